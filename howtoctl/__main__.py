@@ -1,0 +1,3 @@
+from howtoctl.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,517 @@
+"""The one place that talks to git.
+
+Everything here runs git plumbing in subprocesses with explicit options, so a user's git
+configuration (diff.noprefix, color.ui, core.quotePath, ...) cannot change what howtoctl reads or
+writes. Calls are batched where git allows it (cat-file --batch, merge-tree --stdin,
+update-ref --stdin): process start-up, not git's work, dominates the cost on many branches.
+
+Minimum git version: 2.38 (`merge-tree --write-tree`; `--stdin` is used from 2.39 and emulated
+with one process per merge before that). See MIN_GIT_VERSION.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+
+from howtoctl.errors import GitError, HowtoError
+
+# git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
+# 2.39 added `merge-tree --stdin` (all merges in one process).
+MIN_GIT_VERSION = (2, 38)
+MERGE_TREE_STDIN_VERSION = (2, 39)
+
+# Diff options pinned so that `save` writes the same bytes whatever the user's configuration.
+DIFF_OPTIONS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-renames",
+    "--full-index",
+    "--unified=3",
+    "--diff-algorithm=myers",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--no-relative",
+    "--ignore-submodules=none",
+)
+
+# Environment for every git call: no pager, no prompts, messages we can quote in English.
+_ENV_OVERRIDES = {
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    "LC_ALL": "C",
+    "LANGUAGE": "C",
+    "GIT_OPTIONAL_LOCKS": "0",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Worktree:
+    path: str
+    head: str | None
+    branch: str | None  # full ref name, e.g. refs/heads/howto/x; None when detached
+    bare: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class RawCommit:
+    oid: str
+    tree: str
+    parents: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]  # every header but tree/parent, in order, continued lines joined
+    message: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class MergeResult:
+    clean: bool
+    tree: str
+    conflicted_paths: tuple[str, ...]
+
+
+def _parse_version(text: str) -> tuple[int, ...]:
+    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if not m:
+        return (0, 0)
+    return tuple(int(g) for g in m.groups() if g is not None)
+
+
+class Repo:
+    """A git repository, seen from one work tree (or a bare repository)."""
+
+    def __init__(self, path: str = ".") -> None:
+        self._env = {**os.environ, **_ENV_OVERRIDES}
+        self._cwd = os.path.abspath(path)
+        if not os.path.isdir(self._cwd):
+            raise HowtoError(f"{path}: no such directory")
+        proc = self._popen_run(
+            [
+                "rev-parse",
+                "--is-bare-repository",
+                "--is-shallow-repository",
+                "--absolute-git-dir",
+                "--git-common-dir",
+                "--show-toplevel",
+            ],
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise HowtoError(
+                f"{self._cwd} is not inside a git repository",
+                "run howtoctl inside your repository, or point at it with -C PATH",
+            )
+        lines = proc.stdout.decode().splitlines()
+        self.is_bare = lines[0] == "true"
+        self.is_shallow = lines[1] == "true"
+        self.git_dir = lines[2]
+        common = lines[3]
+        self.common_dir = os.path.normpath(
+            common if os.path.isabs(common) else os.path.join(self._cwd, common)
+        )
+        self.toplevel = lines[4] if len(lines) > 4 and not self.is_bare else None
+        if self.toplevel:
+            self._cwd = self.toplevel
+        self._version: tuple[int, ...] | None = None
+        self._object_format: str | None = None
+
+    # -- running git ---------------------------------------------------------------------------
+
+    def _popen_run(
+        self,
+        args: Sequence[str],
+        *,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+        cwd: str | None = None,
+    ) -> subprocess.CompletedProcess:
+        full_env = self._env if env is None else {**self._env, **env}
+        proc = subprocess.run(
+            ["git", *args],
+            input=input,
+            capture_output=True,
+            cwd=cwd or self._cwd,
+            env=full_env,
+        )
+        if check and proc.returncode != 0:
+            raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
+        return proc
+
+    def run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
+        """Run git and return its stdout as text (raises GitError on failure)."""
+        return self._popen_run(args, input=input, env=env, cwd=cwd).stdout.decode()
+
+    def run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
+        return self._popen_run(args, input=input, env=env).stdout
+
+    def try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
+        """Run git; return the CompletedProcess whatever the exit status."""
+        return self._popen_run(args, input=input, env=env, check=False, cwd=cwd)
+
+    # -- facts about the repository ------------------------------------------------------------
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        if self._version is None:
+            self._version = _parse_version(self.run("version"))
+        return self._version
+
+    def require_version(self, minimum: tuple[int, ...], what: str) -> None:
+        if self.version < minimum:
+            have = ".".join(map(str, self.version))
+            need = ".".join(map(str, minimum))
+            raise HowtoError(f"{what} needs git {need} or newer; this is git {have}")
+
+    @property
+    def object_format(self) -> str:
+        if self._object_format is None:
+            out = self.try_run("rev-parse", "--show-object-format")
+            self._object_format = out.stdout.decode().strip() if out.returncode == 0 else "sha1"
+        return self._object_format
+
+    def path(self, *parts: str) -> str:
+        """Absolute path of a repository-relative path in this work tree."""
+        if self.toplevel is None:
+            raise HowtoError(
+                "this command needs a work tree, but the repository is bare",
+                "run it in a clone with a checkout",
+            )
+        return os.path.join(self.toplevel, *parts)
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The commit `rev` names, or None."""
+        proc = self.try_run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def has_commits(self) -> bool:
+        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD").returncode == 0 or bool(
+            self.run("for-each-ref", "--count=1", "--format=%(refname)", "refs/heads/").strip()
+        )
+
+    def head_ref(self) -> str | None:
+        """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
+        proc = self.try_run("symbolic-ref", "-q", "HEAD")
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def check_ref_format(self, ref: str) -> bool:
+        return self.try_run("check-ref-format", ref).returncode == 0
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        """{full ref name: oid} for every ref under `prefix` (e.g. 'refs/heads/howto/')."""
+        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        result = {}
+        for line in out.splitlines():
+            oid, _, ref = line.partition(" ")
+            result[ref] = oid
+        return result
+
+    def worktrees(self) -> list[Worktree]:
+        out = self.run("worktree", "list", "--porcelain", "-z")
+        trees = []
+        for block in out.split("\0\0"):
+            fields = [f for f in block.split("\0") if f]
+            if not fields:
+                continue
+            info: dict[str, str] = {}
+            for f in fields:
+                key, _, value = f.partition(" ")
+                info[key] = value
+            trees.append(
+                Worktree(
+                    path=info.get("worktree", ""),
+                    head=info.get("HEAD"),
+                    branch=info.get("branch"),
+                    bare="bare" in info,
+                )
+            )
+        return trees
+
+    def checked_out_branches(self) -> dict[str, str]:
+        """{full branch ref: worktree path} for branches checked out in any work tree."""
+        return {w.branch: w.path for w in self.worktrees() if w.branch}
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        proc = self.try_run("merge-base", a, b)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        return self.try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
+
+    def count_commits(self, range_: str) -> int:
+        return int(self.run("rev-list", "--count", range_).strip() or 0)
+
+    def commits_with_parents(self, exclude: str, tip: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Commits reachable from tip but not from exclude, oldest first, with their parents."""
+        out = self.run("rev-list", "--reverse", "--topo-order", "--parents", tip, f"^{exclude}", "--")
+        result = []
+        for line in out.splitlines():
+            oid, *parents = line.split()
+            result.append((oid, tuple(parents)))
+        return result
+
+    def ident(self) -> bytes:
+        """The committer identity line ('Name <email> time tz') git would use now."""
+        proc = self.try_run("var", "GIT_COMMITTER_IDENT")
+        if proc.returncode != 0:
+            raise HowtoError(
+                "git has no committer identity to write commits with",
+                "set one: git config user.name 'Your Name' && git config user.email you@example.com",
+            )
+        return proc.stdout.strip()
+
+    def remote_url(self, remote: str = "origin") -> str | None:
+        proc = self.try_run("config", "--get", f"remote.{remote}.url")
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def config_get(self, key: str) -> str | None:
+        proc = self.try_run("config", "--get", key)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    # -- reading objects -----------------------------------------------------------------------
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """Content of `path` at `rev` (a commit, or '' for the index), or None when absent."""
+        proc = self.try_run("cat-file", "blob", f"{rev}:{path}")
+        return proc.stdout if proc.returncode == 0 else None
+
+    def ls_tree_names(self, rev: str, path: str) -> list[str]:
+        """File names (not paths) directly inside directory `path` at `rev`."""
+        out = self.try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
+        if out.returncode != 0:
+            return []
+        return [n for n in out.stdout.decode().split("\0") if n]
+
+    def read_commits(self, oids: Iterable[str]) -> dict[str, RawCommit]:
+        """Parse many commit objects with one `cat-file --batch`."""
+        oids = list(dict.fromkeys(oids))
+        if not oids:
+            return {}
+        data = self.run_bytes("cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode())
+        result = {}
+        pos = 0
+        for oid in oids:
+            nl = data.index(b"\n", pos)
+            header = data[pos:nl].split()
+            if len(header) != 3 or header[1] != b"commit":
+                raise HowtoError(f"object {oid} is not a commit")
+            size = int(header[2])
+            body = data[nl + 1 : nl + 1 + size]
+            pos = nl + 1 + size + 1
+            result[oid] = parse_commit(oid, body)
+        return result
+
+    # -- diffs and patches ---------------------------------------------------------------------
+
+    def diff(self, old: str, new: str, excludes: Sequence[str] = ()) -> bytes:
+        pathspecs = [f":(exclude,top){p}" for p in excludes]
+        return self.run_bytes("diff", *DIFF_OPTIONS, old, new, "--", ":(top)", *pathspecs)
+
+    def diff_numstat(self, old: str, new: str, excludes: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+        pathspecs = [f":(exclude,top){p}" for p in excludes]
+        out = self.run("diff", "--numstat", "-z", "--no-renames", old, new, "--", ":(top)", *pathspecs)
+        rows = []
+        for entry in out.split("\0"):
+            if entry:
+                added, removed, path = entry.split("\t", 2)
+                rows.append((added, removed, path))
+        return rows
+
+    def apply_check(self, patch: bytes, tree: str | None = None, index_file: str | None = None) -> tuple[bool, str]:
+        """Whether `patch` applies to the index (default), another index file, or a tree.
+
+        Nothing is written: `--check` only reports.
+        """
+        if tree is not None:
+            with self.temporary_index(tree) as env:
+                proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
+        else:
+            env = {"GIT_INDEX_FILE": index_file} if index_file else None
+            proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
+        return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
+
+    def temporary_index(self, tree: str):
+        """Context manager: an environment whose GIT_INDEX_FILE is a fresh index holding `tree`."""
+        return _TemporaryIndex(self, tree)
+
+    def tree_with_patch(self, tree: str, patch: bytes) -> str:
+        """The tree that results from applying `patch` to `tree`, computed in a private index."""
+        with self.temporary_index(tree) as env:
+            proc = self.try_run("apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env)
+            if proc.returncode != 0:
+                raise HowtoError(
+                    "the diff does not apply: " + proc.stderr.decode(errors="replace").strip()
+                )
+            return self.run("write-tree", env=env).strip()
+
+    # -- writing objects and refs --------------------------------------------------------------
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
+        args = ["commit-tree", tree]
+        for p in parents:
+            args += ["-p", p]
+        return self.run(*args, input=message.encode()).strip()
+
+    def hash_object(self, kind: str, data: bytes) -> str:
+        """Object id `data` has as a `kind` object in this repository (computed, not written)."""
+        algo = hashlib.sha256 if self.object_format == "sha256" else hashlib.sha1
+        return algo(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+
+    def write_commits(self, bodies: Sequence[bytes]) -> list[str]:
+        """Write commit objects in one process; return their ids (checked against our own hash)."""
+        if not bodies:
+            return []
+        expected = [self.hash_object("commit", b) for b in bodies]
+        with tempfile.TemporaryDirectory(prefix="howtoctl-") as tmp:
+            paths = []
+            for i, body in enumerate(bodies):
+                p = os.path.join(tmp, f"{i}")
+                with open(p, "wb") as f:
+                    f.write(body)
+                paths.append(p)
+            out = self.run(
+                "hash-object", "-w", "-t", "commit", "--stdin-paths", input="\n".join(paths).encode() + b"\n"
+            ).split()
+        if out != expected:
+            raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
+        return out
+
+    def update_refs(self, updates: Sequence[tuple[str, str | None, str | None]], message: str) -> None:
+        """Move refs all-or-nothing: each (ref, new, old); new None deletes, old None means 'must not exist'.
+
+        git locks every ref, checks every old value, then commits; if any check fails, no ref moves.
+        """
+        if not updates:
+            return
+        zero = "0" * (64 if self.object_format == "sha256" else 40)
+        lines = ["start"]
+        for ref, new, old in updates:
+            if new is None:
+                lines.append(f"delete {ref} {old or ''}".rstrip())
+            else:
+                lines.append(f"update {ref} {new} {old or zero}")
+        lines += ["prepare", "commit"]
+        proc = self.try_run(
+            "update-ref", "--create-reflog", "-m", message, "--stdin", input=("\n".join(lines) + "\n").encode()
+        )
+        if proc.returncode != 0:
+            raise HowtoError(
+                "could not move the branches, so none was moved: "
+                + proc.stderr.decode(errors="replace").strip(),
+                "another program changed a branch meanwhile; run the command again",
+            )
+
+    # -- merges ----------------------------------------------------------------------------------
+
+    def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[MergeResult]:
+        """Merge each (ours, theirs) pair of commits in memory (`git merge-tree --write-tree`).
+
+        The merge base is picked from history, as `git merge` would. Only objects are written.
+        """
+        if not pairs:
+            return []
+        self.require_version(MIN_GIT_VERSION, "rebasing in memory")
+        if self.version >= MERGE_TREE_STDIN_VERSION:
+            text = "".join(f"{a} {b}\n" for a, b in pairs).encode()
+            out = self.run_bytes("merge-tree", "--write-tree", "--stdin", input=text)
+            return parse_merge_tree_stdin(out, len(pairs))
+        results = []
+        for a, b in pairs:
+            proc = self.try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
+            if proc.returncode not in (0, 1):
+                raise GitError(["merge-tree", a, b], proc.returncode, proc.stderr.decode(errors="replace"))
+            tokens = proc.stdout.decode().split("\0")
+            paths = []
+            for tok in tokens[1:]:
+                if not tok:
+                    break
+                paths.append(tok)
+            results.append(MergeResult(proc.returncode == 0, tokens[0], tuple(dict.fromkeys(paths))))
+        return results
+
+
+class _TemporaryIndex:
+    def __init__(self, repo: Repo, tree: str) -> None:
+        self._repo = repo
+        self._tree = tree
+        self._dir: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> dict[str, str]:
+        self._dir = tempfile.TemporaryDirectory(prefix="howtoctl-index-")
+        env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
+        self._repo.run("read-tree", self._tree, env=env)
+        return env
+
+    def __exit__(self, *exc) -> None:
+        assert self._dir is not None
+        self._dir.cleanup()
+
+
+def parse_commit(oid: str, body: bytes) -> RawCommit:
+    head, sep, message = body.partition(b"\n\n")
+    if not sep:
+        head, message = body.rstrip(b"\n"), b""
+    tree = ""
+    parents: list[str] = []
+    headers: list[tuple[str, str]] = []
+    for line in head.split(b"\n"):
+        if line.startswith(b" ") and headers:  # continuation of a multi-line header (gpgsig)
+            key, value = headers[-1]
+            headers[-1] = (key, value + "\n" + line[1:].decode(errors="surrogateescape"))
+            continue
+        key, _, value = line.decode(errors="surrogateescape").partition(" ")
+        if key == "tree":
+            tree = value
+        elif key == "parent":
+            parents.append(value)
+        else:
+            headers.append((key, value))
+    return RawCommit(oid, tree, tuple(parents), tuple(headers), message)
+
+
+def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
+    """Parse `git merge-tree --write-tree --stdin` output (NUL-separated sections per merge)."""
+    tokens = out.decode(errors="surrogateescape").split("\0")
+    pos = 0
+    results = []
+
+    def take() -> str:
+        nonlocal pos
+        if pos >= len(tokens):
+            raise HowtoError("unexpected end of git merge-tree output")
+        tok = tokens[pos]
+        pos += 1
+        return tok
+
+    for _ in range(count):
+        status = take()
+        if status not in ("0", "1"):
+            raise HowtoError(f"git merge-tree could not merge (status {status})")
+        tree = take()
+        if status == "1":
+            take()  # the NUL that ends this merge
+            results.append(MergeResult(True, tree, ()))
+            continue
+        paths: list[str] = []
+        while (entry := take()) != "":  # "<mode> <oid> <stage>\t<path>"
+            paths.append(entry.split("\t", 1)[1])
+        while (n := take()) != "":  # messages: <count>, paths..., <type>, <text>
+            msg_paths = [take() for _ in range(int(n))]
+            kind = take()
+            take()
+            if kind.startswith("CONFLICT"):
+                paths += [p for p in msg_paths if p not in paths]
+        results.append(MergeResult(False, tree, tuple(dict.fromkeys(paths))))
+    return results
+
+
+def build_commit(tree: str, parents: Sequence[str], headers: Sequence[tuple[str, str]], message: bytes) -> bytes:
+    lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
+    for key, value in headers:
+        lines.append(f"{key} " + value.replace("\n", "\n "))
+    return "\n".join(lines).encode(errors="surrogateescape") + b"\n\n" + message
