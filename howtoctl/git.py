@@ -51,6 +51,9 @@ _ENV_OVERRIDES = {
 }
 
 
+_WORKTREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
+
+
 @dataclasses.dataclass(frozen=True)
 class Worktree:
     path: str
@@ -132,6 +135,9 @@ class Repo:
         cwd: str | None = None,
     ) -> subprocess.CompletedProcess:
         full_env = self._env if env is None else {**self._env, **env}
+        if cwd is not None:
+            # Another work tree: variables a git hook may have set for this one must not leak.
+            full_env = {k: v for k, v in full_env.items() if k not in _WORKTREE_VARS}
         proc = subprocess.run(
             ["git", *args],
             input=input,
@@ -243,8 +249,10 @@ class Repo:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
-    def count_commits(self, range_: str) -> int:
-        return int(self.run("rev-list", "--count", range_).strip() or 0)
+    def count_commits(self, range_: str, excludes: Sequence[str] = ()) -> int:
+        """Commits in `range_`; with `excludes`, only those changing some other path."""
+        pathspecs = ["--", ":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
+        return int(self.run("rev-list", "--count", range_, *pathspecs).strip() or 0)
 
     def commits_with_parents(self, exclude: str, tip: str) -> list[tuple[str, tuple[str, ...]]]:
         """Commits reachable from tip but not from exclude, oldest first, with their parents."""

@@ -1,0 +1,43 @@
+"""Backup refs: every ref howtoctl moves or replaces is first recorded under
+`refs/howtoctl/backup/<stamp>/<branch>`, which also keeps its commits safe from `git gc`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from howtoctl.git import Repo
+
+BACKUP_ROOT = "refs/howtoctl/backup/"
+HEADS = "refs/heads/"
+
+
+def new_stamp(repo: Repo) -> str:
+    """A sortable, unique backup name: UTC time to the microsecond."""
+    existing = backup_sets(repo)
+    while True:
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+        if stamp not in existing:
+            return stamp
+
+
+def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
+    """{stamp: {branch ref: oid}} for every backup, oldest first."""
+    sets: dict[str, dict[str, str]] = {}
+    for ref, oid in repo.refs(BACKUP_ROOT).items():
+        stamp, _, branch = ref[len(BACKUP_ROOT) :].partition("/")
+        sets.setdefault(stamp, {})[HEADS + branch] = oid
+    return dict(sorted(sets.items()))
+
+
+def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None:
+    """Record the current value of each branch ref in one transaction; return the stamp."""
+    if not refs:
+        return None
+    stamp = new_stamp(repo)
+    updates = [
+        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS):]}", oid, None) for ref, oid in sorted(refs.items())
+    ]
+    repo.update_refs(updates, f"howtoctl backup: {reason}")
+    return stamp

@@ -1,0 +1,159 @@
+"""The command line: parses arguments and dispatches to one module per command.
+
+Keep imports here cheap (no rich, jax or flax at module level): `howtoctl --help` and
+`howtoctl list` must start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from howtoctl import __version__
+from howtoctl.errors import EXIT_USAGE, HowtoError
+
+
+class _Context:
+    def __init__(self, path: str, base: str | None) -> None:
+        self.path = path
+        self.base = base
+
+    def workspace(self):
+        from howtoctl.howtos import Workspace
+
+        return Workspace(self.path, self.base)
+
+
+pass_ctx = click.make_pass_decorator(_Context)
+_names = click.argument("names", nargs=-1, metavar="NAME...")
+_all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
+_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C).")
+@click.option("--base", metavar="BRANCH", help="Base branch (default: [tool.howtoctl] base, else master or main).")
+@click.version_option(__version__, prog_name="howtoctl")
+@click.pass_context
+def cli(ctx: click.Context, path: str, base: str | None) -> None:
+    """Keep HOWTO diffs against ML training examples alive.
+
+    A HOWTO is a small diff against a base example, kept as howtos/diffs/NAME.diff on the base
+    branch (the durable truth) and as a howto/NAME branch to edit (a restorable working copy).
+    """
+    ctx.obj = _Context(path, base)
+
+
+@cli.command()
+@_names
+@_all
+@click.option("--force", is_flag=True, help="Overwrite a diff file even if it changed since the last sync.")
+@pass_ctx
+def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
+    """Write howtos/diffs/NAME.diff from branch howto/NAME (run on the base branch)."""
+    from howtoctl.commands import save as cmd
+
+    return cmd.run(ctx.workspace(), names, all_, force)
+
+
+@cli.command()
+@_names
+@_all
+@click.option("--force", is_flag=True, help="Replace branches holding other work (their tips are backed up).")
+@pass_ctx
+def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
+    """Create branch howto/NAME from its diff, on the base tip (work tree untouched)."""
+    from howtoctl.commands import restore as cmd
+
+    return cmd.run(ctx.workspace(), names, all_, force)
+
+
+@cli.command("rebase-all")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; move nothing.")
+@click.option("--onto", metavar="REF", help="Rebase onto REF instead of the base tip.")
+@_json
+@pass_ctx
+def rebase_all(ctx: _Context, dry_run: bool, onto: str | None, as_json: bool) -> int:
+    """Rebase every howto/* branch onto the base tip, in memory, all or nothing."""
+    from howtoctl.commands import rebase_all as cmd
+
+    return cmd.run(ctx.workspace(), dry_run=dry_run, onto=onto, as_json=as_json)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--continue", "do_continue", is_flag=True, help="Finish the rebase and move the branch.")
+@click.option("--abort", "do_abort", is_flag=True, help="Drop the rebase; the branch stays as it was.")
+@click.option("--path", metavar="DIR", help="Where to put the work tree for resolving.")
+@pass_ctx
+def resolve(ctx: _Context, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+    """Resolve a conflicted rebase of howto/NAME in a separate work tree."""
+    from howtoctl.commands import resolve as cmd
+
+    return cmd.run(ctx.workspace(), name, do_continue, do_abort, path)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Show what would be restored.")
+@pass_ctx
+def undo(ctx: _Context, dry_run: bool) -> int:
+    """Put every howto/* branch back where the latest backup has it."""
+    from howtoctl.commands import undo as cmd
+
+    return cmd.run(ctx.workspace(), dry_run)
+
+
+@cli.command()
+@_names
+@click.option("--rev", metavar="REF", help="Check the diffs against commit REF instead of the staged tree.")
+@_json
+@pass_ctx
+def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool) -> int:
+    """Check that each diff parses, applies, and matches its branch (exit 1 if not)."""
+    from howtoctl.commands import check as cmd
+
+    return cmd.run(ctx.workspace(), names, rev, as_json)
+
+
+@cli.command("list")
+@_json
+@pass_ctx
+def list_(ctx: _Context, as_json: bool) -> int:
+    """Show every HOWTO with its branch, diff and state."""
+    from howtoctl.commands import list_ as cmd
+
+    return cmd.run(ctx.workspace(), as_json)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--title", default="", help="Title shown in lists and the rendered page.")
+@click.option("--summary", default="", help="One-line summary of what the HOWTO shows.")
+@click.option("--example", default="", help="The example directory the HOWTO modifies.")
+@pass_ctx
+def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int:
+    """Start HOWTO NAME: branch howto/NAME at the base tip, plus its manifest entry."""
+    from howtoctl.commands import new as cmd
+
+    return cmd.run(ctx.workspace(), name, title, summary, example)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        rv = cli.main(args=argv, standalone_mode=False)
+    except HowtoError as e:
+        from howtoctl import output
+
+        output.error(e.message, e.hint)
+        return e.exit_code
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return rv if isinstance(rv, int) else 0

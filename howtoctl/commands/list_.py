@@ -1,0 +1,31 @@
+"""`howtoctl list`: a table of every HOWTO and its state."""
+
+from __future__ import annotations
+
+from howtoctl import inspect, output
+from howtoctl.errors import EXIT_OK
+from howtoctl.howtos import Workspace
+
+
+def run(ws: Workspace, as_json: bool = False) -> int:
+    reports = inspect.inspect(ws, ws.all_names(), against=ws.base_tip) + inspect.invalid_diff_reports(ws)
+    if as_json:
+        output.emit_json({"base": ws.base, "howtos": [r.as_dict() for r in reports]})
+        return EXIT_OK
+    if not reports:
+        output.info(f"no HOWTOs yet: create one with `howtoctl new NAME` (base branch: {ws.base})")
+        return EXIT_OK
+    rows = [
+        (
+            r.name,
+            r.title,
+            "yes" if r.has_branch else "-",
+            "yes" if r.has_diff else "-",
+            "-" if r.behind is None else str(r.behind),
+            r.state,
+            r.detail,
+        )
+        for r in reports
+    ]
+    output.table(["name", "title", "branch", "diff", "behind", "state", "detail"], rows, status_column="state")
+    return EXIT_OK

@@ -1,0 +1,135 @@
+"""`howtoctl resolve`: finish a conflicted rebase by hand, in a work tree of its own.
+
+`resolve NAME` starts `git rebase` of the branch's commits onto the base tip in a separate,
+detached work tree (yours is never touched) and stops at the conflict. `--continue` completes
+it and moves the branch (old tip backed up); `--abort` removes the work tree, branch unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+from howtoctl import backup, fsutil, lock, output
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.howtos import Workspace
+
+_EDITOR_ENV = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+
+
+def _state_path(ws: Workspace, name: str) -> str:
+    return os.path.join(ws.repo.common_dir, "howtoctl", "resolve", f"{name}.json")
+
+
+def _load(ws: Workspace, name: str) -> dict | None:
+    data = fsutil.read_or_none(_state_path(ws, name))
+    return json.loads(data) if data else None
+
+
+def _rebase_in_progress(ws: Workspace, worktree: str) -> bool:
+    for kind in ("rebase-merge", "rebase-apply"):
+        path = ws.repo.run("rev-parse", "--git-path", kind, cwd=worktree).strip()
+        if os.path.isdir(path if os.path.isabs(path) else os.path.join(worktree, path)):
+            return True
+    return False
+
+
+def _remove_worktree(ws: Workspace, worktree: str) -> None:
+    ws.repo.try_run("worktree", "remove", "--force", worktree)
+    if os.path.isdir(worktree):
+        shutil.rmtree(worktree, ignore_errors=True)
+    ws.repo.try_run("worktree", "prune")
+
+
+def start(ws: Workspace, name: str, path: str | None) -> int:
+    branch = ws.config.branch_prefix + name
+    existing = _load(ws, name)
+    if existing:
+        raise HowtoError(
+            f"{branch} is already being resolved in {existing['worktree']}",
+            f"finish with `howtoctl resolve {name} --continue` or drop it with `--abort`",
+        )
+    tip = ws.branches().get(name)
+    if tip is None:
+        raise HowtoError(f"there is no branch {branch}", f"restore it first: howtoctl restore {name}")
+    onto = ws.base_tip
+    if ws.repo.is_ancestor(onto, tip):
+        output.status_line(name, "up-to-date", f"{branch} is already on the tip of {ws.base}")
+        return EXIT_OK
+    worktree = os.path.abspath(path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name))
+    if os.path.exists(worktree):
+        raise HowtoError(f"{worktree} already exists", "pick another place with --path, or remove it")
+    ws.repo.run("worktree", "add", "--detach", worktree, tip)
+    fsutil.write_atomic(
+        _state_path(ws, name),
+        json.dumps({"worktree": worktree, "old_tip": tip, "onto": onto, "base": ws.base}).encode(),
+    )
+    proc = ws.repo.try_run("rebase", onto, cwd=worktree, env=_EDITOR_ENV)
+    if proc.returncode == 0:
+        output.status_line(name, "rebased", f"no conflicts left; review it in {worktree}")
+        output.line(f"finish with: howtoctl resolve {name} --continue")
+        return EXIT_OK
+    conflicted = ws.repo.run("diff", "--name-only", "--diff-filter=U", cwd=worktree).split()
+    output.status_line(name, "conflict", ", ".join(conflicted))
+    output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
+    output.line(f"  {worktree}")
+    output.line("There: edit the conflicted files, `git add` them, then run")
+    output.line(f"  howtoctl resolve {name} --continue      (or --abort to leave everything as before)")
+    return EXIT_PROBLEMS
+
+
+def finish(ws: Workspace, name: str) -> int:
+    st = _load(ws, name)
+    if not st:
+        raise HowtoError(f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}")
+    worktree = st["worktree"]
+    if _rebase_in_progress(ws, worktree):
+        proc = ws.repo.try_run("rebase", "--continue", cwd=worktree, env=_EDITOR_ENV)
+        if proc.returncode != 0:
+            conflicted = ws.repo.run("diff", "--name-only", "--diff-filter=U", cwd=worktree).split()
+            output.status_line(name, "conflict", ", ".join(conflicted) or "rebase stopped")
+            output.line((proc.stdout + proc.stderr).decode(errors="replace").strip())
+            output.line(f"fix it in {worktree}, `git add` the files, and run --continue again")
+            return EXIT_PROBLEMS
+    new_tip = ws.repo.run("rev-parse", "HEAD", cwd=worktree).strip()
+    if not ws.repo.is_ancestor(st["onto"], new_tip):
+        raise HowtoError(
+            f"the work tree {worktree} is not on top of {st['base']} any more",
+            f"drop it with `howtoctl resolve {name} --abort` and start again",
+        )
+    ref = ws.branch_ref(name)
+    stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
+    ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
+    _remove_worktree(ws, worktree)
+    os.unlink(_state_path(ws, name))
+    output.status_line(name, "rebased", f"old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}")
+    output.line(f"now save its diff: howtoctl save {name}")
+    return EXIT_OK
+
+
+def abort(ws: Workspace, name: str) -> int:
+    st = _load(ws, name)
+    if not st:
+        raise HowtoError(f"no resolve of {name!r} in progress")
+    worktree = st["worktree"]
+    if os.path.isdir(worktree) and _rebase_in_progress(ws, worktree):
+        ws.repo.try_run("rebase", "--abort", cwd=worktree)
+    _remove_worktree(ws, worktree)
+    os.unlink(_state_path(ws, name))
+    output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
+    return EXIT_OK
+
+
+def run(ws: Workspace, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+    from howtoctl import names
+
+    names.validate_name(name)
+    if do_continue and do_abort:
+        raise HowtoError("--continue and --abort exclude each other")
+    with lock.repository_lock(ws.repo.common_dir, "resolve"):
+        if do_continue:
+            return finish(ws, name)
+        if do_abort:
+            return abort(ws, name)
+        return start(ws, name, path)

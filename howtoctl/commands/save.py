@@ -1,0 +1,82 @@
+"""`howtoctl save`: write each HOWTO's diff file from its branch."""
+
+from __future__ import annotations
+
+from howtoctl import fsutil, lock, output, patch, state
+from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.howtos import Workspace
+
+
+def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) -> None:
+    """Refuse to overwrite a diff file whose changes would otherwise be lost."""
+    if current is None:
+        return
+    record = state.read(ws.repo.common_dir, name)
+    rel = ws.diff_relpath(name)
+    if record is not None:
+        if state.digest(current) == record.diff_digest:
+            return
+        raise HowtoError(
+            f"{rel} changed since {ws.config.branch_prefix}{name} was last saved or restored "
+            "(pulled or edited), and saving would overwrite that change",
+            f"take the file's version: howtoctl restore {name} --force; "
+            f"or overwrite it with the branch's: howtoctl save {name} --force",
+        )
+    committed = ws.repo.show_file("HEAD", rel)
+    if committed is not None and committed != current:
+        raise HowtoError(
+            f"{rel} has uncommitted changes that saving would overwrite",
+            f"commit or discard them first, or overwrite them: howtoctl save {name} --force",
+        )
+
+
+def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
+    ws.require_base_worktree("save")
+    branches = ws.branches()
+    selected = sorted(branches) if all_ and not requested else ws.select(requested, all_)
+    if not selected:
+        raise HowtoError(f"there are no {ws.config.branch_prefix}* branches to save")
+    with lock.repository_lock(ws.repo.common_dir, "save"):
+        # First compute and validate every diff; write only when all are good.
+        planned = []
+        for name in selected:
+            tip = branches.get(name)
+            if tip is None:
+                raise HowtoError(
+                    f"there is no branch {ws.config.branch_prefix}{name} to save",
+                    f"create it from its diff with `howtoctl restore {name}`, "
+                    f"or start a new HOWTO with `howtoctl new {name}`",
+                )
+            data = ws.branch_diff(name, tip)
+            if not data:
+                raise HowtoError(
+                    f"{ws.config.branch_prefix}{name} has no changes against {ws.base!r}; nothing to save",
+                    "commit the HOWTO's changes on its branch first",
+                )
+            try:
+                patch.parse(data)
+            except patch.PatchError as e:
+                raise HowtoError(
+                    f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
+                    "HOWTO diffs hold text changes only (no binary files, LF line endings)",
+                ) from None
+            current = fsutil.read_or_none(ws.repo.path(ws.diff_relpath(name)))
+            if current != data and not force:
+                _guard_overwrite(ws, name, current, tip)
+            planned.append((name, tip, data, current))
+        for name, tip, data, current in planned:
+            rel = ws.diff_relpath(name)
+            if current == data:
+                output.status_line(name, "unchanged", rel)
+            else:
+                fsutil.write_atomic(ws.repo.path(rel), data)
+                stats = patch.parse(data)
+                output.status_line(name, "saved", f"{rel} (+{stats.added} -{stats.removed})")
+            ws.record_sync(name, tip, data)
+            behind = ws.commits_behind(tip)
+            if behind:
+                output.warn(
+                    f"{ws.config.branch_prefix}{name} is {behind} commit(s) behind {ws.base}: "
+                    "run `howtoctl rebase-all`, then save again, so the diff applies to its tip"
+                )
+    return EXIT_OK

@@ -1,0 +1,249 @@
+"""The HOWTOs of one repository: where their branches and diffs are, and how they relate.
+
+A `Workspace` ties the git facade to the configuration. Names come from three places, any of
+which may be missing: diff files, `howto/*` branches, and manifest entries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from howtoctl import config as config_mod
+from howtoctl import manifest as manifest_mod
+from howtoctl import names, patch, state
+from howtoctl.errors import HowtoError
+from howtoctl.git import Repo
+
+HEADS = "refs/heads/"
+
+
+@dataclasses.dataclass(frozen=True)
+class Freshness:
+    fresh: bool
+    detail: str = ""
+    hint: str = ""
+
+
+class Workspace:
+    def __init__(self, path: str = ".", base: str | None = None) -> None:
+        self.repo = Repo(path)
+        if not self.repo.has_commits():
+            raise HowtoError(
+                "the repository has no commits yet",
+                "commit the base examples first, then create HOWTOs with `howtoctl new NAME`",
+            )
+        self.config = config_mod.load(self._read_top_file("pyproject.toml"), base)
+        self.base = self._resolve_base()
+        self.base_ref = HEADS + self.base
+        self.prefix_ref = HEADS + self.config.branch_prefix
+        self._base_tip: str | None = None
+        self._manifest: dict[str, manifest_mod.Entry] | None = None
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def _read_top_file(self, relpath: str) -> str | None:
+        if self.repo.toplevel is not None:
+            path = os.path.join(self.repo.toplevel, relpath)
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8") as f:
+                    return f.read()
+            return None
+        data = self.repo.show_file("HEAD", relpath)
+        return data.decode() if data is not None else None
+
+    def _resolve_base(self) -> str:
+        wanted = self.config.base
+        candidates = (wanted,) if wanted else config_mod.DEFAULT_BASE_CANDIDATES
+        for name in candidates:
+            if self.repo.rev_parse(HEADS + name):
+                return name
+        if wanted:
+            raise HowtoError(
+                f"the base branch {wanted!r} does not exist in this repository",
+                "fetch or create it, or name another one with --base or [tool.howtoctl] base",
+            )
+        raise HowtoError(
+            "found neither a 'master' nor a 'main' branch to use as the base",
+            "name the base branch with --base BRANCH or `base = \"...\"` under [tool.howtoctl] "
+            "in pyproject.toml",
+        )
+
+    # -- the base branch -----------------------------------------------------------------------
+
+    @property
+    def base_tip(self) -> str:
+        if self._base_tip is None:
+            tip = self.repo.rev_parse(self.base_ref)
+            if tip is None:
+                raise HowtoError(f"the base branch {self.base!r} disappeared")
+            self._base_tip = tip
+        return self._base_tip
+
+    def on_base_branch(self) -> bool:
+        return self.repo.toplevel is not None and self.repo.head_ref() == self.base_ref
+
+    def require_base_worktree(self, command: str) -> None:
+        """Refuse to write into a work tree that has anything but the base branch checked out."""
+        if self.repo.toplevel is None:
+            raise HowtoError(f"`howtoctl {command}` writes files, but this repository is bare")
+        head = self.repo.head_ref()
+        if head == self.base_ref:
+            return
+        where = f"branch {head[len(HEADS):]!r}" if head else "a detached HEAD"
+        raise HowtoError(
+            f"`howtoctl {command}` writes into {self.config.diff_dir}/ of the base branch "
+            f"{self.base!r}, but this work tree has {where} checked out",
+            f"switch to the base branch first: git switch {self.base}",
+        )
+
+    def diffs_from_worktree(self) -> bool:
+        """Whether diff files are read from this work tree (else from the base branch's tip).
+
+        A HOWTO branch's own copy of the diff directory is an old snapshot of the base's, so
+        on such a branch (or in a bare repository) the base tip is the source of truth.
+        """
+        if self.repo.toplevel is None:
+            return False
+        head = self.repo.head_ref()
+        return not (head and head.startswith(self.prefix_ref))
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def branch_ref(self, name: str) -> str:
+        return self.prefix_ref + name
+
+    def branches(self) -> dict[str, str]:
+        """{HOWTO name: tip} for every `howto/*` branch with a valid name."""
+        result = {}
+        for ref, oid in self.repo.refs(self.prefix_ref).items():
+            name = names.name_from_branch(self.config.branch_prefix, ref[len(HEADS) :])
+            if name:
+                result[name] = oid
+        return result
+
+    def diff_relpath(self, name: str) -> str:
+        return names.diff_path(self.config.diff_dir, name)
+
+    def diff_file_names(self) -> list[str]:
+        """Every *.diff file name in the diff directory (valid HOWTO names or not)."""
+        if self.diffs_from_worktree():
+            directory = self.repo.path(self.config.diff_dir)
+            try:
+                files = os.listdir(directory)
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+        else:
+            files = self.repo.ls_tree_names(self.base_tip, self.config.diff_dir)
+        return sorted(f for f in files if f.endswith(names.DIFF_SUFFIX))
+
+    def diff_names(self) -> list[str]:
+        return [n for f in self.diff_file_names() if (n := names.name_from_diff_file(f))]
+
+    def invalid_diff_files(self) -> list[str]:
+        return [f for f in self.diff_file_names() if names.name_from_diff_file(f) is None]
+
+    def manifest(self) -> dict[str, manifest_mod.Entry]:
+        if self._manifest is None:
+            self._manifest = manifest_mod.parse(self.read_manifest_text(), self.config.manifest)
+        return self._manifest
+
+    def read_manifest_text(self) -> str | None:
+        if self.diffs_from_worktree():
+            path = self.repo.path(self.config.manifest)
+            if not os.path.isfile(path):
+                return None
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+        data = self.repo.show_file(self.base_tip, self.config.manifest)
+        return data.decode() if data is not None else None
+
+    def entry(self, name: str) -> manifest_mod.Entry:
+        return self.manifest().get(name) or manifest_mod.Entry(name=name)
+
+    def all_names(self) -> list[str]:
+        return sorted(set(self.diff_names()) | set(self.branches()) | set(self.manifest()))
+
+    def select(self, requested: tuple[str, ...], all_: bool, default_all: bool = False) -> list[str]:
+        """Validate the names a command was given; `--all` (or none, where allowed) means every HOWTO."""
+        if requested and all_:
+            raise HowtoError("give HOWTO names or --all, not both")
+        for name in requested:
+            names.validate_name(name)
+        if requested:
+            return list(dict.fromkeys(requested))
+        if all_ or default_all:
+            return self.all_names()
+        raise HowtoError("name at least one HOWTO, or pass --all")
+
+    # -- diffs ---------------------------------------------------------------------------------
+
+    def read_diff(self, name: str) -> bytes | None:
+        rel = self.diff_relpath(name)
+        if self.diffs_from_worktree():
+            path = self.repo.path(rel)
+            try:
+                with open(path, "rb") as f:
+                    return f.read()
+            except (FileNotFoundError, IsADirectoryError):
+                return None
+        return self.repo.show_file(self.base_tip, rel)
+
+    def load_patch(self, name: str) -> tuple[bytes, patch.Patch]:
+        data = self.read_diff(name)
+        if data is None:
+            raise HowtoError(
+                f"no diff file {self.diff_relpath(name)} for HOWTO {name!r}",
+                "see `howtoctl list` for the HOWTOs there are",
+            )
+        try:
+            return data, patch.parse(data)
+        except patch.PatchError as e:
+            raise HowtoError(
+                f"{self.diff_relpath(name)} is not a valid HOWTO diff: {e.message}", e.hint
+            ) from None
+
+    def fork_point(self, tip: str, name: str) -> str:
+        mb = self.repo.merge_base(self.base_tip, tip)
+        if mb is None:
+            shallow = " (this is a shallow clone: run `git fetch --unshallow`)" if self.repo.is_shallow else ""
+            raise HowtoError(
+                f"{self.config.branch_prefix}{name} shares no history with {self.base!r}{shallow}",
+            )
+        return mb
+
+    def branch_diff(self, name: str, tip: str) -> bytes:
+        """What `save` writes for a branch: its changes since it forked from the base."""
+        return self.repo.diff(self.fork_point(tip, name), tip, excludes=self.config.howtos_paths)
+
+    def freshness(self, name: str, saved: bytes, tip: str) -> Freshness:
+        """Compare a saved diff with its branch, and say which side moved if they differ."""
+        if self.branch_diff(name, tip) == saved:
+            return Freshness(True)
+        record = state.read(self.repo.common_dir, name)
+        branch = self.config.branch_prefix + name
+        if record is not None:
+            branch_moved = record.tip != tip
+            diff_moved = record.diff_digest != state.digest(saved)
+            if diff_moved and not branch_moved:
+                return Freshness(
+                    False,
+                    f"the diff file changed since {branch} was last synced (pulled or edited)",
+                    f"update the branch from it: howtoctl restore {name} --force",
+                )
+            if diff_moved and branch_moved:
+                return Freshness(
+                    False,
+                    f"both {branch} and its diff file changed since they were last synced",
+                    f"keep the branch: howtoctl save {name} --force; keep the diff: "
+                    f"howtoctl restore {name} --force (either way a backup is kept)",
+                )
+        return Freshness(False, f"{branch} has changes not in its diff", f"run howtoctl save {name}")
+
+    def commits_behind(self, tip: str) -> int:
+        """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping
+        (committing a saved diff moves the base, but changes nothing a HOWTO is built on)."""
+        return self.repo.count_commits(f"{tip}..{self.base_tip}", excludes=self.config.howtos_paths)
+
+    def record_sync(self, name: str, tip: str, diff: bytes) -> None:
+        state.write(self.repo.common_dir, name, tip, diff)

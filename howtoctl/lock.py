@@ -1,0 +1,36 @@
+"""One howtoctl writer per repository at a time.
+
+An advisory `flock` on a file in the git common dir (shared by all work trees of the clone).
+The kernel drops the lock when the process dies, so a killed run never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+
+from howtoctl.errors import LockedError
+
+LOCK_NAME = "howtoctl.lock"
+
+
+@contextlib.contextmanager
+def repository_lock(common_dir: str, command: str) -> Iterator[None]:
+    path = os.path.join(common_dir, LOCK_NAME)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise LockedError(
+                f"another howtoctl command is changing this repository ({holder})",
+                "wait for it to finish, then run the command again; nothing was changed",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}: howtoctl {command}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

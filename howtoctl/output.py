@@ -1,0 +1,101 @@
+"""Terminal output: results on stdout, progress and messages on stderr, JSON on request.
+
+rich is imported lazily so that commands which print little start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Sequence
+
+
+@functools.cache
+def stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def line(text: str = "", style: str | None = None) -> None:
+    stdout().print(escape(text), style=style)
+
+
+def info(text: str) -> None:
+    stderr().print(escape(text), style="dim")
+
+
+def warn(text: str) -> None:
+    stderr().print("[yellow]warning:[/yellow] " + escape(text))
+
+
+def error(message: str, hint: str | None = None) -> None:
+    stderr().print("[bold red]error:[/bold red] " + escape(message))
+    if hint:
+        stderr().print("[cyan]hint:[/cyan] " + escape(hint))
+
+
+STATUS_STYLES = {
+    "ok": "green",
+    "fresh": "green",
+    "up-to-date": "green",
+    "rebased": "green",
+    "would-rebase": "cyan",
+    "saved": "green",
+    "unchanged": "dim",
+    "restored": "green",
+    "matches": "dim",
+    "stale": "yellow",
+    "needs-rebase": "yellow",
+    "missing-branch": "yellow",
+    "missing-diff": "yellow",
+    "skipped": "yellow",
+    "conflict": "red",
+    "broken": "red",
+    "failed": "red",
+    "error": "red",
+}
+
+
+def status_line(name: str, status: str, detail: str = "") -> None:
+    style = STATUS_STYLES.get(status, "")
+    text = f"[{style}]{status:<14}[/{style}] {escape(name)}" if style else f"{status:<14} {escape(name)}"
+    if detail:
+        text += f"  [dim]{escape(detail)}[/dim]"
+    stdout().print(text)
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[str]], status_column: str | None = None) -> None:
+    from rich.table import Table
+
+    t = Table(box=None, pad_edge=False, header_style="bold")
+    for c in columns:
+        t.add_column(c)
+    idx = columns.index(status_column) if status_column else -1
+    for row in rows:
+        cells = [escape(str(c)) for c in row]
+        if idx >= 0:
+            style = STATUS_STYLES.get(str(row[idx]), "")
+            if style:
+                cells[idx] = f"[{style}]{cells[idx]}[/{style}]"
+        t.add_row(*cells)
+    stdout().print(t)
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    sys.stdout.flush()

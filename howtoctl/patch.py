@@ -1,0 +1,202 @@
+"""Reading HOWTO diff files: validation and structure (pure, no git).
+
+A HOWTO diff is the text `git diff` writes: per file a `diff --git` header, extended headers,
+`---`/`+++` lines and hunks. We parse it strictly so that a truncated, corrupt, binary or
+CRLF-mangled file is refused with the line that is wrong, before git ever sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from howtoctl.errors import HowtoError
+
+_HUNK_RE = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+_EXTENDED_HEADERS = (
+    b"old mode ",
+    b"new mode ",
+    b"deleted file mode ",
+    b"new file mode ",
+    b"index ",
+    b"similarity index ",
+    b"dissimilarity index ",
+    b"rename from ",
+    b"rename to ",
+    b"copy from ",
+    b"copy to ",
+)
+
+
+class PatchError(HowtoError):
+    """A diff file that cannot be a valid HOWTO diff."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        where = f"line {line}: " if line else ""
+        super().__init__(
+            where + message,
+            "regenerate it from its branch with `howtoctl save NAME`, or restore the file from git",
+        )
+        self.line = line
+
+
+@dataclasses.dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+    section: str  # the function/class context git prints after the second @@
+    lines: tuple[bytes, ...]  # each starting with b' ', b'+', b'-' or b'\\'
+
+
+@dataclasses.dataclass(frozen=True)
+class FilePatch:
+    old_path: str | None  # None for a new file
+    new_path: str | None  # None for a deleted file
+    headers: tuple[bytes, ...]
+    hunks: tuple[Hunk, ...]
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+    @property
+    def added(self) -> int:
+        return sum(1 for h in self.hunks for ln in h.lines if ln.startswith(b"+"))
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for h in self.hunks for ln in h.lines if ln.startswith(b"-"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Patch:
+    files: tuple[FilePatch, ...]
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def removed(self) -> int:
+        return sum(f.removed for f in self.files)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.files)
+
+
+def _path_from_marker(value: bytes, prefix: bytes, lineno: int) -> str | None:
+    if value == b"/dev/null":
+        return None
+    if value.startswith(b'"'):
+        raise PatchError("quoted (unusual) file names are not supported in HOWTO diffs", lineno)
+    if not value.startswith(prefix):
+        raise PatchError(f"expected a path starting with {prefix.decode()!r}", lineno)
+    path = value[len(prefix) :].decode("utf-8", errors="strict")
+    parts = path.split("/")
+    if path.startswith("/") or ".." in parts or "" in parts:
+        raise PatchError(f"path {path!r} escapes the repository", lineno)
+    return path
+
+
+def parse(data: bytes) -> Patch:
+    """Parse and validate a HOWTO diff; raise PatchError saying what is wrong and where."""
+    if not data.strip():
+        raise PatchError("the diff is empty")
+    if b"\0" in data:
+        raise PatchError("the diff holds binary data (a NUL byte); HOWTO diffs must be text")
+    if b"\r" in data:
+        lineno = data[: data.index(b"\r")].count(b"\n") + 1
+        raise PatchError(
+            "CRLF line endings: the diff was converted (check core.autocrlf and .gitattributes; "
+            "howtos/diffs/*.diff should be 'text eol=lf')",
+            lineno,
+        )
+    if not data.endswith(b"\n"):
+        raise PatchError("the diff does not end with a newline: it was truncated")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        lineno = data[: e.start].count(b"\n") + 1
+        raise PatchError("the diff is not valid UTF-8 text", lineno) from None
+    lines = data[:-1].split(b"\n")
+    files: list[FilePatch] = []
+    i = 0
+    n = len(lines)
+    if not lines[0].startswith(b"diff --git "):
+        raise PatchError("a HOWTO diff must start with a 'diff --git' line (git diff format)", 1)
+    while i < n:
+        line = lines[i]
+        if not line.startswith(b"diff --git "):
+            raise PatchError(f"unexpected line {line[:60]!r}; expected 'diff --git'", i + 1)
+        header_line = i + 1
+        i += 1
+        headers = []
+        while i < n and lines[i].startswith(_EXTENDED_HEADERS):
+            headers.append(lines[i])
+            i += 1
+        if i < n and (lines[i].startswith(b"Binary files ") or lines[i] == b"GIT binary patch"):
+            raise PatchError("binary change: HOWTO diffs must only change text files", i + 1)
+        old_path = new_path = None
+        if i < n and lines[i].startswith(b"--- "):
+            old_path = _path_from_marker(lines[i][4:], b"a/", i + 1)
+            i += 1
+            if i >= n or not lines[i].startswith(b"+++ "):
+                raise PatchError("'---' line without a following '+++' line", i + 1)
+            new_path = _path_from_marker(lines[i][4:], b"b/", i + 1)
+            i += 1
+        else:
+            # Mode-only change, empty new file or deletion of an empty file: paths from the header.
+            m = re.match(rb"diff --git a/(\S+) b/(\S+)$", line)
+            if not m:
+                raise PatchError("cannot read the file names of this 'diff --git' line", header_line)
+            a = _path_from_marker(b"a/" + m.group(1), b"a/", header_line)
+            b = _path_from_marker(b"b/" + m.group(2), b"b/", header_line)
+            old_path = None if any(h.startswith(b"new file mode") for h in headers) else a
+            new_path = None if any(h.startswith(b"deleted file mode") for h in headers) else b
+        hunks = []
+        while i < n and lines[i].startswith(b"@@"):
+            m = _HUNK_RE.match(lines[i])
+            if not m:
+                raise PatchError(f"malformed hunk header {lines[i][:60]!r}", i + 1)
+            old_start, new_start = int(m.group(1)), int(m.group(3))
+            old_count = 1 if m.group(2) is None else int(m.group(2))
+            new_count = 1 if m.group(4) is None else int(m.group(4))
+            section = m.group(5).decode().strip()
+            hunk_line = i + 1
+            i += 1
+            body = []
+            old_seen = new_seen = 0
+            while i < n and (old_seen < old_count or new_seen < new_count):
+                ln = lines[i]
+                tag = ln[:1]
+                if tag == b" " or ln == b"":
+                    old_seen += 1
+                    new_seen += 1
+                    ln = ln or b" "
+                elif tag == b"-":
+                    old_seen += 1
+                elif tag == b"+":
+                    new_seen += 1
+                elif tag == b"\\":
+                    pass
+                else:
+                    break
+                body.append(ln)
+                i += 1
+            while i < n and lines[i].startswith(b"\\"):  # "\ No newline at end of file"
+                body.append(lines[i])
+                i += 1
+            if old_seen != old_count or new_seen != new_count:
+                raise PatchError(
+                    f"hunk starting at line {hunk_line} has {old_seen}/{new_seen} old/new lines "
+                    f"but its header says {old_count}/{new_count}: the diff is truncated or was edited",
+                    i + 1 if i < n else i,
+                )
+            hunks.append(Hunk(old_start, old_count, new_start, new_count, section, tuple(body)))
+        if not hunks and not headers:
+            raise PatchError("file header without any change", header_line)
+        files.append(FilePatch(old_path, new_path, tuple(headers), tuple(hunks)))
+    return Patch(tuple(files))

@@ -1,0 +1,42 @@
+"""What a HOWTO's branch and diff file were when howtoctl last synced them (save or restore).
+
+Knowing both lets `check` and `save` tell which side moved since: new commits on the branch
+(save them) or a new diff file, e.g. pulled from upstream (restore it), and refuse to overwrite
+the one that is newer. Kept in `<git common dir>/howtoctl/sync/<name>`, per clone, never committed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+
+from howtoctl import fsutil
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncRecord:
+    tip: str  # branch commit at the last sync
+    diff_digest: str  # sha256 of the diff file's bytes at the last sync
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _path(common_dir: str, name: str) -> str:
+    return os.path.join(common_dir, "howtoctl", "sync", name)
+
+
+def read(common_dir: str, name: str) -> SyncRecord | None:
+    data = fsutil.read_or_none(_path(common_dir, name))
+    if data is None:
+        return None
+    fields = dict(line.split(" ", 1) for line in data.decode().splitlines() if " " in line)
+    if "tip" not in fields or "diff" not in fields:
+        return None
+    return SyncRecord(fields["tip"], fields["diff"])
+
+
+def write(common_dir: str, name: str, tip: str, diff: bytes) -> None:
+    fsutil.write_atomic(_path(common_dir, name), f"tip {tip}\ndiff {digest(diff)}\n".encode())
