@@ -46,5 +46,5 @@ def read_or_none(path: str) -> bytes | None:
     try:
         with open(path, "rb") as f:
             return f.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None

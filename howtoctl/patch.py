@@ -13,6 +13,7 @@ import re
 from howtoctl.errors import HowtoError
 
 _HUNK_RE = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+_INDEX_RE = re.compile(rb"^index [0-9a-f]{7,64}\.\.[0-9a-f]{7,64}( [0-7]{6})?$")
 _EXTENDED_HEADERS = (
     b"old mode ",
     b"new mode ",
@@ -140,7 +141,8 @@ def parse(data: bytes) -> Patch:
         if i < n and (lines[i].startswith(b"Binary files ") or lines[i] == b"GIT binary patch"):
             raise PatchError("binary change: HOWTO diffs must only change text files", i + 1)
         old_path = new_path = None
-        if i < n and lines[i].startswith(b"--- "):
+        old_path_line = i < n and lines[i].startswith(b"--- ")
+        if old_path_line:
             old_path = _path_from_marker(lines[i][4:], b"a/", i + 1)
             i += 1
             if i >= n or not lines[i].startswith(b"+++ "):
@@ -196,7 +198,10 @@ def parse(data: bytes) -> Patch:
                     i + 1 if i < n else i,
                 )
             hunks.append(Hunk(old_start, old_count, new_start, new_count, section, tuple(body)))
-        if not hunks and not headers:
-            raise PatchError("file header without any change", header_line)
+        if not hunks and (not headers or old_path_line):
+            raise PatchError("file header without any hunk: the diff is truncated", header_line)
+        for h in headers:
+            if h.startswith(b"index ") and not _INDEX_RE.match(h):
+                raise PatchError(f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line)
         files.append(FilePatch(old_path, new_path, tuple(headers), tuple(hunks)))
     return Patch(tuple(files))

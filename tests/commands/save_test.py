@@ -1,0 +1,176 @@
+import pytest
+
+from tests.gitrepo import GitRepo
+
+
+def test_save_writes_diff_from_fork_point_and_is_byte_stable(repo_with_howto):
+    r = repo_with_howto
+    diff = r.read("howtos/diffs/alpha.diff")
+    assert diff.startswith("diff --git a/ex/train.py b/ex/train.py\nindex ")
+    assert "+line 5 changed by alpha\n" in diff
+    assert len(diff.splitlines()[1].split()[1]) == 82  # full index: 40 hex + '..' + 40 hex
+    mtime = (r.path / "howtos/diffs/alpha.diff").stat().st_mtime_ns
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "unchanged" in res.out
+    assert (r.path / "howtos/diffs/alpha.diff").stat().st_mtime_ns == mtime  # file not touched
+    assert r.read("howtos/diffs/alpha.diff") == diff
+
+
+def test_saved_diff_applies_with_git_apply_3way(repo_with_howto, tmp_path):
+    r = repo_with_howto
+    r.git("apply", "--3way", "howtos/diffs/alpha.diff")
+    assert "line 5 changed by alpha" in r.read("ex/train.py")
+
+
+def test_save_is_independent_of_user_diff_config(repo_with_howto):
+    r = repo_with_howto
+    before = r.read("howtos/diffs/alpha.diff")
+    for key, value in [("diff.noprefix", "true"), ("diff.context", "10"), ("color.diff", "always"),
+                       ("diff.algorithm", "patience"), ("diff.renames", "copies")]:
+        r.git("config", key, value)
+    (r.path / "howtos/diffs/alpha.diff").unlink()
+    r.git("checkout", "--", "howtos/diffs/alpha.diff")
+    assert r.cli("save", "alpha", "--force").code == 0
+    assert r.read("howtos/diffs/alpha.diff") == before
+
+
+def test_save_excludes_howto_bookkeeping_changed_on_the_branch(repo_with_howto):
+    r = repo_with_howto
+    r.git("switch", "-q", "howto/alpha")
+    r.write("howtos/diffs/alpha.diff", "junk\n")
+    r.commit("oops, edited the diff dir on the branch")
+    r.git("switch", "-q", "main")
+    res = r.cli("save", "alpha")
+    assert res.code == 0, res
+    assert "junk" not in r.read("howtos/diffs/alpha.diff")
+
+
+def test_save_refuses_off_the_base_branch(repo_with_howto):
+    r = repo_with_howto
+    r.git("switch", "-q", "howto/alpha")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2
+    assert "git switch main" in res.err
+    assert r.snapshot() == before
+
+
+def test_save_refuses_detached_head(repo_with_howto):
+    r = repo_with_howto
+    r.git("switch", "-q", "--detach", "HEAD")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "detached HEAD" in res.err
+    assert r.snapshot() == before
+
+
+@pytest.mark.parametrize("bad", ["../x", "a b", "-rf", "a..b", "x.lock", "../../etc/passwd"])
+def test_save_bad_names_exit_2_and_write_nothing(repo_with_howto, bad):
+    r = repo_with_howto
+    before = r.snapshot()
+    res = r.cli("save", "--", bad) if bad.startswith("-") else r.cli("save", bad)
+    assert res.code == 2
+    assert "invalid HOWTO name" in res.err
+    assert r.snapshot() == before
+
+
+def test_save_is_all_or_nothing(repo_with_howto):
+    r = repo_with_howto
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 9\n", "line 9 more\n")
+    r.commit("alpha: more")
+    r.git("switch", "-q", "main")
+    before = r.snapshot()
+    res = r.cli("save", "alpha", "missing")
+    assert res.code == 2 and "no branch howto/missing" in res.err
+    assert r.snapshot() == before
+
+
+def test_save_refuses_binary_changes(repo):
+    r = repo
+    r.git("switch", "-q", "-c", "howto/bin")
+    r.write("ex/data.bin", b"\0\1\2")
+    r.commit("binary")
+    r.git("switch", "-q", "main")
+    before = r.snapshot()
+    res = r.cli("save", "bin")
+    assert res.code == 2 and "binary" in res.err
+    assert r.snapshot() == before
+
+
+def test_save_refuses_branch_without_changes(repo):
+    repo.git("branch", "howto/empty")
+    res = repo.cli("save", "empty")
+    assert res.code == 2 and "no changes" in res.err
+
+
+def test_save_will_not_overwrite_a_newer_diff_file(repo_with_howto):
+    r = repo_with_howto
+    # Someone else's newer version of the diff arrives, as if pulled; our branch is older.
+    r.git("switch", "-q", "-c", "upstream", "howto/alpha")
+    r.replace("ex/train.py", "line 7\n", "line 7 upstream\n")
+    r.commit("upstream work")
+    r.git("switch", "-q", "main")
+    newer = r.git("diff", "--full-index", "main...upstream", "--", "ex", strip_newline_in_stdout=False)
+    r.write("howtos/diffs/alpha.diff", newer)
+    r.commit("pull: newer alpha diff")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "changed since" in res.err and "restore alpha --force" in res.err
+    assert r.snapshot() == before
+    res = r.cli("check", "alpha")
+    assert res.code == 1 and "restore alpha --force" in res.out
+    assert r.cli("save", "alpha", "--force").code == 0
+    assert "line 7 upstream" not in r.read("howtos/diffs/alpha.diff")
+
+
+def test_save_will_not_overwrite_uncommitted_edits_without_sync_record(repo_with_howto):
+    import shutil
+
+    r = repo_with_howto
+    shutil.rmtree(r.path / ".git/howtoctl/sync")
+    r.git("switch", "-q", "howto/alpha")  # the branch moves, so the saved diff would change
+    r.replace("ex/train.py", "line 9\n", "line 9 x\n")
+    r.commit("more")
+    r.git("switch", "-q", "main")
+    r.replace("howtos/diffs/alpha.diff", "+line 5 changed by alpha", "+line 5 hand-edited")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "uncommitted changes" in res.err
+    assert r.snapshot() == before
+
+
+def test_save_all_saves_every_branch(repo):
+    repo.add_howto("one", {"ex/train.py": ("line 3\n", "line 3 one\n")}, save=False)
+    repo.add_howto("two", {"ex/train.py": ("line 30\n", "line 30 two\n")}, save=False)
+    res = repo.cli("save", "--all")
+    assert res.code == 0
+    assert repo.exists("howtos/diffs/one.diff") and repo.exists("howtos/diffs/two.diff")
+
+
+def test_save_warns_when_branch_is_behind(repo_with_howto):
+    r = repo_with_howto
+    r.replace("ex/README.md", "An example.", "A changed example.")
+    r.commit("base moves")
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "behind main" in res.err
+
+
+def test_save_fails_cleanly_when_the_diff_dir_cannot_be_written(repo):
+    r = repo
+    r.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 x\n")}, save=False)
+    r.write("howtos/diffs", "a file where the directory should be\n")  # even root cannot write here
+    r.commit("block the diff dir")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "cannot write" in res.err
+    assert r.snapshot() == before
+
+
+def test_works_on_master_base(tmp_path):
+    r = GitRepo.create(tmp_path / "m", base="master")
+    r.write("ex/a.py", "a\nb\nc\n")
+    r.commit("base")
+    r.add_howto("x", {"ex/a.py": ("b\n", "B\n")})
+    assert "+B" in r.read("howtos/diffs/x.diff")
+    assert r.cli("check").code == 0

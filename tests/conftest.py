@@ -1,0 +1,41 @@
+"""Fixtures: real git repositories in temp dirs, built with GitPython (which runs real git)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+os.environ.setdefault("COLUMNS", "200")  # keep rich from wrapping table rows in assertions
+
+from tests.gitrepo import GitRepo  # noqa: E402
+
+
+@pytest.fixture
+def repo(tmp_path) -> GitRepo:
+    """A repository on `main` with a small example and one HOWTO saved and committed."""
+    r = GitRepo.create(tmp_path / "repo", base="main")
+    r.write("ex/train.py", "".join(f"line {i}\n" for i in range(1, 41)))
+    r.write("ex/README.md", "An example.\n")
+    r.commit("base example")
+    return r
+
+
+@pytest.fixture
+def repo_with_howto(repo) -> GitRepo:
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 changed by alpha\n")})
+    return repo
+
+
+def tree_digest(root) -> str:
+    """A digest of every file under root except .git, to prove the work tree was untouched."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        for f in sorted(filenames):
+            p = os.path.join(dirpath, f)
+            h.update(os.path.relpath(p, root).encode() + b"\0")
+            with open(p, "rb") as fh:
+                h.update(fh.read())
+    return h.hexdigest()
