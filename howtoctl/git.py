@@ -100,7 +100,6 @@ class Repo:
                 "--is-shallow-repository",
                 "--absolute-git-dir",
                 "--git-common-dir",
-                "--show-toplevel",
             ],
             check=False,
         )
@@ -117,7 +116,10 @@ class Repo:
         self.common_dir = os.path.normpath(
             common if os.path.isabs(common) else os.path.join(self._cwd, common)
         )
-        self.toplevel = lines[4] if len(lines) > 4 and not self.is_bare else None
+        self.toplevel = None
+        if not self.is_bare:
+            top = self._popen_run(["rev-parse", "--show-toplevel"], check=False)
+            self.toplevel = top.stdout.decode().strip() if top.returncode == 0 else None
         if self.toplevel:
             self._cwd = self.toplevel
         self._version: tuple[int, ...] | None = None

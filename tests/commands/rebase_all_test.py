@@ -1,0 +1,209 @@
+import subprocess
+
+import pytest
+
+from howtoctl import lock
+from tests.conftest import tree_digest
+
+
+@pytest.fixture
+def moved(repo):
+    """Three HOWTOs, then the base moves: alpha rebases cleanly, beta conflicts, gamma has 3 commits."""
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")})
+    repo.add_howto(
+        "gamma",
+        {"ex/train.py": ("line 35\n", "line 35 gamma\n"), "ex/README.md": ("An example.", "Gamma example.")},
+        commits=2,
+    )
+    repo.replace("ex/train.py", "line 20\n", "line 20 changed on main\n")
+    repo.replace("ex/train.py", "line 12\n", "line 12 changed on main\n")
+    repo.commit("base moves")
+    return repo
+
+
+def test_rebase_all_moves_clean_branches_and_leaves_conflicts(moved):
+    r = moved
+    before_branches = r.branches()
+    before_tree = tree_digest(r.path)
+    before_index = r.git("ls-files", "-s")
+    res = r.cli("rebase-all")
+    assert res.code == 1, res  # one conflict
+    after = r.branches()
+    assert after["refs/heads/howto/beta"] == before_branches["refs/heads/howto/beta"]
+    assert "conflict" in res.out and "beta" in res.out and "ex/train.py" in res.out
+    assert "howtoctl resolve beta" in res.out
+    for name in ("alpha", "gamma"):
+        ref = f"refs/heads/howto/{name}"
+        assert after[ref] != before_branches[ref]
+        assert r.git("merge-base", "--is-ancestor", "main", ref) == ""
+        # the backup keeps the old tip
+        assert before_branches[ref] in r.refs("refs/howtoctl/backup/").values()
+    assert tree_digest(r.path) == before_tree and r.git("ls-files", "-s") == before_index
+    assert r.head() == "refs/heads/main"
+    text = r.git("show", "howto/alpha:ex/train.py")
+    assert "line 5 alpha" in text and "line 12 changed on main" in text
+
+
+def test_rebase_preserves_commits_messages_and_authors(moved):
+    r = moved
+    old = r.git("log", "--format=%an|%ae|%ad|%s", "main~1..howto/gamma")
+    r.cli("rebase-all")
+    new = r.git("log", "--format=%an|%ae|%ad|%s", "main..howto/gamma")
+    assert old == new and len(new.splitlines()) == 2
+    committer = r.git("log", "-1", "--format=%cn", "howto/gamma")
+    assert committer == "Test User"
+
+
+def test_in_memory_result_matches_git_rebase(moved, tmp_path):
+    r = moved
+    r.cli("rebase-all")
+    ours = r.git("rev-parse", "howto/gamma^{tree}")
+    backups = r.refs("refs/howtoctl/backup/")
+    old_gamma = next(oid for ref, oid in backups.items() if ref.endswith("/howto/gamma"))
+    r.git("switch", "-q", "-c", "check", old_gamma)
+    r.git("rebase", "-q", "main")
+    assert r.git("rev-parse", "HEAD^{tree}") == ours
+
+
+def test_second_run_reports_up_to_date(moved):
+    r = moved
+    r.cli("rebase-all")
+    after_first = r.branches()
+    res = r.cli("rebase-all")
+    assert res.out.count("up-to-date") == 2 and "beta" in res.out
+    assert r.branches() == after_first
+
+
+def test_dry_run_moves_nothing(moved):
+    r = moved
+    before = r.snapshot()
+    res = r.cli("rebase-all", "--dry-run")
+    assert res.code == 1 and "would-rebase" in res.out
+    assert r.snapshot() == before
+
+
+def test_json_output(moved):
+    import json
+
+    res = moved.cli("rebase-all", "--json")
+    data = json.loads(res.out)
+    status = {b["name"]: b["status"] for b in data["branches"]}
+    assert status == {"alpha": "rebased", "beta": "conflict", "gamma": "rebased"}
+    assert data["backup"].startswith("refs/howtoctl/backup/")
+
+
+def test_checked_out_branch_is_skipped_not_moved(moved, tmp_path):
+    r = moved
+    r.git("worktree", "add", "-q", str(tmp_path / "wt"), "howto/alpha")
+    before = r.rev("howto/alpha")
+    res = r.cli("rebase-all")
+    assert "skipped" in res.out and "checked out in" in res.out
+    assert r.rev("howto/alpha") == before
+    assert r.rev("howto/gamma") != before
+
+
+def test_works_with_dirty_work_tree_and_detached_head(moved):
+    r = moved
+    r.git("switch", "-q", "--detach", "main~1")
+    r.write("ex/train.py", "dirty\n")
+    r.write("untracked.txt", "x\n")
+    before_tree = tree_digest(r.path)
+    res = r.cli("rebase-all")
+    assert res.code == 1
+    assert tree_digest(r.path) == before_tree
+    assert r.git("rev-parse", "HEAD") == r.rev("main~1")
+
+
+def test_merge_commit_in_a_branch_is_skipped(repo):
+    r = repo
+    r.add_howto("merged", {"ex/train.py": ("line 5\n", "line 5 m\n")}, save=False)
+    r.git("switch", "-q", "-c", "side", "main")
+    r.replace("ex/README.md", "An example.", "Side.")
+    r.commit("side")
+    r.git("switch", "-q", "howto/merged")
+    r.git("merge", "-q", "--no-edit", "side")
+    r.git("switch", "-q", "main")
+    r.replace("ex/train.py", "line 30\n", "line 30 main\n")
+    r.commit("move")
+    before = r.rev("howto/merged")
+    res = r.cli("rebase-all")
+    assert res.code == 1 and "merge commit" in res.out
+    assert r.rev("howto/merged") == before
+
+
+def test_commit_already_in_base_is_dropped(repo):
+    r = repo
+    r.add_howto("dup", {"ex/train.py": ("line 5\n", "line 5 same\n"), "ex/README.md": ("An example.", "Dup.")},
+                save=False, commits=2)
+    r.replace("ex/train.py", "line 5\n", "line 5 same\n")
+    r.commit("main gets the same change")
+    res = r.cli("rebase-all")
+    assert res.code == 0 and "dropped 1" in res.out
+    assert r.git("rev-list", "--count", "main..howto/dup") == "1"
+
+
+def test_onto_a_ref(moved):
+    r = moved
+    r.git("branch", "release", "main~0")
+    res = r.cli("rebase-all", "--onto", "release")
+    assert res.code == 1
+    res = r.cli("rebase-all", "--onto", "no-such-ref")
+    assert res.code == 2 and "does not name a commit" in res.err
+
+
+def test_concurrent_run_refuses_cleanly(moved):
+    r = moved
+    before = r.snapshot()
+    with lock.repository_lock(str(r.path / ".git"), "rebase-all"):
+        res = r.cli("rebase-all")
+    assert res.code == 2 and "another howtoctl command" in res.err
+    assert r.snapshot() == before
+
+
+def test_two_processes_at_once_one_proceeds(moved):
+    r = moved
+    procs = [
+        subprocess.Popen(["howtoctl", "-C", str(r.path), "rebase-all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    codes = sorted(p.wait() for p in procs)
+    errs = b"".join(p.stderr.read() for p in procs).decode()
+    # Either they overlapped (one refused with the lock message) or ran one after the other.
+    assert codes in ([1, 1], [1, 2])
+    if 2 in codes:
+        assert "another howtoctl command" in errs
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
+
+
+def test_no_branches(repo):
+    res = repo.cli("rebase-all")
+    assert res.code == 0 and "no howto/" in res.err
+
+
+def test_undo_restores_previous_tips_and_can_be_undone(moved):
+    r = moved
+    before = r.branches()
+    r.cli("rebase-all")
+    after = r.branches()
+    res = r.cli("undo")
+    assert res.code == 0
+    assert r.branches() == before
+    res = r.cli("undo")  # undo the undo
+    assert r.branches() == after
+
+
+def test_undo_without_backups(repo):
+    res = repo.cli("undo")
+    assert res.code == 2 and "no howtoctl backup" in res.err
+
+
+def test_undo_refuses_checked_out_branch(moved, tmp_path):
+    r = moved
+    r.cli("rebase-all")
+    r.git("worktree", "add", "-q", str(tmp_path / "wt"), "howto/alpha")
+    before = r.snapshot()
+    res = r.cli("undo")
+    assert res.code == 2 and "checked out" in res.err
+    assert r.snapshot() == before
+

@@ -1,0 +1,71 @@
+import os
+
+import pytest
+
+from tests.conftest import tree_digest
+
+
+@pytest.fixture
+def conflicted(repo):
+    repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")}, commits=1)
+    repo.replace("ex/train.py", "line 20\n", "line 20 main\n")
+    repo.commit("base moves")
+    return repo
+
+
+def test_resolve_continue_moves_the_branch(conflicted):
+    r = conflicted
+    old = r.rev("howto/beta")
+    before_tree = tree_digest(r.path)
+    res = r.cli("resolve", "beta")
+    assert res.code == 1 and "conflict" in res.out
+    wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+    assert os.path.isdir(wt)
+    assert tree_digest(r.path) == before_tree
+    assert r.rev("howto/beta") == old  # nothing moves before --continue
+    text = (open(os.path.join(wt, "ex/train.py")).read())
+    assert "<<<<<<<" in text
+    with open(os.path.join(wt, "ex/train.py"), "w") as f:
+        f.write(text.split("<<<<<<<")[0] + "line 20 main and beta\n" + text.split(">>>>>>>")[1].split("\n", 1)[1])
+    r.git("-C", wt, "add", "ex/train.py")
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 0, res
+    assert not os.path.exists(wt)
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/beta") == ""
+    assert "line 20 main and beta" in r.git("show", "howto/beta:ex/train.py")
+    assert old in r.refs("refs/howtoctl/backup/").values()
+    assert r.cli("save", "beta").code == 0
+    assert r.cli("check", "beta").code == 0
+
+
+def test_continue_with_unresolved_conflicts_keeps_waiting(conflicted):
+    r = conflicted
+    r.cli("resolve", "beta")
+    old = r.rev("howto/beta")
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 1 and "conflict" in res.out
+    assert r.rev("howto/beta") == old
+
+
+def test_abort_leaves_everything_as_before(conflicted):
+    r = conflicted
+    before = r.snapshot()
+    r.cli("resolve", "beta")
+    res = r.cli("resolve", "beta", "--abort")
+    assert res.code == 0
+    assert r.snapshot() == before
+    assert len(r.git("worktree", "list").splitlines()) == 1
+
+
+def test_second_resolve_refuses(conflicted):
+    r = conflicted
+    r.cli("resolve", "beta")
+    res = r.cli("resolve", "beta")
+    assert res.code == 2 and "already being resolved" in res.err
+    r.cli("resolve", "beta", "--abort")
+
+
+def test_resolve_errors(conflicted):
+    assert conflicted.cli("resolve", "nope").code == 2
+    assert conflicted.cli("resolve", "beta", "--continue").code == 2
+    assert conflicted.cli("resolve", "../x").code == 2
