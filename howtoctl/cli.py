@@ -127,6 +127,46 @@ def list_(ctx: _Context, as_json: bool) -> int:
 
 
 @cli.command()
+@_names
+@_all
+@click.option("--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU).")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Variants to test at once.")
+@click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
+@_json
+@click.option("--changed-since", metavar="REF", help="Only variants a change since REF could break.")
+@click.option("--keep", is_flag=True, help="Keep the temporary work trees (their paths are printed).")
+@click.option("--from-diff", is_flag=True, help="Test the diff applied to HEAD even where a branch exists.")
+@pass_ctx
+def test(ctx: _Context, names, all_, devices, jobs, junit_path, as_json, changed_since, keep, from_diff) -> int:
+    """Run each HOWTO variant's smoke test in a temporary work tree."""
+    from howtoctl.commands import test as cmd
+
+    return cmd.run(ctx.workspace(), names, all_, devices, jobs, junit_path, as_json, changed_since, keep, from_diff)
+
+
+@cli.command()
+@click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
+@click.option("--github-output", is_flag=True, help="Write matrix= and any= to $GITHUB_OUTPUT.")
+@pass_ctx
+def matrix(ctx: _Context, changed_since: str | None, github_output: bool) -> int:
+    """Print the HOWTOs to smoke-test as a GitHub Actions matrix (JSON)."""
+    from howtoctl.commands import matrix as cmd
+
+    return cmd.run(ctx.workspace(), changed_since, github_output)
+
+
+@cli.command()
+@click.option("--remote", default="origin", show_default=True, help="Remote to publish to.")
+@click.option("--dry-run", is_flag=True, help="Show what would be pushed or deleted.")
+@pass_ctx
+def publish(ctx: _Context, remote: str, dry_run: bool) -> int:
+    """Push howto/* branches to a remote (force-with-lease, atomic); delete ones without a diff."""
+    from howtoctl.commands import publish as cmd
+
+    return cmd.run(ctx.workspace(), remote, dry_run)
+
+
+@cli.command()
 @click.argument("name")
 @click.option("--title", default="", help="Title shown in lists and the rendered page.")
 @click.option("--summary", default="", help="One-line summary of what the HOWTO shows.")

@@ -361,11 +361,17 @@ class Repo:
 
     # -- writing objects and refs --------------------------------------------------------------
 
-    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str, date: str | None = None) -> str:
+        """Write a commit; with `date` (git's raw 'seconds tz'), author and committer get that date."""
         args = ["commit-tree", tree]
         for p in parents:
             args += ["-p", p]
-        return self.run(*args, input=message.encode()).strip()
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
+        return self.run(*args, input=message.encode(), env=env).strip()
+
+    def commit_date(self, commit: str) -> str:
+        """A commit's committer date in git's raw format ('seconds tz')."""
+        return self.run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
 
     def hash_object(self, kind: str, data: bytes) -> str:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
@@ -415,6 +421,48 @@ class Repo:
                 + proc.stderr.decode(errors="replace").strip(),
                 "another program changed a branch meanwhile; run the command again",
             )
+
+    # -- work trees ------------------------------------------------------------------------------
+
+    def add_worktree(self, path: str, commit: str) -> None:
+        """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
+        self.run("worktree", "add", "--detach", "--quiet", path, commit)
+
+    def remove_worktree(self, path: str) -> None:
+        self.try_run("worktree", "remove", "--force", path)
+        if os.path.isdir(path):
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        self.try_run("worktree", "prune")
+
+    def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
+        """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
+        out = self.run("diff", "--name-only", "-z", "--no-renames", f"{since}...{until}", "--")
+        return [p for p in out.split("\0") if p]
+
+    # -- remotes -----------------------------------------------------------------------------------
+
+    def remote_heads(self, remote: str, prefix: str) -> dict[str, str]:
+        """{full ref: oid} of the remote's branches under refs/heads/<prefix>."""
+        out = self.run("ls-remote", "--heads", remote, f"refs/heads/{prefix}*")
+        heads = {}
+        for line in out.splitlines():
+            oid, _, ref = line.partition("\t")
+            heads[ref] = oid
+        return heads
+
+    def push_with_lease(self, remote: str, updates: Sequence[tuple[str, str | None, str | None]]) -> None:
+        """Push (ref, new oid or None to delete, expected remote oid or None for absent), atomically.
+
+        Each ref is only changed if the remote still has the expected value (--force-with-lease).
+        """
+        args = ["push", "--atomic", "--porcelain", "--no-verify"]
+        refspecs = []
+        for ref, new, expected in updates:
+            args.append(f"--force-with-lease={ref}:{expected or ''}")
+            refspecs.append(f"{new}:{ref}" if new else f":{ref}")
+        self.run(*args, remote, *refspecs)
 
     # -- merges ----------------------------------------------------------------------------------
 

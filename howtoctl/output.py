@@ -51,6 +51,7 @@ def error(message: str, hint: str | None = None) -> None:
 
 STATUS_STYLES = {
     "ok": "green",
+    "passed": "green",
     "fresh": "green",
     "up-to-date": "green",
     "rebased": "green",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 from howtoctl import backup, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
@@ -35,13 +34,6 @@ def _rebase_in_progress(ws: Workspace, worktree: str) -> bool:
     return False
 
 
-def _remove_worktree(ws: Workspace, worktree: str) -> None:
-    ws.repo.try_run("worktree", "remove", "--force", worktree)
-    if os.path.isdir(worktree):
-        shutil.rmtree(worktree, ignore_errors=True)
-    ws.repo.try_run("worktree", "prune")
-
-
 def start(ws: Workspace, name: str, path: str | None) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
@@ -60,7 +52,7 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
     worktree = os.path.abspath(path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name))
     if os.path.exists(worktree):
         raise HowtoError(f"{worktree} already exists", "pick another place with --path, or remove it")
-    ws.repo.run("worktree", "add", "--detach", worktree, tip)
+    ws.repo.add_worktree(worktree, tip)
     fsutil.write_atomic(
         _state_path(ws, name),
         json.dumps({"worktree": worktree, "old_tip": tip, "onto": onto, "base": ws.base}).encode(),
@@ -101,7 +93,7 @@ def finish(ws: Workspace, name: str) -> int:
     ref = ws.branch_ref(name)
     stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
     ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
-    _remove_worktree(ws, worktree)
+    ws.repo.remove_worktree(worktree)
     os.unlink(_state_path(ws, name))
     output.status_line(name, "rebased", f"old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}")
     output.line(f"now save its diff: howtoctl save {name}")
@@ -115,7 +107,7 @@ def abort(ws: Workspace, name: str) -> int:
     worktree = st["worktree"]
     if os.path.isdir(worktree) and _rebase_in_progress(ws, worktree):
         ws.repo.try_run("rebase", "--abort", cwd=worktree)
-    _remove_worktree(ws, worktree)
+    ws.repo.remove_worktree(worktree)
     os.unlink(_state_path(ws, name))
     output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
     return EXIT_OK

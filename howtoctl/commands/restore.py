@@ -57,8 +57,11 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
         stamp = backup.write_backup(ws.repo, replaced, "restore --force")
         updates = []
         new_tips = {}
+        # Dated like the base tip, so restoring the same diffs on the same base gives the same
+        # commits (for one committer): publishing from CI then pushes only what really changed.
+        date = ws.repo.commit_date(base_tip)
         for name, tree, old, data in creates:
-            new = ws.repo.commit_tree(tree, [base_tip], commit_message(ws, name))
+            new = ws.repo.commit_tree(tree, [base_tip], commit_message(ws, name), date=date)
             new_tips[name] = new
             updates.append((ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")

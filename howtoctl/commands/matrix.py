@@ -1,0 +1,32 @@
+"""`howtoctl matrix`: the HOWTOs to smoke-test, as a GitHub Actions dynamic matrix."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from howtoctl import output
+from howtoctl.commands import test as test_cmd
+from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.howtos import Workspace
+
+
+def build(ws: Workspace, changed_since: str | None) -> dict:
+    names = test_cmd.select(ws, (), True, changed_since)
+    return {"include": [{"name": n, "title": ws.entry(n).title or n} for n in names]}
+
+
+def run(ws: Workspace, changed_since: str | None = None, github_output: bool = False) -> int:
+    matrix = build(ws, changed_since)
+    text = json.dumps(matrix, separators=(",", ":"))
+    if github_output:
+        # Two step outputs: the matrix, and whether it has any entry (an empty matrix fails a job).
+        target = os.environ.get("GITHUB_OUTPUT")
+        if not target:
+            raise HowtoError("--github-output needs the GITHUB_OUTPUT variable GitHub Actions sets")
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(f"matrix={text}\nany={'true' if matrix['include'] else 'false'}\n")
+        output.info(f"{len(matrix['include'])} HOWTO(s) to smoke-test")
+    else:
+        print(text)
+    return EXIT_OK

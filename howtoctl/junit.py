@@ -1,0 +1,62 @@
+"""JUnit XML: read the failing tests of a pytest run, write howtoctl test results."""
+
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+
+@dataclasses.dataclass
+class VariantResult:
+    name: str
+    status: str  # "passed" | "failed" | "error"
+    seconds: float
+    command: str = ""
+    failing_tests: tuple[str, ...] = ()
+    message: str = ""
+    output_tail: str = ""
+    worktree: str = ""
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
+    """Test ids ('file.py::test_name') that failed or errored in a pytest JUnit report."""
+    if not xml_text:
+        return ()
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError:
+        return ()
+    failed = []
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            classname = case.get("classname", "")
+            module = classname.replace(".", "/") + ".py" if classname else ""
+            failed.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
+    return tuple(failed)
+
+
+def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> bytes:
+    failures = sum(r.status == "failed" for r in results)
+    errors = sum(r.status == "error" for r in results)
+    total = sum(r.seconds for r in results)
+    root = ET.Element(
+        "testsuites", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
+        time=f"{total:.3f}",
+    )
+    ts = ET.SubElement(
+        root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
+        time=f"{total:.3f}",
+    )
+    for r in results:
+        case = ET.SubElement(ts, "testcase", classname="howto", name=r.name, time=f"{r.seconds:.3f}")
+        if r.status in ("failed", "error"):
+            el = ET.SubElement(case, "failure" if r.status == "failed" else "error", message=r.message)
+            el.text = "\n".join([*(f"failed: {t}" for t in r.failing_tests), "", r.output_tail])
+        if r.command:
+            ET.SubElement(case, "system-out").text = f"$ {r.command}"
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,93 @@
+import subprocess
+
+import pytest
+
+from howtoctl.commands import publish
+from tests.gitrepo import GitRepo
+
+
+@pytest.fixture
+def clone_with_remote(repo, tmp_path):
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 a\n")})
+    repo.add_howto("beta", {"ex/train.py": ("line 25\n", "line 25 b\n")})
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(remote)], check=True)
+    subprocess.run(["git", "-C", str(remote), "branch", "-D", "howto/alpha", "howto/beta"], check=True,
+                   capture_output=True)
+    subprocess.run(["git", "clone", "-q", str(remote), str(tmp_path / "ci")], check=True)
+    ci = GitRepo(tmp_path / "ci", "main")
+    ci.git("config", "user.name", "CI")
+    ci.git("config", "user.email", "ci@example.com")
+    return ci, remote
+
+
+def _remote_heads(remote):
+    out = subprocess.run(["git", "-C", str(remote), "for-each-ref", "--format=%(refname) %(objectname)",
+                          "refs/heads/howto/"], capture_output=True, text=True, check=True).stdout
+    return dict(line.split() for line in out.splitlines())
+
+
+def test_publish_pushes_restored_branches_and_is_idempotent(clone_with_remote):
+    ci, remote = clone_with_remote
+    assert ci.cli("publish").code == 2  # no local branches yet: says to restore first
+    assert ci.cli("restore", "--all").code == 0
+    res = ci.cli("publish")
+    assert res.code == 0, res
+    assert _remote_heads(remote) == ci.branches()
+    # A second CI run on the same base restores identical commits: nothing to push.
+    for ref in list(ci.branches()):
+        ci.git("update-ref", "-d", ref)
+    ci.cli("restore", "--all")
+    assert ci.branches() == _remote_heads(remote)
+    res = ci.cli("publish")
+    assert res.code == 0 and "already has every" in res.err
+
+
+def test_publish_deletes_branches_of_removed_howtos(clone_with_remote):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    ci.cli("publish")
+    ci.git("rm", "-q", "howtos/diffs/beta.diff")
+    ci.commit("drop beta")
+    ci.git("branch", "-D", "howto/beta")
+    res = ci.cli("publish")
+    assert res.code == 0 and "delete" in res.out
+    assert set(_remote_heads(remote)) == {"refs/heads/howto/alpha"}
+
+
+def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp_path):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    ci.cli("publish")
+    # Someone pushes to the remote branch after our ls-remote: simulate by planning with stale values.
+    stale = _remote_heads(remote)
+    other = GitRepo(tmp_path / "other", "main")
+    subprocess.run(["git", "clone", "-q", str(remote), str(other.path)], check=True)
+    other.git("config", "user.name", "O")
+    other.git("config", "user.email", "o@example.com")
+    other.git("switch", "-q", "howto/alpha")
+    other.write("ex/new.txt", "x\n")
+    other.commit("someone else")
+    other.git("push", "-q", "origin", "howto/alpha")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    ci.cli("restore", "--all", "--force")
+    from howtoctl.howtos import Workspace
+    from howtoctl.errors import HowtoError
+
+    ws = Workspace(str(ci.path))
+    updates = publish.plan(ws.branches(), stale, set(ws.diff_names()), ws.prefix_ref)
+    with pytest.raises(HowtoError):
+        ws.repo.push_with_lease("origin", updates)
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == other.rev("howto/alpha")  # nothing lost
+
+
+def test_plan_is_pure():
+    updates = publish.plan({"a": "1", "b": "2"}, {"refs/heads/howto/a": "1", "refs/heads/howto/z": "9"},
+                           {"a", "b"}, "refs/heads/howto/")
+    assert updates == [("refs/heads/howto/b", "2", None), ("refs/heads/howto/z", None, "9")]
+
+
+def test_publish_unknown_remote(repo_with_howto):
+    res = repo_with_howto.cli("publish", "--remote", "nope")
+    assert res.code == 2 and "no remote 'nope'" in res.err
