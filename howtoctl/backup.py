@@ -17,7 +17,7 @@ def new_stamp(repo: Repo) -> str:
     """A sortable, unique backup name: UTC time to the microsecond."""
     existing = backup_sets(repo)
     while True:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S-%f")
         if stamp not in existing:
             return stamp
 
@@ -37,7 +37,8 @@ def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None
         return None
     stamp = new_stamp(repo)
     updates = [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS):]}", oid, None) for ref, oid in sorted(refs.items())
+        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
+        for ref, oid in sorted(refs.items())
     ]
     repo.update_refs(updates, f"howtoctl backup: {reason}")
     return stamp

@@ -32,8 +32,14 @@ _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C).")
-@click.option("--base", metavar="BRANCH", help="Base branch (default: [tool.howtoctl] base, else master or main).")
+@click.option(
+    "-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C)."
+)
+@click.option(
+    "--base",
+    metavar="BRANCH",
+    help="Base branch (default: [tool.howtoctl] base, else master or main).",
+)
 @click.version_option(__version__, prog_name="howtoctl")
 @click.pass_context
 def cli(ctx: click.Context, path: str, base: str | None) -> None:
@@ -48,7 +54,9 @@ def cli(ctx: click.Context, path: str, base: str | None) -> None:
 @cli.command()
 @_names
 @_all
-@click.option("--force", is_flag=True, help="Overwrite a diff file even if it changed since the last sync.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite a diff file even if it changed since the last sync."
+)
 @pass_ctx
 def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
     """Write howtos/diffs/NAME.diff from branch howto/NAME (run on the base branch)."""
@@ -60,7 +68,9 @@ def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
 @cli.command()
 @_names
 @_all
-@click.option("--force", is_flag=True, help="Replace branches holding other work (their tips are backed up).")
+@click.option(
+    "--force", is_flag=True, help="Replace branches holding other work (their tips are backed up)."
+)
 @pass_ctx
 def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
     """Create branch howto/NAME from its diff, on the base tip (work tree untouched)."""
@@ -83,8 +93,12 @@ def rebase_all(ctx: _Context, dry_run: bool, onto: str | None, as_json: bool) ->
 
 @cli.command()
 @click.argument("name")
-@click.option("--continue", "do_continue", is_flag=True, help="Finish the rebase and move the branch.")
-@click.option("--abort", "do_abort", is_flag=True, help="Drop the rebase; the branch stays as it was.")
+@click.option(
+    "--continue", "do_continue", is_flag=True, help="Finish the rebase and move the branch."
+)
+@click.option(
+    "--abort", "do_abort", is_flag=True, help="Drop the rebase; the branch stays as it was."
+)
 @click.option("--path", metavar="DIR", help="Where to put the work tree for resolving.")
 @pass_ctx
 def resolve(ctx: _Context, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
@@ -106,7 +120,9 @@ def undo(ctx: _Context, dry_run: bool) -> int:
 
 @cli.command()
 @_names
-@click.option("--rev", metavar="REF", help="Check the diffs against commit REF instead of the staged tree.")
+@click.option(
+    "--rev", metavar="REF", help="Check the diffs against commit REF instead of the staged tree."
+)
 @_json
 @pass_ctx
 def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool) -> int:
@@ -129,19 +145,40 @@ def list_(ctx: _Context, as_json: bool) -> int:
 @cli.command()
 @_names
 @_all
-@click.option("--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU).")
+@click.option(
+    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
+)
 @click.option("--jobs", "-j", default=1, show_default=True, help="Variants to test at once.")
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
 @_json
-@click.option("--changed-since", metavar="REF", help="Only variants a change since REF could break.")
-@click.option("--keep", is_flag=True, help="Keep the temporary work trees (their paths are printed).")
-@click.option("--from-diff", is_flag=True, help="Test the diff applied to HEAD even where a branch exists.")
+@click.option(
+    "--changed-since", metavar="REF", help="Only variants a change since REF could break."
+)
+@click.option(
+    "--keep", is_flag=True, help="Keep the temporary work trees (their paths are printed)."
+)
+@click.option(
+    "--from-diff", is_flag=True, help="Test the diff applied to HEAD even where a branch exists."
+)
 @pass_ctx
-def test(ctx: _Context, names, all_, devices, jobs, junit_path, as_json, changed_since, keep, from_diff) -> int:
+def test(
+    ctx: _Context, names, all_, devices, jobs, junit_path, as_json, changed_since, keep, from_diff
+) -> int:
     """Run each HOWTO variant's smoke test in a temporary work tree."""
     from howtoctl.commands import test as cmd
 
-    return cmd.run(ctx.workspace(), names, all_, devices, jobs, junit_path, as_json, changed_since, keep, from_diff)
+    return cmd.run(
+        ctx.workspace(),
+        names,
+        all_,
+        devices,
+        jobs,
+        junit_path,
+        as_json,
+        changed_since,
+        keep,
+        from_diff,
+    )
 
 
 @cli.command()

@@ -20,7 +20,9 @@ def write_atomic(path: str, data: bytes) -> None:
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=directory)
     except OSError as e:
-        raise HowtoError(f"cannot write {path}: {e.strerror}", "check the directory's permissions and free space") from None
+        raise HowtoError(
+            f"cannot write {path}: {e.strerror}", "check the directory's permissions and free space"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -67,7 +67,9 @@ class RawCommit:
     oid: str
     tree: str
     parents: tuple[str, ...]
-    headers: tuple[tuple[str, str], ...]  # every header but tree/parent, in order, continued lines joined
+    headers: tuple[
+        tuple[str, str], ...
+    ]  # every header but tree/parent, in order, continued lines joined
     message: bytes
 
 
@@ -194,7 +196,9 @@ class Repo:
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit `rev` names, or None."""
-        proc = self.try_run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        proc = self.try_run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+        )
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def has_commits(self) -> bool:
@@ -258,7 +262,9 @@ class Repo:
 
     def commits_with_parents(self, exclude: str, tip: str) -> list[tuple[str, tuple[str, ...]]]:
         """Commits reachable from tip but not from exclude, oldest first, with their parents."""
-        out = self.run("rev-list", "--reverse", "--topo-order", "--parents", tip, f"^{exclude}", "--")
+        out = self.run(
+            "rev-list", "--reverse", "--topo-order", "--parents", tip, f"^{exclude}", "--"
+        )
         result = []
         for line in out.splitlines():
             oid, *parents = line.split()
@@ -322,9 +328,13 @@ class Repo:
         pathspecs = [f":(exclude,top){p}" for p in excludes]
         return self.run_bytes("diff", *DIFF_OPTIONS, old, new, "--", ":(top)", *pathspecs)
 
-    def diff_numstat(self, old: str, new: str, excludes: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+    def diff_numstat(
+        self, old: str, new: str, excludes: Sequence[str] = ()
+    ) -> list[tuple[str, str, str]]:
         pathspecs = [f":(exclude,top){p}" for p in excludes]
-        out = self.run("diff", "--numstat", "-z", "--no-renames", old, new, "--", ":(top)", *pathspecs)
+        out = self.run(
+            "diff", "--numstat", "-z", "--no-renames", old, new, "--", ":(top)", *pathspecs
+        )
         rows = []
         for entry in out.split("\0"):
             if entry:
@@ -332,7 +342,9 @@ class Repo:
                 rows.append((added, removed, path))
         return rows
 
-    def apply_check(self, patch: bytes, tree: str | None = None, index_file: str | None = None) -> tuple[bool, str]:
+    def apply_check(
+        self, patch: bytes, tree: str | None = None, index_file: str | None = None
+    ) -> tuple[bool, str]:
         """Whether `patch` applies to the index (default), another index file, or a tree.
 
         Nothing is written: `--check` only reports.
@@ -352,7 +364,9 @@ class Repo:
     def tree_with_patch(self, tree: str, patch: bytes) -> str:
         """The tree that results from applying `patch` to `tree`, computed in a private index."""
         with self.temporary_index(tree) as env:
-            proc = self.try_run("apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env)
+            proc = self.try_run(
+                "apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env
+            )
             if proc.returncode != 0:
                 raise HowtoError(
                     "the diff does not apply: " + proc.stderr.decode(errors="replace").strip()
@@ -361,7 +375,9 @@ class Repo:
 
     # -- writing objects and refs --------------------------------------------------------------
 
-    def commit_tree(self, tree: str, parents: Sequence[str], message: str, date: str | None = None) -> str:
+    def commit_tree(
+        self, tree: str, parents: Sequence[str], message: str, date: str | None = None
+    ) -> str:
         """Write a commit; with `date` (git's raw 'seconds tz'), author and committer get that date."""
         args = ["commit-tree", tree]
         for p in parents:
@@ -391,13 +407,20 @@ class Repo:
                     f.write(body)
                 paths.append(p)
             out = self.run(
-                "hash-object", "-w", "-t", "commit", "--stdin-paths", input="\n".join(paths).encode() + b"\n"
+                "hash-object",
+                "-w",
+                "-t",
+                "commit",
+                "--stdin-paths",
+                input="\n".join(paths).encode() + b"\n",
             ).split()
         if out != expected:
             raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
         return out
 
-    def update_refs(self, updates: Sequence[tuple[str, str | None, str | None]], message: str) -> None:
+    def update_refs(
+        self, updates: Sequence[tuple[str, str | None, str | None]], message: str
+    ) -> None:
         """Move refs all-or-nothing: each (ref, new, old); new None deletes, old None means 'must not exist'.
 
         git locks every ref, checks every old value, then commits; if any check fails, no ref moves.
@@ -413,7 +436,12 @@ class Repo:
                 lines.append(f"update {ref} {new} {old or zero}")
         lines += ["prepare", "commit"]
         proc = self.try_run(
-            "update-ref", "--create-reflog", "-m", message, "--stdin", input=("\n".join(lines) + "\n").encode()
+            "update-ref",
+            "--create-reflog",
+            "-m",
+            message,
+            "--stdin",
+            input=("\n".join(lines) + "\n").encode(),
         )
         if proc.returncode != 0:
             raise HowtoError(
@@ -452,7 +480,9 @@ class Repo:
             heads[ref] = oid
         return heads
 
-    def push_with_lease(self, remote: str, updates: Sequence[tuple[str, str | None, str | None]]) -> None:
+    def push_with_lease(
+        self, remote: str, updates: Sequence[tuple[str, str | None, str | None]]
+    ) -> None:
         """Push (ref, new oid or None to delete, expected remote oid or None for absent), atomically.
 
         Each ref is only changed if the remote still has the expected value (--force-with-lease).
@@ -482,14 +512,18 @@ class Repo:
         for a, b in pairs:
             proc = self.try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
             if proc.returncode not in (0, 1):
-                raise GitError(["merge-tree", a, b], proc.returncode, proc.stderr.decode(errors="replace"))
+                raise GitError(
+                    ["merge-tree", a, b], proc.returncode, proc.stderr.decode(errors="replace")
+                )
             tokens = proc.stdout.decode().split("\0")
             paths = []
             for tok in tokens[1:]:
                 if not tok:
                     break
                 paths.append(tok)
-            results.append(MergeResult(proc.returncode == 0, tokens[0], tuple(dict.fromkeys(paths))))
+            results.append(
+                MergeResult(proc.returncode == 0, tokens[0], tuple(dict.fromkeys(paths)))
+            )
         return results
 
 
@@ -568,7 +602,9 @@ def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
     return results
 
 
-def build_commit(tree: str, parents: Sequence[str], headers: Sequence[tuple[str, str]], message: bytes) -> bytes:
+def build_commit(
+    tree: str, parents: Sequence[str], headers: Sequence[tuple[str, str]], message: bytes
+) -> bytes:
     lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
     for key, value in headers:
         lines.append(f"{key} " + value.replace("\n", "\n "))

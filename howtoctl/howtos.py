@@ -65,7 +65,7 @@ class Workspace:
             )
         raise HowtoError(
             "found neither a 'master' nor a 'main' branch to use as the base",
-            "name the base branch with --base BRANCH or `base = \"...\"` under [tool.howtoctl] "
+            'name the base branch with --base BRANCH or `base = "..."` under [tool.howtoctl] '
             "in pyproject.toml",
         )
 
@@ -90,7 +90,7 @@ class Workspace:
         head = self.repo.head_ref()
         if head == self.base_ref:
             return
-        where = f"branch {head[len(HEADS):]!r}" if head else "a detached HEAD"
+        where = f"branch {head[len(HEADS) :]!r}" if head else "a detached HEAD"
         raise HowtoError(
             f"`howtoctl {command}` writes into {self.config.diff_dir}/ of the base branch "
             f"{self.base!r}, but this work tree has {where} checked out",
@@ -164,7 +164,9 @@ class Workspace:
     def all_names(self) -> list[str]:
         return sorted(set(self.diff_names()) | set(self.branches()) | set(self.manifest()))
 
-    def select(self, requested: tuple[str, ...], all_: bool, default_all: bool = False) -> list[str]:
+    def select(
+        self, requested: tuple[str, ...], all_: bool, default_all: bool = False
+    ) -> list[str]:
         """Validate the names a command was given; `--all` (or none, where allowed) means every HOWTO."""
         if requested and all_:
             raise HowtoError("give HOWTO names or --all, not both")
@@ -206,7 +208,11 @@ class Workspace:
     def fork_point(self, tip: str, name: str) -> str:
         mb = self.repo.merge_base(self.base_tip, tip)
         if mb is None:
-            shallow = " (this is a shallow clone: run `git fetch --unshallow`)" if self.repo.is_shallow else ""
+            shallow = (
+                " (this is a shallow clone: run `git fetch --unshallow`)"
+                if self.repo.is_shallow
+                else ""
+            )
             raise HowtoError(
                 f"{self.config.branch_prefix}{name} shares no history with {self.base!r}{shallow}",
             )
@@ -238,7 +244,9 @@ class Workspace:
                     f"keep the branch: howtoctl save {name} --force; keep the diff: "
                     f"howtoctl restore {name} --force (either way a backup is kept)",
                 )
-        return Freshness(False, f"{branch} has changes not in its diff", f"run howtoctl save {name}")
+        return Freshness(
+            False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
+        )
 
     def commits_behind(self, tip: str) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping

@@ -63,7 +63,9 @@ def inspect(
         if data is None:
             r.state = MISSING_DIFF
             r.detail = f"no {ws.diff_relpath(name)}"
-            r.hint = f"howtoctl save {name}" if r.has_branch else f"remove it from {ws.config.manifest}"
+            r.hint = (
+                f"howtoctl save {name}" if r.has_branch else f"remove it from {ws.config.manifest}"
+            )
             continue
         try:
             parsed = patch.parse(data)
@@ -112,7 +114,9 @@ def _first_error(message: str) -> str:
     return "; ".join(lines[:2]) or "git apply failed"
 
 
-def _apply_checks(ws: Workspace, patches: dict[str, bytes], against: str) -> dict[str, tuple[bool, str]]:
+def _apply_checks(
+    ws: Workspace, patches: dict[str, bytes], against: str
+) -> dict[str, tuple[bool, str]]:
     """`git apply --check` for each patch, independently, two at a time."""
     if not patches:
         return {}

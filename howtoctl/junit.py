@@ -44,17 +44,30 @@ def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> by
     errors = sum(r.status == "error" for r in results)
     total = sum(r.seconds for r in results)
     root = ET.Element(
-        "testsuites", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
+        "testsuites",
+        name=suite,
+        tests=str(len(results)),
+        failures=str(failures),
+        errors=str(errors),
         time=f"{total:.3f}",
     )
     ts = ET.SubElement(
-        root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
+        root,
+        "testsuite",
+        name=suite,
+        tests=str(len(results)),
+        failures=str(failures),
+        errors=str(errors),
         time=f"{total:.3f}",
     )
     for r in results:
-        case = ET.SubElement(ts, "testcase", classname="howto", name=r.name, time=f"{r.seconds:.3f}")
+        case = ET.SubElement(
+            ts, "testcase", classname="howto", name=r.name, time=f"{r.seconds:.3f}"
+        )
         if r.status in ("failed", "error"):
-            el = ET.SubElement(case, "failure" if r.status == "failed" else "error", message=r.message)
+            el = ET.SubElement(
+                case, "failure" if r.status == "failed" else "error", message=r.message
+            )
             el.text = "\n".join([*(f"failed: {t}" for t in r.failing_tests), "", r.output_tail])
         if r.command:
             ET.SubElement(case, "system-out").text = f"$ {r.command}"

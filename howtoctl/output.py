@@ -74,13 +74,19 @@ STATUS_STYLES = {
 
 def status_line(name: str, status: str, detail: str = "") -> None:
     style = STATUS_STYLES.get(status, "")
-    text = f"[{style}]{status:<14}[/{style}] {escape(name)}" if style else f"{status:<14} {escape(name)}"
+    text = (
+        f"[{style}]{status:<14}[/{style}] {escape(name)}"
+        if style
+        else f"{status:<14} {escape(name)}"
+    )
     if detail:
         text += f"  [dim]{escape(detail)}[/dim]"
     stdout().print(text)
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[str]], status_column: str | None = None) -> None:
+def table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], status_column: str | None = None
+) -> None:
     from rich.table import Table
 
     t = Table(box=None, pad_edge=False, header_style="bold")

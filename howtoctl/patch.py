@@ -153,7 +153,9 @@ def parse(data: bytes) -> Patch:
             # Mode-only change, empty new file or deletion of an empty file: paths from the header.
             m = re.match(rb"diff --git a/(\S+) b/(\S+)$", line)
             if not m:
-                raise PatchError("cannot read the file names of this 'diff --git' line", header_line)
+                raise PatchError(
+                    "cannot read the file names of this 'diff --git' line", header_line
+                )
             a = _path_from_marker(b"a/" + m.group(1), b"a/", header_line)
             b = _path_from_marker(b"b/" + m.group(2), b"b/", header_line)
             old_path = None if any(h.startswith(b"new file mode") for h in headers) else a
@@ -202,6 +204,8 @@ def parse(data: bytes) -> Patch:
             raise PatchError("file header without any hunk: the diff is truncated", header_line)
         for h in headers:
             if h.startswith(b"index ") and not _INDEX_RE.match(h):
-                raise PatchError(f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line)
+                raise PatchError(
+                    f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line
+                )
         files.append(FilePatch(old_path, new_path, tuple(headers), tuple(hunks)))
     return Patch(tuple(files))

@@ -74,9 +74,7 @@ def own_commits(
     return result
 
 
-def replayed_commit(
-    original: git_mod.RawCommit, tree: str, parent: str, committer: str
-) -> bytes:
+def replayed_commit(original: git_mod.RawCommit, tree: str, parent: str, committer: str) -> bytes:
     """The bytes of `original` replayed onto `parent` with `tree`.
 
     Signatures are dropped (they would no longer verify); author, encoding and message are kept.
@@ -181,7 +179,7 @@ def plan(
 def backup_stamp(now=None) -> str:
     import datetime
 
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     return now.strftime("%Y%m%d-%H%M%S-%f")
 
 

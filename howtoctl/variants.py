@@ -39,7 +39,11 @@ def smoke_command(entry: Entry, changed_files: Sequence[str]) -> list[str]:
     if entry.test:
         return shlex.split(entry.test)
     dirs = example_dirs(entry, changed_files)
-    return ["python", "-m", "pytest", "-q", "-x", *dirs] if dirs else ["python", "-m", "pytest", "-q", "-x"]
+    return (
+        ["python", "-m", "pytest", "-q", "-x", *dirs]
+        if dirs
+        else ["python", "-m", "pytest", "-q", "-x"]
+    )
 
 
 def is_pytest(command: Sequence[str]) -> bool:
@@ -52,7 +56,9 @@ def device_env(devices: int, platform: str) -> dict[str, str]:
     if platform != "cpu":
         return {}
     flags = os.environ.get("XLA_FLAGS", "")
-    flags = " ".join(f for f in flags.split() if not f.startswith("--xla_force_host_platform_device_count"))
+    flags = " ".join(
+        f for f in flags.split() if not f.startswith("--xla_force_host_platform_device_count")
+    )
     return {
         "JAX_PLATFORMS": "cpu",
         "XLA_FLAGS": f"{flags} --xla_force_host_platform_device_count={devices}".strip(),
@@ -95,6 +101,9 @@ def affected(
     result = []
     for name in names:
         dirs = examples.get(name, ())
-        if any(p == diff_paths[name] or any(p.startswith(d.rstrip("/") + "/") for d in dirs) for p in changed):
+        if any(
+            p == diff_paths[name] or any(p.startswith(d.rstrip("/") + "/") for d in dirs)
+            for p in changed
+        ):
             result.append(name)
     return result

@@ -16,7 +16,11 @@ def test_help_and_list_import_no_ml_libraries(repo_with_howto):
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'flax', 'optax', 'tensorflow_datasets', 'git'));"
         "print('HEAVY', heavy); sys.exit(rc)"
     )
-    for args in (["--help"], ["-C", str(repo_with_howto.path), "list"], ["-C", str(repo_with_howto.path), "check"]):
+    for args in (
+        ["--help"],
+        ["-C", str(repo_with_howto.path), "list"],
+        ["-C", str(repo_with_howto.path), "check"],
+    ):
         p = _run("-c", code, *args)
         assert p.returncode == 0, p.stderr
         assert "HEAVY []" in p.stdout

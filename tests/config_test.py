@@ -7,7 +7,11 @@ from howtoctl.errors import HowtoError
 def test_defaults_without_pyproject():
     c = config.load(None)
     assert c.base is None
-    assert (c.branch_prefix, c.diff_dir, c.manifest) == ("howto/", "howtos/diffs", "howtos/manifest.toml")
+    assert (c.branch_prefix, c.diff_dir, c.manifest) == (
+        "howto/",
+        "howtos/diffs",
+        "howtos/manifest.toml",
+    )
 
 
 def test_reads_tool_table_and_base_override():
@@ -23,8 +27,8 @@ def test_reads_tool_table_and_base_override():
         '[tool.howtoctl]\ndiff-dir = "../outside"\n',
         '[tool.howtoctl]\ndiff-dir = "/abs"\n',
         '[tool.howtoctl]\nbranch-prefix = "howto"\n',
-        '[tool.howtoctl]\nunknown = 1\n',
-        '[tool.howtoctl\n',
+        "[tool.howtoctl]\nunknown = 1\n",
+        "[tool.howtoctl\n",
     ],
 )
 def test_bad_config_is_refused(table):

@@ -31,7 +31,7 @@ class GitRepo:
     base: str
 
     @classmethod
-    def create(cls, path, base: str = "main") -> "GitRepo":
+    def create(cls, path, base: str = "main") -> GitRepo:
         path = pathlib.Path(path)
         path.mkdir(parents=True, exist_ok=True)
         r = git.Repo.init(path, initial_branch=base)
@@ -82,7 +82,9 @@ class GitRepo:
         assert old in text, (rel, old)
         self.write(rel, text.replace(old, new, 1))
 
-    def add_howto(self, name: str, edits: dict[str, tuple[str, str]], save: bool = True, commits: int = 1) -> str:
+    def add_howto(
+        self, name: str, edits: dict[str, tuple[str, str]], save: bool = True, commits: int = 1
+    ) -> str:
         """Branch howto/NAME from the base tip with `edits` (old -> new per file), saved and committed."""
         self.git("switch", "-q", "-c", f"howto/{name}", self.base)
         items = list(edits.items())

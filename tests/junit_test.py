@@ -10,7 +10,10 @@ PYTEST_XML = """<?xml version="1.0"?><testsuites><testsuite name="pytest" tests=
 
 
 def test_failing_tests_from_pytest_report():
-    assert junit.failing_tests(PYTEST_XML) == ("ex/calc_test.py::test_bad", "ex/calc_test.py::test_err")
+    assert junit.failing_tests(PYTEST_XML) == (
+        "ex/calc_test.py::test_bad",
+        "ex/calc_test.py::test_err",
+    )
     assert junit.failing_tests("not xml") == ()
     assert junit.failing_tests(None) == ()
 
@@ -18,7 +21,9 @@ def test_failing_tests_from_pytest_report():
 def test_render_counts_and_escapes():
     results = [
         junit.VariantResult("a", "passed", 1.5, command="pytest"),
-        junit.VariantResult("b", "failed", 2.0, failing_tests=("t.py::x",), message="exit 1 <&>", output_tail="out"),
+        junit.VariantResult(
+            "b", "failed", 2.0, failing_tests=("t.py::x",), message="exit 1 <&>", output_tail="out"
+        ),
     ]
     root = ET.fromstring(junit.render(results))
     suite = root.find("testsuite")

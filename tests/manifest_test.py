@@ -5,7 +5,9 @@ from howtoctl.errors import HowtoError
 
 
 def test_parse_and_append_round_trip():
-    text = manifest.append_entry(None, manifest.Entry("alpha", title='Say "hi"\\n', summary="ünïcode"))
+    text = manifest.append_entry(
+        None, manifest.Entry("alpha", title='Say "hi"\\n', summary="ünïcode")
+    )
     text = manifest.append_entry(text, manifest.Entry("beta", example="examples/mnist"))
     entries = manifest.parse(text)
     assert entries["alpha"].title == 'Say "hi"\\n'
@@ -20,7 +22,13 @@ def test_append_keeps_existing_text_byte_for_byte():
 
 @pytest.mark.parametrize(
     "text",
-    ["[howtos.Bad_Name]\n", "[howtos.a]\nbogus = 'x'\n", "[howtos.a]\ntitle = 3\n", "howtos = 1\n", "[[["],
+    [
+        "[howtos.Bad_Name]\n",
+        "[howtos.a]\nbogus = 'x'\n",
+        "[howtos.a]\ntitle = 3\n",
+        "howtos = 1\n",
+        "[[[",
+    ],
 )
 def test_bad_manifests_are_refused(text):
     with pytest.raises(HowtoError):

@@ -11,8 +11,26 @@ def test_valid_names(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["", "../x", "a b", "-rf", "a..b", "a/b", "A", "x.lock", "a-", ".hidden", "a--b", "a~1", "a^", "a:b",
-     "x" * 65, "név", "a\nb", "@{u}"],
+    [
+        "",
+        "../x",
+        "a b",
+        "-rf",
+        "a..b",
+        "a/b",
+        "A",
+        "x.lock",
+        "a-",
+        ".hidden",
+        "a--b",
+        "a~1",
+        "a^",
+        "a:b",
+        "x" * 65,
+        "név",
+        "a\nb",
+        "@{u}",
+    ],
 )
 def test_invalid_names_are_refused_with_a_reason(name):
     with pytest.raises(HowtoError) as e:

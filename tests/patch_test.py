@@ -44,7 +44,10 @@ def test_parses_files_hunks_and_counts():
         (b"hello\n" + GOOD, "must start"),
         (GOOD + b"garbage\n", "unexpected line"),
         (GOOD.replace(b"a/ex/train.py\n", b"a/../etc/passwd\n"), "escapes"),
-        (b"diff --git a/x.bin b/x.bin\nindex 1..2 100644\nBinary files a/x.bin and b/x.bin differ\n", "binary"),
+        (
+            b"diff --git a/x.bin b/x.bin\nindex 1..2 100644\nBinary files a/x.bin and b/x.bin differ\n",
+            "binary",
+        ),
         (b"diff --git a/x.bin b/x.bin\nindex 1..2 100644\nGIT binary patch\nliteral 3\n", "binary"),
         (GOOD.replace(b"+x = 1", b"+x = \0"), "binary"),
         (GOOD.replace(b"@@ -1,3 +1,4 @@", b"@@ -1,3 +1,x @@"), "malformed hunk"),

@@ -3,14 +3,25 @@ from howtoctl.manifest import Entry
 
 
 def test_smoke_command_defaults_to_pytest_on_the_example():
-    assert variants.smoke_command(Entry("a"), ["examples/mnist/train.py", "examples/mnist/train_test.py"]) == [
-        "python", "-m", "pytest", "-q", "-x", "examples/mnist"]
-    assert variants.smoke_command(Entry("a", example="examples/seq2seq/"), ["x.py"])[-1] == "examples/seq2seq"
-    assert variants.smoke_command(Entry("a", test="make smoke ARGS='a b'"), []) == ["make", "smoke", "ARGS=a b"]
+    assert variants.smoke_command(
+        Entry("a"), ["examples/mnist/train.py", "examples/mnist/train_test.py"]
+    ) == ["python", "-m", "pytest", "-q", "-x", "examples/mnist"]
+    assert (
+        variants.smoke_command(Entry("a", example="examples/seq2seq/"), ["x.py"])[-1]
+        == "examples/seq2seq"
+    )
+    assert variants.smoke_command(Entry("a", test="make smoke ARGS='a b'"), []) == [
+        "make",
+        "smoke",
+        "ARGS=a b",
+    ]
 
 
 def test_example_dirs_collapse_nested():
-    assert variants.example_dirs(Entry("a"), ["ex/a.py", "ex/configs/b.py", "other/c.py"]) == ("ex", "other")
+    assert variants.example_dirs(Entry("a"), ["ex/a.py", "ex/configs/b.py", "other/c.py"]) == (
+        "ex",
+        "other",
+    )
 
 
 def test_is_pytest():

@@ -7,7 +7,9 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 
 
-def run(ws: Workspace, requested: tuple[str, ...], rev: str | None = None, as_json: bool = False) -> int:
+def run(
+    ws: Workspace, requested: tuple[str, ...], rev: str | None = None, as_json: bool = False
+) -> int:
     selected = ws.select(requested, all_=False, default_all=True)
     unknown = inspect.unknown_names(ws, selected) if requested else []
     if unknown:
@@ -32,7 +34,11 @@ def run(ws: Workspace, requested: tuple[str, ...], rev: str | None = None, as_js
     else:
         for r in reports:
             status = "ok" if r.ok else r.state
-            detail = r.detail if not r.ok else (f"+{r.added} -{r.removed}" + ("" if r.has_branch else ", no branch"))
+            detail = (
+                r.detail
+                if not r.ok
+                else (f"+{r.added} -{r.removed}" + ("" if r.has_branch else ", no branch"))
+            )
             output.status_line(r.name, status, detail)
             if not r.ok and r.hint:
                 output.line(f"{'':15}{r.hint}", style="dim")

@@ -8,7 +8,9 @@ from howtoctl.howtos import Workspace
 
 
 def run(ws: Workspace, as_json: bool = False) -> int:
-    reports = inspect.inspect(ws, ws.all_names(), against=ws.base_tip) + inspect.invalid_diff_reports(ws)
+    reports = inspect.inspect(
+        ws, ws.all_names(), against=ws.base_tip
+    ) + inspect.invalid_diff_reports(ws)
     if as_json:
         output.emit_json({"base": ws.base, "howtos": [r.as_dict() for r in reports]})
         return EXIT_OK
@@ -27,5 +29,9 @@ def run(ws: Workspace, as_json: bool = False) -> int:
         )
         for r in reports
     ]
-    output.table(["name", "title", "branch", "diff", "behind", "state", "detail"], rows, status_column="state")
+    output.table(
+        ["name", "title", "branch", "diff", "behind", "state", "detail"],
+        rows,
+        status_column="state",
+    )
     return EXIT_OK

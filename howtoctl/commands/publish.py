@@ -11,7 +11,9 @@ from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import HEADS, Workspace
 
 
-def plan(local: dict[str, str], remote: dict[str, str], keep: set[str], prefix_ref: str) -> list[tuple[str, str | None, str | None]]:
+def plan(
+    local: dict[str, str], remote: dict[str, str], keep: set[str], prefix_ref: str
+) -> list[tuple[str, str | None, str | None]]:
     """(ref, new or None to delete, expected remote value) for every ref that must change (pure)."""
     updates = []
     for name, oid in sorted(local.items()):
@@ -21,7 +23,7 @@ def plan(local: dict[str, str], remote: dict[str, str], keep: set[str], prefix_r
         if remote.get(ref) != oid:
             updates.append((ref, oid, remote.get(ref)))
     for ref, oid in sorted(remote.items()):
-        if ref[len(prefix_ref):] not in keep:
+        if ref[len(prefix_ref) :] not in keep:
             updates.append((ref, None, oid))
     return updates
 
@@ -44,7 +46,9 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False) -> int:
         return EXIT_OK
     for ref, new, old in updates:
         status = "delete" if new is None else ("update" if old else "create")
-        output.status_line(ref[len(HEADS):], ("would-" if dry_run else "") + status, (new or old or "")[:12])
+        output.status_line(
+            ref[len(HEADS) :], ("would-" if dry_run else "") + status, (new or old or "")[:12]
+        )
     if not dry_run:
         ws.repo.push_with_lease(remote, updates)
         output.info(f"pushed {len(updates)} ref update(s) to {remote} in one atomic push")

@@ -41,7 +41,9 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
         output.info(f"old tips backed up under {backup.BACKUP_ROOT}{stamp}/ (undo: howtoctl undo)")
 
 
-def run(ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: bool = False) -> int:
+def run(
+    ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: bool = False
+) -> int:
     if ws.repo.is_shallow:
         raise HowtoError(
             "this is a shallow clone: rebasing needs the branches' history",
@@ -53,7 +55,9 @@ def run(ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: 
     with lock.repository_lock(ws.repo.common_dir, "rebase-all"):
         branches = ws.branches()
         if not branches:
-            output.info(f"no {ws.config.branch_prefix}* branches to rebase (create them: howtoctl restore --all)")
+            output.info(
+                f"no {ws.config.branch_prefix}* branches to rebase (create them: howtoctl restore --all)"
+            )
             return EXIT_OK
         checked_out = ws.repo.checked_out_branches()
         blocked = {
@@ -62,7 +66,9 @@ def run(ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: 
             if ws.branch_ref(name) in checked_out
         }
         with output.stderr().status(f"rebasing {len(branches)} branch(es) in memory..."):
-            results = rebase.plan(ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run)
+            results = rebase.plan(
+                ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
+            )
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:
@@ -74,5 +80,3 @@ def run(ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: 
     _report(ws, results, dry_run, as_json, stamp)
     problems = [r for r in results if r.status in (rebase.CONFLICT, rebase.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK
-
-

@@ -44,14 +44,20 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         )
     tip = ws.branches().get(name)
     if tip is None:
-        raise HowtoError(f"there is no branch {branch}", f"restore it first: howtoctl restore {name}")
+        raise HowtoError(
+            f"there is no branch {branch}", f"restore it first: howtoctl restore {name}"
+        )
     onto = ws.base_tip
     if ws.repo.is_ancestor(onto, tip):
         output.status_line(name, "up-to-date", f"{branch} is already on the tip of {ws.base}")
         return EXIT_OK
-    worktree = os.path.abspath(path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name))
+    worktree = os.path.abspath(
+        path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name)
+    )
     if os.path.exists(worktree):
-        raise HowtoError(f"{worktree} already exists", "pick another place with --path, or remove it")
+        raise HowtoError(
+            f"{worktree} already exists", "pick another place with --path, or remove it"
+        )
     ws.repo.add_worktree(worktree, tip)
     fsutil.write_atomic(
         _state_path(ws, name),
@@ -67,14 +73,18 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
     output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
     output.line(f"  {worktree}")
     output.line("There: edit the conflicted files, `git add` them, then run")
-    output.line(f"  howtoctl resolve {name} --continue      (or --abort to leave everything as before)")
+    output.line(
+        f"  howtoctl resolve {name} --continue      (or --abort to leave everything as before)"
+    )
     return EXIT_PROBLEMS
 
 
 def finish(ws: Workspace, name: str) -> int:
     st = _load(ws, name)
     if not st:
-        raise HowtoError(f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}")
+        raise HowtoError(
+            f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}"
+        )
     worktree = st["worktree"]
     if _rebase_in_progress(ws, worktree):
         proc = ws.repo.try_run("rebase", "--continue", cwd=worktree, env=_EDITOR_ENV)
@@ -95,7 +105,11 @@ def finish(ws: Workspace, name: str) -> int:
     ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
     ws.repo.remove_worktree(worktree)
     os.unlink(_state_path(ws, name))
-    output.status_line(name, "rebased", f"old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}")
+    output.status_line(
+        name,
+        "rebased",
+        f"old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}",
+    )
     output.line(f"now save its diff: howtoctl save {name}")
     return EXIT_OK
 

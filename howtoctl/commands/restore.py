@@ -34,13 +34,13 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
                     continue
                 if ref in checked_out:
                     raise HowtoError(
-                        f"{ref[len('refs/heads/'):]} is checked out in {checked_out[ref]}, "
+                        f"{ref[len('refs/heads/') :]} is checked out in {checked_out[ref]}, "
                         "so it cannot be replaced",
                         "switch that work tree to another branch first",
                     )
                 if not matches and not force:
                     raise HowtoError(
-                        f"{ref[len('refs/heads/'):]} holds work that is not in {ws.diff_relpath(name)}",
+                        f"{ref[len('refs/heads/') :]} holds work that is not in {ws.diff_relpath(name)}",
                         f"save it first (howtoctl save {name}), or replace the branch with "
                         f"`howtoctl restore {name} --force` (its old tip is kept as a backup ref)",
                     )
@@ -60,16 +60,18 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
         # Dated like the base tip, so restoring the same diffs on the same base gives the same
         # commits (for one committer): publishing from CI then pushes only what really changed.
         date = ws.repo.commit_date(base_tip)
-        for name, tree, old, data in creates:
+        for name, tree, old, _ in creates:
             new = ws.repo.commit_tree(tree, [base_tip], commit_message(ws, name), date=date)
             new_tips[name] = new
             updates.append((ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
-        for name, tree, old, data in creates:
+        for name, _, old, data in creates:
             ws.record_sync(name, new_tips[name], data)
             detail = f"from {ws.diff_relpath(name)} on {ws.base}"
             if old is not None:
-                detail += f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"
+                detail += (
+                    f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"
+                )
             output.status_line(name, "restored", detail)
         for name, tip, data in keeps:
             ws.record_sync(name, tip, data)

@@ -21,7 +21,9 @@ from howtoctl.junit import VariantResult
 TAIL_LINES = 40
 
 
-def select(ws: Workspace, requested: tuple[str, ...], all_: bool, changed_since: str | None) -> list[str]:
+def select(
+    ws: Workspace, requested: tuple[str, ...], all_: bool, changed_since: str | None
+) -> list[str]:
     """The HOWTOs to test: the named ones, or all, narrowed to those a change affects."""
     if changed_since and not requested:
         all_ = True
@@ -72,7 +74,9 @@ def variant_commit(ws: Workspace, name: str, from_diff: bool) -> tuple[str, str]
     try:
         tree = ws.repo.tree_with_patch(base, data)
     except HowtoError as e:
-        raise HowtoError(f"{ws.diff_relpath(name)} does not apply to {base_label}: {e.message}") from None
+        raise HowtoError(
+            f"{ws.diff_relpath(name)} does not apply to {base_label}: {e.message}"
+        ) from None
     commit = ws.repo.commit_tree(tree, [base], f"howtoctl test: {name} (diff on {base_label})\n")
     return commit, f"{ws.diff_relpath(name)} on {base_label}"
 
@@ -107,12 +111,20 @@ class _Runner:
         if variants.is_pytest(command):
             command += [f"--junitxml={report}", "-p", "no:cacheprovider"]
         log_path = os.path.join(path, ".howtoctl-output.log")
-        env = {**self.env, "PYTHONPATH": os.pathsep.join(filter(None, [path, self.env.get("PYTHONPATH")]))}
+        env = {
+            **self.env,
+            "PYTHONPATH": os.pathsep.join(filter(None, [path, self.env.get("PYTHONPATH")])),
+        }
         with open(log_path, "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
             proc = subprocess.Popen(
-                command, cwd=path, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                command,
+                cwd=path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
             )
             with self.lock:
@@ -130,10 +142,20 @@ class _Runner:
             with open(report, "rb") as f:
                 failing = junit.failing_tests(f.read())
         status = "passed" if rc == 0 else "failed"
-        message = "" if rc == 0 else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
+        message = (
+            ""
+            if rc == 0
+            else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
+        )
         return VariantResult(
-            name, status, seconds, command=shlex.join(command), failing_tests=failing, message=message,
-            output_tail=tail if rc else "", worktree=path if self.keep else "",
+            name,
+            status,
+            seconds,
+            command=shlex.join(command),
+            failing_tests=failing,
+            message=message,
+            output_tail=tail if rc else "",
+            worktree=path if self.keep else "",
         )
 
     def stop(self) -> None:
@@ -160,10 +182,17 @@ class _Runner:
 
 def _report(results: list[VariantResult], as_json: bool, platform: str, devices: int) -> None:
     if as_json:
-        output.emit_json({"platform": platform, "devices": devices, "results": [r.as_dict() for r in results]})
+        output.emit_json(
+            {"platform": platform, "devices": devices, "results": [r.as_dict() for r in results]}
+        )
         return
     rows = [
-        (r.name, r.status, f"{r.seconds:.1f}s", ", ".join(r.failing_tests) or r.message.split(";")[0])
+        (
+            r.name,
+            r.status,
+            f"{r.seconds:.1f}s",
+            ", ".join(r.failing_tests) or r.message.split(";")[0],
+        )
         for r in results
     ]
     output.table(["name", "status", "duration", "failing test"], rows, status_column="status")
@@ -194,7 +223,10 @@ def run(
     selected = select(ws, requested, all_, changed_since)
     runner = _Runner(ws, devices, keep, from_diff)
     if not selected:
-        output.info("no HOWTO variants to test" + (f" (nothing affected since {changed_since})" if changed_since else ""))
+        output.info(
+            "no HOWTO variants to test"
+            + (f" (nothing affected since {changed_since})" if changed_since else "")
+        )
         if junit_path:
             _write(junit_path, junit.render([]))
         if as_json:
@@ -203,13 +235,22 @@ def run(
     where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
     output.info(f"testing {len(selected)} HOWTO variant(s) on {where}, {jobs} at a time")
     results: dict[str, VariantResult] = {}
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if threading.current_thread() is threading.main_thread() else None
+    previous = (
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=output.stderr(), transient=True,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=output.stderr(),
+            transient=True,
         ) as progress:
             task = progress.add_task("smoke tests", total=len(selected))
             with concurrent.futures.ThreadPoolExecutor(jobs) as pool:

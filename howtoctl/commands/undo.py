@@ -11,31 +11,47 @@ def run(ws: Workspace, dry_run: bool = False) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo"):
         sets = backup.backup_sets(ws.repo)
         if not sets:
-            raise HowtoError("there is no howtoctl backup to undo to", "backups are written by rebase-all, restore --force, resolve and undo")
+            raise HowtoError(
+                "there is no howtoctl backup to undo to",
+                "backups are written by rebase-all, restore --force, resolve and undo",
+            )
         stamp, saved = list(sets.items())[-1]
         current = ws.repo.refs(ws.prefix_ref)
         changes = {ref: oid for ref, oid in saved.items() if current.get(ref) != oid}
         if not changes:
-            output.info(f"every branch already matches the latest backup ({stamp}); nothing to undo")
+            output.info(
+                f"every branch already matches the latest backup ({stamp}); nothing to undo"
+            )
             return EXIT_OK
         checked_out = ws.repo.checked_out_branches()
         busy = [ref for ref in changes if ref in checked_out]
         if busy:
             raise HowtoError(
-                f"{busy[0][len(HEADS):]} is checked out in {checked_out[busy[0]]}; nothing was changed",
+                f"{busy[0][len(HEADS) :]} is checked out in {checked_out[busy[0]]}; nothing was changed",
                 "switch that work tree to another branch, then run howtoctl undo again",
             )
         if dry_run:
             for ref, oid in sorted(changes.items()):
-                output.status_line(ref[len(HEADS):], "would-restore", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}")
+                output.status_line(
+                    ref[len(HEADS) :],
+                    "would-restore",
+                    f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}",
+                )
             return EXIT_OK
         # Back up what undo replaces, so that `undo` itself can be undone.
-        mine = backup.write_backup(ws.repo, {r: current[r] for r in changes if r in current}, "undo")
+        mine = backup.write_backup(
+            ws.repo, {r: current[r] for r in changes if r in current}, "undo"
+        )
         ws.repo.update_refs(
             [(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())],
             f"howtoctl undo to backup {stamp}",
         )
     for ref, oid in sorted(changes.items()):
-        output.status_line(ref[len(HEADS):], "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}")
-    output.info(f"branches reset to backup {stamp}" + (f"; previous tips backed up as {mine}" if mine else ""))
+        output.status_line(
+            ref[len(HEADS) :], "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"
+        )
+    output.info(
+        f"branches reset to backup {stamp}"
+        + (f"; previous tips backed up as {mine}" if mine else "")
+    )
     return EXIT_OK

@@ -30,7 +30,9 @@ def test_check_against_staged_changes_that_break_a_diff(repo_with_howto):
 def test_check_without_branches_checks_application_only(repo_with_howto, tmp_path):
     import subprocess
 
-    subprocess.run(["git", "clone", "-q", str(repo_with_howto.path), str(tmp_path / "c")], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", str(repo_with_howto.path), str(tmp_path / "c")], check=True
+    )
     clone = GitRepo(tmp_path / "c", "main")
     res = clone.cli("check", "--json")
     data = json.loads(res.out)
@@ -63,7 +65,10 @@ def test_check_from_a_howto_branch_uses_the_base_tip(repo_with_howto):
 def test_check_in_a_bare_repository(repo_with_howto, tmp_path):
     import subprocess
 
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo_with_howto.path), str(tmp_path / "b.git")], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(repo_with_howto.path), str(tmp_path / "b.git")],
+        check=True,
+    )
     bare = GitRepo(tmp_path / "b.git", "main")
     res = bare.cli("check")
     assert res.code == 0, res

@@ -2,7 +2,9 @@ def test_new_creates_branch_and_manifest_entry(repo):
     res = repo.cli("new", "zeta", "--title", "Zeta things", "--example", "ex")
     assert res.code == 0
     assert repo.rev("howto/zeta") == repo.rev("main")
-    assert '[howtos.zeta]\ntitle = "Zeta things"\nexample = "ex"\n' in repo.read("howtos/manifest.toml")
+    assert '[howtos.zeta]\ntitle = "Zeta things"\nexample = "ex"\n' in repo.read(
+        "howtos/manifest.toml"
+    )
 
 
 def test_new_refuses_existing_and_bad_names(repo_with_howto):

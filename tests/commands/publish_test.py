@@ -12,8 +12,11 @@ def clone_with_remote(repo, tmp_path):
     repo.add_howto("beta", {"ex/train.py": ("line 25\n", "line 25 b\n")})
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(remote)], check=True)
-    subprocess.run(["git", "-C", str(remote), "branch", "-D", "howto/alpha", "howto/beta"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(remote), "branch", "-D", "howto/alpha", "howto/beta"],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(["git", "clone", "-q", str(remote), str(tmp_path / "ci")], check=True)
     ci = GitRepo(tmp_path / "ci", "main")
     ci.git("config", "user.name", "CI")
@@ -22,8 +25,19 @@ def clone_with_remote(repo, tmp_path):
 
 
 def _remote_heads(remote):
-    out = subprocess.run(["git", "-C", str(remote), "for-each-ref", "--format=%(refname) %(objectname)",
-                          "refs/heads/howto/"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(remote),
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/heads/howto/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return dict(line.split() for line in out.splitlines())
 
 
@@ -72,19 +86,25 @@ def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp
     ci.replace("ex/README.md", "An example.", "Changed.")
     ci.commit("base moves")
     ci.cli("restore", "--all", "--force")
-    from howtoctl.howtos import Workspace
     from howtoctl.errors import HowtoError
+    from howtoctl.howtos import Workspace
 
     ws = Workspace(str(ci.path))
     updates = publish.plan(ws.branches(), stale, set(ws.diff_names()), ws.prefix_ref)
     with pytest.raises(HowtoError):
         ws.repo.push_with_lease("origin", updates)
-    assert _remote_heads(remote)["refs/heads/howto/alpha"] == other.rev("howto/alpha")  # nothing lost
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == other.rev(
+        "howto/alpha"
+    )  # nothing lost
 
 
 def test_plan_is_pure():
-    updates = publish.plan({"a": "1", "b": "2"}, {"refs/heads/howto/a": "1", "refs/heads/howto/z": "9"},
-                           {"a", "b"}, "refs/heads/howto/")
+    updates = publish.plan(
+        {"a": "1", "b": "2"},
+        {"refs/heads/howto/a": "1", "refs/heads/howto/z": "9"},
+        {"a", "b"},
+        "refs/heads/howto/",
+    )
     assert updates == [("refs/heads/howto/b", "2", None), ("refs/heads/howto/z", None, "9")]
 
 

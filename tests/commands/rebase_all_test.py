@@ -13,7 +13,10 @@ def moved(repo):
     repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")})
     repo.add_howto(
         "gamma",
-        {"ex/train.py": ("line 35\n", "line 35 gamma\n"), "ex/README.md": ("An example.", "Gamma example.")},
+        {
+            "ex/train.py": ("line 35\n", "line 35 gamma\n"),
+            "ex/README.md": ("An example.", "Gamma example."),
+        },
         commits=2,
     )
     repo.replace("ex/train.py", "line 20\n", "line 20 changed on main\n")
@@ -134,8 +137,12 @@ def test_merge_commit_in_a_branch_is_skipped(repo):
 
 def test_commit_already_in_base_is_dropped(repo):
     r = repo
-    r.add_howto("dup", {"ex/train.py": ("line 5\n", "line 5 same\n"), "ex/README.md": ("An example.", "Dup.")},
-                save=False, commits=2)
+    r.add_howto(
+        "dup",
+        {"ex/train.py": ("line 5\n", "line 5 same\n"), "ex/README.md": ("An example.", "Dup.")},
+        save=False,
+        commits=2,
+    )
     r.replace("ex/train.py", "line 5\n", "line 5 same\n")
     r.commit("main gets the same change")
     res = r.cli("rebase-all")
@@ -164,7 +171,11 @@ def test_concurrent_run_refuses_cleanly(moved):
 def test_two_processes_at_once_one_proceeds(moved):
     r = moved
     procs = [
-        subprocess.Popen(["howtoctl", "-C", str(r.path), "rebase-all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            ["howtoctl", "-C", str(r.path), "rebase-all"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(2)
     ]
     codes = sorted(p.wait() for p in procs)
@@ -206,4 +217,3 @@ def test_undo_refuses_checked_out_branch(moved, tmp_path):
     res = r.cli("undo")
     assert res.code == 2 and "checked out" in res.err
     assert r.snapshot() == before
-

@@ -23,10 +23,14 @@ def test_resolve_continue_moves_the_branch(conflicted):
     assert os.path.isdir(wt)
     assert tree_digest(r.path) == before_tree
     assert r.rev("howto/beta") == old  # nothing moves before --continue
-    text = (open(os.path.join(wt, "ex/train.py")).read())
+    text = open(os.path.join(wt, "ex/train.py")).read()
     assert "<<<<<<<" in text
     with open(os.path.join(wt, "ex/train.py"), "w") as f:
-        f.write(text.split("<<<<<<<")[0] + "line 20 main and beta\n" + text.split(">>>>>>>")[1].split("\n", 1)[1])
+        f.write(
+            text.split("<<<<<<<")[0]
+            + "line 20 main and beta\n"
+            + text.split(">>>>>>>")[1].split("\n", 1)[1]
+        )
     r.git("-C", wt, "add", "ex/train.py")
     res = r.cli("resolve", "beta", "--continue")
     assert res.code == 0, res

@@ -19,7 +19,10 @@ def two_howtos(repo):
     repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")}, commits=1)
     repo.add_howto(
         "beta",
-        {"ex/train.py": ("line 20\n", "line 20 beta\n"), "ex/README.md": ("An example.", "Beta example.")},
+        {
+            "ex/train.py": ("line 20\n", "line 20 beta\n"),
+            "ex/README.md": ("An example.", "Beta example."),
+        },
         commits=2,
     )
     return repo
@@ -132,7 +135,9 @@ def test_restore_of_a_diff_that_no_longer_applies_explains_what_to_do(two_howtos
 
 def test_restore_in_a_shallow_clone(two_howtos, tmp_path):
     dest = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{two_howtos.path}", str(dest)], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{two_howtos.path}", str(dest)], check=True
+    )
     clone = GitRepo(dest, "main")
     clone.git("config", "user.name", "T")
     clone.git("config", "user.email", "t@example.com")

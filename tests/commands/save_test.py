@@ -25,8 +25,13 @@ def test_saved_diff_applies_with_git_apply_3way(repo_with_howto, tmp_path):
 def test_save_is_independent_of_user_diff_config(repo_with_howto):
     r = repo_with_howto
     before = r.read("howtos/diffs/alpha.diff")
-    for key, value in [("diff.noprefix", "true"), ("diff.context", "10"), ("color.diff", "always"),
-                       ("diff.algorithm", "patience"), ("diff.renames", "copies")]:
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.context", "10"),
+        ("color.diff", "always"),
+        ("diff.algorithm", "patience"),
+        ("diff.renames", "copies"),
+    ]:
         r.git("config", key, value)
     (r.path / "howtos/diffs/alpha.diff").unlink()
     r.git("checkout", "--", "howtos/diffs/alpha.diff")
@@ -111,7 +116,9 @@ def test_save_will_not_overwrite_a_newer_diff_file(repo_with_howto):
     r.replace("ex/train.py", "line 7\n", "line 7 upstream\n")
     r.commit("upstream work")
     r.git("switch", "-q", "main")
-    newer = r.git("diff", "--full-index", "main...upstream", "--", "ex", strip_newline_in_stdout=False)
+    newer = r.git(
+        "diff", "--full-index", "main...upstream", "--", "ex", strip_newline_in_stdout=False
+    )
     r.write("howtos/diffs/alpha.diff", newer)
     r.commit("pull: newer alpha diff")
     before = r.snapshot()

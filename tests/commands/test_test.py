@@ -31,7 +31,12 @@ def proj(tmp_path, monkeypatch):
     r.add_howto("good", {"ex/calc.py": ("return a * b\n", "return b * a  # commutative\n")})
     r.add_howto(
         "bad",
-        {"ex/calc_test.py": ("assert calc.add(2, 3) == 5\n", "assert calc.add(2, 3) == 6  # wrong on purpose\n")},
+        {
+            "ex/calc_test.py": (
+                "assert calc.add(2, 3) == 5\n",
+                "assert calc.add(2, 3) == 6  # wrong on purpose\n",
+            )
+        },
     )
     return r
 
@@ -96,7 +101,9 @@ def test_matrix_github_output(proj, tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
     assert proj.cli("matrix", "--github-output").code == 0
     lines = out.read_text().splitlines()
-    assert lines[0].startswith("matrix=") and json.loads(lines[0][7:])["include"][0]["name"] == "bad"
+    assert (
+        lines[0].startswith("matrix=") and json.loads(lines[0][7:])["include"][0]["name"] == "bad"
+    )
     assert lines[1] == "any=true"
 
 
@@ -114,7 +121,9 @@ def test_ctrl_c_stops_and_cleans_up(proj, tmp_path):
     scratch.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "howtoctl", "-C", str(proj.path), "test", "good"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     deadline = time.monotonic() + 30
     while _worktrees(proj) < 2 and time.monotonic() < deadline:
