@@ -40,5 +40,5 @@ def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None
         (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
         for ref, oid in sorted(refs.items())
     ]
-    repo.update_refs(updates, f"howtoctl backup: {reason}")
+    repo.update_refs(updates, f"howtoctl backup: {reason}", reflog=False)  # the ref is the record
     return stamp

@@ -25,6 +25,15 @@ def stderr():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def status(message: str):
+    """A spinner with `message` on stderr while a block runs; nothing when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        import contextlib
+
+        return contextlib.nullcontext()
+    return stderr().status(message)
+
+
 def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 

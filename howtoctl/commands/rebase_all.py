@@ -65,10 +65,11 @@ def run(
             for name in branches
             if ws.branch_ref(name) in checked_out
         }
-        with output.stderr().status(f"rebasing {len(branches)} branch(es) in memory..."):
-            results = rebase.plan(
-                ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
-            )
+        with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
+            with ws.repo.quarantine(keep=not dry_run):
+                results = rebase.plan(
+                    ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
+                )
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -1,0 +1,115 @@
+"""Benchmark: `howtoctl rebase-all` against a checkout-based `git rebase` loop on the same repo.
+
+    python bench/rebase_all.py [--branches 100] [--scaling 10,100,1000]
+
+Both run on identical copies of a synthetic repository (bench/synthetic.py): ~200 files, base
+advanced by three commits that touch some HOWTO files cleanly and conflict with every 10th branch.
+Prints seconds, per-branch milliseconds and the speed-up ratio; checks that both approaches give
+the same trees and that rebase-all left the work tree untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from bench import synthetic  # noqa: E402
+
+
+def git(repo, *args, check=True):
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=check)
+
+
+def tree_digest(root) -> str:
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        for f in sorted(filenames):
+            p = os.path.join(dirpath, f)
+            h.update(p.encode())
+            h.update(open(p, "rb").read())
+    return h.hexdigest()
+
+
+def branch_trees(repo) -> dict[str, str]:
+    out = git(repo, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/howto/").stdout
+    refs = dict(line.split() for line in out.splitlines())
+    return {b: git(repo, "rev-parse", f"{oid}^{{tree}}").stdout.strip() for b, oid in refs.items()}
+
+
+def checkout_loop(repo) -> tuple[float, int]:
+    """What a maintainer's script would do: check out and rebase each branch in turn."""
+    branches = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/howto/").stdout.split()
+    conflicts = 0
+    start = time.perf_counter()
+    for b in branches:
+        if git(repo, "rebase", "-q", "main", b, check=False).returncode != 0:
+            git(repo, "rebase", "--abort", check=False)
+            conflicts += 1
+    git(repo, "checkout", "-q", "main")
+    return time.perf_counter() - start, conflicts
+
+
+def howtoctl_rebase(repo) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "howtoctl", "-C", str(repo), "rebase-all", "--json"],
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr)
+    import json
+
+    data = json.loads(proc.stdout)
+    return elapsed, sum(b["status"] == "conflict" for b in data["branches"])
+
+
+def run(branches: int, compare: bool, workdir: str) -> dict:
+    workdir = pathlib.Path(tempfile.mkdtemp(dir=workdir))
+    src = workdir / f"src{branches}"
+    synthetic.build(src, branches=branches)
+    ours = workdir / f"ours{branches}"
+    shutil.copytree(src, ours)
+    before = tree_digest(ours)
+    t_ours, c_ours = howtoctl_rebase(ours)
+    assert tree_digest(ours) == before, "rebase-all changed the work tree"
+    result = {"branches": branches, "howtoctl_s": t_ours, "conflicts": c_ours}
+    if compare:
+        theirs = workdir / f"theirs{branches}"
+        shutil.copytree(src, theirs)
+        t_loop, c_loop = checkout_loop(theirs)
+        assert c_loop == c_ours, (c_loop, c_ours)
+        assert branch_trees(ours) == branch_trees(theirs), "trees differ from git rebase"
+        result.update(loop_s=t_loop)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--branches", type=int, default=100)
+    ap.add_argument("--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
+        r = run(args.branches, compare=True, workdir=tmp)
+        per_ours = 1000 * r["howtoctl_s"] / r["branches"]
+        per_loop = 1000 * r["loop_s"] / r["branches"]
+        print(f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes)")
+        print(f"  checkout + git rebase loop : {r['loop_s']:7.3f} s  ({per_loop:6.1f} ms/branch)")
+        print(f"  howtoctl rebase-all        : {r['howtoctl_s']:7.3f} s  ({per_ours:6.1f} ms/branch)")
+        print(f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 20x, < 30 ms/branch)")
+        if args.scaling:
+            print("growth (howtoctl rebase-all, whole command incl. start-up):")
+            for n in (int(x) for x in args.scaling.split(",")):
+                s = run(n, compare=False, workdir=tmp)
+                print(f"  {n:5d} branches: {s['howtoctl_s']:7.3f} s  {1000 * s['howtoctl_s'] / n:6.2f} ms/branch")
+
+
+if __name__ == "__main__":
+    main()
