@@ -31,14 +31,16 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
     return dict(sorted(sets.items()))
 
 
+def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[tuple[str, str, None]]]:
+    """A new stamp, and the ref creations that record each branch ref's current value under it."""
+    stamp = new_stamp(repo)
+    return stamp, [(f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None) for ref, oid in sorted(refs.items())]
+
+
 def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None:
     """Record the current value of each branch ref in one transaction; return the stamp."""
     if not refs:
         return None
-    stamp = new_stamp(repo)
-    updates = [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
-        for ref, oid in sorted(refs.items())
-    ]
+    stamp, updates = backup_updates(repo, refs)
     repo.update_refs(updates, f"howtoctl backup: {reason}", reflog=False)  # the ref is the record
     return stamp

@@ -73,9 +73,10 @@ def run(
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:
-            stamp = backup.write_backup(ws.repo, {r.ref: r.old_tip for r in moving}, "rebase-all")
+            # One transaction creates the backups and moves the branches: all of it, or none.
+            stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving})
             ws.repo.update_refs(
-                [(r.ref, r.new_tip, r.old_tip) for r in moving],
+                [*backups, *((r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
     _report(ws, results, dry_run, as_json, stamp)
