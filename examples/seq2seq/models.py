@@ -38,7 +38,8 @@ class Encoder(nnx.Module):
         self.embed = embed
         self.hidden_size = hidden_size
         cell = nnx.OptimizedLSTMCell(embed.features, hidden_size, rngs=rngs)
-        self.rnn = nnx.RNN(cell, return_carry=True, rngs=False)  # zero initial state, see below
+        # No carry rngs: __call__ always passes a zero initial state.
+        self.rnn = nnx.RNN(cell, return_carry=True, rngs=False)
 
     def __call__(self, inputs: jax.Array) -> LSTMCarry:
         """inputs: [batch, input_len] token ids, PAD after EOS."""
