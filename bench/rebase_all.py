@@ -25,7 +25,9 @@ from bench import synthetic  # noqa: E402
 
 
 def git(repo, *args, check=True):
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=check)
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=check
+    )
 
 
 def tree_digest(root) -> str:
@@ -40,14 +42,18 @@ def tree_digest(root) -> str:
 
 
 def branch_trees(repo) -> dict[str, str]:
-    out = git(repo, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/howto/").stdout
+    out = git(
+        repo, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/howto/"
+    ).stdout
     refs = dict(line.split() for line in out.splitlines())
     return {b: git(repo, "rev-parse", f"{oid}^{{tree}}").stdout.strip() for b, oid in refs.items()}
 
 
 def checkout_loop(repo) -> tuple[float, int]:
     """What a maintainer's script would do: check out and rebase each branch in turn."""
-    branches = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/howto/").stdout.split()
+    branches = git(
+        repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/howto/"
+    ).stdout.split()
     conflicts = 0
     start = time.perf_counter()
     for b in branches:
@@ -60,8 +66,11 @@ def checkout_loop(repo) -> tuple[float, int]:
 
 def howtoctl_rebase(repo) -> tuple[float, int]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "howtoctl", "-C", str(repo), "rebase-all", "--json"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "howtoctl", "-C", str(repo), "rebase-all", "--json"],
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
@@ -94,21 +103,31 @@ def run(branches: int, compare: bool, workdir: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--branches", type=int, default=100)
-    ap.add_argument("--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)")
+    ap.add_argument(
+        "--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         r = run(args.branches, compare=True, workdir=tmp)
         per_ours = 1000 * r["howtoctl_s"] / r["branches"]
         per_loop = 1000 * r["loop_s"] / r["branches"]
-        print(f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes)")
+        print(
+            f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes)"
+        )
         print(f"  checkout + git rebase loop : {r['loop_s']:7.3f} s  ({per_loop:6.1f} ms/branch)")
-        print(f"  howtoctl rebase-all        : {r['howtoctl_s']:7.3f} s  ({per_ours:6.1f} ms/branch)")
-        print(f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 20x, < 30 ms/branch)")
+        print(
+            f"  howtoctl rebase-all        : {r['howtoctl_s']:7.3f} s  ({per_ours:6.1f} ms/branch)"
+        )
+        print(
+            f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 20x, < 30 ms/branch)"
+        )
         if args.scaling:
             print("growth (howtoctl rebase-all, whole command incl. start-up):")
             for n in (int(x) for x in args.scaling.split(",")):
                 s = run(n, compare=False, workdir=tmp)
-                print(f"  {n:5d} branches: {s['howtoctl_s']:7.3f} s  {1000 * s['howtoctl_s'] / n:6.2f} ms/branch")
+                print(
+                    f"  {n:5d} branches: {s['howtoctl_s']:7.3f} s  {1000 * s['howtoctl_s'] / n:6.2f} ms/branch"
+                )
 
 
 if __name__ == "__main__":

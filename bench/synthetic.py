@@ -29,7 +29,11 @@ def build(path, branches: int = 100, files: int = 200, conflict_every: int = 10)
     """Create the repository at `path`; return facts about it (which branches conflict)."""
     path = pathlib.Path(path)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    for key, value in (("user.name", "Bench"), ("user.email", "bench@example.com"), ("gc.auto", "0")):
+    for key, value in (
+        ("user.name", "Bench"),
+        ("user.email", "bench@example.com"),
+        ("gc.auto", "0"),
+    ):
         subprocess.run(["git", "-C", str(path), "config", key, value], check=True)
     out = []
     mark = 0
@@ -51,7 +55,12 @@ def build(path, branches: int = 100, files: int = 200, conflict_every: int = 10)
             out.append(b"data %d\n%s\n" % (len(data), data))
         return mark
 
-    base = commit("refs/heads/main", None, "base examples", {_file_path(i, files): _content(i) for i in range(files)})
+    base = commit(
+        "refs/heads/main",
+        None,
+        "base examples",
+        {_file_path(i, files): _content(i) for i in range(files)},
+    )
     # Each branch edits line (10 + i % 40) of file i % files; a second/third commit edits another file.
     branch_edits: dict[int, list[tuple[int, int]]] = {}
     for b in range(branches):
@@ -62,12 +71,20 @@ def build(path, branches: int = 100, files: int = 200, conflict_every: int = 10)
             f = (b + c * 7) % files
             line = 10 + (b + c) % 40
             edits.append((f, line))
-            state: dict[int, str] = {ln: f"value_{f}_{ln} = 'howto {b}'  # line {ln}\n" for ff, ln in edits if ff == f}
-            parent = commit(f"refs/heads/howto/h{b}", parent, f"h{b}: step {c + 1}",
-                            {_file_path(f, files): _content(f, state)})
+            state: dict[int, str] = {
+                ln: f"value_{f}_{ln} = 'howto {b}'  # line {ln}\n" for ff, ln in edits if ff == f
+            }
+            parent = commit(
+                f"refs/heads/howto/h{b}",
+                parent,
+                f"h{b}: step {c + 1}",
+                {_file_path(f, files): _content(f, state)},
+            )
         branch_edits[b] = edits
     # Advance main: clean edits near (not next to) branch lines, conflicting edits on some.
-    conflicting = {b for b in range(branches) if conflict_every and b % conflict_every == conflict_every - 1}
+    conflicting = {
+        b for b in range(branches) if conflict_every and b % conflict_every == conflict_every - 1
+    }
     main_state: dict[int, dict[int, str]] = {}
     for b in range(branches):
         f, line = branch_edits[b][0]
@@ -80,9 +97,19 @@ def build(path, branches: int = 100, files: int = 200, conflict_every: int = 10)
     parent = base
     for c in range(3):
         chunk = touched[c::3]
-        parent = commit("refs/heads/main", parent, f"main moves ({c + 1}/3)",
-                        {_file_path(f, files): _content(f, main_state[f]) for f in chunk})
-    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(out), check=True)
+        parent = commit(
+            "refs/heads/main",
+            parent,
+            f"main moves ({c + 1}/3)",
+            {_file_path(f, files): _content(f, main_state[f]) for f in chunk},
+        )
+    subprocess.run(
+        ["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(out), check=True
+    )
     # A real conflict needs both sides to edit one file: true only if no other branch edit hid it.
     subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
-    return {"branches": branches, "files": files, "conflicting": sorted(f"h{b}" for b in conflicting)}
+    return {
+        "branches": branches,
+        "files": files,
+        "conflicting": sorted(f"h{b}" for b in conflicting),
+    }

@@ -34,7 +34,10 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
 def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[tuple[str, str, None]]]:
     """A new stamp, and the ref creations that record each branch ref's current value under it."""
     stamp = new_stamp(repo)
-    return stamp, [(f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None) for ref, oid in sorted(refs.items())]
+    return stamp, [
+        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
+        for ref, oid in sorted(refs.items())
+    ]
 
 
 def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None:

@@ -218,7 +218,7 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        rv = cli.main(args=argv, standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="howtoctl", standalone_mode=False)
     except HowtoError as e:
         from howtoctl import output
 

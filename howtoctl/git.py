@@ -433,7 +433,10 @@ class Repo:
         return out
 
     def update_refs(
-        self, updates: Sequence[tuple[str, str | None, str | None]], message: str, reflog: bool = True
+        self,
+        updates: Sequence[tuple[str, str | None, str | None]],
+        message: str,
+        reflog: bool = True,
     ) -> None:
         """Move refs all-or-nothing: each (ref, new, old); new None deletes, old None means 'must not exist'.
 
@@ -479,7 +482,9 @@ class Repo:
         if os.path.isfile(info):
             with open(info) as f:
                 alternates += [
-                    ln.strip() if os.path.isabs(ln.strip()) else os.path.normpath(os.path.join(real, ln.strip()))
+                    ln.strip()
+                    if os.path.isabs(ln.strip())
+                    else os.path.normpath(os.path.join(real, ln.strip()))
                     for ln in f
                     if ln.strip() and not ln.startswith("#")
                 ]
@@ -505,7 +510,10 @@ class Repo:
                 ]
                 if oids:
                     pack = self.run_bytes(
-                        "pack-objects", "--stdout", "--quiet", "--window=0",  # no delta search: speed over size
+                        "pack-objects",
+                        "--stdout",
+                        "--quiet",
+                        "--window=0",  # no delta search: speed over size
                         input="".join(f"{o}\n" for o in oids).encode(),
                     )
         finally:

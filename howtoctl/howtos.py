@@ -69,6 +69,11 @@ class Workspace:
             "in pyproject.toml",
         )
 
+    @property
+    def scratch_dir(self) -> str:
+        """howtoctl's private directory for temporary files, inside the git directory."""
+        return os.path.join(self.repo.common_dir, "howtoctl", "tmp")
+
     # -- the base branch -----------------------------------------------------------------------
 
     @property

@@ -39,3 +39,13 @@ def tree_digest(root) -> str:
             with open(p, "rb") as fh:
                 h.update(fh.read())
     return h.hexdigest()
+
+
+# Hypothesis profiles: a small one for every run, a nightly-sized one (HYPOTHESIS_PROFILE=nightly).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=150, deadline=None)
+settings.register_profile(
+    "nightly", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

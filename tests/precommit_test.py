@@ -19,8 +19,12 @@ HOOK_CONFIG = """repos:
 
 
 def test_hook_manifest_and_config_are_valid():
-    subprocess.run(["pre-commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], check=True)
-    subprocess.run(["pre-commit", "validate-config", str(ROOT / ".pre-commit-config.yaml")], check=True)
+    subprocess.run(
+        ["pre-commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], check=True
+    )
+    subprocess.run(
+        ["pre-commit", "validate-config", str(ROOT / ".pre-commit-config.yaml")], check=True
+    )
 
 
 def test_hook_stops_a_commit_that_breaks_a_howto(repo, tmp_path, monkeypatch):
@@ -32,8 +36,13 @@ def test_hook_stops_a_commit_that_breaks_a_howto(repo, tmp_path, monkeypatch):
     subprocess.run(["pre-commit", "install"], cwd=r.path, check=True, capture_output=True)
 
     def commit(msg, *extra):
-        return subprocess.run(["git", "commit", "-q", "-m", msg, *extra], cwd=r.path, capture_output=True,
-                              text=True, env={**os.environ})
+        return subprocess.run(
+            ["git", "commit", "-q", "-m", msg, *extra],
+            cwd=r.path,
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+        )
 
     # Two lines below alpha's change: a clean merge, but alpha's diff no longer applies as is.
     r.replace("ex/train.py", "line 7\n", "line 7 edited on main\n")

