@@ -360,6 +360,20 @@ class Repo:
             proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
+    def apply_check_together(self, patches: Sequence[bytes], index_file: str | None = None) -> tuple[bool, str]:
+        """`git apply --check` of several patches in one process (they are applied in sequence,
+        so only patches touching disjoint files are independent). git reports every failing file.
+        """
+        with tempfile.TemporaryDirectory(prefix="howtoctl-check-") as tmp:
+            paths = []
+            for i, data in enumerate(patches):
+                paths.append(os.path.join(tmp, f"{i}.diff"))
+                with open(paths[-1], "wb") as f:
+                    f.write(data)
+            env = {"GIT_INDEX_FILE": index_file} if index_file else None
+            proc = self.try_run("apply", "--cached", "--check", *paths, env=env)
+        return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
+
     def temporary_index(self, tree: str):
         """Context manager: an environment whose GIT_INDEX_FILE is a fresh index holding `tree`."""
         return _TemporaryIndex(self, tree)

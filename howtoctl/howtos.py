@@ -39,6 +39,7 @@ class Workspace:
         self.prefix_ref = HEADS + self.config.branch_prefix
         self._base_tip: str | None = None
         self._manifest: dict[str, manifest_mod.Entry] | None = None
+        self._from_worktree: bool | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -110,8 +111,10 @@ class Workspace:
         """
         if self.repo.toplevel is None:
             return False
-        head = self.repo.head_ref()
-        return not (head and head.startswith(self.prefix_ref))
+        if self._from_worktree is None:  # asked for every file: ask git once per command
+            head = self.repo.head_ref()
+            self._from_worktree = not (head and head.startswith(self.prefix_ref))
+        return self._from_worktree
 
     # -- names ---------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import os
@@ -54,7 +53,7 @@ def inspect(
     """
     branches = ws.branches()
     reports = []
-    patches: dict[str, bytes] = {}
+    patches: dict[str, tuple[bytes, frozenset[str]]] = {}
     for name in selected:
         r = Report(name=name, title=ws.entry(name).title, has_branch=name in branches)
         data = ws.read_diff(name)
@@ -73,7 +72,7 @@ def inspect(
             r.state, r.detail, r.hint = BROKEN, e.message, e.hint or ""
             continue
         r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
-        patches[name] = data
+        patches[name] = (data, frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p))
 
     applies = _apply_checks(ws, patches, against)
     for r in reports:
@@ -98,7 +97,7 @@ def inspect(
         if behind:
             r.behind = ws.commits_behind(tip)
         if freshness:
-            f = ws.freshness(r.name, patches[r.name], tip)
+            f = ws.freshness(r.name, patches[r.name][0], tip)
             if not f.fresh:
                 r.state, r.detail, r.hint = STALE, f.detail, f.hint
                 continue
@@ -114,22 +113,56 @@ def _first_error(message: str) -> str:
     return "; ".join(lines[:2]) or "git apply failed"
 
 
+def disjoint_groups(paths: dict[str, frozenset[str]]) -> list[list[str]]:
+    """Group names so that no two in a group touch the same path (greedy, in order; pure)."""
+    groups: list[tuple[list[str], set[str]]] = []
+    for name, touched in paths.items():
+        for members, used in groups:
+            if not used & touched:
+                members.append(name)
+                used |= touched
+                break
+        else:
+            groups.append(([name], set(touched)))
+    return [members for members, _ in groups]
+
+
 def _apply_checks(
-    ws: Workspace, patches: dict[str, bytes], against: str
+    ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str
 ) -> dict[str, tuple[bool, str]]:
-    """`git apply --check` for each patch, independently, two at a time."""
+    """Whether each patch applies on its own, with as few git processes as possible.
+
+    Patches touching disjoint files cannot affect each other, so each such group is checked by
+    one `git apply --check`. Only a group that fails is checked again patch by patch, to say
+    exactly which HOWTO is broken and why.
+    """
     if not patches:
         return {}
     with contextlib.ExitStack() as stack:
-        if against == "index":
-            kwargs = {}
-        else:
-            env = stack.enter_context(ws.repo.temporary_index(against))
-            kwargs = {"index_file": env["GIT_INDEX_FILE"]}
-        workers = min(len(patches), os.cpu_count() or 2)
+        index_file = None
+        if against != "index":
+            index_file = stack.enter_context(ws.repo.temporary_index(against))["GIT_INDEX_FILE"]
+        groups = disjoint_groups({n: touched for n, (_, touched) in patches.items()})
+        workers = min(len(groups), os.cpu_count() or 2)
+        results: dict[str, tuple[bool, str]] = {}
+
+        def check(group: list[str]) -> None:
+            if len(group) > 1:
+                ok, _ = ws.repo.apply_check_together([patches[n][0] for n in group], index_file)
+                if ok:
+                    results.update({n: (True, "") for n in group})
+                    return
+            for n in group:
+                results[n] = ws.repo.apply_check(patches[n][0], index_file=index_file)
+
+        if len(groups) == 1:
+            check(groups[0])
+            return results
+        import concurrent.futures
+
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            futures = {n: pool.submit(ws.repo.apply_check, p, **kwargs) for n, p in patches.items()}
-            return {n: f.result() for n, f in futures.items()}
+            list(pool.map(check, groups))
+        return results
 
 
 def unknown_names(ws: Workspace, selected: list[str]) -> list[str]:
