@@ -1,6 +1,6 @@
 """Screenshots of the rendered HOWTOs site in headless Chromium: light, dark and narrow.
 
-    python bench/screenshots.py                      # the fixture repository, into bench/out/screenshots
+    python bench/screenshots.py                      # the fixture repository, into site/screenshots
     python bench/screenshots.py --repo PATH --out DIR
     python bench/screenshots.py --repo PATH --docs docs   # also the two small PNGs kept in docs/
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repo", type=pathlib.Path, help="Repository to render (default: a fresh fixture repository).")
     ap.add_argument("--site", type=pathlib.Path, help="Shoot this already rendered site instead of rendering.")
-    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "bench" / "out" / "screenshots", help="Where the PNGs go.")
+    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "site" / "screenshots", help="Where the PNGs go (default: site/screenshots, git-ignored).")
     ap.add_argument("--howto", metavar="NAME", help="HOWTO whose side-by-side page to shoot (default: the first).")
     ap.add_argument("--docs", type=pathlib.Path, metavar="DIR", help="Also write small index and side-by-side PNGs (light) to DIR.")
     ap.add_argument("--chromium", help="Chromium binary (default: found on PATH).")
