@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_for_filename
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.lexers.special import TextLexer
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
@@ -31,11 +31,42 @@ DARK_STYLE = "github-dark"
 _LEXER_OPTIONS = {"stripnl": False, "stripall": False, "ensurenl": True, "tabsize": 0}
 
 
+# The files examples are made of, by suffix. Asking pygments by file name also loads every
+# installed plugin lexer (IPython's among them), which costs more than rendering a whole site,
+# so it is only done for a name this table does not know.
+_KNOWN_SUFFIXES = {
+    ".py": "python",
+    ".pyi": "python",
+    ".md": "markdown",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".ipynb": "json",
+    ".cfg": "ini",
+    ".ini": "ini",
+    ".sh": "bash",
+    ".txt": "text",
+    ".rst": "rst",
+    ".html": "html",
+    ".css": "css",
+    ".js": "javascript",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".proto": "protobuf",
+}
+
+
 @functools.cache
 def lexer_for(path: str) -> Lexer:
     """A lexer chosen by file name; plain text when pygments knows none (or the name is odd)."""
     name = posixpath.basename(path)
+    alias = _KNOWN_SUFFIXES.get(posixpath.splitext(name)[1].lower())
     try:
+        if alias:
+            return get_lexer_by_name(alias, **_LEXER_OPTIONS)
         return get_lexer_for_filename(name, **_LEXER_OPTIONS)
     except (ClassNotFound, ValueError):
         return TextLexer(**_LEXER_OPTIONS)
@@ -57,7 +88,13 @@ def css_class(ttype) -> str:
 
 def lex_lines(lines: Sequence[str], path: str) -> list[Line]:
     """Lex `lines` (without newlines) as one text with the lexer for `path`; segments per line."""
-    return lex_with(lines, lexer_for(path))
+    return list(_lex_cached(tuple(lines), posixpath.basename(path)))
+
+
+@functools.lru_cache(maxsize=256)
+def _lex_cached(lines: tuple[str, ...], name: str) -> tuple[Line, ...]:
+    # HOWTOs on the same example share its base files: lex each of those once per run.
+    return tuple(lex_with(lines, lexer_for(name)))
 
 
 def lex_with(lines: Sequence[str], lexer: Lexer) -> list[Line]:
