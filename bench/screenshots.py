@@ -60,7 +60,7 @@ def shoot(chromium: str, url: str, png: pathlib.Path, size: tuple[int, int], sch
             f"--window-size={size[0]},{size[1]}",
             url,
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if proc.returncode != 0 or not png.exists():
             raise SystemExit(f"chromium failed for {url}:\n{proc.stderr[-2000:]}")
 
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(png)
         if args.docs:
             for label, dest in (("index", "howtos-index.png"), ("howto", "howtos-side-by-side.png")):
-                size = small_png(shots[(label, "light", "wide")], args.docs / dest, crop_height=1200)
+                size = small_png(shots[(label, "light", "wide")], args.docs / dest)
                 print(f"{args.docs / dest} ({size // 1000} KB)")
     return 0
 

@@ -79,7 +79,7 @@ def test_changed_line_counts_match_git(rendered):
 
 
 def test_side_by_side_rows_are_aligned_and_complete(rendered):
-    repo, site, pages = rendered
+    repo, _site, pages = rendered
     for name in _names(repo):
         p = patch.parse((repo.path / "howtos" / "diffs" / f"{name}.diff").read_bytes())
         tables = [t for t in pages[f"{name}.html"].tables if "split" in t.classes]
@@ -122,7 +122,7 @@ def test_side_by_side_rows_are_aligned_and_complete(rendered):
 
 
 def test_removed_run_pairs_with_following_added_run(rendered):
-    repo, site, pages = rendered
+    _repo, site, pages = rendered
     table = [t for t in pages["warmup-cosine-schedule.html"].tables if "split" in t.classes][1]
     kinds = [r.classes[0] for r in table.rows]
     # def line, one-line docstring and `tx = ...` change against longer new text.
@@ -136,7 +136,7 @@ def test_removed_run_pairs_with_following_added_run(rendered):
 
 
 def test_html_is_escaped(rendered):
-    repo, site, pages = rendered
+    _repo, site, pages = rendered
     for name in ("index.html", "escaping.html"):
         html = (site / name).read_text()
         assert "<script" not in html.lower()
@@ -155,7 +155,7 @@ def test_html_is_escaped(rendered):
 
 
 def test_python_is_highlighted_inside_diff_lines(rendered):
-    repo, site, pages = rendered
+    _repo, site, _pages = rendered
     html = (site / "polyak-averaging.html").read_text()
     # `class TrainState(...)` added: keyword and class name highlighted inside an added line.
     assert '<td class="src new add"><span class="k">class</span> <span class="nc">TrainState</span>' in html
@@ -166,7 +166,7 @@ def test_python_is_highlighted_inside_diff_lines(rendered):
 
 
 def test_no_broken_links_and_nothing_external_loaded(rendered):
-    repo, site, pages = rendered
+    _repo, site, pages = rendered
     assert htmlcheck.broken_links(site, pages) == []
     external = htmlcheck.external_links(pages)
     assert external  # the compare links
@@ -183,7 +183,7 @@ def test_no_broken_links_and_nothing_external_loaded(rendered):
 
 
 def test_index_has_getting_instructions(rendered):
-    repo, site, pages = rendered
+    _repo, _site, pages = rendered
     text = pages["index.html"].text
     assert "git checkout howto/NAME" in text
     assert "git apply --3way howtos/diffs/NAME.diff" in text

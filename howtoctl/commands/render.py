@@ -78,9 +78,7 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
             )
         )
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
-    project = os.path.basename(top.rstrip(os.sep))
-    if project.endswith(".git"):
-        project = project[: -len(".git")]
+    project = os.path.basename(top.rstrip(os.sep)).removesuffix(".git")
     return site_mod.SiteSource(
         howtos=howtos,
         base=ws.base,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import posixpath
 from collections.abc import Sequence
 
@@ -145,7 +146,7 @@ def line_html(segments: Line, marks: Sequence[tuple[int, int]] = ()) -> str:
             if a < end and b > pos:
                 cuts.update(c for c in (a, b) if pos < c < end)
         bounds = sorted(cuts)
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             piece = text[a - pos : b - pos]
             marked = any(ma <= a and b <= mb for ma, mb in marks)
             classes = " ".join(c for c in (cls, CHANGED if marked else "") if c)

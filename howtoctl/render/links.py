@@ -41,8 +41,7 @@ def web_url(remote: str | None) -> str | None:
             return None
         host, path = m.group("host"), m.group("path")
         base_scheme = "https"
-    if path.endswith(".git"):
-        path = path[: -len(".git")]
+    path = path.removesuffix(".git")
     if any(seg in (".", "..", "") for seg in path.split("/")):
         return None
     return f"{base_scheme}://{host}/{path}"

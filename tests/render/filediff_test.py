@@ -54,7 +54,7 @@ def test_whole_file_highlighting_when_the_base_file_matches(tmp_path):
     # Without the base file the hunk alone is lexed: not a string any more, but still shown.
     fallback = filediff.file_view(fp, None)
     assert not fallback.whole_file
-    row = [r for r in fallback.hunks[0].rows if r.kind == "change"][0]
+    row = next(r for r in fallback.hunks[0].rows if r.kind == "change")
     assert not row.new.html.startswith('<span class="sd">')
     assert _text(row.new.html) == "    and on <and> on,"
 

@@ -26,7 +26,7 @@ def test_code_blocks_and_tables():
 
 def test_the_maintainer_guide_covers_every_task():
     text = render_fixture.GUIDE.read_text()
-    html, title, toc = markdown.to_html(text)
+    _html, title, toc = markdown.to_html(text)
     assert title
     for command in ("howtoctl new", "howtoctl save", "howtoctl rebase-all", "howtoctl resolve NAME --continue",
                     "howtoctl resolve NAME --abort", "howtoctl undo", "howtoctl check", "howtoctl restore"):

@@ -48,3 +48,17 @@ def test_no_remote_no_compare_link_and_empty_site():
 def test_output_is_deterministic():
     src = site.SiteSource(howtos=[site.HowtoSource("good", DIFF, title="T")], remote_url="git@github.com:o/r.git")
     assert site.render_site(src).pages == site.render_site(src).pages
+
+
+def test_hunk_sections_paths_and_metadata_are_escaped():
+    diff = DIFF.replace(b"def main():", b'def main(x="<script>&"):').replace(b"ex/train.py", b"ex/<i>.py")
+    src = site.SiteSource(
+        howtos=[site.HowtoSource("good", diff, title="<i>t</i>", summary="a & b", example="<ex>")],
+        remote_url='git@github.com:o/r.git"onmouseover=x',
+    )
+    pages = site.render_site(src).pages
+    for html in pages.values():
+        assert "<script" not in html and "<i>" not in html and "<ex>" not in html
+        assert "onmouseover" not in html
+    assert 'def main(x=&quot;&lt;script&gt;&amp;&quot;):' in pages["index.html"]
+    assert "ex/&lt;i&gt;.py" in pages["good.html"] and "a &amp; b" in pages["good.html"]
