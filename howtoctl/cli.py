@@ -216,6 +216,18 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
     return cmd.run(ctx.workspace(), name, title, summary, example)
 
 
+@cli.command()
+@click.option("--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root).")
+@pass_ctx
+def render(ctx: _Context, out: str | None) -> int:
+    """Write the HOWTOs as a static site: index, side-by-side pages, maintainer guide."""
+    import os
+
+    from howtoctl.commands import render as cmd
+
+    return cmd.run(ctx.workspace(), os.path.join(ctx.path, out) if out else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="howtoctl", standalone_mode=False)

@@ -1,0 +1,159 @@
+"""`howtoctl render`: write the HOWTOs documentation site (default: site/ at the repository root).
+
+Reads what the readers of the base branch get (the diff files, the manifest, the maintainer
+guide, and for highlighting the changed files as they are on the base tip), renders with the
+pure `howtoctl.render.site`, and writes each page atomically. HOWTOs come in manifest order,
+then any other diff file by name; a HOWTO without a diff file (not saved yet) is left out.
+
+A broken diff does not stop the site: its HOWTO is shown as "broken: <reason>" and the
+command exits 1. Pages that an earlier render wrote and this one did not (a HOWTO removed or
+broken since) are deleted; other files in the output directory are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from howtoctl import fsutil, output, patch
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.howtos import Workspace
+from howtoctl.render import site as site_mod
+
+GUIDE_PATH = "howtos/MAINTAINING.md"
+DEFAULT_OUT = "site"
+# Lists the pages the last render wrote, so the next one can remove those it no longer writes.
+MARKER = ".howtoctl-render.json"
+
+
+def ordered_names(ws: Workspace) -> list[str]:
+    diffs = set(ws.diff_names())
+    names = [n for n in ws.manifest() if n in diffs]
+    return names + sorted(diffs - set(names))
+
+
+def _read_text(ws: Workspace, relpath: str) -> str | None:
+    """A file as the base branch has it: from this work tree when it has the base checked out."""
+    if ws.diffs_from_worktree():
+        data = fsutil.read_or_none(ws.repo.path(relpath))
+    else:
+        data = ws.repo.show_file(ws.base_tip, relpath)
+    if data is None:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def collect(ws: Workspace) -> site_mod.SiteSource:
+    """Everything the site shows, read from the workspace."""
+    sources_cache: dict[str, str | None] = {}
+
+    def base_source(path: str) -> str | None:
+        if path not in sources_cache:
+            data = ws.repo.show_file(ws.base_tip, path)
+            try:
+                sources_cache[path] = data.decode("utf-8") if data is not None else None
+            except UnicodeDecodeError:
+                sources_cache[path] = None
+        return sources_cache[path]
+
+    howtos = []
+    for name in ordered_names(ws):
+        data = ws.read_diff(name) or b""
+        entry = ws.entry(name)
+        old_sources = {}
+        try:
+            for fp in patch.parse(data).files:
+                if fp.old_path and (text := base_source(fp.old_path)) is not None:
+                    old_sources[fp.old_path] = text
+        except patch.PatchError:
+            pass  # rendered as broken
+        howtos.append(
+            site_mod.HowtoSource(
+                name=name,
+                diff=data,
+                title=entry.title,
+                summary=entry.summary,
+                example=entry.example,
+                old_sources=old_sources,
+            )
+        )
+    top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
+    project = os.path.basename(top.rstrip(os.sep)).removesuffix(".git")
+    return site_mod.SiteSource(
+        howtos=howtos,
+        base=ws.base,
+        base_commit=ws.base_tip,
+        branch_prefix=ws.config.branch_prefix,
+        diff_dir=ws.config.diff_dir,
+        remote_url=ws.repo.remote_url(),
+        guide=_read_text(ws, GUIDE_PATH),
+        guide_path=GUIDE_PATH,
+        project=project,
+    )
+
+
+def _previous_pages(out_dir: str) -> set[str]:
+    data = fsutil.read_or_none(os.path.join(out_dir, MARKER))
+    if data is None:
+        return set()
+    try:
+        pages = json.loads(data).get("pages", [])
+    except (ValueError, AttributeError):
+        return set()
+    # Only plain page names we could have written: never a path elsewhere.
+    return {p for p in pages if isinstance(p, str) and p.endswith(".html") and "/" not in p and "\\" not in p and not p.startswith(".")}
+
+
+def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
+    """Write `pages` into `out_dir`, drop pages of an earlier render that are gone; return removed."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise HowtoError(f"{out_dir} exists and is not a directory", "pass another --out DIR")
+    previous = _previous_pages(out_dir)
+    for filename, text in sorted(pages.items()):
+        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"))
+    removed = []
+    for filename in sorted(previous - set(pages)):
+        try:
+            os.unlink(os.path.join(out_dir, filename))
+            removed.append(filename)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            output.warn(f"cannot remove the old page {filename}: {e.strerror}")
+    marker = json.dumps({"generator": "howtoctl render", "pages": sorted(pages)}, indent=1) + "\n"
+    fsutil.write_atomic(os.path.join(out_dir, MARKER), marker.encode())
+    return removed
+
+
+def default_out_dir(ws: Workspace) -> str:
+    if ws.repo.toplevel is None:
+        raise HowtoError(
+            "this repository is bare: it has no work tree to put site/ in",
+            "name the output directory: howtoctl render --out DIR",
+        )
+    return os.path.join(ws.repo.toplevel, DEFAULT_OUT)
+
+
+def run(ws: Workspace, out: str | None = None) -> int:
+    out_dir = os.path.abspath(out) if out else default_out_dir(ws)
+    src = collect(ws)
+    for filename in ws.invalid_diff_files():
+        output.warn(f"skipped {ws.config.diff_dir}/{filename}: not a valid HOWTO name")
+    unsaved = sorted(set(ws.manifest()) - {h.name for h in src.howtos})
+    if unsaved:
+        output.info(f"not shown (no diff file yet): {', '.join(unsaved)}")
+    site = site_mod.render_site(src)
+    removed = write_site(out_dir, site.pages)
+    broken = dict(site.broken)
+    for h in src.howtos:
+        if h.name in broken:
+            output.status_line(h.name, "broken", broken[h.name])
+        else:
+            output.status_line(h.name, "rendered", site_mod.page_name(h.name))
+    if src.guide is None:
+        output.info(f"no {GUIDE_PATH}: the site has no maintainer guide page")
+    if removed:
+        output.info(f"removed old pages: {', '.join(removed)}")
+    output.info(f"wrote {len(site.pages)} page(s) to {out_dir}")
+    output.line(os.path.join(out_dir, site_mod.INDEX))
+    return EXIT_PROBLEMS if broken else EXIT_OK
