@@ -175,7 +175,7 @@ def test(
         jobs,
         junit_path,
         as_json,
-        changed_since,
+        changed_since or None,
         keep,
         from_diff,
     )
@@ -189,7 +189,8 @@ def matrix(ctx: _Context, changed_since: str | None, github_output: bool) -> int
     """Print the HOWTOs to smoke-test as a GitHub Actions matrix (JSON)."""
     from howtoctl.commands import matrix as cmd
 
-    return cmd.run(ctx.workspace(), changed_since, github_output)
+    # An empty REF (CI outside pull requests) means: every HOWTO.
+    return cmd.run(ctx.workspace(), changed_since or None, github_output)
 
 
 @cli.command()

@@ -135,3 +135,8 @@ def test_ctrl_c_stops_and_cleans_up(proj, tmp_path):
     assert "interrupted" in proc.stderr.read().decode()
     assert _worktrees(proj) == 1
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-test-")] == []
+
+
+def test_empty_changed_since_means_all(proj):
+    res = proj.cli("matrix", "--changed-since", "")
+    assert [e["name"] for e in json.loads(res.out)["include"]] == ["bad", "good"]
