@@ -217,3 +217,13 @@ def test_undo_refuses_checked_out_branch(moved, tmp_path):
     res = r.cli("undo")
     assert res.code == 2 and "checked out" in res.err
     assert r.snapshot() == before
+
+
+def test_branch_checked_out_in_this_work_tree_is_skipped(moved):
+    r = moved
+    r.git("switch", "-q", "howto/alpha")
+    before = r.rev("howto/alpha")
+    res = r.cli("rebase-all")
+    assert res.code == 1 and "skipped" in res.out and str(r.path) in res.out
+    assert r.rev("howto/alpha") == before
+    assert r.head() == "refs/heads/howto/alpha"
