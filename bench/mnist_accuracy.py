@@ -1,6 +1,8 @@
 """Accuracy and speed of the MNIST example with its default config, on the real data.
 
-    python bench/mnist_accuracy.py [--data_dir=../shared/data/tfds] [--seed=0]
+    python bench/mnist_accuracy.py [--data_dir=DIR] [--seed=0]
+
+DIR defaults to shared/data/tfds beside the repository (../shared/data/tfds from its root).
 
 Times the whole `train_and_evaluate` (data loading and JIT compilation included),
 prints the test accuracy, the wall time and the training throughput, and exits
@@ -17,7 +19,8 @@ import time
 
 import tensorflow_datasets as tfds
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
 
 from examples.mnist import train
 from examples.mnist.configs import default
@@ -28,7 +31,8 @@ TARGET_SECONDS = 60.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data_dir", default="../shared/data/tfds")
+    default_data_dir = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "tfds"))
+    parser.add_argument("--data_dir", default=default_data_dir)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     logging.basicConfig(format="%(asctime)s %(message)s")
@@ -37,7 +41,11 @@ def main() -> int:
     config = dataclasses.replace(default.get_config(), data_dir=args.data_dir, seed=args.seed)
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
-        _, metrics = train.train_and_evaluate(config, workdir)
+        try:
+            _, metrics = train.train_and_evaluate(config, workdir)
+        except train.DataNotFoundError as error:
+            print(f"error: {error} Here, pass --data_dir.", file=sys.stderr)
+            return 2
         seconds = time.perf_counter() - start
 
     num_train = tfds.builder("mnist", data_dir=config.data_dir).info.splits["train"].num_examples
