@@ -31,8 +31,8 @@ class CNN(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
         self.conv1 = nnx.Conv(1, 16, kernel_size=(3, 3), rngs=rngs)
         self.conv2 = nnx.Conv(16, 32, kernel_size=(3, 3), rngs=rngs)
-        self.linear1 = nnx.Linear(7 * 7 * 32, 128, rngs=rngs)
-        self.linear2 = nnx.Linear(128, 10, rngs=rngs)
+        self.linear1 = nnx.Linear(7 * 7 * 32, 256, rngs=rngs)
+        self.linear2 = nnx.Linear(256, 10, rngs=rngs)
 
     def __call__(self, x):
         x = max_pool_2x2(nnx.relu(self.conv1(x)))

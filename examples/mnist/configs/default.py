@@ -21,7 +21,7 @@ class Config:
     max_shift: int = 2
     # AdamW on a one-cycle schedule: a linear warmup to `learning_rate` over the first
     # `warmup_fraction` of the training steps, then a cosine decay to 0.
-    learning_rate: float = 3e-3
+    learning_rate: float = 5e-3
     warmup_fraction: float = 0.1
     weight_decay: float = 1e-4
 
