@@ -22,7 +22,11 @@ def parse_args(argv: list[str] | None) -> tuple[str, default.Config]:
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         parser.add_argument(
-            f"--config.{field.name}", dest=field.name, type=type(value), default=value
+            f"--config.{field.name}",
+            dest=field.name,
+            type=type(value),
+            default=value,
+            help=f"default: {value}",
         )
     args = parser.parse_args(argv)
     overrides = {field.name: getattr(args, field.name) for field in dataclasses.fields(config)}
