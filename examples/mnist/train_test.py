@@ -73,6 +73,12 @@ def test_random_shift_moves_pixels_within_bounds():
     assert train.random_shift(image, 0, np.random.default_rng(0)).tolist() == image.tolist()
 
 
+def test_max_pool_2x2_matches_nnx_max_pool():
+    x = np.random.default_rng(0).normal(size=(2, 28, 28, 3)).astype(np.float32)
+    expected = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
+    np.testing.assert_array_equal(train.max_pool_2x2(x), expected)
+
+
 def test_train_step_reduces_loss(config):
     model = train.CNN(rngs=nnx.Rngs(jax.random.key(0, impl="rbg")))
     optimizer = nnx.Optimizer(model, train.optax.adam(1e-3), wrt=nnx.Param)
