@@ -5,6 +5,7 @@ import json
 
 import jax
 import numpy as np
+import optax
 import pytest
 import tensorflow_datasets as tfds
 from flax import nnx
@@ -79,9 +80,9 @@ def test_max_pool_2x2_matches_nnx_max_pool():
     np.testing.assert_array_equal(train.max_pool_2x2(x), expected)
 
 
-def test_train_step_reduces_loss(config):
+def test_train_step_reduces_loss():
     model = train.CNN(rngs=nnx.Rngs(jax.random.key(0, impl="rbg")))
-    optimizer = nnx.Optimizer(model, train.optax.adam(1e-3), wrt=nnx.Param)
+    optimizer = nnx.Optimizer(model, optax.adam(1e-3), wrt=nnx.Param)
     batch = generated_data(16)
     losses = []
     for _ in range(5):
