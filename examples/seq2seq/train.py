@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -32,8 +33,16 @@ def create_model(config: Config, ctable: input_pipeline.CharacterTable) -> model
 
 def create_optimizer(config: Config, model: models.Seq2seq) -> nnx.Optimizer:
     """Adam with the learning rate decayed to zero over training (cosine schedule)."""
-    schedule = optax.cosine_decay_schedule(config.learning_rate, config.num_train_steps)
-    return nnx.Optimizer(model, optax.adam(schedule), wrt=nnx.Param)
+    tx = adam_cosine(config.learning_rate, config.num_train_steps)
+    return nnx.Optimizer(model, tx, wrt=nnx.Param)
+
+
+@functools.cache
+def adam_cosine(learning_rate: float, num_train_steps: int) -> optax.GradientTransformation:
+    """Cached: jit keys the compiled `train_step` on the optimizer's functions (the
+    schedule is a closure), so runs with the same settings share one compilation."""
+    schedule = optax.cosine_decay_schedule(learning_rate, num_train_steps)
+    return optax.adam(schedule)
 
 
 def target_mask(targets: jax.Array) -> jax.Array:

@@ -5,26 +5,39 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 import pytest
 from flax import nnx
 
 from examples.seq2seq import input_pipeline, main, models, train
 from examples.seq2seq.configs import default
 
+# Small enough that compiling dominates; every test below shares these shapes,
+# so `train_step` and `eval_step` are each compiled once for the whole file.
 TINY = dataclasses.replace(
     default.get_config(),
     max_digits=2,
     embed_size=8,
-    hidden_size=32,
-    batch_size=16,
-    num_train_steps=4,
-    num_eval_problems=32,
-    eval_every_steps=2,
+    hidden_size=16,
+    learning_rate=3e-2,
+    batch_size=8,
+    num_train_steps=10,
+    num_eval_problems=8,  # = batch_size: eval_step compiled for one shape serves all tests
+    eval_every_steps=5,
     num_decoded_examples=2,
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def quick_compilation():
+    """XLA's optimisations cost seconds per program here, for programs that run in
+    microseconds: skip them (jax's documented flag for exactly this trade-off)."""
+    previous = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", True)
+    yield
+    jax.config.update("jax_disable_most_optimizations", previous)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +49,20 @@ def ctable():
 def model(ctable):
     """Freshly initialised; tests that train make their own."""
     return train.create_model(TINY, ctable)
+
+
+@pytest.fixture(scope="module")
+def batch(ctable):
+    """One training batch of TINY.batch_size problems, as jax arrays."""
+    problems = input_pipeline.AdditionProblems(ctable, seed=0, num_eval=1)
+    return {k: jnp.asarray(v) for k, v in problems.train_batch(TINY.batch_size).items()}
+
+
+@nnx.jit(static_argnums=2)
+def forward(model, inputs, num_steps, teacher_tokens=None):
+    """`model(...)`, compiled once per kind of call (eagerly, nnx.RNN recompiles its scan
+    on every call)."""
+    return model(inputs, num_steps, teacher_tokens)
 
 
 def test_encoding_round_trip(ctable):
@@ -86,36 +113,36 @@ def test_next_input_is_teacher_token_or_argmax():
     np.testing.assert_array_equal(models.next_input(logits, jnp.array([2, 2])), [2, 2])
 
 
-def test_teacher_forced_decoding_consumes_the_given_tokens(model, ctable):
-    batch = input_pipeline.AdditionProblems(ctable, seed=0, num_eval=1).train_batch(4)
-    inputs, targets = jnp.asarray(batch["inputs"]), jnp.asarray(batch["targets"])
+def test_teacher_forced_decoding_consumes_the_given_tokens(model, ctable, batch):
+    inputs, targets = batch["inputs"], batch["targets"]
     steps = targets.shape[1]
-    logits = model(inputs, steps, teacher_tokens=targets)
-    assert logits.shape == (4, steps, ctable.vocab_size)
+    logits = forward(model, inputs, steps, targets)
+    assert logits.shape == (TINY.batch_size, steps, ctable.vocab_size)
 
     # The token given for step k is the decoder's input at step k + 1: changing it
     # changes the logits from step k + 1 on, and nothing before.
     k = 1
     changed = targets.at[:, k].set((targets[:, k] + 1) % ctable.vocab_size)
-    logits2 = model(inputs, steps, teacher_tokens=changed)
+    logits2 = forward(model, inputs, steps, changed)
     np.testing.assert_allclose(logits[:, : k + 1], logits2[:, : k + 1], atol=1e-6)
     assert not np.allclose(logits[:, k + 1], logits2[:, k + 1])
 
     # Free-running decoding is teacher forcing with the model's own predictions.
-    predictions = model.decode(inputs, steps)
-    np.testing.assert_allclose(
-        model(inputs, steps, teacher_tokens=predictions), model(inputs, steps), atol=1e-6
+    _, predictions = train.eval_step(model, batch)  # model.decode, compiled
+    np.testing.assert_array_equal(
+        jnp.argmax(forward(model, inputs, steps, predictions), axis=-1), predictions
     )
 
 
 def test_loss_ignores_padding():
-    targets = jnp.array([[5, input_pipeline.EOS_ID, input_pipeline.PAD_ID]])
-    logits = jnp.zeros((1, 3, 8)).at[0, 0, 5].set(10.0).at[0, 1, input_pipeline.EOS_ID].set(10.0)
-    noisy = logits.at[0, 2].set(jnp.arange(8.0) * 7)  # garbage at the padded position
-    assert train.cross_entropy_loss(logits, targets) == pytest.approx(
-        train.cross_entropy_loss(noisy, targets)
-    )
-    assert float(train.cross_entropy_loss(logits, targets)) < 1e-3
+    targets = np.array([[5, input_pipeline.EOS_ID, input_pipeline.PAD_ID]])
+    logits = np.zeros((1, 3, 8), np.float32)
+    logits[0, 0, 5] = logits[0, 1, input_pipeline.EOS_ID] = 10.0
+    noisy = logits.copy()
+    noisy[0, 2] = np.arange(8.0) * 7  # garbage at the padded position
+    loss = jax.jit(train.cross_entropy_loss)  # one compilation instead of one per op
+    assert loss(logits, targets) == pytest.approx(loss(noisy, targets))
+    assert float(loss(logits, targets)) < 1e-3
 
 
 def test_sequence_accuracy_is_exact_match_up_to_eos():
@@ -125,11 +152,10 @@ def test_sequence_accuracy_is_exact_match_up_to_eos():
     assert float(train.sequence_accuracy(predictions, targets)) == pytest.approx(1 / 3)
 
 
-def test_loss_decreases(ctable):
+def test_loss_decreases(ctable, batch):
     model = train.create_model(TINY, ctable)
-    optimizer = nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)
-    batch = input_pipeline.AdditionProblems(ctable, seed=0, num_eval=1).train_batch(TINY.batch_size)
-    batch = {k: jnp.asarray(v) for k, v in batch.items()}
+    # The optimizer train_and_evaluate builds, so the compiled train_step is shared.
+    optimizer = train.create_optimizer(TINY, model)
     losses = [float(train.train_step(model, optimizer, batch)["loss"]) for _ in range(10)]
     assert losses[-1] < 0.8 * losses[0], losses
 
@@ -139,10 +165,11 @@ def test_train_and_evaluate_end_to_end(tmp_path):
     assert final["step"] == TINY.num_train_steps
     assert 0.0 <= final["eval_accuracy"] <= 1.0
     lines = (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()
-    assert [json.loads(line)["step"] for line in lines] == [2, 4]
+    assert [json.loads(line)["step"] for line in lines] == [5, 10]
     assert json.loads((tmp_path / "a" / "config.json").read_text())["seed"] == TINY.seed
 
-    again = train.train_and_evaluate(TINY, str(tmp_path / "b"))  # same seed, same numbers
+    # Same seed, same numbers (and, same settings, no recompilation: cheap to check).
+    again = train.train_and_evaluate(TINY, str(tmp_path / "b"))
     del again["seconds"], final["seconds"]
     assert again == final
 
