@@ -37,25 +37,55 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
         synthetic.build(repo, branches=args.howtos, files=200, conflict_every=0)
-        subprocess.run([sys.executable, "-m", "howtoctl", "-C", str(repo), "save", "--all"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "howtoctl", "-C", str(repo), "save", "--all"],
+            check=True,
+            capture_output=True,
+        )
         for cmd in (["add", "-A"], ["commit", "-qm", "diffs"]):
             subprocess.run(["git", "-C", str(repo), *cmd], check=True)
         # Branches gone, as in CI on a fresh clone: check parses and applies every diff.
-        subprocess.run(["git", "-C", str(repo), "for-each-ref", "--format=delete %(refname)", "refs/heads/howto/"],
-                       check=True, capture_output=True)
-        refs = subprocess.run(["git", "-C", str(repo), "for-each-ref", "--format=delete %(refname)",
-                               "refs/heads/howto/"], capture_output=True, text=True).stdout
-        subprocess.run(["git", "-C", str(repo), "update-ref", "--stdin"], input=refs, text=True, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "for-each-ref",
+                "--format=delete %(refname)",
+                "refs/heads/howto/",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        refs = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "for-each-ref",
+                "--format=delete %(refname)",
+                "refs/heads/howto/",
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
+        subprocess.run(
+            ["git", "-C", str(repo), "update-ref", "--stdin"], input=refs, text=True, check=True
+        )
         diffs = sorted((repo / "howtos" / "diffs").glob("*.diff"))
 
         def raw_loop():
             for d in diffs:
-                subprocess.run(["git", "-C", str(repo), "apply", "--check", "--cached", str(d)], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    ["git", "-C", str(repo), "apply", "--check", "--cached", str(d)],
+                    check=True,
+                    capture_output=True,
+                )
 
         def howtoctl_check():
-            p = subprocess.run([sys.executable, "-m", "howtoctl", "-C", str(repo), "check"], capture_output=True)
+            p = subprocess.run(
+                [sys.executable, "-m", "howtoctl", "-C", str(repo), "check"], capture_output=True
+            )
             assert p.returncode == 0, p.stderr
 
         raw = timed(raw_loop, args.repeat)

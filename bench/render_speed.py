@@ -36,20 +36,33 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="howtoctl-speed-") as tmp:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            repo = render_fixture.build(pathlib.Path(tmp) / "repo", extra=max(0, args.howtos - len(render_fixture.HOWTOS)))
+            repo = render_fixture.build(
+                pathlib.Path(tmp) / "repo", extra=max(0, args.howtos - len(render_fixture.HOWTOS))
+            )
         out = pathlib.Path(tmp) / "site"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
 
         def timed(*cli_args: str) -> float:
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "howtoctl", *cli_args], capture_output=True, text=True, env=env, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-m", "howtoctl", *cli_args],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
             elapsed = time.perf_counter() - start
             if proc.returncode != 0:
                 raise SystemExit(f"howtoctl {' '.join(cli_args)} failed:\n{proc.stderr}")
             return elapsed
 
         startup = min(timed("--version") for _ in range(3))
-        times = [timed("-C", str(repo.path), "render", "--out", str(out)) for _ in range(args.repeat)]
+        times = [
+            timed("-C", str(repo.path), "render", "--out", str(out)) for _ in range(args.repeat)
+        ]
         pages = sorted(out.glob("*.html"))
         size = sum(p.stat().st_size for p in pages)
     best, median = min(times), statistics.median(times)

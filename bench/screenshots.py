@@ -25,7 +25,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-SCHEMES = {"light": ["--blink-settings=preferredColorScheme=1"], "dark": ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]}
+SCHEMES = {
+    "light": ["--blink-settings=preferredColorScheme=1"],
+    "dark": ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"],
+}
 SIZES = {"wide": (1280, 1600), "narrow": (420, 1200)}
 DOCS_MAX_BYTES = 300_000
 
@@ -77,7 +80,9 @@ def render(repo: pathlib.Path, site: pathlib.Path) -> int:
 def pick_howto_page(site: pathlib.Path, name: str | None) -> str:
     if name:
         return f"{name}.html"
-    pages = sorted(p.name for p in site.glob("*.html") if p.name not in ("index.html", "maintaining.html"))
+    pages = sorted(
+        p.name for p in site.glob("*.html") if p.name not in ("index.html", "maintaining.html")
+    )
     if not pages:
         raise SystemExit(f"no HOWTO page in {site}")
     return pages[0]
@@ -91,7 +96,11 @@ def small_png(src: pathlib.Path, dest: pathlib.Path, crop_height: int | None = N
     if crop_height and img.height > crop_height:
         img = img.crop((0, 0, img.width, crop_height))
     for colors, scale in ((256, 1.0), (128, 1.0), (128, 0.8), (64, 0.7)):
-        im = img if scale == 1.0 else img.resize((int(img.width * scale), int(img.height * scale)), Image.LANCZOS)
+        im = (
+            img
+            if scale == 1.0
+            else img.resize((int(img.width * scale), int(img.height * scale)), Image.LANCZOS)
+        )
         buf = io.BytesIO()
         im.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
             buf, format="PNG", optimize=True
@@ -105,17 +114,40 @@ def small_png(src: pathlib.Path, dest: pathlib.Path, crop_height: int | None = N
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repo", type=pathlib.Path, help="Repository to render (default: a fresh fixture repository).")
-    ap.add_argument("--site", type=pathlib.Path, help="Shoot this already rendered site instead of rendering.")
-    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "site" / "screenshots", help="Where the PNGs go (default: site/screenshots, git-ignored).")
-    ap.add_argument("--howto", metavar="NAME", help="HOWTO whose side-by-side page to shoot (default: the first).")
-    ap.add_argument("--docs", type=pathlib.Path, metavar="DIR", help="Also write small index and side-by-side PNGs (light) to DIR.")
+    ap.add_argument(
+        "--repo",
+        type=pathlib.Path,
+        help="Repository to render (default: a fresh fixture repository).",
+    )
+    ap.add_argument(
+        "--site", type=pathlib.Path, help="Shoot this already rendered site instead of rendering."
+    )
+    ap.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=ROOT / "site" / "screenshots",
+        help="Where the PNGs go (default: site/screenshots, git-ignored).",
+    )
+    ap.add_argument(
+        "--howto",
+        metavar="NAME",
+        help="HOWTO whose side-by-side page to shoot (default: the first).",
+    )
+    ap.add_argument(
+        "--docs",
+        type=pathlib.Path,
+        metavar="DIR",
+        help="Also write small index and side-by-side PNGs (light) to DIR.",
+    )
     ap.add_argument("--chromium", help="Chromium binary (default: found on PATH).")
     args = ap.parse_args(argv)
 
     chromium = find_chromium(args.chromium)
     if chromium is None:
-        print("chromium not found: apt-get install chromium (or pass --chromium PATH)", file=sys.stderr)
+        print(
+            "chromium not found: apt-get install chromium (or pass --chromium PATH)",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="howtoctl-shots-") as tmp:
         tmp = pathlib.Path(tmp)
@@ -144,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
                     shots[(label, scheme, size_name)] = png
                     print(png)
         if args.docs:
-            for label, dest in (("index", "howtos-index.png"), ("howto", "howtos-side-by-side.png")):
+            for label, dest in (
+                ("index", "howtos-index.png"),
+                ("howto", "howtos-side-by-side.png"),
+            ):
                 size = small_png(shots[(label, "light", "wide")], args.docs / dest)
                 print(f"{args.docs / dest} ({size // 1000} KB)")
     return 0

@@ -31,7 +31,9 @@ def main() -> None:
     print(f"python -c pass        : {base:6.3f} s")
     for args in (["--help"], ["list"], ["check"]):
         t = median_time([sys.executable, "-m", "howtoctl", *args])
-        print(f"howtoctl {' '.join(args):<13}: {t:6.3f} s  ({t / base:4.1f}x the bare interpreter; goal < 0.25 s)")
+        print(
+            f"howtoctl {' '.join(args):<13}: {t:6.3f} s  ({t / base:4.1f}x the bare interpreter; goal < 0.25 s)"
+        )
 
 
 if __name__ == "__main__":

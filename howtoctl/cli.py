@@ -218,7 +218,9 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
 
 
 @cli.command()
-@click.option("--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root).")
+@click.option(
+    "--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root)."
+)
 @pass_ctx
 def render(ctx: _Context, out: str | None) -> int:
     """Write the HOWTOs as a static site: index, side-by-side pages, maintainer guide."""

@@ -53,6 +53,13 @@ _ENV_OVERRIDES = {
 }
 
 
+FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "howtoctl",
+    "GIT_AUTHOR_EMAIL": "howtoctl@localhost",
+    "GIT_COMMITTER_NAME": "howtoctl",
+    "GIT_COMMITTER_EMAIL": "howtoctl@localhost",
+}
+
 _WORKTREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
 
 
@@ -128,6 +135,7 @@ class Repo:
             self._cwd = self.toplevel
         self._version: tuple[int, ...] | None = None
         self._quarantine_objects: str | None = None
+        self._identity: bool | None = None
         self._object_format: str | None = None
 
     # -- running git ---------------------------------------------------------------------------
@@ -360,7 +368,9 @@ class Repo:
             proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
-    def apply_check_together(self, patches: Sequence[bytes], index_file: str | None = None) -> tuple[bool, str]:
+    def apply_check_together(
+        self, patches: Sequence[bytes], index_file: str | None = None
+    ) -> tuple[bool, str]:
         """`git apply --check` of several patches in one process (they are applied in sequence,
         so only patches touching disjoint files are independent). git reports every failing file.
         """
@@ -395,12 +405,27 @@ class Repo:
     def commit_tree(
         self, tree: str, parents: Sequence[str], message: str, date: str | None = None
     ) -> str:
-        """Write a commit; with `date` (git's raw 'seconds tz'), author and committer get that date."""
+        """Write a commit howtoctl derives (restored branch, test variant) from committed content.
+
+        With `date` (git's raw 'seconds tz'), author and committer get that date. Where git has
+        no identity configured (a fresh CI machine), the commit is signed as howtoctl itself:
+        it records nothing a person wrote.
+        """
         args = ["commit-tree", tree]
         for p in parents:
             args += ["-p", p]
-        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
-        return self.run(*args, input=message.encode(), env=env).strip()
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+        if not self._has_identity():
+            env.update(FALLBACK_IDENTITY)
+        return self.run(*args, input=message.encode(), env=env or None).strip()
+
+    def _has_identity(self) -> bool:
+        if self._identity is None:
+            self._identity = all(
+                self.try_run("var", var).returncode == 0
+                for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
+            )
+        return self._identity
 
     def commit_date(self, commit: str) -> str:
         """A commit's committer date in git's raw format ('seconds tz')."""

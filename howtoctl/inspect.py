@@ -72,7 +72,10 @@ def inspect(
             r.state, r.detail, r.hint = BROKEN, e.message, e.hint or ""
             continue
         r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
-        patches[name] = (data, frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p))
+        patches[name] = (
+            data,
+            frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p),
+        )
 
     applies = _apply_checks(ws, patches, against)
     for r in reports:

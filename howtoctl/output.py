@@ -11,18 +11,27 @@ import sys
 from collections.abc import Sequence
 
 
+def _width(stream) -> int | None:
+    """Terminal width for a terminal; wide (no wrapping) when output goes to a file or pipe."""
+    import os
+
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None  # rich asks the terminal (or COLUMNS)
+    return 200
+
+
 @functools.cache
 def stdout():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 @functools.cache
 def stderr():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 def status(message: str):

@@ -7,7 +7,21 @@ import html.parser
 import pathlib
 import urllib.parse
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclasses.dataclass
@@ -104,4 +118,6 @@ def broken_links(site: pathlib.Path, pages: dict[str, Page] | None = None) -> li
 
 
 def external_links(pages: dict[str, Page]) -> list[str]:
-    return [url for p in pages.values() for tag, _, url in p.links if urllib.parse.urlsplit(url).scheme]
+    return [
+        url for p in pages.values() for tag, _, url in p.links if urllib.parse.urlsplit(url).scheme
+    ]

@@ -323,7 +323,9 @@ def _toml(value: str) -> str:
     return json.dumps(value)
 
 
-def add_howto(repo: GitRepo, name: str, edits, title: str = "", summary: str = "", example: str = EX) -> None:
+def add_howto(
+    repo: GitRepo, name: str, edits, title: str = "", summary: str = "", example: str = EX
+) -> None:
     """Branch howto/NAME with `edits` ((path, old, new), or (path, None, text) for a new file),
     save its diff and its manifest entry on the base branch, and commit."""
     repo.git("switch", "-q", "-c", f"howto/{name}", repo.base)
@@ -343,7 +345,13 @@ def add_howto(repo: GitRepo, name: str, edits, title: str = "", summary: str = "
     repo.commit(f"save HOWTO {name}")
 
 
-def build(path, *, extra: int = 0, guide: bool = True, remote: str | None = "git@github.com:example-org/examples.git") -> GitRepo:
+def build(
+    path,
+    *,
+    extra: int = 0,
+    guide: bool = True,
+    remote: str | None = "git@github.com:example-org/examples.git",
+) -> GitRepo:
     """The fixture repository at `path`: the example, the three HOWTOs, and `extra` more
     (variations of them, for timing), with the project's maintainer guide."""
     repo = GitRepo.create(path, base="main")

@@ -23,7 +23,11 @@ def rendered(tmp_path_factory):
         repo,
         "escaping",
         [
-            (f"{EX}/train.py", "  return grads, loss, accuracy\n", f"{NASTY_LINE}\n  return grads, loss, accuracy\n"),
+            (
+                f"{EX}/train.py",
+                "  return grads, loss, accuracy\n",
+                f"{NASTY_LINE}\n  return grads, loss, accuracy\n",
+            ),
             (NASTY_FILE, None, "x = '<!--'\n"),
         ],
         NASTY_TITLE,
@@ -63,18 +67,30 @@ def test_changed_line_counts_match_git(rendered):
     for name in _names(repo):
         diff_path = repo.path / "howtos" / "diffs" / f"{name}.diff"
         numstat = subprocess.run(
-            ["git", "apply", "--numstat", str(diff_path)], cwd=repo.path, capture_output=True, text=True, check=True
+            ["git", "apply", "--numstat", str(diff_path)],
+            cwd=repo.path,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         added = sum(int(line.split("\t")[0]) for line in numstat.splitlines())
         removed = sum(int(line.split("\t")[1]) for line in numstat.splitlines())
         section = html[html.index(f'id="howto-{name}"') :]
-        m = re.search(r'<span class="plus">\+(\d+)</span> <span class="minus">\u2212(\d+)</span>', section)
+        m = re.search(
+            r'<span class="plus">\+(\d+)</span> <span class="minus">\u2212(\d+)</span>', section
+        )
         assert (int(m.group(1)), int(m.group(2))) == (added, removed), name
     # The unified tables have one row per changed line.
-    total_add = sum(patch.parse((repo.path / "howtos/diffs" / f"{n}.diff").read_bytes()).added for n in _names(repo))
+    total_add = sum(
+        patch.parse((repo.path / "howtos/diffs" / f"{n}.diff").read_bytes()).added
+        for n in _names(repo)
+    )
     rows = [r for t in pages["index.html"].tables for r in t.rows]
     assert sum(1 for r in rows if "add" in r.classes) == total_add
-    total_del = sum(patch.parse((repo.path / "howtos/diffs" / f"{n}.diff").read_bytes()).removed for n in _names(repo))
+    total_del = sum(
+        patch.parse((repo.path / "howtos/diffs" / f"{n}.diff").read_bytes()).removed
+        for n in _names(repo)
+    )
     assert sum(1 for r in rows if "del" in r.classes) == total_del
 
 
@@ -132,7 +148,10 @@ def test_removed_run_pairs_with_following_added_run(rendered):
     assert "def create_train_state(rng, config):" in row.cells[1].text
     assert "def create_train_state(rng, config, steps_per_epoch):" in row.cells[3].text
     html = (site / "warmup-cosine-schedule.html").read_text()
-    assert '<span class="p chg">,</span><span class="chg"> </span><span class="n chg">steps_per_epoch</span>' in html
+    assert (
+        '<span class="p chg">,</span><span class="chg"> </span><span class="n chg">steps_per_epoch</span>'
+        in html
+    )
 
 
 def test_html_is_escaped(rendered):
@@ -158,7 +177,10 @@ def test_python_is_highlighted_inside_diff_lines(rendered):
     _repo, site, _pages = rendered
     html = (site / "polyak-averaging.html").read_text()
     # `class TrainState(...)` added: keyword and class name highlighted inside an added line.
-    assert '<td class="src new add"><span class="k">class</span> <span class="nc">TrainState</span>' in html
+    assert (
+        '<td class="src new add"><span class="k">class</span> <span class="nc">TrainState</span>'
+        in html
+    )
     index = (site / "index.html").read_text()
     # A multi-line docstring, added line by line, is a string on every line (whole-text lexing).
     line = "  The learning rate warms up linearly from 0 for `config.warmup_epochs`, then"
@@ -171,9 +193,13 @@ def test_no_broken_links_and_nothing_external_loaded(rendered):
     external = htmlcheck.external_links(pages)
     assert external  # the compare links
     for url in external:
-        assert re.fullmatch(r"https://github\.com/example-org/examples/compare/main\.\.\.howto/[a-z0-9.-]+", url), url
+        assert re.fullmatch(
+            r"https://github\.com/example-org/examples/compare/main\.\.\.howto/[a-z0-9.-]+", url
+        ), url
     for name, page in pages.items():
-        assert "script" not in page.tags and "img" not in page.tags and "link" not in page.tags, name
+        assert "script" not in page.tags and "img" not in page.tags and "link" not in page.tags, (
+            name
+        )
         raw = (site / name).read_text()
         assert "Content-Security-Policy" in raw
         # Nothing fetched from anywhere: no url() in the CSS, no http(s) outside the compare links.

@@ -101,7 +101,15 @@ def _previous_pages(out_dir: str) -> set[str]:
     except (ValueError, AttributeError):
         return set()
     # Only plain page names we could have written: never a path elsewhere.
-    return {p for p in pages if isinstance(p, str) and p.endswith(".html") and "/" not in p and "\\" not in p and not p.startswith(".")}
+    return {
+        p
+        for p in pages
+        if isinstance(p, str)
+        and p.endswith(".html")
+        and "/" not in p
+        and "\\" not in p
+        and not p.startswith(".")
+    }
 
 
 def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:

@@ -229,7 +229,9 @@ def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
         elif tag == "+":
             lines.append(UnifiedLine("add", None, nn, cell(nn, text, new_map, idx).html))
         else:
-            lines.append(UnifiedLine("meta", None, None, highlight.line_html(highlight.plain("\\" + text))))
+            lines.append(
+                UnifiedLine("meta", None, None, highlight.line_html(highlight.plain("\\" + text)))
+            )
     header = f"@@ -{h.old_start},{h.old_count} +{h.new_start},{h.new_count} @@"
     return HunkView(header, h.section, tuple(lines), tuple(rows))
 
@@ -249,7 +251,9 @@ def file_view(fp: FilePatch, old_source: str | None = None) -> FileView:
         status = "mode"
     else:
         status = "modified"
-    notes = tuple(h.decode("utf-8", "replace") for h in fp.headers if h.startswith((b"old mode", b"new mode")))
+    notes = tuple(
+        h.decode("utf-8", "replace") for h in fp.headers if h.startswith((b"old mode", b"new mode"))
+    )
     return FileView(
         path=fp.path,
         old_path=fp.old_path,

@@ -49,7 +49,9 @@ def to_html(text: str) -> tuple[str, str, list[tuple[int, str, str]]]:
         if tok.type != "heading_open":
             continue
         inline = tokens[i + 1]
-        plain = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
+        plain = "".join(
+            c.content for c in (inline.children or []) if c.type in ("text", "code_inline")
+        )
         base = slug(plain)
         n = used.get(base, 0)
         used[base] = n + 1
@@ -61,4 +63,3 @@ def to_html(text: str) -> tuple[str, str, list[tuple[int, str, str]]]:
         elif level in (2, 3):
             toc.append((level, anchor, plain))
     return md.renderer.render(tokens, md.options, {}), title, toc
-

@@ -33,7 +33,9 @@ class HowtoSource:
     title: str = ""
     summary: str = ""
     example: str = ""
-    old_sources: Mapping[str, str] = dataclasses.field(default_factory=dict)  # path -> text on the base
+    old_sources: Mapping[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # path -> text on the base
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +98,9 @@ def prepare(h: HowtoSource, src: SiteSource) -> RenderedHowto:
     except patch_mod.PatchError as e:
         return RenderedHowto(h.name, title, h.summary, h.example, (), 0, 0, e.message, compare)
     files = tuple(filediff.file_view(fp, h.old_sources.get(fp.old_path or "")) for fp in p.files)
-    return RenderedHowto(h.name, title, h.summary, h.example, files, p.added, p.removed, None, compare)
+    return RenderedHowto(
+        h.name, title, h.summary, h.example, files, p.added, p.removed, None, compare
+    )
 
 
 # -- pieces ------------------------------------------------------------------------------------
@@ -231,7 +235,9 @@ def page(src: SiteSource, current: str, title: str, content: str, wide: bool = F
 def intro_html(src: SiteSource, howtos: Sequence[RenderedHowto]) -> str:
     prefix, diff_dir = esc(src.branch_prefix), esc(src.diff_dir.rstrip("/"))
     guide = (
-        f' To write or update one, see <a href="{GUIDE}">Maintaining HOWTOs</a>.' if src.guide is not None else ""
+        f' To write or update one, see <a href="{GUIDE}">Maintaining HOWTOs</a>.'
+        if src.guide is not None
+        else ""
     )
     return f"""<h1>HOWTOs</h1>
 <p class="lede">Each HOWTO is a small, readable change to one of the examples that shows how to do
@@ -253,7 +259,9 @@ def toc_html(howtos: Sequence[RenderedHowto]) -> str:
         return '<p class="empty-note">No HOWTOs yet.</p>'
     items = []
     for h in howtos:
-        state = '<span class="broken-tag">broken</span>' if h.error else counts_html(h.added, h.removed)
+        state = (
+            '<span class="broken-tag">broken</span>' if h.error else counts_html(h.added, h.removed)
+        )
         summary = f'<span class="toc-summary">{esc(h.summary)}</span>' if h.summary else ""
         items.append(
             f'<li><a href="#{esc(anchor(h.name))}">{esc(h.title)}</a> {state}{summary}</li>'
@@ -310,7 +318,8 @@ def guide_page(src: SiteSource) -> str:
     contents = ""
     if toc:
         items = "".join(
-            f'<li class="l{level}"><a href="#{esc(a)}">{esc(text)}</a></li>' for level, a, text in toc
+            f'<li class="l{level}"><a href="#{esc(a)}">{esc(text)}</a></li>'
+            for level, a, text in toc
         )
         contents = f'<nav class="guide-toc" aria-label="Contents"><ul>{items}</ul></nav>'
     source = f'<p class="source">From <code>{esc(src.guide_path)}</code>.</p>'

@@ -12,7 +12,11 @@ def test_render_writes_the_site_into_site_by_default(repo_with_howto):
     res = r.cli("render")
     assert res.code == 0, res
     site = r.path / "site"
-    assert sorted(p.name for p in site.glob("*.html")) == ["alpha.html", "index.html", "maintaining.html"]
+    assert sorted(p.name for p in site.glob("*.html")) == [
+        "alpha.html",
+        "index.html",
+        "maintaining.html",
+    ]
     assert "rendered" in res.out and "alpha" in res.out and str(site / "index.html") in res.out
     assert htmlcheck.broken_links(site) == []
     # Nothing of the repository changed but the (ignored) output directory.
@@ -56,8 +60,15 @@ def test_pages_of_removed_howtos_are_deleted_other_files_kept(repo_with_howto):
     res = r.cli("render")
     assert res.code == 0, res
     assert not (site / "beta.html").exists()
-    assert (site / "alpha.html").exists() and (site / "notes.html").exists() and (site / "notes.txt").exists()
-    assert json.loads((site / ".howtoctl-render.json").read_text())["pages"] == ["alpha.html", "index.html"]
+    assert (
+        (site / "alpha.html").exists()
+        and (site / "notes.html").exists()
+        and (site / "notes.txt").exists()
+    )
+    assert json.loads((site / ".howtoctl-render.json").read_text())["pages"] == [
+        "alpha.html",
+        "index.html",
+    ]
 
 
 def test_a_forged_marker_cannot_delete_files_outside(repo_with_howto, tmp_path):
@@ -66,7 +77,9 @@ def test_a_forged_marker_cannot_delete_files_outside(repo_with_howto, tmp_path):
     victim.write_text("keep me")
     site = r.path / "site"
     site.mkdir()
-    (site / ".howtoctl-render.json").write_text(json.dumps({"pages": [str(victim), "../victim.html", ".x.html"]}))
+    (site / ".howtoctl-render.json").write_text(
+        json.dumps({"pages": [str(victim), "../victim.html", ".x.html"]})
+    )
     assert r.cli("render").code == 0
     assert victim.read_text() == "keep me"
 
@@ -88,13 +101,19 @@ def test_unsaved_howtos_are_left_out(repo_with_howto):
 
 
 def test_bare_repository_needs_out_and_reads_the_base_tip(repo_with_howto, tmp_path):
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo_with_howto.path), str(tmp_path / "b.git")], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(repo_with_howto.path), str(tmp_path / "b.git")],
+        check=True,
+    )
     bare = GitRepo(tmp_path / "b.git", "main")
     res = bare.cli("render")
     assert res.code == 2 and "--out" in res.err
     res = bare.cli("render", "--out", str(tmp_path / "out"))
     assert res.code == 0, res
-    assert "line 5 changed by alpha" in htmlcheck.Page((tmp_path / "out" / "alpha.html").read_text()).text
+    assert (
+        "line 5 changed by alpha"
+        in htmlcheck.Page((tmp_path / "out" / "alpha.html").read_text()).text
+    )
 
 
 def test_from_a_howto_branch_the_base_tip_is_rendered(repo_with_howto):

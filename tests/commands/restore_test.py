@@ -151,3 +151,18 @@ def test_restore_in_a_shallow_clone(two_howtos, tmp_path):
 def test_restore_unknown_name(two_howtos):
     res = two_howtos.cli("restore", "nope")
     assert res.code == 2 and "no diff file" in res.err
+
+
+def test_restore_without_a_git_identity(two_howtos, tmp_path, monkeypatch):
+    clone = _clone(two_howtos, tmp_path / "clone")
+    clone.git("config", "--unset", "user.name")
+    clone.git("config", "--unset", "user.email")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no global identity either
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("EMAIL", "")
+    res = clone.cli("restore", "--all")
+    assert res.code == 0, res
+    assert (
+        clone.git("log", "-1", "--format=%an <%ae>", "howto/alpha")
+        == "howtoctl <howtoctl@localhost>"
+    )

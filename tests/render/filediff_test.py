@@ -21,7 +21,9 @@ def _diff(tmp_path, old: str, new: str, name: str = "m.py") -> patch.FilePatch:
     repo = tmp_path / "r"
 
     def git(*args):
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, check=True
+        ).stdout
 
     repo.mkdir()
     git("init", "-q")
@@ -72,8 +74,16 @@ def test_runs_pair_in_order_and_leftovers_face_empty_cells(tmp_path):
     new = "a = 10\nkeep\nz = 0\n"
     fp = _diff(tmp_path, old, new)
     fv = filediff.file_view(fp, old)
-    rows = [(r.kind, r.old and r.old.number, r.new and r.new.number) for h in fv.hunks for r in h.rows]
-    assert rows == [("change", 1, 1), ("del", 2, None), ("del", 3, None), ("ctx", 4, 2), ("add", None, 3)]
+    rows = [
+        (r.kind, r.old and r.old.number, r.new and r.new.number) for h in fv.hunks for r in h.rows
+    ]
+    assert rows == [
+        ("change", 1, 1),
+        ("del", 2, None),
+        ("del", 3, None),
+        ("ctx", 4, 2),
+        ("add", None, 3),
+    ]
     kinds = [ln.kind for ln in fv.hunks[0].lines]
     assert kinds == ["del", "del", "del", "add", "ctx", "add"]
     assert (fv.added, fv.removed, fv.status) == (2, 3, "modified")

@@ -15,7 +15,10 @@ from howtoctl.render import links
         ("ssh://git@github.com:22/google/flax.git", "https://github.com/google/flax"),
         ("https://user:s3cret@github.com/google/flax.git", "https://github.com/google/flax"),
         ("git://github.com/google/flax.git", "https://github.com/google/flax"),
-        ("https://git.example.org:8443/team/sub/repo.git", "https://git.example.org:8443/team/sub/repo"),
+        (
+            "https://git.example.org:8443/team/sub/repo.git",
+            "https://git.example.org:8443/team/sub/repo",
+        ),
         ("/srv/git/flax.git", None),
         ("../flax", None),
         ("file:///srv/git/flax.git", None),
