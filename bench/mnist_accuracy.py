@@ -22,8 +22,8 @@ import tensorflow_datasets as tfds
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from examples.mnist import train
-from examples.mnist.configs import default
+from examples.mnist import train  # noqa: E402
+from examples.mnist.configs import default  # noqa: E402
 
 TARGET_ACCURACY = 0.970
 TARGET_SECONDS = 60.0

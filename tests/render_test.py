@@ -101,7 +101,7 @@ def test_side_by_side_rows_are_aligned_and_complete(rendered):
         tables = [t for t in pages[f"{name}.html"].tables if "split" in t.classes]
         files_with_hunks = [f for f in p.files if f.hunks]
         assert len(tables) == len(files_with_hunks)
-        for fp, table in zip(files_with_hunks, tables):
+        for fp, table in zip(files_with_hunks, tables, strict=True):
             old_seen, new_seen = [], []
             hunks = 0
             for row in table.rows:

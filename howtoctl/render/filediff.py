@@ -101,7 +101,7 @@ def _apply(old: list[str], hunks: Sequence[Hunk], bodies) -> list[str] | None:
     """The new file, or None when the hunks do not match `old` exactly where they say."""
     new: list[str] = []
     pos = 0
-    for h, body in zip(hunks, bodies):
+    for h, body in zip(hunks, bodies, strict=True):
         start = _old_offset(h)
         want = _old_lines(body)
         if start < pos or old[start : start + len(want)] != want:
@@ -129,7 +129,7 @@ def _highlighted_sides(fp: FilePatch, bodies, old_source: str | None):
             return old_map, new_map, True
     old_map: dict[int, highlight.Line] = {}
     new_map: dict[int, highlight.Line] = {}
-    for h, body in zip(fp.hunks, bodies):
+    for h, body in zip(fp.hunks, bodies, strict=True):
         for i, seg in enumerate(highlight.lex_lines(_old_lines(body), fp.old_path or path)):
             old_map[h.old_start + i] = seg
         for i, seg in enumerate(highlight.lex_lines(_new_lines(body), fp.new_path or path)):
@@ -240,7 +240,9 @@ def file_view(fp: FilePatch, old_source: str | None = None) -> FileView:
     """Prepare one file of a parsed patch; `old_source` is the file on the base, if known."""
     bodies = [[_decode(ln) for ln in h.lines] for h in fp.hunks]
     old_map, new_map, whole = _highlighted_sides(fp, bodies, old_source)
-    hunks = tuple(_hunk_view(h, body, old_map, new_map) for h, body in zip(fp.hunks, bodies))
+    hunks = tuple(
+        _hunk_view(h, body, old_map, new_map) for h, body in zip(fp.hunks, bodies, strict=True)
+    )
     if fp.old_path is None:
         status = "new"
     elif fp.new_path is None:

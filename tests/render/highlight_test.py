@@ -8,7 +8,7 @@ def test_lines_are_lexed_as_one_text():
     assert all(cls.startswith("s") for cls, _ in segs[1])  # inside the string
     assert ("k", "def") not in segs[1]
     assert segs[3][0] == ("n", "y")
-    for line, s in zip(lines, segs):
+    for line, s in zip(lines, segs, strict=True):
         assert "".join(t for _, t in s) == line
 
 
