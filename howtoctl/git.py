@@ -339,6 +339,21 @@ class Repo:
         pathspecs = [f":(exclude,top){p}" for p in excludes]
         return self.run_bytes("diff", *DIFF_OPTIONS, old, new, "--", ":(top)", *pathspecs)
 
+    def diff_since_fork(self, base: str, tip: str, excludes: Sequence[str] = ()) -> bytes | None:
+        """`git diff base...tip`: tip's changes since its merge base with base (one process).
+
+        None when the two share no history.
+        """
+        pathspecs = [f":(exclude,top){p}" for p in excludes]
+        proc = self.try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
+        if proc.returncode != 0:
+            if self.merge_base(base, tip) is None:
+                return None
+            raise GitError(
+                ["diff", f"{base}...{tip}"], proc.returncode, proc.stderr.decode(errors="replace")
+            )
+        return proc.stdout
+
     def diff_numstat(
         self, old: str, new: str, excludes: Sequence[str] = ()
     ) -> list[tuple[str, str, str]]:
@@ -552,7 +567,8 @@ class Repo:
                         "pack-objects",
                         "--stdout",
                         "--quiet",
-                        "--window=0",  # no delta search: speed over size
+                        "--window=0",
+                        "--compression=1",  # speed over size: gc repacks
                         input="".join(f"{o}\n" for o in oids).encode(),
                     )
         finally:

@@ -28,7 +28,9 @@ class Freshness:
 class Workspace:
     def __init__(self, path: str = ".", base: str | None = None) -> None:
         self.repo = Repo(path)
-        if not self.repo.has_commits():
+        # One look at every branch serves the checks below and the base branch's tip.
+        self._heads = self.repo.refs(HEADS)
+        if not self._heads and self.repo.rev_parse("HEAD") is None:
             raise HowtoError(
                 "the repository has no commits yet",
                 "commit the base examples first, then create HOWTOs with `howtoctl new NAME`",
@@ -57,7 +59,7 @@ class Workspace:
         wanted = self.config.base
         candidates = (wanted,) if wanted else config_mod.DEFAULT_BASE_CANDIDATES
         for name in candidates:
-            if self.repo.rev_parse(HEADS + name):
+            if HEADS + name in self._heads:
                 return name
         if wanted:
             raise HowtoError(
@@ -80,7 +82,7 @@ class Workspace:
     @property
     def base_tip(self) -> str:
         if self._base_tip is None:
-            tip = self.repo.rev_parse(self.base_ref)
+            tip = self._heads.get(self.base_ref) or self.repo.rev_parse(self.base_ref)
             if tip is None:
                 raise HowtoError(f"the base branch {self.base!r} disappeared")
             self._base_tip = tip
@@ -121,10 +123,17 @@ class Workspace:
     def branch_ref(self, name: str) -> str:
         return self.prefix_ref + name
 
-    def branches(self) -> dict[str, str]:
-        """{HOWTO name: tip} for every `howto/*` branch with a valid name."""
+    def branches(self, fresh: bool = True) -> dict[str, str]:
+        """{HOWTO name: tip} for every `howto/*` branch with a valid name.
+
+        `fresh=False` reuses the look at the branches taken when the workspace was opened:
+        enough for commands that only read; commands that move refs ask again under the lock.
+        """
+        refs = self.repo.refs(self.prefix_ref) if fresh else self._heads
         result = {}
-        for ref, oid in self.repo.refs(self.prefix_ref).items():
+        for ref, oid in refs.items():
+            if not ref.startswith(self.prefix_ref):
+                continue
             name = names.name_from_branch(self.config.branch_prefix, ref[len(HEADS) :])
             if name:
                 result[name] = oid
@@ -170,7 +179,7 @@ class Workspace:
         return self.manifest().get(name) or manifest_mod.Entry(name=name)
 
     def all_names(self) -> list[str]:
-        return sorted(set(self.diff_names()) | set(self.branches()) | set(self.manifest()))
+        return sorted(set(self.diff_names()) | set(self.branches(fresh=False)) | set(self.manifest()))
 
     def select(
         self, requested: tuple[str, ...], all_: bool, default_all: bool = False
@@ -213,22 +222,22 @@ class Workspace:
                 f"{self.diff_relpath(name)} is not a valid HOWTO diff: {e.message}", e.hint
             ) from None
 
-    def fork_point(self, tip: str, name: str) -> str:
-        mb = self.repo.merge_base(self.base_tip, tip)
-        if mb is None:
-            shallow = (
-                " (this is a shallow clone: run `git fetch --unshallow`)"
-                if self.repo.is_shallow
-                else ""
-            )
-            raise HowtoError(
-                f"{self.config.branch_prefix}{name} shares no history with {self.base!r}{shallow}",
-            )
-        return mb
+    def _no_shared_history(self, name: str) -> HowtoError:
+        shallow = (
+            " (this is a shallow clone: run `git fetch --unshallow`)"
+            if self.repo.is_shallow
+            else ""
+        )
+        return HowtoError(
+            f"{self.config.branch_prefix}{name} shares no history with {self.base!r}{shallow}"
+        )
 
     def branch_diff(self, name: str, tip: str) -> bytes:
         """What `save` writes for a branch: its changes since it forked from the base."""
-        return self.repo.diff(self.fork_point(tip, name), tip, excludes=self.config.howtos_paths)
+        data = self.repo.diff_since_fork(self.base_tip, tip, excludes=self.config.howtos_paths)
+        if data is None:
+            raise self._no_shared_history(name)
+        return data
 
     def freshness(self, name: str, saved: bytes, tip: str) -> Freshness:
         """Compare a saved diff with its branch, and say which side moved if they differ."""

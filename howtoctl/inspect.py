@@ -8,7 +8,7 @@ import os
 
 from howtoctl import names, patch
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
+from howtoctl.howtos import Freshness, Workspace
 
 FRESH = "fresh"
 STALE = "stale"
@@ -51,7 +51,7 @@ def inspect(
 
     `against` is "index" (the staged tree: what the next commit holds) or a commit id.
     """
-    branches = ws.branches()
+    branches = ws.branches(fresh=False)
     reports = []
     patches: dict[str, tuple[bytes, frozenset[str]]] = {}
     for name in selected:
@@ -77,7 +77,21 @@ def inspect(
             frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p),
         )
 
-    applies = _apply_checks(ws, patches, against)
+    # The branch-side questions (how far behind, still fresh?) do not depend on whether the diff
+    # applies: ask them at the same time, a few git processes at once.
+    def branch_facts(name: str) -> tuple[int | None, Freshness | None]:
+        tip = branches[name]
+        return (
+            ws.commits_behind(tip) if behind else None,
+            ws.freshness(name, patches[name][0], tip) if freshness else None,
+        )
+
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+        facts = {n: pool.submit(branch_facts, n) for n in patches if n in branches}
+        applies = _apply_checks(ws, patches, against, pool)
+        facts = {n: f.result() for n, f in facts.items()}
     for r in reports:
         if r.name not in patches:
             continue
@@ -96,14 +110,10 @@ def inspect(
             r.detail = "diff only"
             r.hint = f"howtoctl restore {r.name}"
             continue
-        tip = branches[r.name]
-        if behind:
-            r.behind = ws.commits_behind(tip)
-        if freshness:
-            f = ws.freshness(r.name, patches[r.name][0], tip)
-            if not f.fresh:
-                r.state, r.detail, r.hint = STALE, f.detail, f.hint
-                continue
+        r.behind, fresh = facts[r.name]
+        if fresh is not None and not fresh.fresh:
+            r.state, r.detail, r.hint = STALE, fresh.detail, fresh.hint
+            continue
         if r.behind:
             r.state = NEEDS_REBASE
             r.detail = f"{r.behind} commit(s) behind {ws.base}"
@@ -131,7 +141,7 @@ def disjoint_groups(paths: dict[str, frozenset[str]]) -> list[list[str]]:
 
 
 def _apply_checks(
-    ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str
+    ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str, pool
 ) -> dict[str, tuple[bool, str]]:
     """Whether each patch applies on its own, with as few git processes as possible.
 
@@ -146,7 +156,6 @@ def _apply_checks(
         if against != "index":
             index_file = stack.enter_context(ws.repo.temporary_index(against))["GIT_INDEX_FILE"]
         groups = disjoint_groups({n: touched for n, (_, touched) in patches.items()})
-        workers = min(len(groups), os.cpu_count() or 2)
         results: dict[str, tuple[bool, str]] = {}
 
         def check(group: list[str]) -> None:
@@ -158,13 +167,8 @@ def _apply_checks(
             for n in group:
                 results[n] = ws.repo.apply_check(patches[n][0], index_file=index_file)
 
-        if len(groups) == 1:
-            check(groups[0])
-            return results
-        import concurrent.futures
-
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            list(pool.map(check, groups))
+        for future in [pool.submit(check, g) for g in groups]:
+            future.result()
         return results
 
 
