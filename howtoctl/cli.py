@@ -148,7 +148,13 @@ def list_(ctx: _Context, as_json: bool) -> int:
 @click.option(
     "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
 )
-@click.option("--jobs", "-j", default=1, show_default=True, help="Variants to test at once.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    help="Variants to test at once (default: CPU count, at most 4).",
+)
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
 @_json
 @click.option(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import re
 import shutil
@@ -448,6 +447,8 @@ class Repo:
 
     def hash_object(self, kind: str, data: bytes) -> str:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
+        import hashlib
+
         algo = hashlib.sha256 if self.object_format == "sha256" else hashlib.sha1
         return algo(f"{kind} {len(data)}\0".encode() + data).hexdigest()
 

@@ -179,7 +179,9 @@ class Workspace:
         return self.manifest().get(name) or manifest_mod.Entry(name=name)
 
     def all_names(self) -> list[str]:
-        return sorted(set(self.diff_names()) | set(self.branches(fresh=False)) | set(self.manifest()))
+        return sorted(
+            set(self.diff_names()) | set(self.branches(fresh=False)) | set(self.manifest())
+        )
 
     def select(
         self, requested: tuple[str, ...], all_: bool, default_all: bool = False

@@ -14,6 +14,7 @@ class VariantResult:
     seconds: float
     command: str = ""
     failing_tests: tuple[str, ...] = ()
+    skipped_tests: tuple[str, ...] = ()
     message: str = ""
     output_tail: str = ""
     worktree: str = ""
@@ -22,21 +23,30 @@ class VariantResult:
         return dataclasses.asdict(self)
 
 
-def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
-    """Test ids ('file.py::test_name') that failed or errored in a pytest JUnit report."""
+def _cases_with(xml_text: str | bytes | None, tags: tuple[str, ...]) -> tuple[str, ...]:
     if not xml_text:
         return ()
     try:
         root = ET.fromstring(xml_text)
     except ET.ParseError:
         return ()
-    failed = []
+    found = []
     for case in root.iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
+        if any(case.find(tag) is not None for tag in tags):
             classname = case.get("classname", "")
             module = classname.replace(".", "/") + ".py" if classname else ""
-            failed.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
-    return tuple(failed)
+            found.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
+    return tuple(found)
+
+
+def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
+    """Test ids ('file.py::test_name') that failed or errored in a pytest JUnit report."""
+    return _cases_with(xml_text, ("failure", "error"))
+
+
+def skipped_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
+    """Test ids that were skipped: a smoke test that skips its multi-device tests proves little."""
+    return _cases_with(xml_text, ("skipped",))
 
 
 def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> bytes:

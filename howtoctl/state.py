@@ -8,7 +8,6 @@ the one that is newer. Kept in `<git common dir>/howtoctl/sync/<name>`, per clon
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 
 from howtoctl import fsutil
@@ -21,6 +20,8 @@ class SyncRecord:
 
 
 def digest(data: bytes) -> str:
+    import hashlib  # lazily: loading OpenSSL costs start-up time on every command
+
     return hashlib.sha256(data).hexdigest()
 
 

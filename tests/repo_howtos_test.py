@@ -15,11 +15,19 @@ HOWTOS = sorted(p.stem for p in (ROOT / "howtos" / "diffs").glob("*.diff"))
 
 
 def howtoctl(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "howtoctl", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "howtoctl", *args], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def test_the_five_howtos_are_there():
-    assert set(HOWTOS) >= {"scheduled-sampling"}
+    assert set(HOWTOS) == {
+        "checkpointing",
+        "distributed-training",
+        "ensembling",
+        "polyak-averaging",
+        "scheduled-sampling",
+    }
 
 
 def test_check_passes_on_this_repository():
@@ -47,3 +55,6 @@ def test_variant_smoke_test_passes_on_8_cpu_devices(name, tmp_path):
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     result = json.loads(p.stdout)["results"][0]
     assert result["status"] == "passed" and result["name"] == name
+    assert result["skipped_tests"] == [], (
+        "a smoke test that skips its multi-device tests proves nothing"
+    )

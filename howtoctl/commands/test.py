@@ -137,10 +137,11 @@ class _Runner:
         seconds = time.monotonic() - started
         with open(log_path, "rb") as f:
             tail = "\n".join(f.read().decode(errors="replace").splitlines()[-TAIL_LINES:])
-        failing = ()
+        failing = skipped = ()
         if os.path.exists(report):
             with open(report, "rb") as f:
-                failing = junit.failing_tests(f.read())
+                xml = f.read()
+            failing, skipped = junit.failing_tests(xml), junit.skipped_tests(xml)
         status = "passed" if rc == 0 else "failed"
         message = (
             ""
@@ -153,6 +154,7 @@ class _Runner:
             seconds,
             command=shlex.join(command),
             failing_tests=failing,
+            skipped_tests=skipped,
             message=message,
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
@@ -191,11 +193,14 @@ def _report(results: list[VariantResult], as_json: bool, platform: str, devices:
             r.name,
             r.status,
             f"{r.seconds:.1f}s",
+            str(len(r.skipped_tests)),
             ", ".join(r.failing_tests) or r.message.split(";")[0],
         )
         for r in results
     ]
-    output.table(["name", "status", "duration", "failing test"], rows, status_column="status")
+    output.table(
+        ["name", "status", "duration", "skipped", "failing test"], rows, status_column="status"
+    )
     for r in results:
         if r.status != "passed" and r.output_tail:
             output.line(f"--- {r.name}: last lines of output ---", style="bold")
@@ -209,7 +214,7 @@ def run(
     requested: tuple[str, ...],
     all_: bool,
     devices: int = 8,
-    jobs: int = 1,
+    jobs: int | None = None,
     junit_path: str | None = None,
     as_json: bool = False,
     changed_since: str | None = None,
@@ -218,6 +223,8 @@ def run(
 ) -> int:
     if devices < 1:
         raise HowtoError("--devices must be at least 1")
+    if jobs is None:
+        jobs = min(4, os.cpu_count() or 1)
     if jobs < 1:
         raise HowtoError("--jobs must be at least 1")
     selected = select(ws, requested, all_, changed_since)
