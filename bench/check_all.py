@@ -45,18 +45,6 @@ def main() -> None:
         for cmd in (["add", "-A"], ["commit", "-qm", "diffs"]):
             subprocess.run(["git", "-C", str(repo), *cmd], check=True)
         # Branches gone, as in CI on a fresh clone: check parses and applies every diff.
-        subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repo),
-                "for-each-ref",
-                "--format=delete %(refname)",
-                "refs/heads/howto/",
-            ],
-            check=True,
-            capture_output=True,
-        )
         refs = subprocess.run(
             [
                 "git",
