@@ -227,3 +227,12 @@ def test_branch_checked_out_in_this_work_tree_is_skipped(moved):
     assert res.code == 1 and "skipped" in res.out and str(r.path) in res.out
     assert r.rev("howto/alpha") == before
     assert r.head() == "refs/heads/howto/alpha"
+
+
+def test_undo_dry_run_changes_nothing(moved):
+    r = moved
+    r.cli("rebase-all")
+    before = r.snapshot()
+    res = r.cli("undo", "--dry-run")
+    assert res.code == 0 and "would-restore" in res.out
+    assert r.snapshot() == before

@@ -73,3 +73,24 @@ def test_resolve_errors(conflicted):
     assert conflicted.cli("resolve", "nope").code == 2
     assert conflicted.cli("resolve", "beta", "--continue").code == 2
     assert conflicted.cli("resolve", "../x").code == 2
+
+
+def test_resolve_an_up_to_date_branch_does_nothing(repo_with_howto):
+    r = repo_with_howto
+    assert r.cli("rebase-all").code == 0
+    before = r.snapshot()
+    res = r.cli("resolve", "alpha")
+    assert res.code == 0 and "up-to-date" in res.out
+    assert r.snapshot() == before
+
+
+def test_resolve_without_conflicts_then_continue(repo_with_howto):
+    r = repo_with_howto
+    r.replace("ex/train.py", "line 30\n", "line 30 main\n")
+    r.commit("base moves, no conflict")
+    old = r.rev("howto/alpha")
+    res = r.cli("resolve", "alpha")
+    assert res.code == 0 and "no conflicts left" in res.out
+    assert r.rev("howto/alpha") == old
+    assert r.cli("resolve", "alpha", "--continue").code == 0
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
