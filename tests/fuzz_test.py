@@ -16,9 +16,11 @@ from howtoctl import names, patch
 from howtoctl.errors import HowtoError
 from tests.gitrepo import GitRepo
 
-# Each repository-level case runs git several times: a fifth of the profile's cases.
+# Each repository-level case runs git several times: a fifth of the regular profile's cases,
+# all of the nightly profile's (>= 1,000).
+_PROFILE_EXAMPLES = settings().max_examples
 REPO_SETTINGS = settings(
-    max_examples=max(10, settings().max_examples // 5),
+    max_examples=_PROFILE_EXAMPLES if _PROFILE_EXAMPLES >= 1000 else max(10, _PROFILE_EXAMPLES // 5),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
