@@ -147,6 +147,7 @@ class Repo:
         env: Mapping[str, str] | None = None,
         check: bool = True,
         cwd: str | None = None,
+        new_session: bool = False,
     ) -> subprocess.CompletedProcess:
         full_env = self._env if env is None else {**self._env, **env}
         if cwd is not None:
@@ -158,6 +159,7 @@ class Repo:
             capture_output=True,
             cwd=cwd or self._cwd,
             env=full_env,
+            start_new_session=new_session,
         )
         if check and proc.returncode != 0:
             raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
@@ -510,12 +512,23 @@ class Repo:
         args = ["update-ref", "-m", message, "--stdin"]
         if reflog:
             args.insert(1, "--create-reflog")
-        proc = self.try_run(*args, input=("\n".join(lines) + "\n").encode())
+        with uninterruptible():
+            proc = self._popen_run(
+                args, input=("\n".join(lines) + "\n").encode(), check=False, new_session=True
+            )
         if proc.returncode != 0:
+            stderr = proc.stderr.decode(errors="replace").strip()
+            stale = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
+            hint = (
+                f"a git process was killed while it held {stale.group(1)}: if no git command is "
+                "running now, delete that file and run the command again"
+                if stale
+                else "another program changed a branch meanwhile; run the command again"
+            )
             raise HowtoError(
                 "could not move the branches, so none was moved: "
-                + proc.stderr.decode(errors="replace").strip(),
-                "another program changed a branch meanwhile; run the command again",
+                + (stderr.splitlines() or ["git update-ref failed"])[0],
+                hint,
             )
 
     # -- quarantine ------------------------------------------------------------------------------
@@ -578,7 +591,8 @@ class Repo:
             shutil.rmtree(tmp, ignore_errors=True)
         if pack:
             # index-pack writes the pack and its index into the repository under their final names.
-            self.run("index-pack", "--stdin", input=pack)
+            with uninterruptible():
+                self._popen_run(["index-pack", "--stdin"], input=pack, new_session=True)
 
     # -- work trees ------------------------------------------------------------------------------
 
@@ -653,6 +667,34 @@ class Repo:
                 MergeResult(proc.returncode == 0, tokens[0], tuple(dict.fromkeys(paths)))
             )
         return results
+
+
+@contextlib.contextmanager
+def uninterruptible() -> Iterator[None]:
+    """Let a block that must not stop half-way finish before Ctrl-C or SIGTERM take effect.
+
+    Run the git processes inside it with `new_session=True`: a Ctrl-C goes to the whole
+    foreground process group, and a `git update-ref` killed mid-transaction leaves its lock files
+    behind. The interrupt is raised as KeyboardInterrupt once the block is done.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: received.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        raise KeyboardInterrupt
 
 
 class _TemporaryIndex:
