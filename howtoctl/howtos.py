@@ -241,11 +241,51 @@ class Workspace:
             raise self._no_shared_history(name)
         return data
 
-    def freshness(self, name: str, saved: bytes, tip: str) -> Freshness:
-        """Compare a saved diff with its branch, and say which side moved if they differ."""
-        if self.branch_diff(name, tip) == saved:
+    @property
+    def diff_recipe(self) -> str:
+        """What besides the commits decides the bytes `save` writes (paths left out)."""
+        return ",".join(self.config.howtos_paths)
+
+    def fork_points(self, tips: dict[str, str]) -> dict[str, str | None]:
+        """{name: the commit each branch forked from the base at}, for all branches in one
+        `git rev-list`; None where a branch's history is not a simple line (then ask git)."""
+        from howtoctl import rebase
+
+        if not tips:
+            return {}
+        out = self.repo.run(
+            "rev-list", "--parents", *sorted(set(tips.values())), f"^{self.base_tip}", "--"
+        )
+        parents = {}
+        for line in out.splitlines():
+            oid, *ps = line.split()
+            parents[oid] = tuple(ps)
+        return {
+            name: boundary for name, (_, boundary, _) in rebase.own_commits(tips, parents).items()
+        }
+
+    def in_sync_by_record(self, name: str, saved: bytes, tip: str, fork: str | None) -> bool:
+        """True when the sync record proves `saved` is what `save` writes for this tip and fork."""
+        if not fork:
+            return False
+        record = state.read(self.repo.common_dir, name)
+        return (
+            record is not None
+            and (record.tip, record.fork, record.recipe) == (tip, fork, self.diff_recipe)
+            and record.diff_digest == state.digest(saved)
+        )
+
+    def freshness(self, name: str, saved: bytes, tip: str, fork: str | None = None) -> Freshness:
+        """Compare a saved diff with its branch, and say which side moved if they differ.
+
+        With the branch's `fork` point known, a sync record that matches tip, fork, recipe and
+        file answers without running git diff: `save` made that file from exactly this state.
+        """
+        if self.in_sync_by_record(name, saved, tip, fork):
             return Freshness(True)
         record = state.read(self.repo.common_dir, name)
+        if self.branch_diff(name, tip) == saved:
+            return Freshness(True)
         branch = self.config.branch_prefix + name
         if record is not None:
             branch_moved = record.tip != tip
@@ -267,10 +307,15 @@ class Workspace:
             False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
         )
 
-    def commits_behind(self, tip: str) -> int:
+    def commits_behind(self, tip: str, fork: str | None = None) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping
         (committing a saved diff moves the base, but changes nothing a HOWTO is built on)."""
+        if fork is not None and fork == self.base_tip:
+            return 0
         return self.repo.count_commits(f"{tip}..{self.base_tip}", excludes=self.config.howtos_paths)
 
-    def record_sync(self, name: str, tip: str, diff: bytes) -> None:
-        state.write(self.repo.common_dir, name, tip, diff)
+    def record_sync(self, name: str, tip: str, diff: bytes, fork: str | None = None) -> None:
+        """Remember that `diff` and branch tip `tip` (forked at `fork`) are in sync."""
+        if fork is None:
+            fork = self.repo.merge_base(self.base_tip, tip) or ""
+        state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)

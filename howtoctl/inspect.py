@@ -79,18 +79,30 @@ def inspect(
 
     # The branch-side questions (how far behind, still fresh?) do not depend on whether the diff
     # applies: ask them at the same time, a few git processes at once.
+    forks = ws.fork_points({n: branches[n] for n in patches if n in branches})
+
     def branch_facts(name: str) -> tuple[int | None, Freshness | None]:
-        tip = branches[name]
+        tip, fork = branches[name], forks.get(name)
         return (
-            ws.commits_behind(tip) if behind else None,
-            ws.freshness(name, patches[name][0], tip) if freshness else None,
+            ws.commits_behind(tip, fork) if behind else None,
+            ws.freshness(name, patches[name][0], tip, fork) if freshness else None,
         )
 
+    # A diff saved from a branch forked at the very commit we check against applies to it by
+    # construction (git diff A B applies to A): no need to ask git again.
+    applies = {
+        n: (True, "")
+        for n in patches
+        if n in branches
+        and forks.get(n) == against
+        and ws.in_sync_by_record(n, patches[n][0], branches[n], forks[n])
+    }
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
         facts = {n: pool.submit(branch_facts, n) for n in patches if n in branches}
-        applies = _apply_checks(ws, patches, against, pool)
+        unproven = {n: p for n, p in patches.items() if n not in applies}
+        applies.update(_apply_checks(ws, unproven, against, pool))
         facts = {n: f.result() for n, f in facts.items()}
     for r in reports:
         if r.name not in patches:

@@ -17,6 +17,11 @@ from howtoctl import fsutil
 class SyncRecord:
     tip: str  # branch commit at the last sync
     diff_digest: str  # sha256 of the diff file's bytes at the last sync
+    # Where the branch forked from the base, and how the diff was made (paths left out), at the
+    # last sync. With tip and file unchanged too, the diff `save` would write is the same: a
+    # quick answer to "is it fresh?" without running git diff. Empty in records of older versions.
+    fork: str = ""
+    recipe: str = ""
 
 
 def digest(data: bytes) -> str:
@@ -36,8 +41,13 @@ def read(common_dir: str, name: str) -> SyncRecord | None:
     fields = dict(line.split(" ", 1) for line in data.decode().splitlines() if " " in line)
     if "tip" not in fields or "diff" not in fields:
         return None
-    return SyncRecord(fields["tip"], fields["diff"])
+    return SyncRecord(
+        fields["tip"], fields["diff"], fields.get("fork", ""), fields.get("recipe", "")
+    )
 
 
-def write(common_dir: str, name: str, tip: str, diff: bytes) -> None:
-    fsutil.write_atomic(_path(common_dir, name), f"tip {tip}\ndiff {digest(diff)}\n".encode())
+def write(
+    common_dir: str, name: str, tip: str, diff: bytes, fork: str = "", recipe: str = ""
+) -> None:
+    text = f"tip {tip}\ndiff {digest(diff)}\nfork {fork}\nrecipe {recipe}\n"
+    fsutil.write_atomic(_path(common_dir, name), text.encode())

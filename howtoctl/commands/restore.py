@@ -66,7 +66,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             updates.append((ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
         for name, _, old, data in creates:
-            ws.record_sync(name, new_tips[name], data)
+            ws.record_sync(name, new_tips[name], data, fork=base_tip)
             detail = f"from {ws.diff_relpath(name)} on {ws.base}"
             if old is not None:
                 detail += (

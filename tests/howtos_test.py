@@ -1,0 +1,31 @@
+from howtoctl import state
+from howtoctl.howtos import Workspace
+
+
+def test_fork_points_and_quick_freshness_agree_with_git(repo_with_howto):
+    r = repo_with_howto
+    ws = Workspace(str(r.path))
+    tip = r.rev("howto/alpha")
+    forks = ws.fork_points({"alpha": tip})
+    assert forks["alpha"] == r.git("merge-base", "main", tip)
+    saved = (r.path / "howtos/diffs/alpha.diff").read_bytes()
+    assert ws.freshness("alpha", saved, tip, forks["alpha"]).fresh  # from the sync record
+
+    # A record that no longer matches sends freshness to git: the answer stays right.
+    record = state.read(ws.repo.common_dir, "alpha")
+    state.write(ws.repo.common_dir, "alpha", record.tip, saved, "0" * 40, record.recipe)
+    assert ws.freshness("alpha", saved, tip, forks["alpha"]).fresh
+    edited = saved.replace(b"changed by alpha", b"changed by someone")
+    assert not ws.freshness("alpha", edited, tip, forks["alpha"]).fresh
+
+
+def test_behind_is_zero_without_git_when_forked_at_the_tip(repo_with_howto):
+    r = repo_with_howto
+    r.cli("rebase-all")
+    ws = Workspace(str(r.path))
+    tip = r.rev("howto/alpha")
+    assert ws.commits_behind(tip, ws.fork_points({"alpha": tip})["alpha"]) == 0
+    r.replace("ex/README.md", "An example.", "Moved.")
+    r.commit("base moves")
+    ws = Workspace(str(r.path))
+    assert ws.commits_behind(tip, ws.fork_points({"alpha": tip})["alpha"]) == 1
