@@ -58,3 +58,18 @@ def test_variant_smoke_test_passes_on_8_cpu_devices(name, tmp_path):
     assert result["skipped_tests"] == [], (
         "a smoke test that skips its multi-device tests proves nothing"
     )
+
+
+def test_a_readme_only_change_selects_no_smoke_tests(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    (clone / "README.md").write_text((clone / "README.md").read_text() + "\nA note.\n")
+    git = ["git", "-C", str(clone), "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "-qam", "docs only"], check=True)
+    p = howtoctl("matrix", "--changed-since", "HEAD~1", cwd=clone)
+    assert p.returncode == 0 and json.loads(p.stdout) == {"include": []}
+    (clone / "examples" / "mnist" / "README.md").write_text("changed\n")
+    subprocess.run([*git, "commit", "-qam", "mnist docs"], check=True)
+    p = howtoctl("matrix", "--changed-since", "HEAD~1", cwd=clone)
+    names = [e["name"] for e in json.loads(p.stdout)["include"]]
+    assert names == ["checkpointing", "distributed-training", "ensembling", "polyak-averaging"]
