@@ -213,11 +213,6 @@ class Repo:
         )
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
-    def has_commits(self) -> bool:
-        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD").returncode == 0 or bool(
-            self.run("for-each-ref", "--count=1", "--format=%(refname)", "refs/heads/").strip()
-        )
-
     def head_ref(self) -> str | None:
         """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
         proc = self.try_run("symbolic-ref", "-q", "HEAD")
@@ -272,17 +267,6 @@ class Repo:
         pathspecs = ["--", ":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
         return int(self.run("rev-list", "--count", range_, *pathspecs).strip() or 0)
 
-    def commits_with_parents(self, exclude: str, tip: str) -> list[tuple[str, tuple[str, ...]]]:
-        """Commits reachable from tip but not from exclude, oldest first, with their parents."""
-        out = self.run(
-            "rev-list", "--reverse", "--topo-order", "--parents", tip, f"^{exclude}", "--"
-        )
-        result = []
-        for line in out.splitlines():
-            oid, *parents = line.split()
-            result.append((oid, tuple(parents)))
-        return result
-
     def ident(self) -> bytes:
         """The committer identity line ('Name <email> time tz') git would use now."""
         proc = self.try_run("var", "GIT_COMMITTER_IDENT")
@@ -296,12 +280,6 @@ class Repo:
     def remote_url(self, remote: str = "origin") -> str | None:
         proc = self.try_run("config", "--get", f"remote.{remote}.url")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
-
-    def config_get(self, key: str) -> str | None:
-        proc = self.try_run("config", "--get", key)
-        return proc.stdout.decode().strip() if proc.returncode == 0 else None
-
-    # -- reading objects -----------------------------------------------------------------------
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """Content of `path` at `rev` (a commit, or '' for the index), or None when absent."""
@@ -336,10 +314,6 @@ class Repo:
 
     # -- diffs and patches ---------------------------------------------------------------------
 
-    def diff(self, old: str, new: str, excludes: Sequence[str] = ()) -> bytes:
-        pathspecs = [f":(exclude,top){p}" for p in excludes]
-        return self.run_bytes("diff", *DIFF_OPTIONS, old, new, "--", ":(top)", *pathspecs)
-
     def diff_since_fork(self, base: str, tip: str, excludes: Sequence[str] = ()) -> bytes | None:
         """`git diff base...tip`: tip's changes since its merge base with base (one process).
 
@@ -354,20 +328,6 @@ class Repo:
                 ["diff", f"{base}...{tip}"], proc.returncode, proc.stderr.decode(errors="replace")
             )
         return proc.stdout
-
-    def diff_numstat(
-        self, old: str, new: str, excludes: Sequence[str] = ()
-    ) -> list[tuple[str, str, str]]:
-        pathspecs = [f":(exclude,top){p}" for p in excludes]
-        out = self.run(
-            "diff", "--numstat", "-z", "--no-renames", old, new, "--", ":(top)", *pathspecs
-        )
-        rows = []
-        for entry in out.split("\0"):
-            if entry:
-                added, removed, path = entry.split("\t", 2)
-                rows.append((added, removed, path))
-        return rows
 
     def apply_check(
         self, patch: bytes, tree: str | None = None, index_file: str | None = None

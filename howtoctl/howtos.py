@@ -88,9 +88,6 @@ class Workspace:
             self._base_tip = tip
         return self._base_tip
 
-    def on_base_branch(self) -> bool:
-        return self.repo.toplevel is not None and self.repo.head_ref() == self.base_ref
-
     def require_base_worktree(self, command: str) -> None:
         """Refuse to write into a work tree that has anything but the base branch checked out."""
         if self.repo.toplevel is None:

@@ -176,13 +176,6 @@ def plan(
     return list(results.values())
 
 
-def backup_stamp(now=None) -> str:
-    import datetime
-
-    now = now or datetime.datetime.now(datetime.UTC)
-    return now.strftime("%Y%m%d-%H%M%S-%f")
-
-
 def summarize(results: Sequence[BranchRebase]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for r in results:
