@@ -329,19 +329,13 @@ class Repo:
             )
         return proc.stdout
 
-    def apply_check(
-        self, patch: bytes, tree: str | None = None, index_file: str | None = None
-    ) -> tuple[bool, str]:
-        """Whether `patch` applies to the index (default), another index file, or a tree.
+    def apply_check(self, patch: bytes, index_file: str | None = None) -> tuple[bool, str]:
+        """Whether `patch` applies to the index (default) or another index file.
 
         Nothing is written: `--check` only reports.
         """
-        if tree is not None:
-            with self.temporary_index(tree) as env:
-                proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
-        else:
-            env = {"GIT_INDEX_FILE": index_file} if index_file else None
-            proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
+        env = {"GIT_INDEX_FILE": index_file} if index_file else None
+        proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
     def apply_check_together(

@@ -261,11 +261,19 @@ class Workspace:
             name: boundary for name, (_, boundary, _) in rebase.own_commits(tips, parents).items()
         }
 
-    def in_sync_by_record(self, name: str, saved: bytes, tip: str, fork: str | None) -> bool:
+    def in_sync_by_record(
+        self,
+        name: str,
+        saved: bytes,
+        tip: str,
+        fork: str | None,
+        record: state.SyncRecord | None = None,
+    ) -> bool:
         """True when the sync record proves `saved` is what `save` writes for this tip and fork."""
         if not fork:
             return False
-        record = state.read(self.repo.common_dir, name)
+        if record is None:
+            record = state.read(self.repo.common_dir, name)
         return (
             record is not None
             and (record.tip, record.fork, record.recipe) == (tip, fork, self.diff_recipe)
@@ -278,9 +286,9 @@ class Workspace:
         With the branch's `fork` point known, a sync record that matches tip, fork, recipe and
         file answers without running git diff: `save` made that file from exactly this state.
         """
-        if self.in_sync_by_record(name, saved, tip, fork):
-            return Freshness(True)
         record = state.read(self.repo.common_dir, name)
+        if self.in_sync_by_record(name, saved, tip, fork, record):
+            return Freshness(True)
         if self.branch_diff(name, tip) == saved:
             return Freshness(True)
         branch = self.config.branch_prefix + name

@@ -53,23 +53,15 @@ def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> by
     failures = sum(r.status == "failed" for r in results)
     errors = sum(r.status == "error" for r in results)
     total = sum(r.seconds for r in results)
-    root = ET.Element(
-        "testsuites",
-        name=suite,
-        tests=str(len(results)),
-        failures=str(failures),
-        errors=str(errors),
-        time=f"{total:.3f}",
-    )
-    ts = ET.SubElement(
-        root,
-        "testsuite",
-        name=suite,
-        tests=str(len(results)),
-        failures=str(failures),
-        errors=str(errors),
-        time=f"{total:.3f}",
-    )
+    counts = {
+        "name": suite,
+        "tests": str(len(results)),
+        "failures": str(failures),
+        "errors": str(errors),
+        "time": f"{total:.3f}",
+    }
+    root = ET.Element("testsuites", counts)
+    ts = ET.SubElement(root, "testsuite", counts)
     for r in results:
         case = ET.SubElement(
             ts, "testcase", classname="howto", name=r.name, time=f"{r.seconds:.3f}"

@@ -8,7 +8,8 @@ and messages are kept; the committer is the current user, as with `git rebase`.
 
 The whole run costs a fixed number of git processes, whatever the number of branches:
 one rev-list for all branches, one cat-file for all commits, one merge-tree for all merges,
-one hash-object for all new commits. See `plan`.
+and the new commits written straight into the quarantine object directory (see
+`Repo.quarantine`), moved into the repository as one pack. See `plan`.
 """
 
 from __future__ import annotations

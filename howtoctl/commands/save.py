@@ -55,7 +55,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
                     "commit the HOWTO's changes on its branch first",
                 )
             try:
-                patch.parse(data)
+                parsed = patch.parse(data)
             except patch.PatchError as e:
                 raise HowtoError(
                     f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
@@ -64,15 +64,14 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             current = fsutil.read_or_none(ws.repo.path(ws.diff_relpath(name)))
             if current != data and not force:
                 _guard_overwrite(ws, name, current, tip)
-            planned.append((name, tip, data, current))
-        for name, tip, data, current in planned:
+            planned.append((name, tip, data, current, parsed))
+        for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
                 output.status_line(name, "unchanged", rel)
             else:
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir)
-                stats = patch.parse(data)
-                output.status_line(name, "saved", f"{rel} (+{stats.added} -{stats.removed})")
+                output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
             behind = ws.commits_behind(tip)
             if behind:
