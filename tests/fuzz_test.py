@@ -20,7 +20,9 @@ from tests.gitrepo import GitRepo
 # all of the nightly profile's (>= 1,000).
 _PROFILE_EXAMPLES = settings().max_examples
 REPO_SETTINGS = settings(
-    max_examples=_PROFILE_EXAMPLES if _PROFILE_EXAMPLES >= 1000 else max(10, _PROFILE_EXAMPLES // 5),
+    max_examples=_PROFILE_EXAMPLES
+    if _PROFILE_EXAMPLES >= 1000
+    else max(10, _PROFILE_EXAMPLES // 5),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
