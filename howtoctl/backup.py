@@ -13,13 +13,22 @@ BACKUP_ROOT = "refs/howtoctl/backup/"
 HEADS = "refs/heads/"
 
 
-def new_stamp(repo: Repo) -> str:
-    """A sortable, unique backup name: UTC time to the microsecond."""
-    existing = backup_sets(repo)
-    while True:
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S-%f")
-        if stamp not in existing:
-            return stamp
+_last_stamp = ""
+
+
+def new_stamp() -> str:
+    """A sortable backup name: UTC time to the microsecond.
+
+    Not looked up: the backup refs are created with "must not exist yet", so a clash (a clock set
+    back by exactly the right amount) fails the whole transaction and moves nothing.
+    """
+    global _last_stamp
+    while (
+        stamp := datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S-%f")
+    ) == _last_stamp:
+        pass
+    _last_stamp = stamp
+    return stamp
 
 
 def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
@@ -33,7 +42,7 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
 
 def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[tuple[str, str, None]]]:
     """A new stamp, and the ref creations that record each branch ref's current value under it."""
-    stamp = new_stamp(repo)
+    stamp = new_stamp()
     return stamp, [
         (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
         for ref, oid in sorted(refs.items())

@@ -20,12 +20,14 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from howtoctl import packfile
 from howtoctl.errors import GitError, HowtoError
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
 MIN_GIT_VERSION = (2, 38)
 MERGE_TREE_STDIN_VERSION = (2, 39)
+_USAGE_ERROR = 129  # git's exit status for an option it does not know
 
 # Diff options pinned so that `save` writes the same bytes whatever the user's configuration.
 DIFF_OPTIONS = (
@@ -50,6 +52,26 @@ _ENV_OVERRIDES = {
     "LANGUAGE": "C",
     "GIT_OPTIONAL_LOCKS": "0",
 }
+
+
+# Configuration set for every git call (appended to any the caller's environment already sets).
+# A full object id is never taken for a ref name, but by default git still looks for refs named
+# like each id it reads, to warn about the ambiguity: a dozen file system calls per id.
+_CONFIG_OVERRIDES = (("core.warnAmbiguousRefs", "false"),)
+
+
+def _git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    env = {**environ, **_ENV_OVERRIDES}
+    try:
+        count = int(env.get("GIT_CONFIG_COUNT", "0"))
+    except ValueError:
+        count = 0
+    for key, value in _CONFIG_OVERRIDES:
+        env[f"GIT_CONFIG_KEY_{count}"] = key
+        env[f"GIT_CONFIG_VALUE_{count}"] = value
+        count += 1
+    env["GIT_CONFIG_COUNT"] = str(count)
+    return env
 
 
 FALLBACK_IDENTITY = {
@@ -99,10 +121,12 @@ class Repo:
     """A git repository, seen from one work tree (or a bare repository)."""
 
     def __init__(self, path: str = ".") -> None:
-        self._env = {**os.environ, **_ENV_OVERRIDES}
+        self._env = _git_environment(os.environ)
         self._cwd = os.path.abspath(path)
         if not os.path.isdir(self._cwd):
             raise HowtoError(f"{path}: no such directory")
+        # One process for every fact needed up front. --show-toplevel comes last: it fails in a
+        # bare repository or inside .git, after the other answers are printed.
         proc = self._popen_run(
             [
                 "rev-parse",
@@ -110,32 +134,39 @@ class Repo:
                 "--is-shallow-repository",
                 "--absolute-git-dir",
                 "--git-common-dir",
+                "--show-object-format",
+                "--git-path",
+                "objects",
+                "--show-toplevel",
+                "--symbolic-full-name",
+                "HEAD",
             ],
             check=False,
         )
-        if proc.returncode != 0:
+        lines = proc.stdout.decode().splitlines()
+        if len(lines) < 6:
+            stderr = proc.stderr.decode(errors="replace").strip()
+            if stderr and "not a git repository" not in stderr:
+                raise HowtoError(f"git cannot open the repository at {self._cwd}: {stderr}")
             raise HowtoError(
                 f"{self._cwd} is not inside a git repository",
                 "run howtoctl inside your repository, or point at it with -C PATH",
             )
-        lines = proc.stdout.decode().splitlines()
         self.is_bare = lines[0] == "true"
         self.is_shallow = lines[1] == "true"
         self.git_dir = lines[2]
-        common = lines[3]
-        self.common_dir = os.path.normpath(
-            common if os.path.isabs(common) else os.path.join(self._cwd, common)
-        )
-        self.toplevel = None
-        if not self.is_bare:
-            top = self._popen_run(["rev-parse", "--show-toplevel"], check=False)
-            self.toplevel = top.stdout.decode().strip() if top.returncode == 0 else None
+        self.common_dir = os.path.normpath(os.path.join(self._cwd, lines[3]))
+        self._object_format = lines[4]
+        self.objects_dir = os.path.normpath(os.path.join(self._cwd, lines[5]))
+        self.toplevel = lines[6] if len(lines) > 6 else None
+        # What the work tree here has checked out: a branch ref, or "HEAD" (detached, unborn).
+        self._head = lines[7] if len(lines) > 7 else None
         if self.toplevel:
             self._cwd = self.toplevel
         self._version: tuple[int, ...] | None = None
         self._quarantine_objects: str | None = None
+        self._pending_objects: list[tuple[str, str, bytes]] = []
         self._identity: bool | None = None
-        self._object_format: str | None = None
 
     # -- running git ---------------------------------------------------------------------------
 
@@ -192,9 +223,7 @@ class Repo:
 
     @property
     def object_format(self) -> str:
-        if self._object_format is None:
-            out = self.try_run("rev-parse", "--show-object-format")
-            self._object_format = out.stdout.decode().strip() if out.returncode == 0 else "sha1"
+        """'sha1' or 'sha256'."""
         return self._object_format
 
     def path(self, *parts: str) -> str:
@@ -253,6 +282,13 @@ class Repo:
 
     def checked_out_branches(self) -> dict[str, str]:
         """{full branch ref: worktree path} for branches checked out in any work tree."""
+        if (
+            self._head is not None
+            and self.toplevel is not None
+            and not os.path.isdir(os.path.join(self.common_dir, "worktrees"))
+        ):
+            # No linked work trees: this is the only one, and its HEAD was read on opening.
+            return {self._head: self.toplevel} if self._head.startswith("refs/heads/") else {}
         return {w.branch: w.path for w in self.worktrees() if w.branch}
 
     def merge_base(self, a: str, b: str) -> str | None:
@@ -403,26 +439,21 @@ class Repo:
 
     def hash_object(self, kind: str, data: bytes) -> str:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
-        import hashlib
-
-        algo = hashlib.sha256 if self.object_format == "sha256" else hashlib.sha1
-        return algo(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+        return packfile.object_id(kind, data, self.object_format)
 
     def write_commits(self, bodies: Sequence[bytes]) -> list[str]:
-        """Write commit objects in one process; return their ids (checked against our own hash)."""
+        """Write commit objects; return their ids.
+
+        Inside `quarantine()` they are kept in memory and go into the pack written when it ends;
+        otherwise one `hash-object` process writes them all (its ids checked against ours).
+        """
         if not bodies:
             return []
         expected = [self.hash_object("commit", b) for b in bodies]
         if self._quarantine_objects:
-            # Our private object directory: write loose objects directly. `index-pack` recomputes
-            # every id when they move into the repository, so a wrong id could never be used.
-            import zlib
-
-            for oid, body in zip(expected, bodies, strict=True):
-                folder = os.path.join(self._quarantine_objects, oid[:2])
-                os.makedirs(folder, exist_ok=True)
-                with open(os.path.join(folder, oid[2:]), "wb") as f:
-                    f.write(zlib.compress(f"commit {len(body)}\0".encode() + body, 1))
+            self._pending_objects += [
+                (oid, "commit", body) for oid, body in zip(expected, bodies, strict=True)
+            ]
             return expected
         with tempfile.TemporaryDirectory(prefix="howtoctl-") as tmp:
             paths = []
@@ -465,7 +496,9 @@ class Repo:
         lines += ["prepare", "commit"]
         args = ["update-ref", "-m", message, "--stdin"]
         if reflog:
-            args.insert(1, "--create-reflog")
+            # Branches get a reflog entry even where git would not write one (bare repositories);
+            # backup refs do not need one: they are the record themselves.
+            args[:0] = ["-c", "core.logAllRefUpdates=true"]
         with uninterruptible():
             proc = self._popen_run(
                 args, input=("\n".join(lines) + "\n").encode(), check=False, new_session=True
@@ -494,11 +527,11 @@ class Repo:
         In-memory merges write a tree object per merged directory. As loose objects in the
         repository that is a file (and often a directory) each, which dominates rebase-all on
         many branches; in a temporary directory (on tmpfs where there is one) it is cheap, and
-        one `pack-objects` moves what is kept. With `keep=False` (dry runs) nothing is moved:
-        the repository gains no objects at all. git does the same for pushes it receives.
+        what is kept moves into the repository as one pack file. With `keep=False` (dry runs)
+        nothing is moved: the repository gains no objects at all. git does the same for pushes
+        it receives.
         """
-        real = self.run("rev-parse", "--git-path", "objects").strip()
-        real = os.path.abspath(os.path.join(self._cwd, real))
+        real = self.objects_dir
         alternates = [real]
         info = os.path.join(real, "info", "alternates")
         if os.path.isfile(info):
@@ -512,41 +545,31 @@ class Repo:
                 ]
         base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         tmp = tempfile.mkdtemp(prefix="howtoctl-objects-", dir=base)
+        objects = os.path.join(tmp, "objects")
         saved = self._env
         self._env = {
             **saved,
-            "GIT_OBJECT_DIRECTORY": os.path.join(tmp, "objects"),
+            "GIT_OBJECT_DIRECTORY": objects,
             "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
         }
-        pack = b""
+        packed = None
         try:
-            os.makedirs(os.path.join(tmp, "objects", "pack"))
-            self._quarantine_objects = os.path.join(tmp, "objects")
+            os.makedirs(os.path.join(objects, "pack"))
+            self._quarantine_objects = objects
+            self._pending_objects = []
             yield
             if keep:
-                oids = [
-                    d + f
-                    for d in os.listdir(os.path.join(tmp, "objects"))
-                    if len(d) == 2
-                    for f in os.listdir(os.path.join(tmp, "objects", d))
-                ]
-                if oids:
-                    pack = self.run_bytes(
-                        "pack-objects",
-                        "--stdout",
-                        "--quiet",
-                        "--window=0",
-                        "--compression=1",  # speed over size: gc repacks
-                        input="".join(f"{o}\n" for o in oids).encode(),
-                    )
+                found = [*_read_loose_objects(objects), *self._pending_objects]
+                if found:
+                    packed = packfile.build(found, self.object_format)
         finally:
             self._env = saved
             self._quarantine_objects = None
+            self._pending_objects = []
             shutil.rmtree(tmp, ignore_errors=True)
-        if pack:
-            # index-pack writes the pack and its index into the repository under their final names.
+        if packed:
             with uninterruptible():
-                self._popen_run(["index-pack", "--stdin"], input=pack, new_session=True)
+                _install_pack(os.path.join(real, "pack"), *packed)
 
     # -- work trees ------------------------------------------------------------------------------
 
@@ -599,11 +622,32 @@ class Repo:
         """
         if not pairs:
             return []
+        if self._version is None or self._version >= MERGE_TREE_STDIN_VERSION:
+            # Try the batch form first: asking `git version` costs as much as the merges.
+            batches = _split(pairs, _merge_processes(len(pairs)))
+            procs = _run_concurrently(
+                lambda batch: self.try_run(
+                    "merge-tree",
+                    "--write-tree",
+                    "--stdin",
+                    input="".join(f"{a} {b}\n" for a, b in batch).encode(),
+                ),
+                batches,
+            )
+            if all(p.returncode == 0 for p in procs):
+                return [
+                    m
+                    for batch, p in zip(batches, procs, strict=True)
+                    for m in parse_merge_tree_stdin(p.stdout, len(batch))
+                ]
+            proc = next(p for p in procs if p.returncode != 0)
+            if proc.returncode != _USAGE_ERROR or self.version >= MERGE_TREE_STDIN_VERSION:
+                raise GitError(
+                    ["merge-tree", "--write-tree", "--stdin"],
+                    proc.returncode,
+                    proc.stderr.decode(errors="replace"),
+                )
         self.require_version(MIN_GIT_VERSION, "rebasing in memory")
-        if self.version >= MERGE_TREE_STDIN_VERSION:
-            text = "".join(f"{a} {b}\n" for a, b in pairs).encode()
-            out = self.run_bytes("merge-tree", "--write-tree", "--stdin", input=text)
-            return parse_merge_tree_stdin(out, len(pairs))
         results = []
         for a, b in pairs:
             proc = self.try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
@@ -621,6 +665,93 @@ class Repo:
                 MergeResult(proc.returncode == 0, tokens[0], tuple(dict.fromkeys(paths)))
             )
         return results
+
+
+# Merges per process below which a second merge-tree process costs more than it saves.
+_MERGES_PER_PROCESS = 40
+
+
+def _merge_processes(merges: int) -> int:
+    """How many merge-tree processes to share `merges` merges: one per CPU this process may use."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4, merges // _MERGES_PER_PROCESS))
+
+
+def _split(items: Sequence, parts: int) -> list[Sequence]:
+    """`items` in `parts` consecutive slices of near-equal length (none empty)."""
+    size, extra = divmod(len(items), parts)
+    bounds = [i * size + min(i, extra) for i in range(parts + 1)]
+    return [items[bounds[i] : bounds[i + 1]] for i in range(parts) if bounds[i] < bounds[i + 1]]
+
+
+def _run_concurrently(fn, items: Sequence) -> list:
+    """[fn(item) for item in items], each in its own thread (they wait on git processes)."""
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    import threading
+
+    results: list = [None] * len(items)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            results[i] = fn(items[i])
+        except BaseException as e:  # re-raised in the caller's thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, len(items))]
+    for t in threads:
+        t.start()
+    work(0)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
+    """(oid, type, content) of every loose object under `objects_dir`."""
+    for folder in os.scandir(objects_dir):
+        if len(folder.name) != 2 or not folder.is_dir():
+            continue
+        for entry in os.scandir(folder.path):
+            if entry.name.startswith("tmp_"):
+                continue  # a write git did not finish
+            with open(entry.path, "rb") as f:
+                kind, content = packfile.parse_loose(f.read())
+            yield folder.name + entry.name, kind, content
+
+
+def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None:
+    """Put a pack and its index into `pack_dir` as git's index-pack does.
+
+    Each file is written under a temporary name, flushed to disk, then linked to its final name:
+    the pack before its index, since git only looks at packs that have one. An existing file of
+    that name holds the same pack (the name is its checksum) and is kept.
+    """
+    mode = 0o444 & ~_umask()
+    for data, kind in ((pack, "pack"), (idx, "idx")):
+        fd, tmp = tempfile.mkstemp(prefix=f"tmp_{kind}_", dir=pack_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, os.path.join(pack_dir, f"pack-{checksum}.{kind}"))
+        finally:
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
