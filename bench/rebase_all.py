@@ -1,11 +1,17 @@
 """Benchmark: `howtoctl rebase-all` against a checkout-based `git rebase` loop on the same repo.
 
-    python bench/rebase_all.py [--branches 100] [--scaling 10,100,1000]
+    python bench/rebase_all.py [--branches 100] [--repeat 5] [--loop-repeat 3] [--scaling 10,100,1000]
 
-Both run on identical copies of a synthetic repository (bench/synthetic.py): ~200 files, base
-advanced by three commits that touch some HOWTO files cleanly and conflict with every 10th branch.
-Prints seconds, per-branch milliseconds and the speed-up ratio; checks that both approaches give
-the same trees and that rebase-all left the work tree untouched.
+Both run on identical fresh copies of a synthetic repository (bench/synthetic.py): ~200 files,
+base advanced by three commits that touch some HOWTO files cleanly and conflict with every 10th
+branch. Each figure is the median of several runs, each on its own fresh copy: this machine is
+noisy. Prints seconds, per-branch milliseconds and the speed-up ratio; checks that both approaches
+give the same trees and that rebase-all left the work tree untouched.
+
+howtoctl is timed as a whole command (`python -m howtoctl`), interpreter start-up included; the
+bare interpreter's start-up (`python -c pass`) is printed alongside. The package's bytecode is
+compiled first, as a regular `pip install` does (an editable install under
+PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import hashlib
 import os
 import pathlib
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,39 +87,70 @@ def howtoctl_rebase(repo) -> tuple[float, int]:
     return elapsed, sum(b["status"] == "conflict" for b in data["branches"])
 
 
-def run(branches: int, compare: bool, workdir: str) -> dict:
+def median_run(fn, repeat: int) -> tuple[float, object]:
+    results = [fn() for _ in range(repeat)]
+    times = sorted(r[0] for r in results)
+    return statistics.median(times), results[-1][1]
+
+
+def run(branches: int, compare: bool, workdir: str, repeat: int, loop_repeat: int) -> dict:
     workdir = pathlib.Path(tempfile.mkdtemp(dir=workdir))
     src = workdir / f"src{branches}"
     synthetic.build(src, branches=branches)
-    ours = workdir / f"ours{branches}"
-    shutil.copytree(src, ours)
-    before = tree_digest(ours)
-    t_ours, c_ours = howtoctl_rebase(ours)
-    assert tree_digest(ours) == before, "rebase-all changed the work tree"
+    copies = iter(range(10**6))
+
+    def ours_once():
+        ours = workdir / f"ours{branches}-{next(copies)}"
+        shutil.copytree(src, ours)
+        before = tree_digest(ours)
+        elapsed, conflicts = howtoctl_rebase(ours)
+        assert tree_digest(ours) == before, "rebase-all changed the work tree"
+        return elapsed, (ours, conflicts)
+
+    t_ours, (ours, c_ours) = median_run(ours_once, repeat)
     result = {"branches": branches, "howtoctl_s": t_ours, "conflicts": c_ours}
     if compare:
-        theirs = workdir / f"theirs{branches}"
-        shutil.copytree(src, theirs)
-        t_loop, c_loop = checkout_loop(theirs)
+
+        def loop_once():
+            theirs = workdir / f"theirs{branches}-{next(copies)}"
+            shutil.copytree(src, theirs)
+            elapsed, conflicts = checkout_loop(theirs)
+            return elapsed, (theirs, conflicts)
+
+        t_loop, (theirs, c_loop) = median_run(loop_once, loop_repeat)
         assert c_loop == c_ours, (c_loop, c_ours)
         assert branch_trees(ours) == branch_trees(theirs), "trees differ from git rebase"
         result.update(loop_s=t_loop)
     return result
 
 
+def interpreter_start(repeat: int = 9) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--branches", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=5, help="howtoctl runs per figure (median)")
+    ap.add_argument("--loop-repeat", type=int, default=3, help="checkout-loop runs (median)")
     ap.add_argument(
         "--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)"
     )
     args = ap.parse_args()
+    package = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
-        r = run(args.branches, compare=True, workdir=tmp)
+        r = run(args.branches, True, tmp, args.repeat, args.loop_repeat)
         per_ours = 1000 * r["howtoctl_s"] / r["branches"]
         per_loop = 1000 * r["loop_s"] / r["branches"]
         print(
-            f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes)"
+            f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes); "
+            f"medians of {args.loop_repeat} loop and {args.repeat} howtoctl runs"
         )
         print(f"  checkout + git rebase loop : {r['loop_s']:7.3f} s  ({per_loop:6.1f} ms/branch)")
         print(
@@ -121,10 +159,13 @@ def main() -> None:
         print(
             f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 20x, < 30 ms/branch)"
         )
+        print(
+            f"  of which python -c pass    : {interpreter_start():7.3f} s  (interpreter start-up)"
+        )
         if args.scaling:
             print("growth (howtoctl rebase-all, whole command incl. start-up):")
             for n in (int(x) for x in args.scaling.split(",")):
-                s = run(n, compare=False, workdir=tmp)
+                s = run(n, False, tmp, args.repeat, 0)
                 print(
                     f"  {n:5d} branches: {s['howtoctl_s']:7.3f} s  {1000 * s['howtoctl_s'] / n:6.2f} ms/branch"
                 )

@@ -244,6 +244,8 @@ class Repo:
 
     def head_ref(self) -> str | None:
         """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
+        if self._head and self._head.startswith("refs/heads/"):
+            return self._head  # read on opening; howtoctl never switches a work tree's branch
         proc = self.try_run("symbolic-ref", "-q", "HEAD")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 

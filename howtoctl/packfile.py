@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 TYPE_CODES = {"commit": 1, "tree": 2, "blob": 3, "tag": 4}
 IDX_MAGIC = b"\377tOc"
-_LARGE_OFFSET = 0x80000000
+_LARGE_OFFSET = 0x80000000  # offsets from here on go to the index's 64-bit table
+_LARGE_FLAG = 0x80000000  # marks a 32-bit entry as a position in that table
 
 
 def hasher(object_format: str):
@@ -90,7 +91,7 @@ def build(
         if off < _LARGE_OFFSET:
             small.append(off)
         else:
-            small.append(_LARGE_OFFSET | len(large))
+            small.append(_LARGE_FLAG | len(large))
             large.append(off)
     idx = b"".join(
         [

@@ -1,0 +1,148 @@
+"""The git facade on real repositories: what it reads on opening, merges, objects and refs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from howtoctl import git as git_mod
+from howtoctl.errors import HowtoError
+from howtoctl.git import Repo
+
+
+def test_environment_appends_to_configuration_the_caller_set():
+    env = git_mod._git_environment(
+        {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.name", "GIT_CONFIG_VALUE_0": "X"}
+    )
+    assert env["GIT_CONFIG_KEY_0"] == "user.name"
+    assert env["GIT_CONFIG_KEY_1"] == "core.warnAmbiguousRefs"
+    assert env["GIT_CONFIG_COUNT"] == "2"
+    assert git_mod._git_environment({})["GIT_CONFIG_KEY_0"] == "core.warnAmbiguousRefs"
+
+
+def test_caller_configuration_still_reaches_git(repo, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "howtoctl.probe")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "seen")
+    r = Repo(str(repo.path))
+    assert r.run("config", "howtoctl.probe").strip() == "seen"
+    assert r.run("config", "core.warnAmbiguousRefs").strip() == "false"
+
+
+@given(st.lists(st.integers(), max_size=50), st.integers(min_value=1, max_value=8))
+def test_split_keeps_order_and_leaves_no_part_empty(items, parts):
+    chunks = git_mod._split(items, parts)
+    assert [x for c in chunks for x in c] == items
+    assert len(chunks) <= parts and all(chunks)
+    if chunks:
+        assert max(map(len, chunks)) - min(map(len, chunks)) <= 1
+
+
+def test_opening_reads_the_facts_in_one_go(repo, tmp_path):
+    sub = repo.path / "ex"
+    r = Repo(str(sub))
+    assert r.toplevel == str(repo.path)
+    assert r.objects_dir == str(repo.path / ".git" / "objects")
+    assert r.object_format == "sha1" and not r.is_bare and not r.is_shallow
+    assert r.checked_out_branches() == {"refs/heads/main": str(repo.path)}
+
+    inside = Repo(str(repo.path / ".git"))
+    assert inside.toplevel is None and inside.objects_dir == str(repo.path / ".git" / "objects")
+
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    b = Repo(str(bare))
+    assert b.is_bare and b.toplevel is None and b.checked_out_branches() == {}
+
+
+def test_detached_and_unborn_heads_have_no_branch_checked_out(repo, tmp_path):
+    repo.git("switch", "-q", "--detach")
+    assert Repo(str(repo.path)).checked_out_branches() == {}
+    subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path / "unborn")], check=True)
+    assert Repo(str(tmp_path / "unborn")).checked_out_branches() == {}
+
+
+def test_linked_work_trees_are_asked_of_git(repo, tmp_path):
+    repo.git("branch", "other")
+    repo.git("worktree", "add", "-q", str(tmp_path / "wt"), "other")
+    r = Repo(str(repo.path))
+    assert r.checked_out_branches() == {
+        "refs/heads/main": str(repo.path),
+        "refs/heads/other": str(tmp_path / "wt"),
+    }
+
+
+def test_not_a_repository(tmp_path):
+    with pytest.raises(HowtoError, match="not inside a git repository"):
+        Repo(str(tmp_path))
+
+
+def _branches_moving_apart(repo, n: int) -> list[tuple[str, str]]:
+    """n one-commit branches off main, then main moves; (new main, branch commit) pairs."""
+    tips = []
+    for i in range(n):
+        repo.git("switch", "-q", "-c", f"b{i}", "main")
+        line = 2 + i % 30
+        repo.replace("ex/train.py", f"line {line}\n", f"line {line} by b{i}\n")
+        tips.append(repo.commit(f"b{i}"))
+    repo.git("switch", "-q", "main")
+    repo.replace("ex/train.py", "line 10\n", "line 10 on main\n")
+    main = repo.commit("main moves")
+    return [(main, t) for t in tips]
+
+
+def test_merges_split_over_processes_give_the_same_results(repo, monkeypatch):
+    pairs = _branches_moving_apart(repo, 12)
+    r = Repo(str(repo.path))
+    monkeypatch.setattr(git_mod, "_merge_processes", lambda n: 1)
+    one = r.merge_trees(pairs)
+    monkeypatch.setattr(git_mod, "_merge_processes", lambda n: 3)
+    three = r.merge_trees(pairs)
+    assert one == three
+    # b8 edits line 10 too; b7 and b9 edit the lines next to it, which git also calls a conflict.
+    assert [i for i, m in enumerate(one) if not m.clean] == [7, 8, 9]
+    assert all(m.conflicted_paths == ("ex/train.py",) for m in one if not m.clean)
+
+
+def test_quarantine_moves_kept_objects_in_as_one_pack(repo):
+    pairs = _branches_moving_apart(repo, 3)
+    r = Repo(str(repo.path))
+    packs = set(os.listdir(r.objects_dir + "/pack"))
+    with r.quarantine():
+        merges = r.merge_trees(pairs)
+        body = f"tree {merges[0].tree}\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nm\n"
+        (commit,) = r.write_commits([body.encode()])
+        assert os.environ.get("GIT_OBJECT_DIRECTORY") is None  # only git calls see the quarantine
+    new = set(os.listdir(r.objects_dir + "/pack")) - packs
+    assert len(new) == 2  # one .pack, one .idx
+    assert repo.git("cat-file", "-t", commit) == "commit"
+    assert repo.git("rev-parse", f"{commit}^{{tree}}") == merges[0].tree
+    subprocess.run(["git", "-C", str(repo.path), "fsck", "--strict"], check=True, capture_output=True)
+
+
+def test_dry_run_quarantine_leaves_no_object(repo):
+    pairs = _branches_moving_apart(repo, 2)
+    r = Repo(str(repo.path))
+    before = repo.git("count-objects", "-v")
+    with r.quarantine(keep=False):
+        tree = r.merge_trees(pairs)[0].tree
+    assert repo.git("count-objects", "-v") == before
+    assert subprocess.run(["git", "-C", str(repo.path), "cat-file", "-e", tree]).returncode != 0
+
+
+def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    r = Repo(str(bare))
+    main = r.rev_parse("main")
+    r.update_refs(
+        [("refs/heads/howto/x", main, None), ("refs/howtoctl/backup/s/howto/x", main, None)],
+        "test",
+    )
+    logs = bare / "logs"
+    assert (logs / "refs" / "heads" / "howto" / "x").is_file()  # even in a bare repository
+    assert not (logs / "refs" / "howtoctl").exists()
