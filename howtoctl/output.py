@@ -1,6 +1,7 @@
 """Terminal output: results on stdout, progress and messages on stderr, JSON on request.
 
-rich is imported lazily so that commands which print little start fast.
+rich styles what goes to a terminal. Output to a pipe or file is plain text laid out the same
+way, written without importing rich: its console alone costs more than most commands' own work.
 """
 
 from __future__ import annotations
@@ -50,21 +51,39 @@ def escape(text: str) -> str:
 
 
 def line(text: str = "", style: str | None = None) -> None:
+    if not _styled(sys.stdout):
+        _write(sys.stdout, text)
+        return
     stdout().print(escape(text), style=style)
 
 
 def info(text: str) -> None:
+    if not _styled(sys.stderr):
+        _write(sys.stderr, text)
+        return
     stderr().print(escape(text), style="dim")
 
 
 def warn(text: str) -> None:
+    if not _styled(sys.stderr):
+        _write(sys.stderr, "warning: " + text)
+        return
     stderr().print("[yellow]warning:[/yellow] " + escape(text))
 
 
 def error(message: str, hint: str | None = None) -> None:
+    if not _styled(sys.stderr):
+        _write(sys.stderr, "error: " + message + (f"\nhint: {hint}" if hint else ""))
+        return
     stderr().print("[bold red]error:[/bold red] " + escape(message))
     if hint:
         stderr().print("[cyan]hint:[/cyan] " + escape(hint))
+
+
+def _write(stream, text: str) -> None:
+    """Plain text for a pipe or file: what rich would print there, without importing it."""
+    stream.write(text + "\n")
+    stream.flush()
 
 
 STATUS_STYLES = {
@@ -91,6 +110,9 @@ STATUS_STYLES = {
 
 
 def status_line(name: str, status: str, detail: str = "") -> None:
+    if not _styled(sys.stdout):
+        _write(sys.stdout, f"{status:<14} {name}" + (f"  {detail}" if detail else ""))
+        return
     style = STATUS_STYLES.get(status, "")
     text = (
         f"[{style}]{status:<14}[/{style}] {escape(name)}"
@@ -105,6 +127,10 @@ def status_line(name: str, status: str, detail: str = "") -> None:
 def table(
     columns: Sequence[str], rows: Sequence[Sequence[str]], status_column: str | None = None
 ) -> None:
+    if not _styled(sys.stdout):
+        sys.stdout.write(plain_table(columns, rows))
+        sys.stdout.flush()
+        return
     from rich.table import Table
 
     t = Table(box=None, pad_edge=False, header_style="bold")
@@ -119,6 +145,31 @@ def table(
                 cells[idx] = f"[{style}]{cells[idx]}[/{style}]"
         t.add_row(*cells)
     stdout().print(t)
+
+
+def _styled(stream) -> bool:
+    """Whether rich would style this stream: a terminal, or colour forced."""
+    import os
+
+    return stream.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The table as rich lays it out without a box, for a pipe or file: columns two spaces apart.
+
+    Written here because importing rich's console costs more than the rest of `howtoctl list`.
+    """
+    from rich.cells import cell_len  # display width (wide characters count twice); cheap
+
+    lines = [[str(c) for c in columns], *([str(c) for c in row] for row in rows)]
+    widths = [max(cell_len(line[i]) for line in lines) for i in range(len(columns))]
+    return "".join(
+        "  ".join(
+            cell + " " * (w - cell_len(cell)) for cell, w in zip(line, widths, strict=True)
+        ).rstrip()
+        + "\n"
+        for line in lines
+    )
 
 
 def emit_json(data) -> None:

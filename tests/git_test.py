@@ -121,7 +121,9 @@ def test_quarantine_moves_kept_objects_in_as_one_pack(repo):
     assert len(new) == 2  # one .pack, one .idx
     assert repo.git("cat-file", "-t", commit) == "commit"
     assert repo.git("rev-parse", f"{commit}^{{tree}}") == merges[0].tree
-    subprocess.run(["git", "-C", str(repo.path), "fsck", "--strict"], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo.path), "fsck", "--strict"], check=True, capture_output=True
+    )
 
 
 def test_dry_run_quarantine_leaves_no_object(repo):

@@ -80,9 +80,7 @@ def test_large_offsets_go_to_the_64_bit_table(bare, monkeypatch):
 
 def test_sha256_repository(tmp_path):
     path = tmp_path / "r256.git"
-    subprocess.run(
-        ["git", "init", "-q", "--bare", "--object-format=sha256", str(path)], check=True
-    )
+    subprocess.run(["git", "init", "-q", "--bare", "--object-format=sha256", str(path)], check=True)
     blobs = [_blob(b"one\n", "sha256"), _blob(b"two\n", "sha256")]
     base = _install(path, blobs, "sha256")
     _git(path, "verify-pack", base + ".idx")
@@ -112,13 +110,17 @@ def test_loose_objects_written_by_git_are_read_back(tmp_path):
     objects.mkdir()
     env = {**os.environ, "GIT_OBJECT_DIRECTORY": str(objects)}
     subprocess.run(["git", "init", "-q", str(tmp_path / "r")], check=True)
-    oid = subprocess.run(
-        ["git", "-C", str(tmp_path / "r"), "hash-object", "-w", "--stdin"],
-        input=b"loose\n",
-        env=env,
-        capture_output=True,
-        check=True,
-    ).stdout.decode().strip()
+    oid = (
+        subprocess.run(
+            ["git", "-C", str(tmp_path / "r"), "hash-object", "-w", "--stdin"],
+            input=b"loose\n",
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     (objects / oid[:2] / "tmp_obj_unfinished").write_bytes(b"garbage")  # a write git never finished
     assert list(git_mod._read_loose_objects(str(objects))) == [(oid, "blob", b"loose\n")]
 

@@ -1,0 +1,21 @@
+from howtoctl import output
+
+
+def test_plain_table_aligns_columns_by_display_width():
+    text = output.plain_table(
+        ["name", "title", "state"],
+        [("alpha", "数据并行", "fresh"), ("b", "Polyak [averaging]", "")],
+    )
+    assert text.splitlines() == [
+        "name   title               state",
+        "alpha  数据并行            fresh",  # four wide characters take eight cells
+        "b      Polyak [averaging]",  # no markup is interpreted, no trailing blanks
+    ]
+
+
+def test_table_is_plain_in_a_pipe_and_styled_when_colour_is_forced(capsys, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    output.table(["name", "state"], [("alpha", "fresh")], status_column="state")
+    assert capsys.readouterr().out == "name   state\nalpha  fresh\n"
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert output._styled(__import__("sys").stdout)
