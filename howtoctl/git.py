@@ -3,7 +3,9 @@
 Everything here runs git plumbing in subprocesses with explicit options, so a user's git
 configuration (diff.noprefix, color.ui, core.quotePath, ...) cannot change what howtoctl reads or
 writes. Calls are batched where git allows it (cat-file --batch, merge-tree --stdin,
-update-ref --stdin): process start-up, not git's work, dominates the cost on many branches.
+update-ref --stdin): process start-up, not git's work, dominates the cost on many branches. For
+the same reason opening a repository asks one `rev-parse` for every fact needed up front, and
+the objects rebase-all creates are packed here (`packfile`) instead of by two more git processes.
 
 Minimum git version: 2.38 (`merge-tree --write-tree`; `--stdin` is used from 2.39 and emulated
 with one process per merge before that). See MIN_GIT_VERSION.
@@ -545,8 +547,9 @@ class Repo:
                     for ln in f
                     if ln.strip() and not ln.startswith("#")
                 ]
-        base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-        tmp = tempfile.mkdtemp(prefix="howtoctl-objects-", dir=base)
+        base = _quarantine_base()
+        _remove_dead_quarantines(base)
+        tmp = tempfile.mkdtemp(prefix=f"{_QUARANTINE_PREFIX}{os.getpid()}-", dir=base)
         objects = os.path.join(tmp, "objects")
         saved = self._env
         self._env = {
@@ -715,6 +718,38 @@ def _run_concurrently(fn, items: Sequence) -> list:
     return results
 
 
+_QUARANTINE_PREFIX = "howtoctl-objects-"
+
+
+def _quarantine_base() -> str:
+    """Where quarantine directories go: tmpfs when there is one (objects never touch a disk)."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+
+
+def _remove_dead_quarantines(base: str) -> None:
+    """Delete quarantine directories whose process is gone (killed before it could clean up).
+
+    On tmpfs they would hold memory until the next reboot. Each is named after the process that
+    made it; one whose process still runs (or whose id was reused) is left alone.
+    """
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(_QUARANTINE_PREFIX):
+            continue
+        pid = entry.name[len(_QUARANTINE_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            continue  # alive but not ours to signal, or vanished meanwhile
+
+
 def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
     """(oid, type, content) of every loose object under `objects_dir`."""
     for folder in os.scandir(objects_dir):
@@ -735,7 +770,9 @@ def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None
     the pack before its index, since git only looks at packs that have one. An existing file of
     that name holds the same pack (the name is its checksum) and is kept.
     """
-    mode = 0o444 & ~_umask()
+    # Read-only like git's packs, readable by whoever can read the directory: a shared
+    # repository's (core.sharedRepository) directories are group- or world-readable.
+    mode = 0o444 & os.stat(pack_dir).st_mode
     for data, kind in ((pack, "pack"), (idx, "idx")):
         fd, tmp = tempfile.mkstemp(prefix=f"tmp_{kind}_", dir=pack_dir)
         try:
@@ -748,12 +785,6 @@ def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None
                 os.link(tmp, os.path.join(pack_dir, f"pack-{checksum}.{kind}"))
         finally:
             os.unlink(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @contextlib.contextmanager

@@ -7,9 +7,10 @@ computed with `git merge-tree --write-tree` without a work tree, index or HEAD. 
 and messages are kept; the committer is the current user, as with `git rebase`.
 
 The whole run costs a fixed number of git processes, whatever the number of branches:
-one rev-list for all branches, one cat-file for all commits, one merge-tree for all merges,
-and the new commits written straight into the quarantine object directory (see
-`Repo.quarantine`), moved into the repository as one pack. See `plan`.
+one rev-list for all branches, one cat-file for all commits, one merge-tree per CPU for all
+merges (writing into a quarantine object directory, see `Repo.quarantine`). The new commits are
+hashed here and, with the merged trees, go into the repository as one pack written in Python
+(`packfile`). See `plan`.
 """
 
 from __future__ import annotations

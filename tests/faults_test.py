@@ -22,6 +22,7 @@ import time
 import pytest
 
 from bench import synthetic
+from howtoctl import git as git_mod
 from tests.conftest import tree_digest
 
 SEEDS = int(os.environ.get("HOWTOCTL_FAULT_SEEDS", "3"))
@@ -159,6 +160,11 @@ def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed)
     rerun.wait()
     assert heads(repo) == new_heads
     assert diffs(repo) == new_diffs
+    # The rerun removed the killed run's quarantine (on tmpfs it would hold memory until reboot),
+    # and the repository is whole: every object reachable, every pack readable.
+    base = git_mod._quarantine_base()
+    assert not [n for n in os.listdir(base) if n.startswith(f"howtoctl-objects-{proc.pid}-")]
+    git(repo, "fsck", "--no-dangling", "--no-progress")
 
 
 def test_four_concurrent_runs_one_proceeds(templates, tmp_path):

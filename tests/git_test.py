@@ -148,3 +148,23 @@ def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
     logs = bare / "logs"
     assert (logs / "refs" / "heads" / "howto" / "x").is_file()  # even in a bare repository
     assert not (logs / "refs" / "howtoctl").exists()
+
+
+def test_quarantines_of_dead_processes_are_removed(repo, tmp_path, monkeypatch):
+    monkeypatch.setattr(git_mod, "_quarantine_base", lambda: str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"howtoctl-objects-{dead.pid}-abc" / "objects"
+    live = tmp_path / f"howtoctl-objects-{os.getpid()}-def" / "objects"
+    other = tmp_path / "someone-elses-dir"
+    for d in (stale, live, other):
+        d.mkdir(parents=True)
+    with Repo(str(repo.path)).quarantine(keep=False):
+        pass
+    assert not stale.parent.exists()
+    assert live.is_dir() and other.is_dir()
+    assert not [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith(f"howtoctl-objects-{os.getpid()}-") and p != live.parent
+    ]
