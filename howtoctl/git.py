@@ -593,6 +593,13 @@ class Repo:
         out = self.run("diff", "--name-only", "-z", "--no-renames", f"{since}...{until}", "--")
         return [p for p in out.split("\0") if p]
 
+    def paths_differing(self, commit: str, against: str) -> set[str]:
+        """Paths whose content or mode differ between `commit` and `against` (a commit, or
+        "index" for the staged tree)."""
+        side = ["--cached", commit] if against == "index" else [commit, against]
+        out = self.run("diff", "--name-only", "-z", "--no-renames", *side, "--")
+        return {p for p in out.split("\0") if p}
+
     # -- remotes -----------------------------------------------------------------------------------
 
     def remote_heads(self, remote: str, prefix: str) -> dict[str, str]:

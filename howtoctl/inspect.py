@@ -8,7 +8,7 @@ import os
 
 from howtoctl import names, patch
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Freshness, Workspace
+from howtoctl.howtos import Workspace
 
 FRESH = "fresh"
 STALE = "stale"
@@ -80,30 +80,48 @@ def inspect(
     # The branch-side questions (how far behind, still fresh?) do not depend on whether the diff
     # applies: ask them at the same time, a few git processes at once.
     forks = ws.fork_points({n: branches[n] for n in patches if n in branches})
-
-    def branch_facts(name: str) -> tuple[int | None, Freshness | None]:
-        tip, fork = branches[name], forks.get(name)
-        return (
-            ws.commits_behind(tip, fork) if behind else None,
-            ws.freshness(name, patches[name][0], tip, fork) if freshness else None,
-        )
-
-    # A diff saved from a branch forked at the very commit we check against applies to it by
-    # construction (git diff A B applies to A): no need to ask git again.
-    applies = {
-        n: (True, "")
+    # A diff saved from a branch forked at F is `git diff F tip`: it applies to F by
+    # construction, and so to any tree whose files it touches are as in F. Branches restored or
+    # rebased together share F, so each question is asked once per fork point.
+    synced = {
+        n: forks[n]
         for n in patches
         if n in branches
-        and forks.get(n) == against
+        and forks.get(n)
         and ws.in_sync_by_record(n, patches[n][0], branches[n], forks[n])
     }
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
-        facts = {n: pool.submit(branch_facts, n) for n in patches if n in branches}
+        named_forks = {forks[n] for n in patches if n in branches and forks.get(n)}
+        behind_by_fork = (
+            {f: pool.submit(ws.commits_behind, f, f) for f in named_forks} if behind else {}
+        )
+        changed_by_fork = {
+            f: pool.submit(ws.repo.paths_differing, f, against)
+            for f in set(synced.values())
+            if f != against
+        }
+        fresh_by_name = {
+            n: pool.submit(ws.freshness, n, patches[n][0], branches[n], forks.get(n))
+            for n in patches
+            if n in branches and freshness
+        }
+        applies = {
+            n: (True, "")
+            for n, f in synced.items()
+            if f == against or untouched(patches[n][1], changed_by_fork[f].result())
+        }
         unproven = {n: p for n, p in patches.items() if n not in applies}
         applies.update(_apply_checks(ws, unproven, against, pool))
-        facts = {n: f.result() for n, f in facts.items()}
+        facts = {
+            n: (
+                _behind(ws, n, branches[n], forks.get(n), behind_by_fork) if behind else None,
+                fresh_by_name[n].result() if freshness else None,
+            )
+            for n in patches
+            if n in branches
+        }
     for r in reports:
         if r.name not in patches:
             continue
@@ -131,6 +149,26 @@ def inspect(
             r.detail = f"{r.behind} commit(s) behind {ws.base}"
             r.hint = "howtoctl rebase-all, then howtoctl save --all"
     return reports
+
+
+def _behind(ws: Workspace, name: str, tip: str, fork: str | None, by_fork) -> int:
+    """Base commits a branch lacks: counted once per fork point; per branch where the branch's
+    history is not a simple line on the base (no fork point found)."""
+    return by_fork[fork].result() if fork in by_fork else ws.commits_behind(tip, fork)
+
+
+def untouched(patch_paths: frozenset[str], changed: set[str]) -> bool:
+    """Whether no path a patch touches changed: neither the path itself, nor a directory above it
+    (it became a file, or went), nor anything below it (a file the patch adds became a directory).
+    Pure."""
+
+    def parents(path: str) -> set[str]:
+        parts = path.split("/")
+        return {"/".join(parts[:i]) for i in range(1, len(parts))}
+
+    above_patch = set().union(*map(parents, patch_paths)) if patch_paths else set()
+    above_changed = set().union(*map(parents, changed)) if changed else set()
+    return not (patch_paths & changed or above_patch & changed or patch_paths & above_changed)
 
 
 def _first_error(message: str) -> str:

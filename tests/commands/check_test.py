@@ -74,3 +74,58 @@ def test_check_in_a_bare_repository(repo_with_howto, tmp_path):
     assert res.code == 0, res
     res = bare.cli("save", "alpha")
     assert res.code == 2 and "bare" in res.err
+
+
+def _no_apply_check(monkeypatch):
+    from howtoctl.git import Repo
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("git apply --check ran although the diff applies by construction")
+
+    monkeypatch.setattr(Repo, "apply_check", refuse)
+    monkeypatch.setattr(Repo, "apply_check_together", refuse)
+
+
+def test_diff_whose_files_the_base_left_alone_applies_without_asking_git(
+    repo_with_howto, monkeypatch
+):
+    r = repo_with_howto
+    r.replace("ex/README.md", "An example.", "An example, edited on main.")
+    r.commit("main edits another file")
+    _no_apply_check(monkeypatch)
+    res = r.cli("check")
+    assert res.code == 0 and "ok" in res.out
+    rows = json.loads(r.cli("list", "--json").out)["howtos"]
+    assert [(h["state"], h["behind"]) for h in rows] == [("needs-rebase", 1)]
+
+
+def test_base_changes_to_a_diffs_files_are_still_checked(repo_with_howto):
+    r = repo_with_howto
+    r.replace("ex/train.py", "line 5\n", "line 5 edited on main\n")
+    r.commit("main edits the line alpha edits")
+    res = r.cli("check")
+    assert res.code == 1 and "broken" in res.out
+
+
+def test_file_where_a_diff_adds_into_a_directory_is_still_checked(repo, monkeypatch):
+    from howtoctl.git import Repo
+
+    r = repo
+    r.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    r.git("switch", "-q", "howto/alpha")
+    r.write("ex/new/helper.py", "x = 1\n")
+    r.commit("alpha adds a helper")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    r.write("ex/new", "now a file\n")  # the directory the diff adds into is a file on main
+    r.commit("main adds a file named like the directory")
+    asked = []
+    real = Repo.apply_check
+    monkeypatch.setattr(
+        Repo, "apply_check", lambda self, *a, **k: asked.append(a) or real(self, *a, **k)
+    )
+    r.cli("check")
+    # Not proven by construction, so git is asked (git apply --check itself lets this one
+    # through: only applying it fails).
+    assert len(asked) == 1
