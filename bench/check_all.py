@@ -34,6 +34,10 @@ def main() -> None:
     ap.add_argument("--howtos", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
+    # Bytecode compiled, as a regular `pip install` leaves it (an editable install under
+    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run).
+    package = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
         synthetic.build(repo, branches=args.howtos, files=200, conflict_every=0)
