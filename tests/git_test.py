@@ -168,3 +168,19 @@ def test_quarantines_of_dead_processes_are_removed(repo, tmp_path, monkeypatch):
         for p in tmp_path.iterdir()
         if p.name.startswith(f"howtoctl-objects-{os.getpid()}-") and p != live.parent
     ]
+
+
+def test_git_without_merge_tree_stdin_merges_one_pair_per_process(repo):
+    pairs = _branches_moving_apart(repo, 4)
+    batch = Repo(str(repo.path)).merge_trees(pairs)
+    old = Repo(str(repo.path))
+    old._version = (2, 38, 0)  # as git 2.38 reports itself: --write-tree, no --stdin
+    assert old.merge_trees(pairs) == batch
+
+
+def test_git_without_merge_tree_write_tree_is_refused_clearly(repo):
+    pairs = _branches_moving_apart(repo, 1)
+    old = Repo(str(repo.path))
+    old._version = (2, 37, 1)
+    with pytest.raises(HowtoError, match="needs git 2.38 or newer; this is git 2.37.1"):
+        old.merge_trees(pairs)
