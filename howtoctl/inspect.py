@@ -94,6 +94,7 @@ def inspect(
 
     with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
         named_forks = {forks[n] for n in patches if n in branches and forks.get(n)}
+        # A branch that is a simple line on its fork point lacks what the fork point lacks.
         behind_by_fork = (
             {f: pool.submit(ws.commits_behind, f, f) for f in named_forks} if behind else {}
         )
@@ -116,7 +117,7 @@ def inspect(
         applies.update(_apply_checks(ws, unproven, against, pool))
         facts = {
             n: (
-                _behind(ws, n, branches[n], forks.get(n), behind_by_fork) if behind else None,
+                _behind(ws, branches[n], forks.get(n), behind_by_fork) if behind else None,
                 fresh_by_name[n].result() if freshness else None,
             )
             for n in patches
@@ -151,7 +152,7 @@ def inspect(
     return reports
 
 
-def _behind(ws: Workspace, name: str, tip: str, fork: str | None, by_fork) -> int:
+def _behind(ws: Workspace, tip: str, fork: str | None, by_fork) -> int:
     """Base commits a branch lacks: counted once per fork point; per branch where the branch's
     history is not a simple line on the base (no fork point found)."""
     return by_fork[fork].result() if fork in by_fork else ws.commits_behind(tip, fork)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _width(stream) -> int | None:
@@ -51,39 +51,32 @@ def escape(text: str) -> str:
 
 
 def line(text: str = "", style: str | None = None) -> None:
-    if not _styled(sys.stdout):
-        _write(sys.stdout, text)
-        return
-    stdout().print(escape(text), style=style)
+    _emit(sys.stdout, text, lambda: escape(text), style=style)
 
 
 def info(text: str) -> None:
-    if not _styled(sys.stderr):
-        _write(sys.stderr, text)
-        return
-    stderr().print(escape(text), style="dim")
+    _emit(sys.stderr, text, lambda: escape(text), style="dim")
 
 
 def warn(text: str) -> None:
-    if not _styled(sys.stderr):
-        _write(sys.stderr, "warning: " + text)
-        return
-    stderr().print("[yellow]warning:[/yellow] " + escape(text))
+    _emit(sys.stderr, "warning: " + text, lambda: "[yellow]warning:[/yellow] " + escape(text))
 
 
 def error(message: str, hint: str | None = None) -> None:
-    if not _styled(sys.stderr):
-        _write(sys.stderr, "error: " + message + (f"\nhint: {hint}" if hint else ""))
-        return
-    stderr().print("[bold red]error:[/bold red] " + escape(message))
+    _emit(sys.stderr, "error: " + message, lambda: "[bold red]error:[/bold red] " + escape(message))
     if hint:
-        stderr().print("[cyan]hint:[/cyan] " + escape(hint))
+        _emit(sys.stderr, "hint: " + hint, lambda: "[cyan]hint:[/cyan] " + escape(hint))
 
 
-def _write(stream, text: str) -> None:
-    """Plain text for a pipe or file: what rich would print there, without importing it."""
-    stream.write(text + "\n")
-    stream.flush()
+def _emit(stream, text: str, markup: Callable[[], str], style: str | None = None) -> None:
+    """Print `text` as it is to a pipe or file (rich is not imported); to a terminal, print
+    `markup()`, its rich-markup form."""
+    if not _styled(stream):
+        stream.write(text + "\n")
+        stream.flush()
+        return
+    console = stdout() if stream is sys.stdout else stderr()
+    console.print(markup(), style=style)
 
 
 STATUS_STYLES = {
@@ -110,18 +103,16 @@ STATUS_STYLES = {
 
 
 def status_line(name: str, status: str, detail: str = "") -> None:
-    if not _styled(sys.stdout):
-        _write(sys.stdout, f"{status:<14} {name}" + (f"  {detail}" if detail else ""))
-        return
-    style = STATUS_STYLES.get(status, "")
-    text = (
-        f"[{style}]{status:<14}[/{style}] {escape(name)}"
-        if style
-        else f"{status:<14} {escape(name)}"
-    )
-    if detail:
-        text += f"  [dim]{escape(detail)}[/dim]"
-    stdout().print(text)
+    def markup() -> str:
+        style = STATUS_STYLES.get(status, "")
+        text = (
+            f"[{style}]{status:<14}[/{style}] {escape(name)}"
+            if style
+            else f"{status:<14} {escape(name)}"
+        )
+        return text + (f"  [dim]{escape(detail)}[/dim]" if detail else "")
+
+    _emit(sys.stdout, f"{status:<14} {name}" + (f"  {detail}" if detail else ""), markup)
 
 
 def table(
