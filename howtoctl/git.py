@@ -372,17 +372,15 @@ class Repo:
     def apply_check(self, patch: bytes, index_file: str | None = None) -> tuple[bool, str]:
         """Whether `patch` applies to the index (default) or another index file.
 
-        Nothing is written: `--check` only reports.
+        Nothing changes: see `_apply_to_a_copy`.
         """
-        env = {"GIT_INDEX_FILE": index_file} if index_file else None
-        proc = self.try_run("apply", "--cached", "--check", "-", input=patch, env=env)
-        return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
+        return self._apply_to_a_copy(["-"], patch, index_file)
 
     def apply_check_together(
         self, patches: Sequence[bytes], index_file: str | None = None
     ) -> tuple[bool, str]:
-        """`git apply --check` of several patches in one process (they are applied in sequence,
-        so only patches touching disjoint files are independent). git reports every failing file.
+        """Whether several patches apply, in one process (they are applied in sequence, so only
+        patches touching disjoint files are independent). git reports every failing file.
         """
         with tempfile.TemporaryDirectory(prefix="howtoctl-check-") as tmp:
             paths = []
@@ -390,8 +388,30 @@ class Repo:
                 paths.append(os.path.join(tmp, f"{i}.diff"))
                 with open(paths[-1], "wb") as f:
                     f.write(data)
-            env = {"GIT_INDEX_FILE": index_file} if index_file else None
-            proc = self.try_run("apply", "--cached", "--check", *paths, env=env)
+            return self._apply_to_a_copy(paths, None, index_file)
+
+    def _apply_to_a_copy(
+        self, args: Sequence[str], patch: bytes | None, index_file: str | None
+    ) -> tuple[bool, str]:
+        """`git apply --cached` onto a throwaway copy of the index (or of `index_file`).
+
+        Applying for real checks more than `--check` does: `--check` lets through a patch that
+        adds a file where the index has a file of that directory's name, which only fails when
+        git writes the entries.
+        """
+        source = index_file or os.path.join(
+            self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
+        )
+        with tempfile.TemporaryDirectory(prefix="howtoctl-index-") as tmp:
+            copy = os.path.join(tmp, "index")
+            if os.path.exists(source):  # else no index yet: git starts from an empty one
+                shutil.copyfile(source, copy)
+            proc = self.try_run(
+                # A split index would write its shared part into the repository.
+                *("-c", "core.splitIndex=false", "apply", "--cached", *args),
+                input=patch,
+                env={"GIT_INDEX_FILE": copy},
+            )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
     def temporary_index(self, tree: str):
