@@ -35,6 +35,8 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
         if r.status == rebase.CONFLICT:
             output.line(f"{'':15}resolve it with: howtoctl resolve {r.name}", style="dim")
     counts = rebase.summarize(results)
+    if dry_run and rebase.REBASED in counts:
+        counts["would-rebase"] = counts.pop(rebase.REBASED)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     output.info(f"{len(results)} HOWTO branch(es): {summary}")
     if stamp:

@@ -83,6 +83,7 @@ def test_dry_run_moves_nothing(moved):
     before = r.snapshot()
     res = r.cli("rebase-all", "--dry-run")
     assert res.code == 1 and "would-rebase" in res.out
+    assert "2 would-rebase" in res.err and "rebased" not in res.err
     assert r.snapshot() == before
 
 
