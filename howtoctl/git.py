@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl import packfile
@@ -288,11 +290,13 @@ class Repo:
         """{full branch ref: worktree path} for branches checked out in any work tree."""
         if (
             self._head is not None
+            and self._head.startswith("refs/heads/")
             and self.toplevel is not None
             and not os.path.isdir(os.path.join(self.common_dir, "worktrees"))
         ):
-            # No linked work trees: this is the only one, and its HEAD was read on opening.
-            return {self._head: self.toplevel} if self._head.startswith("refs/heads/") else {}
+            # No linked work trees: this is the only one, and its branch was read on opening.
+            # ("HEAD" there is detached or an unborn branch: git worktree list tells which.)
+            return {self._head: self.toplevel}
         return {w.branch: w.path for w in self.worktrees() if w.branch}
 
     def merge_base(self, a: str, b: str) -> str | None:
@@ -393,7 +397,8 @@ class Repo:
     def _apply_to_a_copy(
         self, args: Sequence[str], patch: bytes | None, index_file: str | None
     ) -> tuple[bool, str]:
-        """`git apply --cached` onto a throwaway copy of the index (or of `index_file`).
+        """`git apply --cached` onto a throwaway copy of the index (or of `index_file`), writing
+        its objects to a throwaway directory: the repository does not change.
 
         Applying for real checks more than `--check` does: `--check` lets through a patch that
         adds a file where the index has a file of that directory's name, which only fails when
@@ -410,7 +415,8 @@ class Repo:
                 # A split index would write its shared part into the repository.
                 *("-c", "core.splitIndex=false", "apply", "--cached", *args),
                 input=patch,
-                env={"GIT_INDEX_FILE": copy},
+                # The blobs git writes for the new contents go to the throwaway directory too.
+                env={"GIT_INDEX_FILE": copy, **self._object_env(os.path.join(tmp, "objects"))},
             )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
@@ -519,9 +525,9 @@ class Repo:
                 lines.append(f"update {ref} {new} {old or zero}")
         lines += ["prepare", "commit"]
         args = ["update-ref", "-m", message, "--stdin"]
-        if reflog:
+        if reflog and self._log_all_ref_updates() != "always":
             # Branches get a reflog entry even where git would not write one (bare repositories);
-            # backup refs do not need one: they are the record themselves.
+            # backup refs need none (they are the record themselves) unless asked for.
             args[:0] = ["-c", "core.logAllRefUpdates=true"]
         with uninterruptible():
             proc = self._popen_run(
@@ -542,6 +548,10 @@ class Repo:
                 hint,
             )
 
+    def _log_all_ref_updates(self) -> str:
+        proc = self.try_run("config", "--get", "core.logAllRefUpdates")
+        return proc.stdout.decode().strip().lower()
+
     # -- quarantine ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -556,30 +566,12 @@ class Repo:
         it receives.
         """
         real = self.objects_dir
-        alternates = [real]
-        info = os.path.join(real, "info", "alternates")
-        if os.path.isfile(info):
-            with open(info) as f:
-                alternates += [
-                    ln.strip()
-                    if os.path.isabs(ln.strip())
-                    else os.path.normpath(os.path.join(real, ln.strip()))
-                    for ln in f
-                    if ln.strip() and not ln.startswith("#")
-                ]
-        base = _quarantine_base()
-        _remove_dead_quarantines(base)
-        tmp = tempfile.mkdtemp(prefix=f"{_QUARANTINE_PREFIX}{os.getpid()}-", dir=base)
+        tmp, owner = _new_quarantine(_quarantine_base())
         objects = os.path.join(tmp, "objects")
         saved = self._env
-        self._env = {
-            **saved,
-            "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
-        }
+        self._env = {**saved, **self._object_env(objects)}
         packed = None
         try:
-            os.makedirs(os.path.join(objects, "pack"))
             self._quarantine_objects = objects
             self._pending_objects = []
             yield
@@ -592,9 +584,31 @@ class Repo:
             self._quarantine_objects = None
             self._pending_objects = []
             shutil.rmtree(tmp, ignore_errors=True)
+            os.close(owner)  # only now may another run take it for a dead run's leftovers
         if packed:
             with uninterruptible():
                 _install_pack(os.path.join(real, "pack"), *packed)
+
+    def _object_env(self, objects: str) -> dict[str, str]:
+        """Environment for git to write new objects to `objects` (created here), reading every
+        object of the repository (and its alternates) as before."""
+        os.makedirs(os.path.join(objects, "pack"), exist_ok=True)
+        real = self.objects_dir
+        alternates = [real]
+        info = os.path.join(real, "info", "alternates")
+        if os.path.isfile(info):
+            with open(info) as f:
+                alternates += [
+                    ln.strip()
+                    if os.path.isabs(ln.strip())
+                    else os.path.normpath(os.path.join(real, ln.strip()))
+                    for ln in f
+                    if ln.strip() and not ln.startswith("#")
+                ]
+        return {
+            "GIT_OBJECT_DIRECTORY": objects,
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+        }
 
     # -- work trees ------------------------------------------------------------------------------
 
@@ -610,14 +624,14 @@ class Repo:
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self.run("diff", "--name-only", "-z", "--no-renames", f"{since}...{until}", "--")
+        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", f"{since}...{until}", "--")
         return [p for p in out.split("\0") if p]
 
     def paths_differing(self, commit: str, against: str) -> set[str]:
         """Paths whose content or mode differ between `commit` and `against` (a commit, or
         "index" for the staged tree)."""
         side = ["--cached", commit] if against == "index" else [commit, against]
-        out = self.run("diff", "--name-only", "-z", "--no-renames", *side, "--")
+        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--")
         return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
@@ -746,6 +760,7 @@ def _run_concurrently(fn, items: Sequence) -> list:
 
 
 _QUARANTINE_PREFIX = "howtoctl-objects-"
+_OWNER_LOCK = "in-use.lock"
 
 
 def _quarantine_base() -> str:
@@ -753,28 +768,52 @@ def _quarantine_base() -> str:
     return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
 
 
-def _remove_dead_quarantines(base: str) -> None:
-    """Delete quarantine directories whose process is gone (killed before it could clean up).
+def _new_quarantine(base: str) -> tuple[str, int]:
+    """A fresh quarantine directory under `base`, and the descriptor whose lock marks it as in
+    use (close it after removing the directory). Leftovers of killed runs are removed first."""
+    _remove_dead_quarantines(base)
+    tmp = tempfile.mkdtemp(prefix=_QUARANTINE_PREFIX, dir=base)
+    # Locked before it takes its name, so that nobody ever sees it unlocked while we live.
+    owner = os.open(os.path.join(tmp, _OWNER_LOCK + ".new"), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(owner, fcntl.LOCK_EX)
+    os.rename(os.path.join(tmp, _OWNER_LOCK + ".new"), os.path.join(tmp, _OWNER_LOCK))
+    return tmp, owner
 
-    On tmpfs they would hold memory until the next reboot. Each is named after the process that
-    made it; one whose process still runs (or whose id was reused) is left alone.
+
+def _remove_dead_quarantines(base: str) -> None:
+    """Delete quarantine directories whose run is gone (killed before it could clean up).
+
+    On tmpfs they would hold memory until the next reboot. A run holds a lock on a file in its
+    directory for as long as it uses it, and the kernel drops the lock when the process dies:
+    a lock we can take belongs to nobody. (A process id would not do: /dev/shm may be shared
+    with other containers, whose processes this one cannot see.) A directory without the file
+    is being created right now, or is older than this scheme: left alone unless a day old.
     """
     try:
-        entries = list(os.scandir(base))
+        entries = [e for e in os.scandir(base) if e.name.startswith(_QUARANTINE_PREFIX)]
     except OSError:
         return
     for entry in entries:
-        if not entry.name.startswith(_QUARANTINE_PREFIX):
-            continue
-        pid = entry.name[len(_QUARANTINE_PREFIX) :].split("-", 1)[0]
         try:
-            if not pid.isdigit() or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
                 continue
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(entry.path, ignore_errors=True)
+            fd = os.open(os.path.join(entry.path, _OWNER_LOCK), os.O_RDWR)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > 86400:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            continue
         except OSError:
-            continue  # alive but not ours to signal, or vanished meanwhile
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # in use
+        try:
+            shutil.rmtree(entry.path, ignore_errors=True)  # holding its lock all the while
+        finally:
+            os.close(fd)
 
 
 def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
@@ -793,8 +832,9 @@ def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
 def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None:
     """Put a pack and its index into `pack_dir` as git's index-pack does.
 
-    Each file is written under a temporary name, flushed to disk, then linked to its final name:
-    the pack before its index, since git only looks at packs that have one. An existing file of
+    Each file is written under a temporary name, flushed to disk, then linked (renamed where the
+    file system has no hard links) to its final name: the pack before its index, since git only
+    looks at packs that have one. An existing file of
     that name holds the same pack (the name is its checksum) and is kept.
     """
     # Read-only like git's packs, readable by whoever can read the directory: a shared
@@ -808,10 +848,17 @@ def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, mode)
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, os.path.join(pack_dir, f"pack-{checksum}.{kind}"))
+            final = os.path.join(pack_dir, f"pack-{checksum}.{kind}")
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system: git renames too
+                if not os.path.exists(final):
+                    os.rename(tmp, final)
         finally:
-            os.unlink(tmp)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 @contextlib.contextmanager

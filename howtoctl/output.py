@@ -25,14 +25,16 @@ def _width(stream) -> int | None:
 def stdout():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+    return Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 @functools.cache
 def stderr():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
+    return Console(
+        stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr)
+    )
 
 
 def status(message: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import subprocess
 
 import pytest
@@ -59,11 +60,13 @@ def test_opening_reads_the_facts_in_one_go(repo, tmp_path):
     assert b.is_bare and b.toplevel is None and b.checked_out_branches() == {}
 
 
-def test_detached_and_unborn_heads_have_no_branch_checked_out(repo, tmp_path):
+def test_detached_head_has_no_branch_checked_out_an_unborn_one_has(repo, tmp_path):
     repo.git("switch", "-q", "--detach")
     assert Repo(str(repo.path)).checked_out_branches() == {}
-    subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path / "unborn")], check=True)
-    assert Repo(str(tmp_path / "unborn")).checked_out_branches() == {}
+    unborn = tmp_path / "unborn"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(unborn)], check=True)
+    # An unborn branch is checked out all the same: creating it elsewhere would be wrong.
+    assert Repo(str(unborn)).checked_out_branches() == {"refs/heads/main": str(unborn)}
 
 
 def test_linked_work_trees_are_asked_of_git(repo, tmp_path):
@@ -150,24 +153,39 @@ def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
     assert not (logs / "refs" / "howtoctl").exists()
 
 
-def test_quarantines_of_dead_processes_are_removed(repo, tmp_path, monkeypatch):
+def test_quarantines_of_dead_runs_are_removed_live_ones_kept(repo, tmp_path, monkeypatch):
+    import fcntl
+    import time
+
     monkeypatch.setattr(git_mod, "_quarantine_base", lambda: str(tmp_path))
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    stale = tmp_path / f"howtoctl-objects-{dead.pid}-abc" / "objects"
-    live = tmp_path / f"howtoctl-objects-{os.getpid()}-def" / "objects"
+
+    def quarantine_dir(name: str, lock: str | None) -> pathlib.Path:
+        d = tmp_path / f"howtoctl-objects-{name}"
+        (d / "objects").mkdir(parents=True)
+        if lock:
+            (d / lock).write_text("")
+        return d
+
+    dead = quarantine_dir("dead", "in-use.lock")  # its run was killed: nobody holds the lock
+    live = quarantine_dir("live", "in-use.lock")
+    holder = os.open(live / "in-use.lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # a run in another container, say: its pid means nothing
+    starting = quarantine_dir("starting", None)  # made a moment ago, lock not there yet
+    ancient = quarantine_dir("ancient", None)
+    day_old = time.time() - 2 * 86400
+    os.utime(ancient, (day_old, day_old))
     other = tmp_path / "someone-elses-dir"
-    for d in (stale, live, other):
-        d.mkdir(parents=True)
-    with Repo(str(repo.path)).quarantine(keep=False):
-        pass
-    assert not stale.parent.exists()
-    assert live.is_dir() and other.is_dir()
-    assert not [
-        p
-        for p in tmp_path.iterdir()
-        if p.name.startswith(f"howtoctl-objects-{os.getpid()}-") and p != live.parent
-    ]
+    other.mkdir()
+    try:
+        with Repo(str(repo.path)).quarantine(keep=False):
+            pass
+    finally:
+        os.close(holder)
+    assert not dead.exists() and not ancient.exists()
+    assert live.is_dir() and starting.is_dir() and other.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "repo") == sorted(
+        [live.name, starting.name, other.name]
+    )  # and our own quarantine is gone
 
 
 def test_git_without_merge_tree_stdin_merges_one_pair_per_process(repo):
@@ -184,3 +202,33 @@ def test_git_without_merge_tree_write_tree_is_refused_clearly(repo):
     old._version = (2, 37, 1)
     with pytest.raises(HowtoError, match="needs git 2.38 or newer; this is git 2.37.1"):
         old.merge_trees(pairs)
+
+
+def test_unborn_branch_checked_out_is_reported(repo):
+    repo.git("switch", "-q", "--orphan", "howto/fresh")
+    assert Repo(str(repo.path)).checked_out_branches() == {"refs/heads/howto/fresh": str(repo.path)}
+
+
+def test_path_lists_ignore_the_users_diff_configuration(repo):
+    r = Repo(str(repo.path))
+    base = r.rev_parse("HEAD")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{base},sm")
+    repo.git("config", "diff.ignoreSubmodules", "all")
+    repo.git("config", "diff.relative", "true")
+    assert r.paths_differing(base, "index") == {"sm"}
+
+
+def test_branch_reflogs_and_backup_reflogs_when_the_user_logs_every_ref(tmp_path, repo):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    subprocess.run(
+        ["git", "-C", str(bare), "config", "core.logAllRefUpdates", "always"], check=True
+    )
+    r = Repo(str(bare))
+    main = r.rev_parse("main")
+    r.update_refs(
+        [("refs/heads/howto/x", main, None), ("refs/howtoctl/backup/s/howto/x", main, None)],
+        "test",
+    )
+    assert (bare / "logs" / "refs" / "heads" / "howto" / "x").is_file()
+    assert (bare / "logs" / "refs" / "howtoctl" / "backup" / "s" / "howto" / "x").is_file()

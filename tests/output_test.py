@@ -19,3 +19,10 @@ def test_table_is_plain_in_a_pipe_and_styled_when_colour_is_forced(capsys, monke
     assert capsys.readouterr().out == "name   state\nalpha  fresh\n"
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert output._styled(__import__("sys").stdout)
+
+
+def test_styled_output_prints_text_as_it_is():
+    console = output.stdout()
+    with console.capture() as captured:
+        console.print(output.escape("Fix :bug: [now]"))
+    assert captured.get().strip() == "Fix :bug: [now]"  # no emoji codes, no markup

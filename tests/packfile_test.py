@@ -149,3 +149,16 @@ def test_any_blobs_round_trip(tmp_path_factory, contents):
     _git(repo, "verify-pack", base + ".idx")
     for oid, _, content in blobs:
         assert _git(repo, "cat-file", "blob", oid) == content
+
+
+def test_file_systems_without_hard_links_get_the_pack_renamed_into_place(bare, monkeypatch):
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    blobs = [_blob(b"renamed\n")]
+    base = _install(bare, blobs)
+    assert sorted(os.listdir(os.path.dirname(base))) == sorted(
+        os.path.basename(base) + ext for ext in (".idx", ".pack")
+    )  # no temporary file left
+    assert _git(bare, "cat-file", "blob", blobs[0][0]) == b"renamed\n"

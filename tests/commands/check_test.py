@@ -121,3 +121,18 @@ def test_file_where_a_diff_adds_into_a_directory_is_broken(repo):
     res = r.cli("check")
     # `git apply --check` alone lets this through: only writing the entries fails.
     assert res.code == 1 and "broken" in res.out and "ex/new" in res.out
+
+
+def test_check_writes_no_object_into_the_repository(repo_with_howto, tmp_path):
+    import subprocess
+
+    # Only main's objects: the file contents the diff makes are not in this clone.
+    subprocess.run(
+        ["git", "clone", "-q", "--no-local", "--single-branch", "--branch", "main"]
+        + [str(repo_with_howto.path), str(tmp_path / "c")],
+        check=True,
+    )
+    clone = GitRepo(tmp_path / "c", "main")
+    before = clone.git("count-objects", "-v")
+    assert clone.cli("check").code == 0 and clone.cli("list").code == 0
+    assert clone.git("count-objects", "-v") == before
