@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from bench import synthetic  # noqa: E402
+from bench import compile_howtoctl, synthetic  # noqa: E402
 
 
 def timed(fn, repeat: int) -> float:
@@ -34,10 +34,7 @@ def main() -> None:
     ap.add_argument("--howtos", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    # Bytecode compiled, as a regular `pip install` leaves it (an editable install under
-    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run).
-    package = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    compile_howtoctl()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
         synthetic.build(repo, branches=args.howtos, files=200, conflict_every=0)

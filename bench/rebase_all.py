@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from bench import synthetic  # noqa: E402
+from bench import compile_howtoctl, synthetic  # noqa: E402
 
 
 def git(repo, *args, check=True):
@@ -142,8 +142,7 @@ def main() -> None:
         "--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)"
     )
     args = ap.parse_args()
-    package = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    compile_howtoctl()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         r = run(args.branches, True, tmp, args.repeat, args.loop_repeat)
         per_ours = 1000 * r["howtoctl_s"] / r["branches"]

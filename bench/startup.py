@@ -21,6 +21,8 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import compile_howtoctl  # noqa: E402
 
 
 def median_time(cmd, repeat=9) -> float:
@@ -37,7 +39,7 @@ def in_terminal(cmd: list[str]) -> list[str]:
 
 
 def main() -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "howtoctl")], check=True)
+    compile_howtoctl()
     base = median_time([sys.executable, "-c", "pass"])
     print(f"python -c pass        : {base:6.3f} s")
     for args in (["--help"], ["list"], ["check"]):
