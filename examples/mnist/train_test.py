@@ -98,7 +98,7 @@ def test_evaluate_counts_every_example_once():
     metrics = train.evaluate(model, data, batch_size=16)
     logits = np.asarray(model(data["image"]))
     expected_accuracy = np.mean(logits.argmax(-1) == data["label"])
-    expected_loss = np.mean(train.loss_fn(model, data)[0])
+    expected_loss = float(np.mean(train.loss_fn(model, data)[0]))
     assert metrics["accuracy"] == pytest.approx(expected_accuracy)
     assert metrics["loss"] == pytest.approx(expected_loss, rel=1e-5)
     assert 0 <= metrics["accuracy"] <= 1 and metrics["loss"] > 0

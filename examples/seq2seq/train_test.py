@@ -141,7 +141,7 @@ def test_loss_ignores_padding():
     noisy = logits.copy()
     noisy[0, 2] = np.arange(8.0) * 7  # garbage at the padded position
     loss = jax.jit(train.cross_entropy_loss)  # one compilation instead of one per op
-    assert loss(logits, targets) == pytest.approx(loss(noisy, targets))
+    assert float(loss(logits, targets)) == pytest.approx(float(loss(noisy, targets)))
     assert float(loss(logits, targets)) < 1e-3
 
 
