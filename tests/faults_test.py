@@ -53,6 +53,31 @@ def howtoctl(repo, *args, **kw):
     )
 
 
+def wait_until_group_exits(pgid: int, timeout: float = 120) -> None:
+    """Wait until no live process is left in the process group (zombies don't count)."""
+    deadline = time.monotonic() + timeout
+    while _live_members(pgid):
+        assert time.monotonic() < deadline, f"process group {pgid} still running"
+        time.sleep(0.01)
+
+
+def _live_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # exited meanwhile
+            continue
+        # Fields after the parenthesised command name: state, ppid, pgrp, ...
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state != "Z":
+            members.append(int(entry))
+    return members
+
+
 def heads(repo):
     out = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/howto/")
     return dict(line.split() for line in out.splitlines())
@@ -158,7 +183,7 @@ def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed)
     else:
         proc.kill()  # howtoctl dies; a git child it started may still finish its own step
     proc.wait()
-    time.sleep(0.2)  # let an orphaned git child finish
+    wait_until_group_exits(proc.pid)  # a git child orphaned by SIGKILL finishes its own step
 
     now = heads(repo)
     if command in ("rebase-all", "restore"):

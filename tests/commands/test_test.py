@@ -114,7 +114,14 @@ def test_bad_arguments(proj):
 
 
 def test_ctrl_c_stops_and_cleans_up(proj, tmp_path):
-    proj.write("ex/slow_test.py", "import time\n\n\ndef test_slow():\n    time.sleep(60)\n")
+    # The slow test says it has started by creating a file: SIGINT then reaches a running pytest,
+    # however loaded the machine is.
+    started = tmp_path / "started"
+    proj.write(
+        "ex/slow_test.py",
+        "import os\nimport pathlib\nimport time\n\n\ndef test_slow():\n"
+        "    pathlib.Path(os.environ['SLOW_TEST_STARTED']).touch()\n    time.sleep(600)\n",
+    )
     proj.commit("slow test")
     proj.git("branch", "-D", "howto/good", "howto/bad")
     scratch = tmp_path / "scratch"
@@ -123,14 +130,13 @@ def test_ctrl_c_stops_and_cleans_up(proj, tmp_path):
         [sys.executable, "-m", "howtoctl", "-C", str(proj.path), "test", "good"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(scratch)},
+        env={**os.environ, "TMPDIR": str(scratch), "SLOW_TEST_STARTED": str(started)},
     )
-    deadline = time.monotonic() + 30
-    while _worktrees(proj) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.0)  # let pytest start inside the work tree
+    while not started.exists():
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    rc = proc.wait(30)
+    rc = proc.wait(120)
     assert rc == 130
     assert "interrupted" in proc.stderr.read().decode()
     assert _worktrees(proj) == 1
