@@ -14,6 +14,8 @@ ALLOWED_COMMANDS = (
     "howtoctl",
     "python -m pip install",
     "python3 -m pip install",
+    "python -m pip freeze",
+    "python3 -m venv",
     "python -m pytest",
     "pre-commit run",
     "git config",
@@ -31,7 +33,7 @@ def _steps(wf):
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml"}
+    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml", "canary.yml"}
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +110,75 @@ def test_readme_lists_the_local_equivalents():
         "pre-commit run --all-files",
     ):
         assert cmd in readme, cmd
+
+
+def _install_lines(wf):
+    for job_id, step in _steps(wf):
+        for line in step.get("run", "").splitlines():
+            if "pip install" in line:
+                yield job_id, line.strip()
+
+
+@pytest.mark.parametrize("name", ["pr.yml", "publish.yml"])
+def test_gate_and_publish_install_from_the_lock(name):
+    lines = list(_install_lines(_load(ROOT / ".github/workflows" / name)))
+    assert lines
+    for job_id, line in lines:
+        assert "--require-hashes -r requirements/" in line and "--no-deps -e ." in line, (
+            f"{name}:{job_id}: {line}"
+        )
+
+
+def test_canary_ignores_the_lock_and_runs_weekly_and_by_hand():
+    wf = _load(ROOT / ".github/workflows/canary.yml")
+    assert "schedule" in wf["on"] and "workflow_dispatch" in wf["on"]
+    lines = [line for _, line in _install_lines(wf)]
+    assert lines and all("requirements/" not in ln and "--upgrade" in ln for ln in lines)
+    assert any("python -m pytest" in step.get("run", "") for _, step in _steps(wf))
+
+
+def test_publish_token_only_in_the_push_step():
+    jobs = _load(ROOT / ".github/workflows/publish.yml")["jobs"]
+    for job_id, job in jobs.items():
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") == "false", job_id
+    steps = jobs["publish-branches"]["steps"]
+    with_token = [s for s in steps if "secrets.GITHUB_TOKEN" in str(s)]
+    assert len(with_token) == 1 and "howtoctl publish" in with_token[0]["run"]
+
+
+def test_tpu_job_uses_a_fresh_virtual_environment():
+    steps = _load(ROOT / ".github/workflows/pr.yml")["jobs"]["smoke-tpu"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    venv = next(i for i, r in enumerate(runs) if "python3 -m venv" in r)
+    install = next(i for i, r in enumerate(runs) if "pip install" in r)
+    assert venv < install and "$RUNNER_TEMP" in runs[venv]
+
+
+@pytest.fixture(scope="module")
+def check_jsonschema():
+    exe = shutil.which("check-jsonschema")
+    if exe is None:
+        pytest.skip("check-jsonschema is not installed (pip install check-jsonschema)")
+    return exe
+
+
+def _dependabot_check(exe, path):
+    return subprocess.run(
+        [exe, "--builtin-schema", "vendor.dependabot", str(path)], capture_output=True, text=True
+    )
+
+
+def test_dependabot_config_matches_its_schema(check_jsonschema):
+    proc = _dependabot_check(check_jsonschema, ROOT / ".github/dependabot.yml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    config = yaml.safe_load((ROOT / ".github/dependabot.yml").read_text())
+    watched = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
+    assert watched == {("pip", "/requirements"), ("github-actions", "/")}
+
+
+def test_dependabot_schema_check_catches_a_broken_config(check_jsonschema, tmp_path):
+    bad = tmp_path / "dependabot.yml"
+    bad.write_text("version: 2\nupdates:\n  - package-ecosystem: pipx\n    directory: /\n")
+    assert _dependabot_check(check_jsonschema, bad).returncode == 1
