@@ -10,7 +10,6 @@ import sys
 
 import click
 
-from howtoctl import __version__
 from howtoctl.errors import EXIT_USAGE, HowtoError
 
 
@@ -40,7 +39,7 @@ _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead
     metavar="BRANCH",
     help="Base branch (default: [tool.howtoctl] base, else master or main).",
 )
-@click.version_option(__version__, prog_name="howtoctl")
+@click.version_option(package_name="howtoctl", prog_name="howtoctl")
 @click.pass_context
 def cli(ctx: click.Context, path: str, base: str | None) -> None:
     """Keep HOWTO diffs against ML training examples alive.
