@@ -133,12 +133,19 @@ def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool)
 
 @cli.command("list")
 @_json
+@click.option(
+    "--sort",
+    type=click.Choice(["manifest", "name"]),
+    default="manifest",
+    show_default=True,
+    help="manifest: the order the HOWTOs are shown in (unlisted ones last); name: alphabetical.",
+)
 @pass_ctx
-def list_(ctx: _Context, as_json: bool) -> int:
+def list_(ctx: _Context, as_json: bool, sort: str) -> int:
     """Show every HOWTO with its branch, diff and state."""
     from howtoctl.commands import list_ as cmd
 
-    return cmd.run(ctx.workspace(), as_json)
+    return cmd.run(ctx.workspace(), as_json, sort)
 
 
 @cli.command()
