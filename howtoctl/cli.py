@@ -230,6 +230,21 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
 
 
 @cli.command()
+@click.option("--example", default="", metavar="DIR", help="The example directory HOWTOs modify.")
+@click.option(
+    "--action-ref",
+    metavar="REF",
+    help="The howtoctl commit (best), tag or branch the workflows use (default: this release).",
+)
+@pass_ctx
+def init(ctx: _Context, example: str, action_ref: str | None) -> int:
+    """Prepare this repository for HOWTOs: manifest, guide, pre-commit hook, CI workflows."""
+    from howtoctl.commands import init as cmd
+
+    return cmd.run(ctx.path, ctx.base, example, action_ref)
+
+
+@cli.command()
 @click.option(
     "--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root)."
 )
