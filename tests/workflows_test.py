@@ -323,3 +323,20 @@ def test_release_builds_checks_installs_and_publishes_with_trusted_publishing():
     assert publish["environment"]["name"] == "pypi"
     assert "refs/tags/v" in publish["if"] and publish["needs"] == "build"
     assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+
+
+def test_readme_workflow_for_other_repositories_is_short_and_valid(actionlint, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Use it in your repository") :]
+    block = section[section.index("```yaml\n") + 8 :]
+    block = block[: block.index("```")]
+    assert len(block.splitlines()) < 20
+    wf = yaml.safe_load(block.replace("<commit sha>", "0" * 40))
+    (step,) = [s for s in wf["jobs"]["howtos"]["steps"] if "howtoctl/howtoctl@" in s["uses"]]
+    assert set(step["with"]) <= set(_load(ACTION)["inputs"])
+    path = tmp_path / "howtos.yml"
+    path.write_text(block.replace("<commit sha>", "0" * 40))
+    proc = subprocess.run(
+        [actionlint, "-no-color", "-oneline", str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
