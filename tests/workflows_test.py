@@ -19,6 +19,7 @@ ALLOWED_COMMANDS = (
     "python -m pytest",
     "pre-commit run",
     "git config",
+    "git switch --quiet -C main && howtoctl check",
     "python -m build --no-isolation",
     "python -m twine check",
 )
@@ -220,6 +221,7 @@ def test_action_is_composite_pinned_and_takes_inputs_only_through_the_environmen
         "devices",
         "python-version",
         "requirements",
+        "base",
     }
     assert set(action["outputs"]) == {"matrix", "any"}
     for step in action["runs"]["steps"]:
@@ -340,3 +342,34 @@ def test_readme_workflow_for_other_repositories_is_short_and_valid(actionlint, t
         [actionlint, "-no-color", "-oneline", str(path)], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_action_makes_the_base_branch_a_ci_checkout_lacks(tmp_path):
+    """actions/checkout of a pull request or a tag leaves HEAD detached with no local base
+    branch, and howtoctl refuses to run without one."""
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "base"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "the merge"], check=True)
+    subprocess.run([*git, "checkout", "-q", "--detach"], check=True)
+    subprocess.run([*git, "branch", "-q", "-f", "main", "HEAD~1"], check=True)
+
+    def run_step(base):
+        subprocess.run(
+            ["bash", "-e", "-c", _action_script("base")],
+            env={"PATH": "/usr/bin:/bin", "BASE": base, "HOME": str(tmp_path)},
+            cwd=repo,
+            check=True,
+        )
+
+    def rev(ref):
+        return subprocess.run(
+            [*git, "rev-parse", ref], capture_output=True, text=True, check=True
+        ).stdout
+
+    run_step("main")  # exists: left where it is
+    assert rev("main") == rev("HEAD~1")
+    run_step("develop")  # missing: made at the checked-out commit
+    assert rev("develop") == rev("HEAD")
+    run_step("")
