@@ -27,13 +27,9 @@ def _actionlint(repo):
 
 
 def _status(out):
-    return {
-        line.split()[1]: line.split()[0]
-        for line in out.splitlines()
-        if line.strip()[:1] != " "
-        and len(line.split()) > 1
-        and line.split()[0] in ("created", "skipped")
-    }
+    """{path: created | skipped} from init's report lines."""
+    words = (line.split() for line in out.splitlines())
+    return {w[1]: w[0] for w in words if len(w) > 1 and w[0] in ("created", "skipped")}
 
 
 def test_empty_repository_to_a_checked_howto(tmp_path):
