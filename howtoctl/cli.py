@@ -10,7 +10,6 @@ import sys
 
 import click
 
-from howtoctl import __version__
 from howtoctl.errors import EXIT_USAGE, HowtoError
 
 
@@ -40,7 +39,7 @@ _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead
     metavar="BRANCH",
     help="Base branch (default: [tool.howtoctl] base, else master or main).",
 )
-@click.version_option(__version__, prog_name="howtoctl")
+@click.version_option(package_name="howtoctl", prog_name="howtoctl")
 @click.pass_context
 def cli(ctx: click.Context, path: str, base: str | None) -> None:
     """Keep HOWTO diffs against ML training examples alive.
@@ -134,12 +133,19 @@ def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool)
 
 @cli.command("list")
 @_json
+@click.option(
+    "--sort",
+    type=click.Choice(["manifest", "name"]),
+    default="manifest",
+    show_default=True,
+    help="manifest: the order the HOWTOs are shown in (unlisted ones last); name: alphabetical.",
+)
 @pass_ctx
-def list_(ctx: _Context, as_json: bool) -> int:
+def list_(ctx: _Context, as_json: bool, sort: str) -> int:
     """Show every HOWTO with its branch, diff and state."""
     from howtoctl.commands import list_ as cmd
 
-    return cmd.run(ctx.workspace(), as_json)
+    return cmd.run(ctx.workspace(), as_json, sort)
 
 
 @cli.command()
@@ -221,6 +227,21 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
     from howtoctl.commands import new as cmd
 
     return cmd.run(ctx.workspace(), name, title, summary, example)
+
+
+@cli.command()
+@click.option("--example", default="", metavar="DIR", help="The example directory HOWTOs modify.")
+@click.option(
+    "--action-ref",
+    metavar="REF",
+    help="The howtoctl commit (best), tag or branch the workflows use (default: this release).",
+)
+@pass_ctx
+def init(ctx: _Context, example: str, action_ref: str | None) -> int:
+    """Prepare this repository for HOWTOs: manifest, guide, pre-commit hook, CI workflows."""
+    from howtoctl.commands import init as cmd
+
+    return cmd.run(ctx.path, ctx.base, example, action_ref)
 
 
 @cli.command()

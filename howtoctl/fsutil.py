@@ -80,3 +80,31 @@ def clear_stale(directory: str) -> None:
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
+
+
+def write_new(path: str, data: bytes) -> bool:
+    """Create `path` with `data`, whole or not at all; False (nothing written) if it exists.
+
+    The bytes go to a temporary file next to the target, which is then hard-linked into place:
+    unlike a rename, a link never replaces a file that appeared meanwhile.
+    """
+    directory = os.path.dirname(path) or "."
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    finally:
+        os.unlink(tmp)

@@ -180,6 +180,13 @@ class Workspace:
             set(self.diff_names()) | set(self.branches(fresh=False)) | set(self.manifest())
         )
 
+    def names_in_manifest_order(self) -> list[str]:
+        """Every HOWTO in the order the manifest lists them (the order they are shown in),
+        then those it does not list, alphabetically."""
+        everything = self.all_names()
+        listed = [n for n in self.manifest() if n in everything]
+        return listed + [n for n in everything if n not in set(listed)]
+
     def select(
         self, requested: tuple[str, ...], all_: bool, default_all: bool = False
     ) -> list[str]:

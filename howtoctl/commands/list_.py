@@ -7,10 +7,9 @@ from howtoctl.errors import EXIT_OK
 from howtoctl.howtos import Workspace
 
 
-def run(ws: Workspace, as_json: bool = False) -> int:
-    reports = inspect.inspect(
-        ws, ws.all_names(), against=ws.base_tip
-    ) + inspect.invalid_diff_reports(ws)
+def run(ws: Workspace, as_json: bool = False, sort: str = "manifest") -> int:
+    selected = ws.all_names() if sort == "name" else ws.names_in_manifest_order()
+    reports = inspect.inspect(ws, selected, against=ws.base_tip) + inspect.invalid_diff_reports(ws)
     if as_json:
         output.emit_json({"base": ws.base, "howtos": [r.as_dict() for r in reports]})
         return EXIT_OK
