@@ -61,7 +61,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
                     f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
                     "HOWTO diffs hold text changes only (no binary files, LF line endings)",
                 ) from None
-            current = fsutil.read_or_none(ws.repo.path(ws.diff_relpath(name)))
+            current = ws.read_diff(name)
             if current != data and not force:
                 _guard_overwrite(ws, name, current, tip)
             planned.append((name, tip, data, current, parsed))
@@ -70,7 +70,9 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             if current == data:
                 output.status_line(name, "unchanged", rel)
             else:
-                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir)
+                fsutil.write_atomic(
+                    ws.worktree_path_to_write(rel), data, ws.scratch_dir, inside=ws.repo.path()
+                )
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
             behind = ws.commits_behind(tip)
