@@ -202,12 +202,15 @@ def matrix(ctx: _Context, changed_since: str | None, github_output: bool) -> int
 @cli.command()
 @click.option("--remote", default="origin", show_default=True, help="Remote to publish to.")
 @click.option("--dry-run", is_flag=True, help="Show what would be pushed or deleted.")
+@click.option(
+    "--prune", is_flag=True, help="Delete branches publish pushed whose HOWTO was since removed."
+)
 @pass_ctx
-def publish(ctx: _Context, remote: str, dry_run: bool) -> int:
-    """Push howto/* branches to a remote (force-with-lease, atomic); delete ones without a diff."""
+def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
+    """Push howto/* branches to a remote (force-with-lease, atomic); never deletes unasked."""
     from howtoctl.commands import publish as cmd
 
-    return cmd.run(ctx.workspace(), remote, dry_run)
+    return cmd.run(ctx.workspace(), remote, dry_run, prune)
 
 
 @cli.command()

@@ -636,13 +636,16 @@ class Repo:
 
     # -- remotes -----------------------------------------------------------------------------------
 
-    def remote_heads(self, remote: str, prefix: str) -> dict[str, str]:
-        """{full ref: oid} of the remote's branches under refs/heads/<prefix>."""
-        out = self.run("ls-remote", "--heads", remote, f"refs/heads/{prefix}*")
+    def remote_refs(self, remote: str, prefixes: Sequence[str]) -> dict[str, str]:
+        """{full ref: oid} of the remote's refs under each of `prefixes` (full ref prefixes)."""
+        out = self.run(
+            "ls-remote", "--refs", "--end-of-options", remote, *(f"{p}*" for p in prefixes)
+        )
         heads = {}
         for line in out.splitlines():
             oid, _, ref = line.partition("\t")
-            heads[ref] = oid
+            if ref.startswith(tuple(prefixes)):
+                heads[ref] = oid
         return heads
 
     def push_with_lease(
