@@ -94,6 +94,7 @@ class Worktree:
     head: str | None
     branch: str | None  # full ref name, e.g. refs/heads/howto/x; None when detached
     bare: bool = False
+    locked: str | None = None  # the lock reason ("" when locked without one)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Repo:
                     head=info.get("HEAD"),
                     branch=info.get("branch"),
                     bare="bare" in info,
+                    locked=info.get("locked"),
                 )
             )
         return trees
@@ -616,6 +618,40 @@ class Repo:
         """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
         self.run("worktree", "add", "--detach", "--quiet", path, commit)
 
+    def add_locked_worktree(self, path: str, commit: str, reason: str) -> str:
+        """A detached work tree at `commit`, locked with `reason`; returns its git directory.
+
+        The lock marks it as howtoctl's: `git worktree prune` keeps it, and a later command can
+        tell it from whatever else may stand at that path by then.
+        """
+        self.run(
+            "worktree", "add", "--detach", "--quiet", "--lock", "--reason", reason, path, commit
+        )
+        return self.run("rev-parse", "--absolute-git-dir", cwd=path).strip()
+
+    def owns_worktree(self, path: str, git_dir: str, reason: str) -> bool:
+        """Whether `path` is still the work tree added by `add_locked_worktree` with `reason`:
+        git lists it with that lock, and the directory's .git file leads to its git directory."""
+        listed = any(
+            os.path.realpath(w.path) == os.path.realpath(path) and w.locked == reason
+            for w in self.worktrees()
+        )
+        try:
+            with open(os.path.join(path, ".git"), "rb") as f:
+                link = f.read(4096).decode(errors="replace").strip()
+        except OSError:
+            return False
+        target = link.removeprefix("gitdir: ")
+        return listed and os.path.realpath(os.path.join(path, target)) == os.path.realpath(git_dir)
+
+    def remove_own_worktree(self, path: str, owned: bool) -> None:
+        """Remove a work tree howtoctl added if `owned`; else only drop git's record of it where
+        its directory is gone or no longer a work tree (the files there are left alone)."""
+        self.try_run("worktree", "unlock", "--end-of-options", path)
+        if owned:
+            self.run("worktree", "remove", "--force", "--end-of-options", path)
+        self.try_run("worktree", "prune")
+
     def remove_worktree(self, path: str) -> None:
         self.try_run("worktree", "remove", "--force", path)
         if os.path.isdir(path):
@@ -627,11 +663,12 @@ class Repo:
         out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", f"{since}...{until}", "--")
         return [p for p in out.split("\0") if p]
 
-    def paths_differing(self, commit: str, against: str) -> set[str]:
+    def paths_differing(self, commit: str, against: str, excludes: Sequence[str] = ()) -> set[str]:
         """Paths whose content or mode differ between `commit` and `against` (a commit, or
-        "index" for the staged tree)."""
+        "index" for the staged tree), leaving out `excludes`."""
         side = ["--cached", commit] if against == "index" else [commit, against]
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--")
+        pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
+        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
         return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
