@@ -330,6 +330,14 @@ class Workspace:
         if self.branch_diff(name, tip) == saved:
             return Freshness(True)
         branch = self.config.branch_prefix + name
+        if self.same_change(saved, tip):
+            # Fresh would promise that save leaves the file alone; it would rewrite it.
+            return Freshness(
+                False,
+                f"the diff file holds {branch}'s change, but not in the form save writes "
+                "(e.g. short index lines)",
+                f"rewrite it: howtoctl save {name}",
+            )
         if record is not None:
             branch_moved = record.tip != tip
             diff_moved = record.diff_digest != state.digest(saved)
@@ -349,6 +357,34 @@ class Workspace:
         return Freshness(
             False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
         )
+
+    def rebase_advice(self, name: str) -> str:
+        """What to run for a branch behind the base, conflicts included: never only rebase-all
+        and save, which leave a conflicted branch where it is."""
+        if os.path.exists(
+            os.path.join(self.repo.common_dir, "howtoctl", "resolve", name + ".json")
+        ):
+            return (
+                f"a resolve of it is under way: finish it with howtoctl resolve {name} --continue, "
+                f"then howtoctl save {name}"
+            )
+        return (
+            f"howtoctl rebase-all, then howtoctl save {name}; where rebase-all reports a "
+            f"conflict, howtoctl resolve {name} first"
+        )
+
+    def same_change(self, saved: bytes, tip: str) -> bool:
+        """Whether `saved`, applied where the branch forked from the base, gives the branch's
+        files: the same change as the branch, perhaps written differently. Overwriting such a
+        file with what save writes loses nothing."""
+        fork = self.repo.merge_base(self.base_tip, tip)
+        if fork is None:
+            return False
+        try:
+            tree = self.repo.tree_with_patch(fork, saved)
+        except HowtoError:
+            return False
+        return not self.repo.paths_differing(tree, tip, excludes=self.config.howtos_paths)
 
     def commits_behind(self, tip: str, fork: str | None = None) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping
