@@ -519,28 +519,33 @@ class Repo:
         if not updates:
             return
         zero = "0" * (64 if self.object_format == "sha256" else 40)
-        lines = ["start"]
+        # -z: fields end with NUL, so no ref name or value can start another command.
+        fields = ["start"]
         for ref, new, old in updates:
+            if "\0" in ref:
+                raise HowtoError(f"invalid ref name {ref!r}")
             if new is None:
-                lines.append(f"delete {ref} {old or ''}".rstrip())
+                fields += [f"delete {ref}", old or ""]
             else:
-                lines.append(f"update {ref} {new} {old or zero}")
-        lines += ["prepare", "commit"]
-        args = ["update-ref", "-m", message, "--stdin"]
+                fields += [f"update {ref}", new, old or zero]
+        fields += ["prepare", "commit"]
+        args = ["update-ref", "-m", message, "-z", "--stdin"]
         if reflog and self._log_all_ref_updates() != "always":
             # Branches get a reflog entry even where git would not write one (bare repositories);
             # backup refs need none (they are the record themselves) unless asked for.
             args[:0] = ["-c", "core.logAllRefUpdates=true"]
         with uninterruptible():
             proc = self._popen_run(
-                args, input=("\n".join(lines) + "\n").encode(), check=False, new_session=True
+                args,
+                input="".join(f + "\0" for f in fields).encode(),
+                check=False,
+                new_session=True,
             )
         if proc.returncode != 0:
             stderr = proc.stderr.decode(errors="replace").strip()
             stale = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
             hint = (
-                f"a git process was killed while it held {stale.group(1)}: if no git command is "
-                "running now, delete that file and run the command again"
+                self._stale_lock_hint()
                 if stale
                 else "another program changed a branch meanwhile; run the command again"
             )
@@ -549,6 +554,23 @@ class Repo:
                 + (stderr.splitlines() or ["git update-ref failed"])[0],
                 hint,
             )
+
+    def _stale_lock_hint(self) -> str:
+        """Every ref lock file in the repository, and the command that removes them all: a git
+        killed mid-transaction leaves one per ref it had locked, and git names only the first."""
+        import shlex
+
+        locks = [os.path.join(self.common_dir, "packed-refs.lock")]
+        for top in {self.common_dir, self.git_dir}:
+            for dirpath, _, files in os.walk(os.path.join(top, "refs")):
+                locks += [os.path.join(dirpath, f) for f in files if f.endswith(".lock")]
+        locks = sorted({p for p in locks if os.path.isfile(p)})
+        return (
+            f"a git process was killed while it held {len(locks)} ref lock file(s):\n  "
+            + "\n  ".join(locks)
+            + "\nif no git process is running now (check with `ps -C git`), remove them and run "
+            "the command again:\n  rm -f -- " + " ".join(shlex.quote(p) for p in locks)
+        )
 
     def _log_all_ref_updates(self) -> str:
         proc = self.try_run("config", "--get", "core.logAllRefUpdates")
@@ -588,8 +610,14 @@ class Repo:
             shutil.rmtree(tmp, ignore_errors=True)
             os.close(owner)  # only now may another run take it for a dead run's leftovers
         if packed:
-            with uninterruptible():
-                _install_pack(os.path.join(real, "pack"), *packed)
+            try:
+                with uninterruptible():
+                    _install_pack(os.path.join(real, "pack"), *packed)
+            except OSError as e:
+                raise HowtoError(
+                    f"cannot write the new objects into {real}: {e.strerror}; no branch was moved",
+                    "free some space or fix the permissions, then run the command again",
+                ) from None
 
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
@@ -609,7 +637,7 @@ class Repo:
                 ]
         return {
             "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": ":".join(map(_quote_alternate, alternates)),
         }
 
     # -- work trees ------------------------------------------------------------------------------
@@ -660,7 +688,15 @@ class Repo:
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", f"{since}...{until}", "--")
+        out = self.run(
+            "diff",
+            *DIFF_OPTIONS,
+            "--name-only",
+            "-z",
+            "--end-of-options",
+            f"{since}...{until}",
+            "--",
+        )
         return [p for p in out.split("\0") if p]
 
     def paths_differing(self, commit: str, against: str, excludes: Sequence[str] = ()) -> set[str]:
@@ -771,6 +807,17 @@ def _split(items: Sequence, parts: int) -> list[Sequence]:
     size, extra = divmod(len(items), parts)
     bounds = [i * size + min(i, extra) for i in range(parts + 1)]
     return [items[bounds[i] : bounds[i + 1]] for i in range(parts) if bounds[i] < bounds[i + 1]]
+
+
+def _quote_alternate(path: str) -> str:
+    """A path as an entry of GIT_ALTERNATE_OBJECT_DIRECTORIES: entries are separated by ':', so
+    one that holds a ':' (or starts with '"') is written C-quoted, which git unquotes."""
+    if ":" not in path and not path.startswith('"') and "\n" not in path:
+        return path
+    escaped = "".join(
+        "\\" + c if c in '"\\' else f"\\{ord(c):03o}" if ord(c) < 0x20 else c for c in path
+    )
+    return f'"{escaped}"'
 
 
 def _run_concurrently(fn, items: Sequence) -> list:
