@@ -8,7 +8,7 @@ from howtoctl.howtos import HEADS, Workspace
 
 
 def run(ws: Workspace, dry_run: bool = False) -> int:
-    with lock.repository_lock(ws.repo.common_dir, "undo"):
+    with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
         sets = backup.backup_sets(ws.repo)
         if not sets:
             raise HowtoError(
