@@ -221,6 +221,17 @@ def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
 
 
 @cli.command()
+@click.option("--prune", is_flag=True, help="Delete all but the latest backup runs.")
+@click.option("--keep", type=int, metavar="N", help="With --prune: runs to keep (default: config).")
+@pass_ctx
+def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
+    """List howtoctl's backup runs (refs/howtoctl/backup/), or prune old ones."""
+    from howtoctl.commands import backups as cmd
+
+    return cmd.run(ctx.workspace(), prune, keep)
+
+
+@cli.command()
 @click.argument("name")
 @click.option("--title", default="", help="Title shown in lists and the rendered page.")
 @click.option("--summary", default="", help="One-line summary of what the HOWTO shows.")

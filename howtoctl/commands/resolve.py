@@ -114,6 +114,7 @@ def finish(ws: Workspace, name: str) -> int:
     ref = ws.branch_ref(name)
     stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
     ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
+    backup.prune(ws.repo, ws.config.keep_backups)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))
     output.status_line(
