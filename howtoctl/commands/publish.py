@@ -35,14 +35,21 @@ def plan(
     prefix_ref: str,
     prune: bool,
     is_ancestor=lambda old, new: False,
+    restored=lambda name, oid: False,
 ) -> Plan:
-    """What to push and what to leave alone (pure but for the `is_ancestor` question).
+    """What to push and what to leave alone (pure but for the two questions passed in).
 
     `local`: {name: tip} of the HOWTOs to publish; `remote`: {ref: oid} of the remote's branches
     under the prefix; `published`: {name: oid} publish last pushed; `keep`: names with a diff
     file; `removed`: names whose diff file the base branch once had and has no more.
+    `restored(name, oid)`: whether oid is a commit `restore` made from that HOWTO's diff, with
+    nothing on top (what publish pushed before it kept records).
     """
     updates, left_alone = [], []
+
+    def ours(name: str, oid: str) -> bool:
+        return published.get(name) == oid or restored(name, oid)
+
     for name, oid in sorted(local.items()):
         if name not in keep:
             continue
@@ -50,7 +57,7 @@ def plan(
         current = remote.get(ref)
         if current == oid:
             continue
-        if current is None or current == published.get(name) or is_ancestor(current, oid):
+        if current is None or ours(name, current) or is_ancestor(current, oid):
             updates.append((ref, oid, current))
         else:
             left_alone.append((ref, "holds commits howtoctl did not publish"))
@@ -60,7 +67,7 @@ def plan(
             continue
         if names.name_from_branch("", name) is None:
             left_alone.append((ref, "not a HOWTO branch name"))
-        elif published.get(name) != oid:
+        elif not ours(name, oid):
             left_alone.append((ref, "not published by howtoctl (or changed since)"))
         elif name not in removed:
             left_alone.append((ref, "its HOWTO was never removed on the base branch"))
@@ -82,6 +89,17 @@ def _removed_howtos(ws: Workspace, candidates: set[str]) -> set[str]:
         if ws.repo.run("rev-list", "-1", ws.base_tip, "--", f":(top,literal){rel}").strip():
             removed.add(name)
     return removed
+
+
+def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
+    """Whether `oid` is here and is a commit `howtoctl restore` made from NAME's diff file."""
+    from howtoctl.commands import restore
+
+    proc = ws.repo.try_run("cat-file", "commit", oid)
+    if proc.returncode != 0:
+        return False
+    message = proc.stdout.partition(b"\n\n")[2].decode(errors="replace")
+    return message.endswith(restore.commit_message(ws, name).split("\n\n", 1)[1])
 
 
 def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: bool = False) -> int:
@@ -116,6 +134,7 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
         ws.prefix_ref,
         prune,
         ws.repo.is_ancestor,
+        lambda name, oid: _restored_commit(ws, name, oid),
     )
     for ref, why in p.left_alone:
         output.status_line(ref[len(HEADS) :], "left alone", why)

@@ -197,3 +197,16 @@ def test_plan_is_pure():
 def test_publish_unknown_remote(repo_with_howto):
     res = repo_with_howto.cli("publish", "--remote", "nope")
     assert res.code == 2 and "no remote 'nope'" in res.err
+
+
+def test_branches_published_before_records_existed_are_still_updated(clone_with_remote):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    ci.git("push", "-q", "origin", "howto/alpha", "howto/beta")  # as publish did, without records
+    ci.git("fetch", "-q", "origin")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    ci.cli("restore", "--all", "--force")
+    res = ci.cli("publish")
+    assert res.code == 0 and "left alone" not in res.out, res
+    assert _remote_heads(remote) == ci.branches()
