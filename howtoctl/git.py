@@ -422,6 +422,24 @@ class Repo:
             )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
+    def patch_paths(self, patch: bytes) -> set[str]:
+        """Every path git would create, change or delete applying `patch` (git's own reading of
+        its headers: `git apply --numstat -z`)."""
+        out = self.run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
+            errors="surrogateescape"
+        )
+        tokens, paths = out.split("\0"), set()
+        i = 0
+        while i < len(tokens) and tokens[i]:
+            path = tokens[i].split("\t", 2)[2]
+            if path:
+                paths.add(path)
+                i += 1
+            else:  # a rename or copy: old and new path follow
+                paths.update(tokens[i + 1 : i + 3])
+                i += 3
+        return paths
+
     def temporary_index(self, tree: str):
         """Context manager: an environment whose GIT_INDEX_FILE is a fresh index holding `tree`."""
         return _TemporaryIndex(self, tree)

@@ -253,11 +253,20 @@ class Workspace:
                 "see `howtoctl list` for the HOWTOs there are",
             )
         try:
-            return data, patch.parse(data)
+            parsed = patch.parse(data)
         except patch.PatchError as e:
             raise HowtoError(
                 f"{self.diff_relpath(name)} is not a valid HOWTO diff: {e.message}", e.hint
             ) from None
+        # What git will touch, as git reads the headers, must be what we show and check.
+        touched = self.repo.patch_paths(data)
+        if touched != set(parsed.paths):
+            raise HowtoError(
+                f"{self.diff_relpath(name)} is not a valid HOWTO diff: git would change "
+                f"{', '.join(sorted(touched))}, its hunks name {', '.join(parsed.paths)}",
+                "regenerate it from its branch with `howtoctl save NAME`",
+            )
+        return data, parsed
 
     def _no_shared_history(self, name: str) -> HowtoError:
         shallow = (

@@ -205,9 +205,16 @@ def _copy_diff(repo, target: str) -> bytes:
     )
 
 
-def test_copy_headers_naming_another_file_are_refused(repo_with_howto, tmp_path):
+@pytest.mark.parametrize("form", ["with hunks", "header only"])
+def test_copy_headers_naming_another_file_are_refused(repo_with_howto, form):
     r = repo_with_howto
-    r.write("howtos/diffs/alpha.diff", _copy_diff(r, "ex/evil.py"))
+    if form == "with hunks":
+        diff = _copy_diff(r, "ex/evil.py")
+    else:  # git applies this: it creates ex/evil.md, which the 'diff --git' line never names
+        diff = r.read("howtos/diffs/alpha.diff").encode()
+        diff += b"diff --git a/ex/README.md b/ex/README.md\nsimilarity index 100%\n"
+        diff += b"copy from ex/README.md\ncopy to ex/evil.md\n"
+    r.write("howtos/diffs/alpha.diff", diff)
     r.commit("hostile diff")
     r.git("branch", "-D", "howto/alpha")
     res = r.cli("check")
