@@ -72,14 +72,6 @@ class Workspace:
 
         return fsutil.read_regular(self.repo.path(relpath), self.repo.path(), limit, limit_name)
 
-    def worktree_path_to_write(self, relpath: str) -> str:
-        """The absolute path of a file howtoctl is about to write: refused if it leads outside."""
-        from howtoctl import fsutil
-
-        path = self.repo.path(relpath)
-        fsutil.require_inside(os.path.dirname(path), self.repo.path())
-        return path
-
     def _resolve_base(self) -> str:
         wanted = self.config.base
         candidates = (wanted,) if wanted else config_mod.DEFAULT_BASE_CANDIDATES

@@ -33,7 +33,7 @@ def run(ws: Workspace, name: str, title: str = "", summary: str = "", example: s
         ws.repo.update_refs([(ref, ws.base_tip, None)], f"howtoctl new {name}")
         if new_text is not None:
             fsutil.write_atomic(
-                ws.worktree_path_to_write(ws.config.manifest),
+                ws.repo.path(ws.config.manifest),
                 new_text.encode(),
                 ws.scratch_dir,
                 inside=ws.repo.path(),

@@ -90,9 +90,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             if current == data:
                 output.status_line(name, "unchanged", rel)
             else:
-                fsutil.write_atomic(
-                    ws.worktree_path_to_write(rel), data, ws.scratch_dir, inside=ws.repo.path()
-                )
+                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
             behind = ws.commits_behind(tip)
