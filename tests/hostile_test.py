@@ -317,21 +317,39 @@ def test_read_only_repository(read_only_repo):
     assert r.snapshot() == before
 
 
+def _small_files_only(limit):
+    def preexec():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return preexec
+
+
 def test_rebase_all_on_a_full_disk(repo_with_howto):
+    """git itself runs out of room (its children are killed by SIGXFSZ)."""
     r = repo_with_howto
     r.replace("ex/train.py", "line 30\n", "line 30 main\n")
     r.commit("base moves")
     before = r.branches()
-
-    def small_files_only():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
-        resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
-
-    p = _run(r.path, "rebase-all", preexec=small_files_only)
+    p = _run(r.path, "rebase-all", preexec=_small_files_only(100))
     assert p.returncode == 2 and "Traceback" not in p.stderr, p
     assert "no branch was moved" in p.stderr
     assert r.branches() == before
     assert r.git("fsck", "--no-progress") == ""
+
+
+def test_rebase_all_when_its_pack_does_not_fit(repo):
+    """Every object git writes fits, but the pack howtoctl writes of them all does not."""
+    for i in range(1, 25):
+        repo.add_howto(f"h{i}", {"ex/train.py": (f"line {i}\n", f"line {i} h{i}\n")})
+    repo.write("ex/README.md", "The base moves.\n")
+    repo.commit("base moves")
+    before = repo.branches()
+    p = _run(repo.path, "rebase-all", preexec=_small_files_only(2000))
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p
+    assert "no branch was moved" in p.stderr
+    assert repo.branches() == before
+    assert repo.git("fsck", "--no-progress") == ""
 
 
 # -- bugs are not findings ---------------------------------------------------------------------
