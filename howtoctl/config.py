@@ -40,7 +40,6 @@ _KEYS = {"base", "branch-prefix", "diff-dir", "manifest", "max-diff-bytes", "kee
 
 # Characters that have no place in a branch or path name here: control characters would let a
 # value inject lines into git's line-based protocols; the others are ref-format or pathspec magic.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 _PATH_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f*?\[\\]")
 
@@ -54,9 +53,8 @@ def _check_ref_part(key: str, value: str, hint: str) -> None:
         or any(not p or p.startswith((".", "-")) or p.endswith(".lock") for p in parts)
         or value.endswith(".")
     )
-    if bad:
-        shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-        raise HowtoError(f"[tool.howtoctl] {key} = {shown!r} is not a valid branch name", hint)
+    if bad:  # repr shows control characters escaped
+        raise HowtoError(f"[tool.howtoctl] {key} = {value!r} is not a valid branch name", hint)
 
 
 def _positive_int(table: dict, key: str, default: int) -> int:
