@@ -35,7 +35,7 @@ def ordered_names(ws: Workspace) -> list[str]:
 def _read_text(ws: Workspace, relpath: str) -> str | None:
     """A file as the base branch has it: from this work tree when it has the base checked out."""
     if ws.diffs_from_worktree():
-        data = fsutil.read_or_none(ws.repo.path(relpath))
+        data = ws.read_worktree_file(relpath)
     else:
         data = ws.repo.show_file(ws.base_tip, relpath)
     if data is None:
@@ -93,7 +93,7 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
 
 
 def _previous_pages(out_dir: str) -> set[str]:
-    data = fsutil.read_or_none(os.path.join(out_dir, MARKER))
+    data = fsutil.read_regular(os.path.join(out_dir, MARKER), out_dir, 1_000_000)
     if data is None:
         return set()
     try:
@@ -114,11 +114,11 @@ def _previous_pages(out_dir: str) -> set[str]:
 
 def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
     """Write `pages` into `out_dir`, drop pages of an earlier render that are gone; return removed."""
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise HowtoError(f"{out_dir} exists and is not a directory", "pass another --out DIR")
+    # A real directory only: a link could send the pages anywhere (a committed `site -> /x`).
+    fsutil.require_directory(out_dir, "the output directory")
     previous = _previous_pages(out_dir)
     for filename, text in sorted(pages.items()):
-        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"))
+        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"), inside=out_dir)
     removed = []
     for filename in sorted(previous - set(pages)):
         try:
@@ -139,7 +139,9 @@ def default_out_dir(ws: Workspace) -> str:
             "this repository is bare: it has no work tree to put site/ in",
             "name the output directory: howtoctl render --out DIR",
         )
-    return os.path.join(ws.repo.toplevel, DEFAULT_OUT)
+    out = os.path.join(ws.repo.toplevel, DEFAULT_OUT)
+    fsutil.require_inside(out, ws.repo.toplevel)
+    return out
 
 
 def run(ws: Workspace, out: str | None = None) -> int:

@@ -34,12 +34,13 @@ def select(
         raise HowtoError(f"no HOWTO named {', '.join(map(repr, unknown))}", "see `howtoctl list`")
     selected = [n for n in selected if n in known]
     if changed_since:
-        if ws.repo.rev_parse(changed_since) is None:
+        since = ws.repo.rev_parse(changed_since)  # an id from here on: never read as an option
+        if since is None:
             raise HowtoError(
                 f"--changed-since {changed_since!r} does not name a commit",
                 "fetch it first (e.g. git fetch origin main) or pass another ref",
             )
-        changed = ws.repo.changed_paths(changed_since)
+        changed = ws.repo.changed_paths(since)
         selected = variants.affected(
             selected,
             changed,

@@ -274,6 +274,11 @@ def toc_html(howtos: Sequence[RenderedHowto]) -> str:
     )
 
 
+# The index shows each HOWTO's diff inline only up to this many changed lines; a larger one is
+# linked to its own page, so that one huge diff cannot make the index page huge.
+INDEX_INLINE_LINES = 1500
+
+
 def howto_section(h: RenderedHowto, src: SiteSource) -> str:
     parts = [
         f'<section class="howto" id="{esc(anchor(h.name))}">',
@@ -288,7 +293,13 @@ def howto_section(h: RenderedHowto, src: SiteSource) -> str:
     else:
         parts.append(meta_html(h, on_index=True))
         parts.append(get_commands(h, src))
-        parts.extend(file_block(fv, unified.file_table(fv)) for fv in h.files)
+        if h.added + h.removed > INDEX_INLINE_LINES:
+            parts.append(
+                f'<p class="large">A large diff ({h.added + h.removed:,} changed lines): '
+                f'see it <a href="{esc(h.page or "")}">on its own page</a>.</p>'
+            )
+        else:
+            parts.extend(file_block(fv, unified.file_table(fv)) for fv in h.files)
     parts.append("</section>")
     return "\n".join(parts)
 
