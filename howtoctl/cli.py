@@ -188,6 +188,36 @@ def test(
 
 
 @cli.command()
+@_names
+@_all
+@click.option(
+    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    help="Smoke tests to run at once (default: CPU count, at most 4).",
+)
+@_json
+@click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Write each HOWTO's proof to howtos/proofs/NAME.json (shown by render).",
+)
+@pass_ctx
+def prove(ctx: _Context, names, all_, devices, jobs, as_json, changed_since, record) -> int:
+    """Take each code hunk out of a HOWTO's diff in turn: its own tests must then fail."""
+    from howtoctl.commands import prove as cmd
+
+    return cmd.run(
+        ctx.workspace(), names, all_, devices, jobs, as_json, changed_since or None, record
+    )
+
+
+@cli.command()
 @click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
 @click.option("--github-output", is_flag=True, help="Write matrix= and any= to $GITHUB_OUTPUT.")
 @pass_ctx
