@@ -201,3 +201,29 @@ def test_bad_input_exits_2_and_changes_nothing(proj, args, manifest):
 def test_list_shows_exemption_count(proj):
     data = json.loads(proj.cli("list", "--json").out)
     assert {h["name"]: h["exempt"] for h in data["howtos"]} == {"h": 1, "na": 0}
+
+
+def _pages(proj, tmp_path):
+    out = tmp_path / "site"
+    assert proj.cli("render", "--out", str(out)).code == 0
+    return (out / "index.html").read_text(), (out / "h.html").read_text()
+
+
+def test_render_shows_each_hunks_proof_in_both_views(proj, tmp_path):
+    for page in _pages(proj, tmp_path):
+        assert "not proved yet: howtoctl prove h --record" in page
+    assert proj.cli("prove", "h", "--record").code == 1  # recorded, survivor and all
+    proj.commit("record the proof")
+    for page in _pages(proj, tmp_path):
+        assert "proved by ex/calc_test.py::test_double" in page
+        assert 'class="proof proof-survived">survived: the tests pass without it' in page
+        assert "exempt: logging configuration: no test can observe it" in page
+        assert "not counted: comments, blank lines or docstrings" in page
+        assert "not counted: test file" in page and "not counted: documentation" in page
+        assert "not proved yet: howtoctl prove h " not in page
+    # A record belongs to one version of the diff: a changed diff is not proved yet.
+    proj.write(
+        "howtos/diffs/h.diff", proj.read("howtos/diffs/h.diff").replace('"slow"', '"slower"')
+    )
+    for page in _pages(proj, tmp_path):
+        assert "not proved yet: howtoctl prove h " in page and "proved by" not in page
