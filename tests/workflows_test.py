@@ -31,7 +31,7 @@ def _steps(wf):
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml"}
+    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml", "prove-nightly.yml"}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,9 @@ def test_run_steps_only_call_project_commands(path):
 def test_pr_gate_shape():
     wf = _load(ROOT / ".github/workflows/pr.yml")
     jobs = wf["jobs"]
-    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu"} <= set(jobs)
+    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu", "prove"} <= set(jobs)
+    assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["prove"]["strategy"]["matrix"]
+    assert 'howtoctl prove "$HOWTO" --devices 8' in str(jobs["prove"]["steps"])
     assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["smoke-cpu"]["strategy"]["matrix"]
     assert "--devices 8" in str(jobs["smoke-cpu"]["steps"])
     tpu_if = jobs["smoke-tpu"]["if"]
@@ -95,6 +97,12 @@ def test_pr_gate_shape():
         "vars.TPU_RUNNER_LABEL != ''" in tpu_if
         and "head.repo.full_name == github.repository" in tpu_if
     )
+
+
+def test_nightly_proves_every_howto():
+    wf = _load(ROOT / ".github/workflows/prove-nightly.yml")
+    assert {"schedule", "workflow_dispatch"} <= set(wf["on"])
+    assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
 
 
 def test_readme_lists_the_local_equivalents():
@@ -105,6 +113,7 @@ def test_readme_lists_the_local_equivalents():
         "howtoctl test",
         "howtoctl restore --all",
         "howtoctl publish",
+        "howtoctl prove",
         "pre-commit run --all-files",
     ):
         assert cmd in readme, cmd
