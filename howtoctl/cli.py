@@ -29,6 +29,16 @@ pass_ctx = click.make_pass_decorator(_Context)
 _names = click.argument("names", nargs=-1, metavar="NAME...")
 _all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_devices = click.option(
+    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
+)
+_jobs = click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    help="Smoke tests to run at once (default: CPU count, at most 4).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -145,16 +155,8 @@ def list_(ctx: _Context, as_json: bool) -> int:
 @cli.command()
 @_names
 @_all
-@click.option(
-    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=int,
-    default=None,
-    help="Variants to test at once (default: CPU count, at most 4).",
-)
+@_devices
+@_jobs
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
 @_json
 @click.option(
@@ -190,16 +192,8 @@ def test(
 @cli.command()
 @_names
 @_all
-@click.option(
-    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=int,
-    default=None,
-    help="Smoke tests to run at once (default: CPU count, at most 4).",
-)
+@_devices
+@_jobs
 @_json
 @click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
 @click.option(

@@ -17,11 +17,23 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from howtoctl import junit, output, variants
+from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
 
 TAIL_LINES = 40
+
+
+def check_options(devices: int, jobs: int | None) -> int:
+    """Validate --devices and --jobs; the number of jobs to run at once."""
+    if devices < 1:
+        raise HowtoError("--devices must be at least 1")
+    if jobs is None:
+        jobs = min(4, os.cpu_count() or 1)
+    if jobs < 1:
+        raise HowtoError("--jobs must be at least 1")
+    return jobs
 
 
 def device_shortfall(needed: int, found: int, platform: str) -> str:

@@ -11,7 +11,6 @@ so they share its warm JAX compilation cache (a temporary directory removed at t
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 import time
 
@@ -172,12 +171,7 @@ def run(
     changed_since: str | None = None,
     record: bool = False,
 ) -> int:
-    if devices < 1:
-        raise HowtoError("--devices must be at least 1")
-    if jobs is None:
-        jobs = min(4, os.cpu_count() or 1)
-    if jobs < 1:
-        raise HowtoError("--jobs must be at least 1")
+    jobs = smoke.check_options(devices, jobs)
     if record:
         ws.require_base_worktree("prove --record")
     selected = _select(ws, requested, all_, changed_since)

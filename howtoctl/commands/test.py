@@ -122,12 +122,7 @@ def run(
     keep: bool = False,
     from_diff: bool = False,
 ) -> int:
-    if devices < 1:
-        raise HowtoError("--devices must be at least 1")
-    if jobs is None:
-        jobs = min(4, os.cpu_count() or 1)
-    if jobs < 1:
-        raise HowtoError("--jobs must be at least 1")
+    jobs = smoke.check_options(devices, jobs)
     selected = select(ws, requested, all_, changed_since)
     runner = smoke.Runner(ws.repo, devices, keep)
     if not selected:
