@@ -193,8 +193,15 @@ class Runner:
 Job = Callable[[], tuple[VariantResult, Iterable["Job"]]]
 
 
-def run_jobs(runner: Runner, first: Sequence[Job], jobs: int, title: str) -> list[VariantResult]:
-    """Run `first` and whatever jobs they lead to, `jobs` at a time, with a progress bar.
+def run_jobs(
+    runner: Runner,
+    first: Sequence[Job],
+    jobs: int,
+    title: str,
+    status: Callable[[VariantResult], str] = lambda r: r.status,
+) -> list[VariantResult]:
+    """Run `first` and whatever jobs they lead to, `jobs` at a time, with a progress bar
+    (each finished run printed with its `status`).
 
     Ctrl-C or SIGTERM stops every running smoke test; work trees go in any case (unless kept).
     """
@@ -232,8 +239,9 @@ def run_jobs(runner: Runner, first: Sequence[Job], jobs: int, title: str) -> lis
                                 pending.add(pool.submit(job))
                                 total += 1
                             progress.update(task, total=total, advance=1)
+                            word = status(r)
                             progress.console.print(
-                                f"[{output.STATUS_STYLES.get(r.status, '')}]{r.status:<8}[/] "
+                                f"[{output.STATUS_STYLES.get(word, '')}]{word:<8}[/] "
                                 f"{output.escape(r.name)} [dim]{r.seconds:.1f}s[/dim]"
                             )
                 except BaseException:

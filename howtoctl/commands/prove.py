@@ -32,14 +32,15 @@ class _Plan:
     files: tuple[str, ...]
     hunks: list[HunkInfo]
     exempt: dict[int, Exemption]
-    variant: str | None  # the commit of the HOWTO as it is; None if its diff does not apply
+    base: str
+    variant: str | None = None  # the commit of the HOWTO as it is; None if its diff does not apply
     error: str = ""
     mutants: dict[int, str] = dataclasses.field(default_factory=dict)  # hunk index -> commit
     not_applicable: dict[int, str] = dataclasses.field(default_factory=dict)  # index -> why
 
 
 def _plan(ws: Workspace, name: str) -> _Plan:
-    """Everything about one HOWTO that needs no test run; raises HowtoError on bad input."""
+    """What to prove of one HOWTO; raises HowtoError on bad input, having written nothing."""
     data, parsed = ws.load_patch(name)
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
@@ -52,27 +53,32 @@ def _plan(ws: Workspace, name: str) -> _Plan:
     hunks = proof.classify(parsed.files, sources)
     entry = ws.entry(name)
     exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
-    plan = _Plan(name, data, parsed.paths, hunks, dict(exempt), None)
+    return _Plan(name, data, parsed.paths, hunks, dict(exempt), base)
+
+
+def _build(ws: Workspace, plan: _Plan) -> None:
+    """The commits to test: the HOWTO as it is, and one mutant per hunk to prove."""
     try:
-        plan.variant, _ = test_cmd.variant_commit(ws, name, from_diff=True)
+        plan.variant, _ = test_cmd.variant_commit(ws, plan.name, from_diff=True)
     except HowtoError as e:
         plan.error = e.message
-        return plan
-    base_tree = ws.repo.rev_parse(f"{base}^{{tree}}")
-    for h in hunks:
-        if not h.counted or h.index in exempt:
+        return
+    base_tree = ws.repo.rev_parse(f"{plan.base}^{{tree}}")
+    for h in plan.hunks:
+        if not h.counted or h.index in plan.exempt:
             continue
-        mutant = proof.without_hunk(data, h.index)
+        mutant = proof.without_hunk(plan.diff, h.index)
         try:
-            tree = ws.repo.tree_with_patch(base, mutant) if mutant else base_tree
+            tree = ws.repo.tree_with_patch(plan.base, mutant) if mutant else base_tree
         except HowtoError as e:
             plan.not_applicable[h.index] = e.message
             continue
         assert tree is not None
         plan.mutants[h.index] = ws.repo.commit_tree(
-            tree, [base], f"howtoctl prove: {name} without hunk {h.index + 1} ({h.header})\n"
+            tree,
+            [plan.base],
+            f"howtoctl prove: {plan.name} without hunk {h.index + 1} ({h.header})\n",
         )
-    return plan
 
 
 def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
@@ -101,8 +107,18 @@ def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
     return results
 
 
+_WITHOUT = " without hunk "
+
+
 def _label(name: str, h: HunkInfo) -> str:
-    return f"{name} without hunk {h.index + 1}"
+    return f"{name}{_WITHOUT}{h.index + 1}"
+
+
+def _status_word(r: VariantResult) -> str:
+    """How the progress lines call a run: a mutant's failing test proves its hunk."""
+    if _WITHOUT not in r.name:
+        return r.status
+    return proof.SURVIVED if r.status == "passed" else proof.PROVED
 
 
 def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan) -> smoke.Job:
@@ -183,7 +199,9 @@ def run(
         if as_json:
             output.emit_json({"howtos": []})
         return EXIT_OK
-    plans = [_plan(ws, n) for n in selected]  # all bad input is refused before any test runs
+    plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
+    for p in plans:
+        _build(ws, p)
     with tempfile.TemporaryDirectory(prefix="howtoctl-jax-cache-") as cache:
         runner = smoke.Runner(
             ws.repo,
@@ -205,7 +223,7 @@ def run(
         )
         started = time.monotonic()
         try:
-            done = smoke.run_jobs(runner, first, jobs, "proofs") if first else []
+            done = smoke.run_jobs(runner, first, jobs, "proofs", _status_word) if first else []
         except KeyboardInterrupt:
             output.error(
                 "interrupted: stopped the running smoke tests and removed their work trees"

@@ -1,4 +1,9 @@
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -227,3 +232,33 @@ def test_render_shows_each_hunks_proof_in_both_views(proj, tmp_path):
     )
     for page in _pages(proj, tmp_path):
         assert "not proved yet: howtoctl prove h " in page and "proved by" not in page
+
+
+def test_ctrl_c_stops_the_runs_and_removes_work_trees_and_cache(proj, tmp_path):
+    started = tmp_path / "started"
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace(
+            "python -m pytest -q ex",
+            "python -c 'import os, pathlib, time; "
+            'pathlib.Path(os.environ[\\"PROVE_STARTED\\"]).touch(); time.sleep(60)\'',
+        ),
+    )
+    proj.commit("a slow smoke test")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "howtoctl", "-C", str(proj.path), "prove", "h"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(scratch), "PROVE_STARTED": str(started)},
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the smoke test's own signal
+    assert started.exists(), proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    rc = proc.wait(30)
+    assert rc == 130 and "interrupted" in proc.stderr.read().decode()
+    assert len(proj.git("worktree", "list").splitlines()) == 1
+    assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
