@@ -2,10 +2,12 @@
 
 A HOWTO promises that its tests prove it: take out one hunk that changes code, and the tests
 must fail. `prove` builds such a mutant per counted hunk. A hunk counts when it is in a source
-file that is not a test, and changes more than comments, blank lines and docstrings. For
-Python with the base file at hand, "more than" is decided on the syntax tree: the hunk counts
-when the module's tree (docstrings and bare string statements dropped) differs with and
-without it. Otherwise changed lines that are blank or start a comment do not count.
+file that is not a test, and changes more than comments, blank lines, docstrings and type
+annotations. For Python with the base file at hand, "more than" is decided on the syntax tree:
+the hunk counts when the module's tree differs with and without it, docstrings and bare string
+statements dropped and annotations blanked (an annotated assignment stays one: dataclass
+fields are made of them). Otherwise changed lines that are blank or start a comment do not
+count.
 """
 
 from __future__ import annotations
@@ -89,8 +91,15 @@ def why_file_does_not_count(path: str) -> str:
 
 
 def _strip_strings(tree: ast.AST) -> ast.AST:
-    """Drop bare string statements (docstrings, string 'comments'): they do nothing."""
+    """Drop bare string statements (docstrings, string 'comments'): they do nothing; and
+    blank type annotations: no test can see what they say."""
     for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+        elif isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant("annotation")
         for field in ("body", "orelse", "finalbody"):
             body = getattr(node, field, None)
             if isinstance(body, list):

@@ -40,6 +40,22 @@ def test_code_hunk_counts_and_comment_blank_docstring_hunks_do_not():
     assert hunks[0].header == "@@ -5,3 +5,3 @@"
 
 
+def test_annotations_do_not_count_but_annotated_fields_do():
+    src = BASE.replace("x5 = 5\n", "def f(a: int) -> int: return a\n")
+    src = src.replace("x20 = 20\n", "size: int = 3\n")
+    hunks = _classify(
+        _diff(
+            "ex/a.py", _hunk(6, "def f(a: int) -> int: return a", "def f(a: str) -> str: return a")
+        ),
+        src,
+    )
+    assert hunks[0].why_not == "no code"
+    hunks = _classify(_diff("ex/a.py", _hunk(21, "size: int = 3", "size: float = 3")), src)
+    assert not hunks[0].counted
+    hunks = _classify(_diff("ex/a.py", _hunk(21, "size: int = 3", "size = 3")), src)
+    assert hunks[0].counted  # no longer a dataclass field
+
+
 def test_a_comment_added_after_code_on_the_same_line_does_not_count():
     data = _diff("ex/train.py", _hunk(6, "x5 = 5", "x5 = 5  # five"))
     assert not _classify(data)[0].counted

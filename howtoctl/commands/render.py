@@ -121,7 +121,9 @@ def hunk_proofs(
     for h in hunks:
         found = recorded.get((h.file, h.header), {})
         if not h.counted:
-            what = {"no code": "comments, blank lines or docstrings"}.get(h.why_not, h.why_not)
+            what = {"no code": "comments, blank lines, docstrings or annotations"}.get(
+                h.why_not, h.why_not
+            )
             result.append(("not-counted", f"not counted: {what}"))
         elif h.index in exempt:
             result.append((proof.EXEMPT, f"exempt: {exempt[h.index].reason}"))

@@ -223,7 +223,7 @@ def test_render_shows_each_hunks_proof_in_both_views(proj, tmp_path):
         assert "proved by ex/calc_test.py::test_double" in page
         assert 'class="proof proof-survived">survived: the tests pass without it' in page
         assert "exempt: logging configuration: no test can observe it" in page
-        assert "not counted: comments, blank lines or docstrings" in page
+        assert "not counted: comments, blank lines, docstrings or annotations" in page
         assert "not counted: test file" in page and "not counted: documentation" in page
         assert "not proved yet: howtoctl prove h " not in page
     # A record belongs to one version of the diff: a changed diff is not proved yet.
