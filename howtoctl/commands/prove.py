@@ -100,7 +100,8 @@ def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
             else:
                 status = proof.PROVED
                 failing = r.failing_tests[0] if r.failing_tests else ""
-                reason = "" if failing else r.message
+                # pytest names a module it could not collect (import) without '::'.
+                reason = r.message if not failing else "" if "::" in failing else "collection error"
         else:
             reason = plan.error or "the HOWTO's own smoke test fails"
         results.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))

@@ -129,6 +129,8 @@ def hunk_proofs(
             result.append((proof.EXEMPT, f"exempt: {exempt[h.index].reason}"))
         elif found.get("status") == proof.PROVED:
             by = found.get("failing_test") or found.get("reason") or "a failing smoke test"
+            if found.get("failing_test") and found.get("reason"):
+                by += f" ({found['reason']})"
             result.append((proof.PROVED, f"proved by {by}"))
         elif found.get("status") == proof.SURVIVED:
             result.append((proof.SURVIVED, "survived: the tests pass without it"))

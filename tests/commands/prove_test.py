@@ -262,3 +262,20 @@ def test_ctrl_c_stops_the_runs_and_removes_work_trees_and_cache(proj, tmp_path):
     assert rc == 130 and "interrupted" in proc.stderr.read().decode()
     assert len(proj.git("worktree", "list").splitlines()) == 1
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
+
+
+def test_a_test_module_that_no_longer_imports_proves_the_hunk(proj):
+    proj.git("switch", "-q", "-c", "howto/imp")
+    proj.write("ex/newmod.py", "def triple(x):\n    return 3 * x\n")
+    proj.write(
+        "ex/newmod_test.py",
+        "from ex.newmod import triple\n\n\ndef test_triple():\n    assert triple(1) == 3\n",
+    )
+    proj.commit("imp")
+    proj.git("switch", "-q", "main")
+    assert proj.cli("save", "imp").code == 0
+    proj.commit("save imp")
+    data = json.loads(proj.cli("prove", "imp", "--json").out)
+    [hunk] = data["howtos"][0]["hunks"]
+    assert hunk["status"] == "proved" and hunk["file"] == "ex/newmod.py"
+    assert hunk["failing_test"] == "ex.newmod_test" and hunk["reason"] == "collection error"
