@@ -162,6 +162,8 @@ def _report(
     for p in plans:
         for r in results[p.name]:
             detail = f"by {r.failing_test}" if r.failing_test else r.reason
+            if r.failing_test and r.reason:
+                detail += f" ({r.reason})"
             rows.append((p.name, r.file, r.header, r.status, detail))
     output.table(["howto", "file", "hunk", "status", "proof"], rows, status_column="status")
     for p in plans:
