@@ -103,7 +103,9 @@ def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
                 # pytest names a module it could not collect (import) without '::'.
                 reason = r.message if not failing else "" if "::" in failing else "collection error"
         else:
-            reason = plan.error or "the HOWTO's own smoke test fails"
+            reason = plan.error or "the HOWTO's own smoke test fails" + (
+                f": {variant.message}" if variant is not None and variant.message else ""
+            )
         results.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))
     return results
 
