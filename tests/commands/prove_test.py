@@ -279,3 +279,15 @@ def test_a_test_module_that_no_longer_imports_proves_the_hunk(proj):
     [hunk] = data["howtos"][0]["hunks"]
     assert hunk["status"] == "proved" and hunk["file"] == "ex/newmod.py"
     assert hunk["failing_test"] == "ex.newmod_test" and hunk["reason"] == "collection error"
+
+
+def test_changed_since_proves_only_the_affected(proj):
+    base = proj.rev("main")
+    proj.write("docs.md", "notes\n")
+    proj.commit("outside every HOWTO")
+    res = proj.cli("prove", "--changed-since", base, "--json")
+    assert res.code == 0 and json.loads(res.out) == {"howtos": []}
+    proj.write("howtos/diffs/na.diff", NA_DIFF.replace(b"+Y = X", b"+Y = X  # same"))
+    proj.commit("na changed")
+    res = proj.cli("prove", "--changed-since", base, "--json")
+    assert [h["name"] for h in json.loads(res.out)["howtos"]] == ["na"]
