@@ -30,6 +30,16 @@ _debug = False  # --debug: show the traceback of an unexpected error
 _names = click.argument("names", nargs=-1, metavar="NAME...")
 _all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_devices = click.option(
+    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
+)
+_jobs = click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    help="Smoke tests to run at once (default: CPU count, at most 4).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -158,16 +168,8 @@ def list_(ctx: _Context, as_json: bool, sort: str) -> int:
 @cli.command()
 @_names
 @_all
-@click.option(
-    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=int,
-    default=None,
-    help="Variants to test at once (default: CPU count, at most 4).",
-)
+@_devices
+@_jobs
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
 @_json
 @click.option(
@@ -197,6 +199,28 @@ def test(
         changed_since or None,
         keep,
         from_diff,
+    )
+
+
+@cli.command()
+@_names
+@_all
+@_devices
+@_jobs
+@_json
+@click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Write each HOWTO's proof to howtos/proofs/NAME.json (shown by render).",
+)
+@pass_ctx
+def prove(ctx: _Context, names, all_, devices, jobs, as_json, changed_since, record) -> int:
+    """Take each code hunk out of a HOWTO's diff in turn: its own tests must then fail."""
+    from howtoctl.commands import prove as cmd
+
+    return cmd.run(
+        ctx.workspace(), names, all_, devices, jobs, as_json, changed_since or None, record
     )
 
 

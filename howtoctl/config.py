@@ -33,7 +33,13 @@ class Config:
     @property
     def howtos_paths(self) -> tuple[str, ...]:
         """Paths whose changes on a HOWTO branch are bookkeeping, never part of its diff."""
-        return (self.diff_dir, self.manifest)
+        return (self.diff_dir, self.manifest, self.proof_dir)
+
+    @property
+    def proof_dir(self) -> str:
+        """Where `prove --record` keeps each HOWTO's proof, beside the diff directory."""
+        parent = posixpath.dirname(self.diff_dir.rstrip("/"))
+        return posixpath.join(parent, "proofs") if parent else "proofs"
 
 
 _KEYS = {"base", "branch-prefix", "diff-dir", "manifest", "max-diff-bytes", "keep-backups"}

@@ -40,7 +40,13 @@ def _steps(wf):
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml", "canary.yml", "release.yml"}
+    assert {p.name for p in WORKFLOWS} == {
+        "pr.yml",
+        "publish.yml",
+        "canary.yml",
+        "release.yml",
+        "prove-nightly.yml",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +107,11 @@ def test_run_steps_only_call_project_commands(path):
 def test_pr_gate_shape():
     wf = _load(ROOT / ".github/workflows/pr.yml")
     jobs = wf["jobs"]
-    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu"} <= set(jobs)
+    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu", "prove"} <= set(jobs)
+    assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["prove"]["strategy"]["matrix"]
+    prove = [s for s in jobs["prove"]["steps"] if s.get("uses") == LOCAL_ACTION]
+    assert len(prove) == 1 and prove[0]["with"]["command"] == "prove"
+    assert prove[0]["with"]["devices"] == "8"
     assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["smoke-cpu"]["strategy"]["matrix"]
     smoke = [s for s in jobs["smoke-cpu"]["steps"] if s.get("uses") == LOCAL_ACTION]
     assert len(smoke) == 1 and smoke[0]["with"]["command"] == "test"
@@ -113,6 +123,12 @@ def test_pr_gate_shape():
     )
 
 
+def test_nightly_proves_every_howto():
+    wf = _load(ROOT / ".github/workflows/prove-nightly.yml")
+    assert {"schedule", "workflow_dispatch"} <= set(wf["on"])
+    assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
+
+
 def test_readme_lists_the_local_equivalents():
     readme = (ROOT / "README.md").read_text()
     for cmd in (
@@ -121,6 +137,7 @@ def test_readme_lists_the_local_equivalents():
         "howtoctl test",
         "howtoctl restore --all",
         "howtoctl publish",
+        "howtoctl prove",
         "pre-commit run --all-files",
     ):
         assert cmd in readme, cmd
@@ -133,7 +150,7 @@ def _install_lines(wf):
                 yield job_id, line.strip()
 
 
-@pytest.mark.parametrize("name", ["pr.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["pr.yml", "publish.yml", "prove-nightly.yml"])
 def test_gate_and_publish_install_from_the_lock(name):
     lines = list(_install_lines(_load(ROOT / ".github/workflows" / name)))
     assert lines

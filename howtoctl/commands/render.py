@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 
-from howtoctl import fsutil, output, patch
+from howtoctl import fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.render import site as site_mod
@@ -61,10 +62,13 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
         data = ws.read_diff(name) or b""
         entry = ws.entry(name)
         old_sources = {}
+        proofs: list[tuple[str, str]] = []
         try:
-            for fp in patch.parse(data).files:
+            files = patch.parse(data).files
+            for fp in files:
                 if fp.old_path and (text := base_source(fp.old_path)) is not None:
                     old_sources[fp.old_path] = text
+            proofs = hunk_proofs(ws, name, data, files, old_sources)
         except patch.PatchError:
             pass  # rendered as broken
         howtos.append(
@@ -75,6 +79,7 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
                 summary=entry.summary,
                 example=entry.example,
                 old_sources=old_sources,
+                proofs=proofs,
             )
         )
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
@@ -90,6 +95,50 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
         guide_path=GUIDE_PATH,
         project=project,
     )
+
+
+def hunk_proofs(
+    ws: Workspace, name: str, data: bytes, files, old_sources: dict[str, str]
+) -> list[tuple[str, str]]:
+    """Each hunk's proof as the site shows it, from `prove --record`'s file and the manifest.
+
+    The page cannot run the tests: a hunk shows what the last recorded proof of exactly this
+    diff found, its exemption, why it does not count, or that it is not proved yet.
+    """
+    hunks = proof.classify(files, old_sources)
+    try:
+        exempt = proof.exemptions_by_hunk(name, hunks, ws.entry(name).exempt)
+    except HowtoError as e:
+        output.warn(e.message)
+        exempt = {}
+    rel = posixpath.join(ws.config.proof_dir, f"{name}.json")
+    if ws.diffs_from_worktree():
+        record_data = fsutil.read_or_none(ws.repo.path(rel))
+    else:
+        record_data = ws.repo.show_file(ws.base_tip, rel)
+    recorded = proof.read_record(record_data, data) or {}
+    result = []
+    for h in hunks:
+        found = recorded.get((h.file, h.header), {})
+        if not h.counted:
+            what = {"no code": "comments, blank lines, docstrings or annotations"}.get(
+                h.why_not, h.why_not
+            )
+            result.append(("not-counted", f"not counted: {what}"))
+        elif h.index in exempt:
+            result.append((proof.EXEMPT, f"exempt: {exempt[h.index].reason}"))
+        elif found.get("status") == proof.PROVED:
+            by = found.get("failing_test") or found.get("reason") or "a failing smoke test"
+            if found.get("failing_test") and found.get("reason"):
+                by += f" ({found['reason']})"
+            result.append((proof.PROVED, f"proved by {by}"))
+        elif found.get("status") == proof.SURVIVED:
+            result.append((proof.SURVIVED, "survived: the tests pass without it"))
+        elif found.get("status") in (proof.NOT_APPLICABLE, "not-run"):
+            result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
+        else:
+            result.append(("unproved", f"not proved yet: howtoctl prove {name} --record"))
+    return result
 
 
 def _previous_pages(out_dir: str) -> set[str]:
