@@ -4,8 +4,8 @@ Everything here runs git plumbing in subprocesses with explicit options, so a us
 configuration (diff.noprefix, color.ui, core.quotePath, ...) cannot change what howtoctl reads or
 writes. Calls are batched where git allows it (cat-file --batch, merge-tree --stdin,
 update-ref --stdin): process start-up, not git's work, dominates the cost on many branches. For
-the same reason opening a repository asks one `rev-parse` for every fact needed up front, and
-the objects rebase-all creates are packed here (`packfile`) instead of by two more git processes.
+the same reason opening a repository asks one `rev-parse` for every fact needed up front. git
+writes every object itself.
 
 Minimum git version: 2.38 (`merge-tree --write-tree`; `--stdin` is used from 2.39 and emulated
 with one process per merge before that). See MIN_GIT_VERSION.
@@ -13,18 +13,18 @@ with one process per merge before that). See MIN_GIT_VERSION.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import copy
 import dataclasses
-import fcntl
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from howtoctl import packfile
 from howtoctl.errors import GitError, HowtoError
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
@@ -169,8 +169,6 @@ class Repo:
         if self.toplevel:
             self._cwd = self.toplevel
         self._version: tuple[int, ...] | None = None
-        self._quarantine_objects: str | None = None
-        self._pending_objects: list[tuple[str, str, bytes]] = []
         self._identity: bool | None = None
 
     # -- running git ---------------------------------------------------------------------------
@@ -410,15 +408,18 @@ class Repo:
             self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
         )
         with tempfile.TemporaryDirectory(prefix="howtoctl-index-") as tmp:
-            copy = os.path.join(tmp, "index")
+            index_copy = os.path.join(tmp, "index")
             if os.path.exists(source):  # else no index yet: git starts from an empty one
-                shutil.copyfile(source, copy)
+                shutil.copyfile(source, index_copy)
             proc = self.try_run(
                 # A split index would write its shared part into the repository.
                 *("-c", "core.splitIndex=false", "apply", "--cached", *args),
                 input=patch,
                 # The blobs git writes for the new contents go to the throwaway directory too.
-                env={"GIT_INDEX_FILE": copy, **self._object_env(os.path.join(tmp, "objects"))},
+                env={
+                    "GIT_INDEX_FILE": index_copy,
+                    **self._object_env(os.path.join(tmp, "objects")),
+                },
             )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
@@ -489,22 +490,17 @@ class Repo:
 
     def hash_object(self, kind: str, data: bytes) -> str:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
-        return packfile.object_id(kind, data, self.object_format)
+        return object_id(kind, data, self.object_format)
 
     def write_commits(self, bodies: Sequence[bytes]) -> list[str]:
-        """Write commit objects; return their ids.
+        """Write commit objects with one `git hash-object -w`; return their ids.
 
-        Inside `quarantine()` they are kept in memory and go into the pack written when it ends;
-        otherwise one `hash-object` process writes them all (its ids checked against ours).
+        Their ids are computed first (a commit names its parent, so a chain is hashed before
+        anything is written) and git's must match: a mismatch means a malformed body.
         """
         if not bodies:
             return []
         expected = [self.hash_object("commit", b) for b in bodies]
-        if self._quarantine_objects:
-            self._pending_objects += [
-                (oid, "commit", body) for oid, body in zip(expected, bodies, strict=True)
-            ]
-            return expected
         with tempfile.TemporaryDirectory(prefix="howtoctl-") as tmp:
             paths = []
             for i, body in enumerate(bodies):
@@ -594,68 +590,25 @@ class Repo:
         proc = self.try_run("config", "--get", "core.logAllRefUpdates")
         return proc.stdout.decode().strip().lower()
 
-    # -- quarantine ------------------------------------------------------------------------------
+    # -- a throwaway object directory ----------------------------------------------------------
 
     @contextlib.contextmanager
-    def quarantine(self, keep: bool = True) -> Iterator[None]:
-        """Write new objects to a private object directory, then move them in as one pack.
-
-        In-memory merges write a tree object per merged directory. As loose objects in the
-        repository that is a file (and often a directory) each, which dominates rebase-all on
-        many branches; in a temporary directory (on tmpfs where there is one) it is cheap, and
-        what is kept moves into the repository as one pack file. With `keep=False` (dry runs)
-        nothing is moved: the repository gains no objects at all. git does the same for pushes
-        it receives.
-        """
-        real = self.objects_dir
-        tmp, owner = _new_quarantine(_quarantine_base())
-        objects = os.path.join(tmp, "objects")
-        saved = self._env
-        self._env = {**saved, **self._object_env(objects)}
-        packed = None
-        try:
-            self._quarantine_objects = objects
-            self._pending_objects = []
-            yield
-            if keep:
-                found = [*_read_loose_objects(objects), *self._pending_objects]
-                if found:
-                    packed = packfile.build(found, self.object_format)
-        finally:
-            self._env = saved
-            self._quarantine_objects = None
-            self._pending_objects = []
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.close(owner)  # only now may another run take it for a dead run's leftovers
-        if packed:
-            try:
-                with uninterruptible():
-                    _install_pack(os.path.join(real, "pack"), *packed)
-            except OSError as e:
-                raise HowtoError(
-                    f"cannot write the new objects into {real}: {e.strerror}; no branch was moved",
-                    "free some space or fix the permissions, then run the command again",
-                ) from None
+    def throwaway_objects(self) -> Iterator[Repo]:
+        """This repository as a separate facade whose git calls write new objects to a temporary
+        directory (removed afterwards) and read the repository's own as alternates: a dry run
+        computes everything a real run does and leaves no object behind. `self` is unchanged."""
+        with tempfile.TemporaryDirectory(prefix="howtoctl-objects-") as tmp:
+            scratch = copy.copy(self)
+            scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
+            yield scratch
 
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
-        object of the repository (and its alternates) as before."""
+        object of the repository as before (git follows the repository's own alternates)."""
         os.makedirs(os.path.join(objects, "pack"), exist_ok=True)
-        real = self.objects_dir
-        alternates = [real]
-        info = os.path.join(real, "info", "alternates")
-        if os.path.isfile(info):
-            with open(info) as f:
-                alternates += [
-                    ln.strip()
-                    if os.path.isabs(ln.strip())
-                    else os.path.normpath(os.path.join(real, ln.strip()))
-                    for ln in f
-                    if ln.strip() and not ln.startswith("#")
-                ]
         return {
             "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": ":".join(map(_quote_alternate, alternates)),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": _quote_alternate(self.objects_dir),
         }
 
     # -- work trees ------------------------------------------------------------------------------
@@ -842,128 +795,8 @@ def _run_concurrently(fn, items: Sequence) -> list:
     """[fn(item) for item in items], each in its own thread (they wait on git processes)."""
     if len(items) <= 1:
         return [fn(item) for item in items]
-    import threading
-
-    results: list = [None] * len(items)
-    errors: list[BaseException] = []
-
-    def work(i: int) -> None:
-        try:
-            results[i] = fn(items[i])
-        except BaseException as e:  # re-raised in the caller's thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, len(items))]
-    for t in threads:
-        t.start()
-    work(0)
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
-
-
-_QUARANTINE_PREFIX = "howtoctl-objects-"
-_OWNER_LOCK = "in-use.lock"
-
-
-def _quarantine_base() -> str:
-    """Where quarantine directories go: tmpfs when there is one (objects never touch a disk)."""
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-
-
-def _new_quarantine(base: str) -> tuple[str, int]:
-    """A fresh quarantine directory under `base`, and the descriptor whose lock marks it as in
-    use (close it after removing the directory). Leftovers of killed runs are removed first."""
-    _remove_dead_quarantines(base)
-    tmp = tempfile.mkdtemp(prefix=_QUARANTINE_PREFIX, dir=base)
-    # Locked before it takes its name, so that nobody ever sees it unlocked while we live.
-    owner = os.open(os.path.join(tmp, _OWNER_LOCK + ".new"), os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(owner, fcntl.LOCK_EX)
-    os.rename(os.path.join(tmp, _OWNER_LOCK + ".new"), os.path.join(tmp, _OWNER_LOCK))
-    return tmp, owner
-
-
-def _remove_dead_quarantines(base: str) -> None:
-    """Delete quarantine directories whose run is gone (killed before it could clean up).
-
-    On tmpfs they would hold memory until the next reboot. A run holds a lock on a file in its
-    directory for as long as it uses it, and the kernel drops the lock when the process dies:
-    a lock we can take belongs to nobody. (A process id would not do: /dev/shm may be shared
-    with other containers, whose processes this one cannot see.) A directory without the file
-    is being created right now, or is older than this scheme: left alone unless a day old.
-    """
-    try:
-        entries = [e for e in os.scandir(base) if e.name.startswith(_QUARANTINE_PREFIX)]
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-            fd = os.open(os.path.join(entry.path, _OWNER_LOCK), os.O_RDWR)
-        except FileNotFoundError:
-            with contextlib.suppress(OSError):
-                if time.time() - entry.stat(follow_symlinks=False).st_mtime > 86400:
-                    shutil.rmtree(entry.path, ignore_errors=True)
-            continue
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # in use
-        try:
-            shutil.rmtree(entry.path, ignore_errors=True)  # holding its lock all the while
-        finally:
-            os.close(fd)
-
-
-def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
-    """(oid, type, content) of every loose object under `objects_dir`."""
-    for folder in os.scandir(objects_dir):
-        if len(folder.name) != 2 or not folder.is_dir():
-            continue
-        for entry in os.scandir(folder.path):
-            if entry.name.startswith("tmp_"):
-                continue  # a write git did not finish
-            with open(entry.path, "rb") as f:
-                kind, content = packfile.parse_loose(f.read())
-            yield folder.name + entry.name, kind, content
-
-
-def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None:
-    """Put a pack and its index into `pack_dir` as git's index-pack does.
-
-    Each file is written under a temporary name, flushed to disk, then linked (renamed where the
-    file system has no hard links) to its final name: the pack before its index, since git only
-    looks at packs that have one. An existing file of
-    that name holds the same pack (the name is its checksum) and is kept.
-    """
-    # Read-only like git's packs, readable by whoever can read the directory: a shared
-    # repository's (core.sharedRepository) directories are group- or world-readable.
-    mode = 0o444 & os.stat(pack_dir).st_mode
-    for data, kind in ((pack, "pack"), (idx, "idx")):
-        fd, tmp = tempfile.mkstemp(prefix=f"tmp_{kind}_", dir=pack_dir)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            final = os.path.join(pack_dir, f"pack-{checksum}.{kind}")
-            try:
-                os.link(tmp, final)
-            except FileExistsError:
-                pass
-            except OSError:  # no hard links on this file system: git renames too
-                if not os.path.exists(final):
-                    os.rename(tmp, final)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+    with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
+        return list(pool.map(fn, items))
 
 
 @contextlib.contextmanager
@@ -1009,6 +842,12 @@ class _TemporaryIndex:
     def __exit__(self, *exc) -> None:
         assert self._dir is not None
         self._dir.cleanup()
+
+
+def object_id(kind: str, content: bytes, object_format: str = "sha1") -> str:
+    """The id git gives `content` as an object of type `kind`."""
+    algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return algo(b"%s %d\0" % (kind.encode(), len(content)) + content).hexdigest()
 
 
 def parse_commit(oid: str, body: bytes) -> RawCommit:

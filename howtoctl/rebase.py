@@ -8,9 +8,8 @@ and messages are kept; the committer is the current user, as with `git rebase`.
 
 The whole run costs a fixed number of git processes, whatever the number of branches:
 one rev-list for all branches, one cat-file for all commits, one merge-tree per CPU for all
-merges (writing into a quarantine object directory, see `Repo.quarantine`). The new commits are
-hashed here and, with the merged trees, go into the repository as one pack written in Python
-(`packfile`). See `plan`.
+merges (git writes the merged trees into the repository), one hash-object for the new commits.
+See `plan`.
 """
 
 from __future__ import annotations

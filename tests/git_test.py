@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pathlib
 import subprocess
 
 import pytest
@@ -111,17 +110,14 @@ def test_merges_split_over_processes_give_the_same_results(repo, monkeypatch):
     assert all(m.conflicted_paths == ("ex/train.py",) for m in one if not m.clean)
 
 
-def test_quarantine_moves_kept_objects_in_as_one_pack(repo):
+def test_merges_and_commits_are_written_by_git_as_loose_objects(repo):
     pairs = _branches_moving_apart(repo, 3)
     r = Repo(str(repo.path))
     packs = set(os.listdir(r.objects_dir + "/pack"))
-    with r.quarantine():
-        merges = r.merge_trees(pairs)
-        body = f"tree {merges[0].tree}\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nm\n"
-        (commit,) = r.write_commits([body.encode()])
-        assert os.environ.get("GIT_OBJECT_DIRECTORY") is None  # only git calls see the quarantine
-    new = set(os.listdir(r.objects_dir + "/pack")) - packs
-    assert len(new) == 2  # one .pack, one .idx
+    merges = r.merge_trees(pairs)
+    body = f"tree {merges[0].tree}\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nm\n"
+    (commit,) = r.write_commits([body.encode()])
+    assert set(os.listdir(r.objects_dir + "/pack")) == packs  # howtoctl writes no pack
     assert repo.git("cat-file", "-t", commit) == "commit"
     assert repo.git("rev-parse", f"{commit}^{{tree}}") == merges[0].tree
     subprocess.run(
@@ -129,14 +125,27 @@ def test_quarantine_moves_kept_objects_in_as_one_pack(repo):
     )
 
 
-def test_dry_run_quarantine_leaves_no_object(repo):
+def test_throwaway_objects_leave_no_object_and_the_repo_unchanged(repo):
     pairs = _branches_moving_apart(repo, 2)
     r = Repo(str(repo.path))
     before = repo.git("count-objects", "-v")
-    with r.quarantine(keep=False):
-        tree = r.merge_trees(pairs)[0].tree
+    with r.throwaway_objects() as scratch:
+        tree = scratch.merge_trees(pairs)[0].tree
+        assert scratch.run("cat-file", "-t", tree).strip() == "tree"
+        assert r.try_run("cat-file", "-e", tree).returncode != 0  # the facade itself is unchanged
     assert repo.git("count-objects", "-v") == before
     assert subprocess.run(["git", "-C", str(repo.path), "cat-file", "-e", tree]).returncode != 0
+
+
+def test_throwaway_objects_read_the_repositorys_alternates_in_a_path_with_a_colon(repo, tmp_path):
+    shared = tmp_path / "shared:objects.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(shared)], check=True)
+    borrower = tmp_path / "borrow:er"
+    subprocess.run(["git", "clone", "-q", "--shared", str(shared), str(borrower)], check=True)
+    r = Repo(str(borrower))
+    head = r.rev_parse("HEAD")
+    with r.throwaway_objects() as scratch:
+        assert scratch.read_commits([head])[head].tree  # found through two levels of alternates
 
 
 def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
@@ -151,41 +160,6 @@ def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
     logs = bare / "logs"
     assert (logs / "refs" / "heads" / "howto" / "x").is_file()  # even in a bare repository
     assert not (logs / "refs" / "howtoctl").exists()
-
-
-def test_quarantines_of_dead_runs_are_removed_live_ones_kept(repo, tmp_path, monkeypatch):
-    import fcntl
-    import time
-
-    monkeypatch.setattr(git_mod, "_quarantine_base", lambda: str(tmp_path))
-
-    def quarantine_dir(name: str, lock: str | None) -> pathlib.Path:
-        d = tmp_path / f"howtoctl-objects-{name}"
-        (d / "objects").mkdir(parents=True)
-        if lock:
-            (d / lock).write_text("")
-        return d
-
-    dead = quarantine_dir("dead", "in-use.lock")  # its run was killed: nobody holds the lock
-    live = quarantine_dir("live", "in-use.lock")
-    holder = os.open(live / "in-use.lock", os.O_RDWR)
-    fcntl.flock(holder, fcntl.LOCK_EX)  # a run in another container, say: its pid means nothing
-    starting = quarantine_dir("starting", None)  # made a moment ago, lock not there yet
-    ancient = quarantine_dir("ancient", None)
-    day_old = time.time() - 2 * 86400
-    os.utime(ancient, (day_old, day_old))
-    other = tmp_path / "someone-elses-dir"
-    other.mkdir()
-    try:
-        with Repo(str(repo.path)).quarantine(keep=False):
-            pass
-    finally:
-        os.close(holder)
-    assert not dead.exists() and not ancient.exists()
-    assert live.is_dir() and starting.is_dir() and other.is_dir()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "repo") == sorted(
-        [live.name, starting.name, other.name]
-    )  # and our own quarantine is gone
 
 
 def test_git_without_merge_tree_stdin_merges_one_pair_per_process(repo):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -69,9 +71,11 @@ def run(
         }
         try:
             with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
-                with ws.repo.quarantine(keep=not dry_run):
+                with contextlib.ExitStack() as stack:
+                    # A dry run's merges write their trees to a throwaway object directory.
+                    repo = stack.enter_context(ws.repo.throwaway_objects()) if dry_run else ws.repo
                     results = rebase.plan(
-                        ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
+                        repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
                     )
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
