@@ -17,7 +17,6 @@ import concurrent.futures
 import contextlib
 import copy
 import dataclasses
-import hashlib
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.objects import RawCommit, object_id, parse_commit
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
@@ -98,14 +98,10 @@ class Worktree:
 
 
 @dataclasses.dataclass(frozen=True)
-class RawCommit:
-    oid: str
-    tree: str
-    parents: tuple[str, ...]
-    headers: tuple[
-        tuple[str, str], ...
-    ]  # every header but tree/parent, in order, continued lines joined
-    message: bytes
+class RebaseStep:
+    done: bool  # False: stopped at a conflict, or git failed
+    conflicts: tuple[str, ...]  # unmerged paths in the work tree
+    output: str  # what git said
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,14 +195,14 @@ class Repo:
             raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
         return proc
 
-    def run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
+    def _run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
         """Run git and return its stdout as text (raises GitError on failure)."""
         return self._popen_run(args, input=input, env=env, cwd=cwd).stdout.decode()
 
-    def run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
+    def _run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
         return self._popen_run(args, input=input, env=env).stdout
 
-    def try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
+    def _try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
         """Run git; return the CompletedProcess whatever the exit status."""
         return self._popen_run(args, input=input, env=env, check=False, cwd=cwd)
 
@@ -215,7 +211,7 @@ class Repo:
     @property
     def version(self) -> tuple[int, ...]:
         if self._version is None:
-            self._version = _parse_version(self.run("version"))
+            self._version = _parse_version(self._run("version"))
         return self._version
 
     def require_version(self, minimum: tuple[int, ...], what: str) -> None:
@@ -240,7 +236,7 @@ class Repo:
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit `rev` names, or None."""
-        proc = self.try_run(
+        proc = self._try_run(
             "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
         )
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
@@ -249,15 +245,15 @@ class Repo:
         """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
         if self._head and self._head.startswith("refs/heads/"):
             return self._head  # read on opening; howtoctl never switches a work tree's branch
-        proc = self.try_run("symbolic-ref", "-q", "HEAD")
+        proc = self._try_run("symbolic-ref", "-q", "HEAD")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def check_ref_format(self, ref: str) -> bool:
-        return self.try_run("check-ref-format", ref).returncode == 0
+        return self._try_run("check-ref-format", ref).returncode == 0
 
     def refs(self, prefix: str) -> dict[str, str]:
         """{full ref name: oid} for every ref under `prefix` (e.g. 'refs/heads/howto/')."""
-        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
         result = {}
         for line in out.splitlines():
             oid, _, ref = line.partition(" ")
@@ -265,7 +261,7 @@ class Repo:
         return result
 
     def worktrees(self) -> list[Worktree]:
-        out = self.run("worktree", "list", "--porcelain", "-z")
+        out = self._run("worktree", "list", "--porcelain", "-z")
         trees = []
         for block in out.split("\0\0"):
             fields = [f for f in block.split("\0") if f]
@@ -300,20 +296,20 @@ class Repo:
         return {w.branch: w.path for w in self.worktrees() if w.branch}
 
     def merge_base(self, a: str, b: str) -> str | None:
-        proc = self.try_run("merge-base", a, b)
+        proc = self._try_run("merge-base", a, b)
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        return self.try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
+        return self._try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
     def count_commits(self, range_: str, excludes: Sequence[str] = ()) -> int:
         """Commits in `range_`; with `excludes`, only those changing some other path."""
         pathspecs = ["--", ":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        return int(self.run("rev-list", "--count", range_, *pathspecs).strip() or 0)
+        return int(self._run("rev-list", "--count", range_, *pathspecs).strip() or 0)
 
     def ident(self) -> bytes:
         """The committer identity line ('Name <email> time tz') git would use now."""
-        proc = self.try_run("var", "GIT_COMMITTER_IDENT")
+        proc = self._try_run("var", "GIT_COMMITTER_IDENT")
         if proc.returncode != 0:
             raise HowtoError(
                 "git has no committer identity to write commits with",
@@ -322,17 +318,17 @@ class Repo:
         return proc.stdout.strip()
 
     def remote_url(self, remote: str = "origin") -> str | None:
-        proc = self.try_run("config", "--get", f"remote.{remote}.url")
+        proc = self._try_run("config", "--get", f"remote.{remote}.url")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """Content of `path` at `rev` (a commit, or '' for the index), or None when absent."""
-        proc = self.try_run("cat-file", "blob", f"{rev}:{path}")
+        proc = self._try_run("cat-file", "blob", f"{rev}:{path}")
         return proc.stdout if proc.returncode == 0 else None
 
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""
-        out = self.try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
+        out = self._try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
         if out.returncode != 0:
             return []
         return [n for n in out.stdout.decode().split("\0") if n]
@@ -342,7 +338,9 @@ class Repo:
         oids = list(dict.fromkeys(oids))
         if not oids:
             return {}
-        data = self.run_bytes("cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode())
+        data = self._run_bytes(
+            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
+        )
         result = {}
         pos = 0
         for oid in oids:
@@ -356,6 +354,28 @@ class Repo:
             result[oid] = parse_commit(oid, body)
         return result
 
+    def commits_not_in(self, tips: Iterable[str], base: str) -> dict[str, tuple[str, ...]]:
+        """{commit: its parents} for every commit reachable from `tips` but not from `base`
+        (one `git rev-list --parents`)."""
+        tips = sorted(set(tips))
+        if not tips:
+            return {}
+        out = self._run("rev-list", "--parents", *tips, f"^{base}", "--")
+        parents = {}
+        for line in out.splitlines():
+            oid, *ps = line.split()
+            parents[oid] = tuple(ps)
+        return parents
+
+    def touched_in_history(self, rev: str, path: str) -> bool:
+        """Whether any commit in `rev`'s history added, changed or removed `path`."""
+        return bool(self._run("rev-list", "-1", rev, "--", f":(top,literal){path}").strip())
+
+    def commit_message(self, oid: str) -> bytes | None:
+        """The message of commit `oid`, or None when there is no such commit here."""
+        proc = self._try_run("cat-file", "commit", oid)
+        return proc.stdout.partition(b"\n\n")[2] if proc.returncode == 0 else None
+
     # -- diffs and patches ---------------------------------------------------------------------
 
     def diff_since_fork(self, base: str, tip: str, excludes: Sequence[str] = ()) -> bytes | None:
@@ -364,7 +384,7 @@ class Repo:
         None when the two share no history.
         """
         pathspecs = [f":(exclude,top){p}" for p in excludes]
-        proc = self.try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
+        proc = self._try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
         if proc.returncode != 0:
             if self.merge_base(base, tip) is None:
                 return None
@@ -411,7 +431,7 @@ class Repo:
             index_copy = os.path.join(tmp, "index")
             if os.path.exists(source):  # else no index yet: git starts from an empty one
                 shutil.copyfile(source, index_copy)
-            proc = self.try_run(
+            proc = self._try_run(
                 # A split index would write its shared part into the repository.
                 *("-c", "core.splitIndex=false", "apply", "--cached", *args),
                 input=patch,
@@ -426,7 +446,7 @@ class Repo:
     def patch_paths(self, patch: bytes) -> set[str]:
         """Every path git would create, change or delete applying `patch` (git's own reading of
         its headers: `git apply --numstat -z`)."""
-        out = self.run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
+        out = self._run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
             errors="surrogateescape"
         )
         tokens, paths = out.split("\0"), set()
@@ -448,14 +468,14 @@ class Repo:
     def tree_with_patch(self, tree: str, patch: bytes) -> str:
         """The tree that results from applying `patch` to `tree`, computed in a private index."""
         with self.temporary_index(tree) as env:
-            proc = self.try_run(
+            proc = self._try_run(
                 "apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env
             )
             if proc.returncode != 0:
                 raise HowtoError(
                     "the diff does not apply: " + proc.stderr.decode(errors="replace").strip()
                 )
-            return self.run("write-tree", env=env).strip()
+            return self._run("write-tree", env=env).strip()
 
     # -- writing objects and refs --------------------------------------------------------------
 
@@ -474,19 +494,19 @@ class Repo:
         env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
         if not self._has_identity():
             env.update(FALLBACK_IDENTITY)
-        return self.run(*args, input=message.encode(), env=env or None).strip()
+        return self._run(*args, input=message.encode(), env=env or None).strip()
 
     def _has_identity(self) -> bool:
         if self._identity is None:
             self._identity = all(
-                self.try_run("var", var).returncode == 0
+                self._try_run("var", var).returncode == 0
                 for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
             )
         return self._identity
 
     def commit_date(self, commit: str) -> str:
         """A commit's committer date in git's raw format ('seconds tz')."""
-        return self.run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
+        return self._run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
 
     def hash_object(self, kind: str, data: bytes) -> str:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
@@ -508,7 +528,7 @@ class Repo:
                 with open(p, "wb") as f:
                     f.write(body)
                 paths.append(p)
-            out = self.run(
+            out = self._run(
                 "hash-object",
                 "-w",
                 "-t",
@@ -587,7 +607,7 @@ class Repo:
         )
 
     def _log_all_ref_updates(self) -> str:
-        proc = self.try_run("config", "--get", "core.logAllRefUpdates")
+        proc = self._try_run("config", "--get", "core.logAllRefUpdates")
         return proc.stdout.decode().strip().lower()
 
     # -- a throwaway object directory ----------------------------------------------------------
@@ -615,7 +635,7 @@ class Repo:
 
     def add_worktree(self, path: str, commit: str) -> None:
         """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
-        self.run("worktree", "add", "--detach", "--quiet", path, commit)
+        self._run("worktree", "add", "--detach", "--quiet", path, commit)
 
     def add_locked_worktree(self, path: str, commit: str, reason: str) -> str:
         """A detached work tree at `commit`, locked with `reason`; returns its git directory.
@@ -623,10 +643,10 @@ class Repo:
         The lock marks it as howtoctl's: `git worktree prune` keeps it, and a later command can
         tell it from whatever else may stand at that path by then.
         """
-        self.run(
+        self._run(
             "worktree", "add", "--detach", "--quiet", "--lock", "--reason", reason, path, commit
         )
-        return self.run("rev-parse", "--absolute-git-dir", cwd=path).strip()
+        return self._run("rev-parse", "--absolute-git-dir", cwd=path).strip()
 
     def owns_worktree(self, path: str, git_dir: str, reason: str) -> bool:
         """Whether `path` is still the work tree added by `add_locked_worktree` with `reason`:
@@ -646,20 +666,57 @@ class Repo:
     def remove_own_worktree(self, path: str, owned: bool) -> None:
         """Remove a work tree howtoctl added if `owned`; else only drop git's record of it where
         its directory is gone or no longer a work tree (the files there are left alone)."""
-        self.try_run("worktree", "unlock", "--end-of-options", path)
+        self._try_run("worktree", "unlock", "--end-of-options", path)
         if owned:
-            self.run("worktree", "remove", "--force", "--end-of-options", path)
-        self.try_run("worktree", "prune")
+            self._run("worktree", "remove", "--force", "--end-of-options", path)
+        self._try_run("worktree", "prune")
 
     def remove_worktree(self, path: str) -> None:
-        self.try_run("worktree", "remove", "--force", path)
+        self._try_run("worktree", "remove", "--force", path)
         if os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
-        self.try_run("worktree", "prune")
+        self._try_run("worktree", "prune")
+
+    # -- a rebase in a work tree of its own (howtoctl resolve) ---------------------------------
+
+    def rebase_worktree(self, worktree: str, onto: str) -> RebaseStep:
+        """Start `git rebase onto` in `worktree`; it stops at the first conflict."""
+        return self._rebase_step(worktree, onto)
+
+    def continue_rebase(self, worktree: str) -> RebaseStep:
+        """`git rebase --continue` in `worktree`."""
+        return self._rebase_step(worktree, "--continue")
+
+    def abort_rebase(self, worktree: str) -> None:
+        self._try_run("rebase", "--abort", cwd=worktree)
+
+    def rebase_in_progress(self, worktree: str) -> bool:
+        for kind in ("rebase-merge", "rebase-apply"):
+            path = self._run("rev-parse", "--git-path", kind, cwd=worktree).strip()
+            if os.path.isdir(path if os.path.isabs(path) else os.path.join(worktree, path)):
+                return True
+        return False
+
+    def worktree_head(self, worktree: str) -> str:
+        """The commit checked out in `worktree`."""
+        return self._run("rev-parse", "HEAD", cwd=worktree).strip()
+
+    def _rebase_step(self, worktree: str, arg: str) -> RebaseStep:
+        # No editor: keep every message as it is, as a non-interactive rebase would.
+        env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+        proc = self._try_run("rebase", arg, cwd=worktree, env=env)
+        if proc.returncode == 0:
+            return RebaseStep(True, (), "")
+        unmerged = self._run("diff", "--name-only", "-z", "--diff-filter=U", cwd=worktree)
+        return RebaseStep(
+            False,
+            tuple(p for p in unmerged.split("\0") if p),
+            (proc.stdout + proc.stderr).decode(errors="replace").strip(),
+        )
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self.run(
+        out = self._run(
             "diff",
             *DIFF_OPTIONS,
             "--name-only",
@@ -675,14 +732,14 @@ class Repo:
         "index" for the staged tree), leaving out `excludes`."""
         side = ["--cached", commit] if against == "index" else [commit, against]
         pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
+        out = self._run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
         return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
 
     def remote_refs(self, remote: str, prefixes: Sequence[str]) -> dict[str, str]:
         """{full ref: oid} of the remote's refs under each of `prefixes` (full ref prefixes)."""
-        out = self.run(
+        out = self._run(
             "ls-remote", "--refs", "--end-of-options", remote, *(f"{p}*" for p in prefixes)
         )
         heads = {}
@@ -704,7 +761,7 @@ class Repo:
         for ref, new, expected in updates:
             args.append(f"--force-with-lease={ref}:{expected or ''}")
             refspecs.append(f"{new}:{ref}" if new else f":{ref}")
-        self.run(*args, remote, *refspecs)
+        self._run(*args, remote, *refspecs)
 
     # -- merges ----------------------------------------------------------------------------------
 
@@ -719,7 +776,7 @@ class Repo:
             # Try the batch form first: asking `git version` costs as much as the merges.
             batches = _split(pairs, _merge_processes(len(pairs)))
             procs = _run_concurrently(
-                lambda batch: self.try_run(
+                lambda batch: self._try_run(
                     "merge-tree",
                     "--write-tree",
                     "--stdin",
@@ -743,7 +800,7 @@ class Repo:
         self.require_version(MIN_GIT_VERSION, "rebasing in memory")
         results = []
         for a, b in pairs:
-            proc = self.try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
+            proc = self._try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
             if proc.returncode not in (0, 1):
                 raise GitError(
                     ["merge-tree", a, b], proc.returncode, proc.stderr.decode(errors="replace")
@@ -836,40 +893,12 @@ class _TemporaryIndex:
     def __enter__(self) -> dict[str, str]:
         self._dir = tempfile.TemporaryDirectory(prefix="howtoctl-index-")
         env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
-        self._repo.run("read-tree", self._tree, env=env)
+        self._repo._run("read-tree", self._tree, env=env)
         return env
 
     def __exit__(self, *exc) -> None:
         assert self._dir is not None
         self._dir.cleanup()
-
-
-def object_id(kind: str, content: bytes, object_format: str = "sha1") -> str:
-    """The id git gives `content` as an object of type `kind`."""
-    algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
-    return algo(b"%s %d\0" % (kind.encode(), len(content)) + content).hexdigest()
-
-
-def parse_commit(oid: str, body: bytes) -> RawCommit:
-    head, sep, message = body.partition(b"\n\n")
-    if not sep:
-        head, message = body.rstrip(b"\n"), b""
-    tree = ""
-    parents: list[str] = []
-    headers: list[tuple[str, str]] = []
-    for line in head.split(b"\n"):
-        if line.startswith(b" ") and headers:  # continuation of a multi-line header (gpgsig)
-            key, value = headers[-1]
-            headers[-1] = (key, value + "\n" + line[1:].decode(errors="surrogateescape"))
-            continue
-        key, _, value = line.decode(errors="surrogateescape").partition(" ")
-        if key == "tree":
-            tree = value
-        elif key == "parent":
-            parents.append(value)
-        else:
-            headers.append((key, value))
-    return RawCommit(oid, tree, tuple(parents), tuple(headers), message)
 
 
 def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
@@ -906,12 +935,3 @@ def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
                 paths += [p for p in msg_paths if p not in paths]
         results.append(MergeResult(False, tree, tuple(dict.fromkeys(paths))))
     return results
-
-
-def build_commit(
-    tree: str, parents: Sequence[str], headers: Sequence[tuple[str, str]], message: bytes
-) -> bytes:
-    lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
-    for key, value in headers:
-        lines.append(f"{key} " + value.replace("\n", "\n "))
-    return "\n".join(lines).encode(errors="surrogateescape") + b"\n\n" + message

@@ -296,13 +296,7 @@ class Workspace:
 
         if not tips:
             return {}
-        out = self.repo.run(
-            "rev-list", "--parents", *sorted(set(tips.values())), f"^{self.base_tip}", "--"
-        )
-        parents = {}
-        for line in out.splitlines():
-            oid, *ps = line.split()
-            parents[oid] = tuple(ps)
+        parents = self.repo.commits_not_in(tips.values(), self.base_tip)
         return {
             name: boundary for name, (_, boundary, _) in rebase.own_commits(tips, parents).items()
         }

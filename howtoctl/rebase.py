@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from howtoctl import git as git_mod
+from howtoctl import objects
 from howtoctl.git import Repo
 
 UP_TO_DATE = "up-to-date"
@@ -75,7 +75,7 @@ def own_commits(
     return result
 
 
-def replayed_commit(original: git_mod.RawCommit, tree: str, parent: str, committer: str) -> bytes:
+def replayed_commit(original: objects.RawCommit, tree: str, parent: str, committer: str) -> bytes:
     """The bytes of `original` replayed onto `parent` with `tree`.
 
     Signatures are dropped (they would no longer verify); author, encoding and message are kept.
@@ -85,7 +85,7 @@ def replayed_commit(original: git_mod.RawCommit, tree: str, parent: str, committ
         if key in ("gpgsig", "gpgsig-sha256", "mergetag"):
             continue
         headers.append((key, committer if key == "committer" else value))
-    return git_mod.build_commit(tree, [parent], headers, original.message)
+    return objects.build_commit(tree, [parent], headers, original.message)
 
 
 def plan(
@@ -110,12 +110,7 @@ def plan(
         return []
 
     # 1. Every commit on any branch that the new base does not have, with parents: one process.
-    tips = sorted(set(branches.values()))
-    out = repo.run("rev-list", "--parents", *tips, f"^{onto}", "--")
-    parents = {}
-    for line in out.splitlines():
-        oid, *ps = line.split()
-        parents[oid] = tuple(ps)
+    parents = repo.commits_not_in(branches.values(), onto)
     walks = own_commits(branches, parents)
 
     pending: list[BranchRebase] = []

@@ -86,7 +86,7 @@ def _removed_howtos(ws: Workspace, candidates: set[str]) -> set[str]:
         rel = ws.diff_relpath(name)
         if f"{name}.diff" in present:
             continue
-        if ws.repo.run("rev-list", "-1", ws.base_tip, "--", f":(top,literal){rel}").strip():
+        if ws.repo.touched_in_history(ws.base_tip, rel):
             removed.add(name)
     return removed
 
@@ -95,11 +95,12 @@ def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
     """Whether `oid` is here and is a commit `howtoctl restore` made from NAME's diff file."""
     from howtoctl.commands import restore
 
-    proc = ws.repo.try_run("cat-file", "commit", oid)
-    if proc.returncode != 0:
+    message = ws.repo.commit_message(oid)
+    if message is None:
         return False
-    message = proc.stdout.partition(b"\n\n")[2].decode(errors="replace")
-    return message.endswith(restore.commit_message(ws, name).split("\n\n", 1)[1])
+    return message.decode(errors="replace").endswith(
+        restore.commit_message(ws, name).split("\n\n", 1)[1]
+    )
 
 
 def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: bool = False) -> int:
