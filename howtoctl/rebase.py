@@ -9,7 +9,7 @@ and messages are kept; the committer is the current user, as with `git rebase`.
 The whole run costs a fixed number of git processes, whatever the number of branches:
 one rev-list for all branches, one cat-file for all commits, one merge-tree per CPU for all
 merges (git writes the merged trees into the repository), one hash-object for the new commits.
-See `plan`.
+`plan` decides from facts what moves where; `replay` merges and builds the new commits.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ UP_TO_DATE = "up-to-date"
 REBASED = "rebased"
 CONFLICT = "conflict"
 SKIPPED = "skipped"
+PENDING = "pending"  # planned, commits still to replay
 
 
 @dataclasses.dataclass
@@ -36,6 +37,7 @@ class BranchRebase:
     commits: tuple[str, ...] = ()  # the branch's own commits, oldest first
     conflicts: tuple[str, ...] = ()
     conflict_commit: str | None = None
+    fork_point: str | None = None  # where the branch's own commits start (PENDING ones)
     dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
 
@@ -89,32 +91,24 @@ def replayed_commit(original: objects.RawCommit, tree: str, parent: str, committ
 
 
 def plan(
-    repo: Repo,
     branches: Mapping[str, str],
     onto: str,
+    parents: Mapping[str, tuple[str, ...]],
     prefix_ref: str,
     blocked: Mapping[str, str] | None = None,
-    write: bool = True,
 ) -> list[BranchRebase]:
-    """Compute (and with `write`, create the commits of) the rebase of every branch onto `onto`.
+    """What moves where: the rebase of every branch onto `onto`, decided from facts alone.
 
-    `branches` is {name: tip}; `blocked` is {name: reason} for branches that must not move
-    (checked out somewhere). No ref is changed here: the caller moves the refs in one transaction.
+    `branches` is {name: tip}; `parents` is {commit: parents} for every commit on a branch that
+    `onto` does not have (`Repo.commits_not_in`); `blocked` is {name: reason} for branches that
+    must not move (checked out somewhere). Branches left PENDING have commits to replay
+    (`replay`); every other one has its final status here.
     """
     blocked = blocked or {}
-    results = {
-        name: BranchRebase(name=name, ref=prefix_ref + name, old_tip=tip)
-        for name, tip in sorted(branches.items())
-    }
-    if not results:
-        return []
-
-    # 1. Every commit on any branch that the new base does not have, with parents: one process.
-    parents = repo.commits_not_in(branches.values(), onto)
     walks = own_commits(branches, parents)
-
-    pending: list[BranchRebase] = []
-    for name, r in results.items():
+    results = []
+    for name, tip in sorted(branches.items()):
+        r = BranchRebase(name=name, ref=prefix_ref + name, old_tip=tip)
         chain, boundary, problem = walks[name]
         r.commits = tuple(chain)
         if problem:
@@ -127,20 +121,29 @@ def plan(
             # No commits of its own, behind the base: a fast-forward.
             r.status, r.new_tip, r.detail = REBASED, onto, "fast-forward (no commits of its own)"
         else:
-            pending.append(r)
-    if not pending:
-        return list(results.values())
+            r.status, r.fork_point = PENDING, parents[chain[0]][0]
+        results.append(r)
+    return results
 
-    # 2. The commits themselves (one cat-file) and all merges (one merge-tree).
+
+def replay(repo: Repo, results: Sequence[BranchRebase], onto: str, committer: str) -> list[bytes]:
+    """Replay the commits of every PENDING branch onto `onto`, in memory.
+
+    Each ends REBASED (with its new tip) or CONFLICT. git merges (writing the merged trees into
+    `repo`'s object directory); the new commits are built here and returned, parents first, for
+    the caller to write (`Repo.write_commits`) or, on a dry run, to drop. No ref is changed.
+    """
+    pending = [r for r in results if r.status == PENDING]
+    if not pending:
+        return []
+    # The commits themselves (one cat-file) and all merges (one merge-tree per CPU).
     to_replay = [c for r in pending for c in r.commits]
-    fork_points = [parents[r.commits[0]][0] for r in pending]
-    originals = repo.read_commits([*to_replay, *fork_points, onto])
+    originals = repo.read_commits([*to_replay, *(r.fork_point for r in pending), onto])
     merges = repo.merge_trees([(onto, c) for c in to_replay])
     merged = dict(zip(to_replay, merges, strict=True))
 
-    # 3. Chain the new commits; compute their ids ourselves so all can be written in one go.
+    # Chain the new commits; their ids are computed here so that all are written in one go.
     onto_tree = originals[onto].tree
-    committer = repo.ident().decode(errors="surrogateescape") if write else ""
     bodies: list[bytes] = []
     for r in pending:
         parent, parent_tree = onto, onto_tree
@@ -167,9 +170,7 @@ def plan(
         r.status, r.new_tip, r.dropped = REBASED, parent, tuple(dropped)
         if dropped:
             r.detail = f"dropped {len(dropped)} commit(s) already in the base"
-    if write:
-        repo.write_commits(bodies)
-    return list(results.values())
+    return bodies
 
 
 def summarize(results: Sequence[BranchRebase]) -> dict[str, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -71,12 +69,16 @@ def run(
         }
         try:
             with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
-                with contextlib.ExitStack() as stack:
-                    # A dry run's merges write their trees to a throwaway object directory.
-                    repo = stack.enter_context(ws.repo.throwaway_objects()) if dry_run else ws.repo
-                    results = rebase.plan(
-                        repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
-                    )
+                parents = ws.repo.commits_not_in(branches.values(), target)
+                results = rebase.plan(branches, target, parents, ws.prefix_ref, blocked)
+                if dry_run:
+                    # The merges write their trees to a throwaway object directory; the new
+                    # commits are computed and dropped.
+                    with ws.repo.throwaway_objects() as scratch:
+                        rebase.replay(scratch, results, target, committer="")
+                elif any(r.status == rebase.PENDING for r in results):
+                    committer = ws.repo.ident().decode(errors="surrogateescape")
+                    ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
             raise
