@@ -8,9 +8,9 @@ import datetime
 from collections.abc import Mapping
 
 from howtoctl.git import Repo
+from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
-HEADS = "refs/heads/"
 
 
 _last_stamp = ""
@@ -40,11 +40,11 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
     return dict(sorted(sets.items()))
 
 
-def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[tuple[str, str, None]]]:
+def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUpdate]]:
     """A new stamp, and the ref creations that record each branch ref's current value under it."""
     stamp = new_stamp()
     return stamp, [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
+        RefUpdate.create(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for ref, oid in sorted(refs.items())
     ]
 
@@ -67,7 +67,7 @@ def prune(repo: Repo, keep: int) -> list[str]:
     sets = backup_sets(repo)
     old = list(sets)[: max(0, len(sets) - keep)]
     updates = [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", None, oid)
+        RefUpdate.delete(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for stamp in old
         for ref, oid in sorted(sets[stamp].items())
     ]

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl.errors import GitError, HowtoError
 from howtoctl.objects import RawCommit, object_id, parse_commit
+from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
@@ -234,16 +235,17 @@ class Repo:
             )
         return os.path.join(self.toplevel, *parts)
 
-    def rev_parse(self, rev: str) -> str | None:
+    def rev_parse(self, rev: str) -> Oid | None:
         """The commit `rev` names, or None."""
         proc = self._try_run(
             "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
         )
-        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+        oid = proc.stdout.decode().strip() if proc.returncode == 0 else ""
+        return Oid(oid) if oid else None
 
     def head_ref(self) -> str | None:
         """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
-        if self._head and self._head.startswith("refs/heads/"):
+        if self._head and self._head.startswith(HEADS):
             return self._head  # read on opening; howtoctl never switches a work tree's branch
         proc = self._try_run("symbolic-ref", "-q", "HEAD")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
@@ -251,13 +253,13 @@ class Repo:
     def check_ref_format(self, ref: str) -> bool:
         return self._try_run("check-ref-format", ref).returncode == 0
 
-    def refs(self, prefix: str) -> dict[str, str]:
+    def refs(self, prefix: str) -> dict[str, Oid]:
         """{full ref name: oid} for every ref under `prefix` (e.g. 'refs/heads/howto/')."""
         out = self._run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
         result = {}
         for line in out.splitlines():
             oid, _, ref = line.partition(" ")
-            result[ref] = oid
+            result[ref] = Oid(oid)
         return result
 
     def worktrees(self) -> list[Worktree]:
@@ -286,7 +288,7 @@ class Repo:
         """{full branch ref: worktree path} for branches checked out in any work tree."""
         if (
             self._head is not None
-            and self._head.startswith("refs/heads/")
+            and self._head.startswith(HEADS)
             and self.toplevel is not None
             and not os.path.isdir(os.path.join(self.common_dir, "worktrees"))
         ):
@@ -354,7 +356,7 @@ class Repo:
             result[oid] = parse_commit(oid, body)
         return result
 
-    def commits_not_in(self, tips: Iterable[str], base: str) -> dict[str, tuple[str, ...]]:
+    def commits_not_in(self, tips: Iterable[str], base: str) -> dict[Oid, tuple[Oid, ...]]:
         """{commit: its parents} for every commit reachable from `tips` but not from `base`
         (one `git rev-list --parents`)."""
         tips = sorted(set(tips))
@@ -364,7 +366,7 @@ class Repo:
         parents = {}
         for line in out.splitlines():
             oid, *ps = line.split()
-            parents[oid] = tuple(ps)
+            parents[Oid(oid)] = tuple(map(Oid, ps))
         return parents
 
     def touched_in_history(self, rev: str, path: str) -> bool:
@@ -508,11 +510,11 @@ class Repo:
         """A commit's committer date in git's raw format ('seconds tz')."""
         return self._run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
 
-    def hash_object(self, kind: str, data: bytes) -> str:
+    def hash_object(self, kind: str, data: bytes) -> Oid:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
-        return object_id(kind, data, self.object_format)
+        return Oid(object_id(kind, data, self.object_format))
 
-    def write_commits(self, bodies: Sequence[bytes]) -> list[str]:
+    def write_commits(self, bodies: Sequence[bytes]) -> list[Oid]:
         """Write commit objects with one `git hash-object -w`; return their ids.
 
         Their ids are computed first (a commit names its parent, so a chain is hashed before
@@ -538,15 +540,15 @@ class Repo:
             ).split()
         if out != expected:
             raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
-        return out
+        return expected
 
     def update_refs(
         self,
-        updates: Sequence[tuple[str, str | None, str | None]],
+        updates: Sequence[RefUpdate],
         message: str,
         reflog: bool = True,
     ) -> None:
-        """Move refs all-or-nothing: each (ref, new, old); new None deletes, old None means 'must not exist'.
+        """Move refs all-or-nothing (see `RefUpdate` for what each None means).
 
         git locks every ref, checks every old value, then commits; if any check fails, no ref moves.
         """
@@ -727,10 +729,12 @@ class Repo:
         )
         return [p for p in out.split("\0") if p]
 
-    def paths_differing(self, commit: str, against: str, excludes: Sequence[str] = ()) -> set[str]:
+    def paths_differing(
+        self, commit: str, against: str | Staged, excludes: Sequence[str] = ()
+    ) -> set[str]:
         """Paths whose content or mode differ between `commit` and `against` (a commit, or
-        "index" for the staged tree), leaving out `excludes`."""
-        side = ["--cached", commit] if against == "index" else [commit, against]
+        STAGED), leaving out `excludes`."""
+        side = ["--cached", commit] if against is STAGED else [commit, against]
         pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
         out = self._run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
         return {p for p in out.split("\0") if p}
@@ -749,10 +753,9 @@ class Repo:
                 heads[ref] = oid
         return heads
 
-    def push_with_lease(
-        self, remote: str, updates: Sequence[tuple[str, str | None, str | None]]
-    ) -> None:
-        """Push (ref, new oid or None to delete, expected remote oid or None for absent), atomically.
+    def push_with_lease(self, remote: str, updates: Sequence[RefUpdate]) -> None:
+        """Push each update atomically (`old`: the value the remote must still have, None for
+        absent; `new` None deletes).
 
         Each ref is only changed if the remote still has the expected value (--force-with-lease).
         """

@@ -15,16 +15,20 @@ merges (git writes the merged trees into the repository), one hash-object for th
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Mapping, Sequence
 
 from howtoctl import objects
 from howtoctl.git import Repo
+from howtoctl.refs import Oid
 
-UP_TO_DATE = "up-to-date"
-REBASED = "rebased"
-CONFLICT = "conflict"
-SKIPPED = "skipped"
-PENDING = "pending"  # planned, commits still to replay
+
+class Status(enum.StrEnum):
+    UP_TO_DATE = "up-to-date"
+    REBASED = "rebased"
+    CONFLICT = "conflict"
+    SKIPPED = "skipped"
+    PENDING = "pending"  # planned, commits still to replay
 
 
 @dataclasses.dataclass
@@ -32,22 +36,26 @@ class BranchRebase:
     name: str
     ref: str
     old_tip: str
-    status: str = UP_TO_DATE
+    status: Status = Status.UP_TO_DATE
     new_tip: str | None = None
     commits: tuple[str, ...] = ()  # the branch's own commits, oldest first
     conflicts: tuple[str, ...] = ()
     conflict_commit: str | None = None
-    fork_point: str | None = None  # where the branch's own commits start (PENDING ones)
+    fork_point: Oid | None = None  # where the branch's own commits start (PENDING ones)
     dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
 
     @property
     def moves(self) -> bool:
-        return self.status == REBASED and self.new_tip is not None and self.new_tip != self.old_tip
+        return (
+            self.status == Status.REBASED
+            and self.new_tip is not None
+            and self.new_tip != self.old_tip
+        )
 
 
 def own_commits(
-    tips: Mapping[str, str], parents: Mapping[str, tuple[str, ...]]
+    tips: Mapping[str, Oid], parents: Mapping[Oid, tuple[Oid, ...]]
 ) -> dict[str, tuple[list[str], str | None, str | None]]:
     """Walk each tip back through `parents` (the commits not on the new base).
 
@@ -64,10 +72,10 @@ def own_commits(
             ps = parents[commit]
             if len(ps) != 1:
                 problem = (
-                    f"commit {commit[:12]} is a merge commit; rebase this branch by hand "
+                    f"commit {commit.short} is a merge commit; rebase this branch by hand "
                     f"(howtoctl resolve {name})"
                     if ps
-                    else f"commit {commit[:12]} has no parent: the branch does not share history with the base"
+                    else f"commit {commit.short} has no parent: the branch does not share history with the base"
                 )
                 break
             chain.append(commit)
@@ -112,16 +120,20 @@ def plan(
         chain, boundary, problem = walks[name]
         r.commits = tuple(chain)
         if problem:
-            r.status, r.detail = SKIPPED, problem
+            r.status, r.detail = Status.SKIPPED, problem
         elif boundary == onto or (not chain and r.old_tip == onto):
-            r.status = UP_TO_DATE
+            r.status = Status.UP_TO_DATE
         elif name in blocked:
-            r.status, r.detail = SKIPPED, blocked[name]
+            r.status, r.detail = Status.SKIPPED, blocked[name]
         elif not chain:
             # No commits of its own, behind the base: a fast-forward.
-            r.status, r.new_tip, r.detail = REBASED, onto, "fast-forward (no commits of its own)"
+            r.status, r.new_tip, r.detail = (
+                Status.REBASED,
+                onto,
+                "fast-forward (no commits of its own)",
+            )
         else:
-            r.status, r.fork_point = PENDING, parents[chain[0]][0]
+            r.status, r.fork_point = Status.PENDING, parents[chain[0]][0]
         results.append(r)
     return results
 
@@ -133,7 +145,7 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: str, committer: st
     `repo`'s object directory); the new commits are built here and returned, parents first, for
     the caller to write (`Repo.write_commits`) or, on a dry run, to drop. No ref is changed.
     """
-    pending = [r for r in results if r.status == PENDING]
+    pending = [r for r in results if r.status == Status.PENDING]
     if not pending:
         return []
     # The commits themselves (one cat-file) and all merges (one merge-tree per CPU).
@@ -151,11 +163,11 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: str, committer: st
         for commit in r.commits:
             m = merged[commit]
             if not m.clean:
-                r.status = CONFLICT
+                r.status = Status.CONFLICT
                 r.conflicts = m.conflicted_paths
                 r.conflict_commit = commit
                 subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
-                r.detail = f"at {commit[:12]} {subject!r}: " + ", ".join(m.conflicted_paths)
+                r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
                 break
             original = originals[commit]
             started_empty = original.tree == originals[original.parents[0]].tree
@@ -165,9 +177,9 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: str, committer: st
             body = replayed_commit(original, m.tree, parent, committer)
             parent, parent_tree = repo.hash_object("commit", body), m.tree
             bodies.append(body)
-        if r.status == CONFLICT:
+        if r.status == Status.CONFLICT:
             continue
-        r.status, r.new_tip, r.dropped = REBASED, parent, tuple(dropped)
+        r.status, r.new_tip, r.dropped = Status.REBASED, parent, tuple(dropped)
         if dropped:
             r.detail = f"dropped {len(dropped)} commit(s) already in the base"
     return bodies

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from howtoctl import git as git_mod
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
+from howtoctl.refs import STAGED
 
 
 def test_environment_appends_to_configuration_the_caller_set():
@@ -187,7 +188,7 @@ def test_path_lists_ignore_the_users_diff_configuration(repo):
     repo.git("update-index", "--add", "--cacheinfo", f"160000,{base},sm")
     repo.git("config", "diff.ignoreSubmodules", "all")
     repo.git("config", "diff.relative", "true")
-    assert r.paths_differing(base, "index") == {"sm"}
+    assert r.paths_differing(base, STAGED) == {"sm"}
 
 
 def test_branch_reflogs_and_backup_reflogs_when_the_user_logs_every_ref(tmp_path, repo):
@@ -207,8 +208,6 @@ def test_branch_reflogs_and_backup_reflogs_when_the_user_logs_every_ref(tmp_path
 
 
 def test_patch_paths_is_gits_reading_of_the_headers(repo_with_howto):
-    from howtoctl.git import Repo
-
     r = repo_with_howto
     diff = r.read("howtos/diffs/alpha.diff").encode()
     repo = Repo(str(r.path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from howtoctl import inspect, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import STAGED
 
 
 def run(
@@ -24,7 +25,7 @@ def run(
     else:
         # The staged tree is what the next commit holds (pre-commit runs with it checked out);
         # without a base work tree, the base branch's tip is the reference.
-        against = "index" if ws.diffs_from_worktree() else ws.base_tip
+        against = STAGED if ws.diffs_from_worktree() else ws.base_tip
     reports = inspect.inspect(ws, selected, against=against, behind=False)
     if not requested:
         reports += inspect.invalid_diff_reports(ws)

@@ -12,8 +12,7 @@ from howtoctl import adopt, fsutil, lock, output
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
-
-HEADS = "refs/heads/"
+from howtoctl.refs import HEADS, short_branch
 
 
 def _base(repo: Repo, wanted: str | None) -> str:
@@ -26,7 +25,7 @@ def _base(repo: Repo, wanted: str | None) -> str:
         if HEADS + name in heads:
             return name
     head = repo.head_ref()
-    return head[len(HEADS) :] if head else "main"
+    return short_branch(head) if head else "main"
 
 
 def _example(repo: Repo, example: str) -> str:

@@ -15,14 +15,15 @@ import dataclasses
 
 from howtoctl import names, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import HEADS, Workspace
+from howtoctl.howtos import Workspace
+from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    updates: list[tuple[str, str | None, str | None]]  # (ref, new or None to delete, expected)
+    updates: list[RefUpdate]  # `old`: what the remote must still have
     left_alone: list[tuple[str, str]]  # (ref, why)
 
 
@@ -58,7 +59,7 @@ def plan(
         if current == oid:
             continue
         if current is None or ours(name, current) or is_ancestor(current, oid):
-            updates.append((ref, oid, current))
+            updates.append(RefUpdate(ref, oid, current))
         else:
             left_alone.append((ref, "holds commits howtoctl did not publish"))
     for ref, oid in sorted(remote.items()):
@@ -74,7 +75,7 @@ def plan(
         elif not prune:
             left_alone.append((ref, "its HOWTO was removed; delete it with --prune"))
         else:
-            updates.append((ref, None, oid))
+            updates.append(RefUpdate.delete(ref, oid))
     return Plan(updates, left_alone)
 
 
@@ -117,7 +118,7 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
             "create them first: howtoctl restore --all",
         )
     prefix = ws.config.branch_prefix
-    heads = ws.repo.remote_refs(remote, [f"refs/heads/{prefix}", PUBLISHED_ROOT + prefix])
+    heads = ws.repo.remote_refs(remote, [HEADS + prefix, PUBLISHED_ROOT + prefix])
     remote_heads = {r: o for r, o in heads.items() if r.startswith(ws.prefix_ref)}
     published = {
         r[len(PUBLISHED_ROOT) + len(prefix) :]: o
@@ -138,7 +139,7 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
         lambda name, oid: _restored_commit(ws, name, oid),
     )
     for ref, why in p.left_alone:
-        output.status_line(ref[len(HEADS) :], "left alone", why)
+        output.status_line(short_branch(ref), "left alone", why)
     if not p.updates:
         if not p.left_alone:
             output.info(f"{remote} already has every {prefix}* branch as it is here")
@@ -146,12 +147,14 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
     for ref, new, old in p.updates:
         status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
-            ref[len(HEADS) :], ("would-" if dry_run else "") + status, (new or old or "")[:12]
+            short_branch(ref), ("would-" if dry_run else "") + status, (new or old or "")[:12]
         )
     if not dry_run:
         # Each branch and its record move together, both leased, in the same atomic push.
         records = [
-            (PUBLISHED_ROOT + ref[len(HEADS) :], new, published.get(ref[len(ws.prefix_ref) :]))
+            RefUpdate(
+                PUBLISHED_ROOT + short_branch(ref), new, published.get(ref[len(ws.prefix_ref) :])
+            )
             for ref, new, _ in p.updates
         ]
         ws.repo.push_with_lease(remote, [*p.updates, *records])

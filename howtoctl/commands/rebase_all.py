@@ -5,6 +5,7 @@ from __future__ import annotations
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
 
 
 def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | None) -> None:
@@ -30,13 +31,13 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
         )
         return
     for r in results:
-        status = "would-rebase" if dry_run and r.status == rebase.REBASED else r.status
+        status = "would-rebase" if dry_run and r.status == rebase.Status.REBASED else r.status
         output.status_line(r.name, status, r.detail)
-        if r.status == rebase.CONFLICT:
+        if r.status == rebase.Status.CONFLICT:
             output.line(f"{'':15}resolve it with: howtoctl resolve {r.name}", style="dim")
     counts = rebase.summarize(results)
-    if dry_run and rebase.REBASED in counts:
-        counts["would-rebase"] = counts.pop(rebase.REBASED)
+    if dry_run and rebase.Status.REBASED in counts:
+        counts["would-rebase"] = counts.pop(rebase.Status.REBASED)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     output.info(f"{len(results)} HOWTO branch(es): {summary}")
     if stamp:
@@ -76,7 +77,7 @@ def run(
                     # commits are computed and dropped.
                     with ws.repo.throwaway_objects() as scratch:
                         rebase.replay(scratch, results, target, committer="")
-                elif any(r.status == rebase.PENDING for r in results):
+                elif any(r.status == rebase.Status.PENDING for r in results):
                     committer = ws.repo.ident().decode(errors="surrogateescape")
                     ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
         except HowtoError as e:
@@ -88,9 +89,9 @@ def run(
             # One transaction creates the backups and moves the branches: all of it, or none.
             stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving})
             ws.repo.update_refs(
-                [*backups, *((r.ref, r.new_tip, r.old_tip) for r in moving)],
+                [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
     _report(ws, results, dry_run, as_json, stamp)
-    problems = [r for r in results if r.status in (rebase.CONFLICT, rebase.SKIPPED)]
+    problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -13,6 +13,7 @@ import os
 from howtoctl import backup, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
 
 
 def _state_path(ws: Workspace, name: str) -> str:
@@ -101,7 +102,7 @@ def finish(ws: Workspace, name: str) -> int:
         )
     ref = ws.branch_ref(name)
     stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
-    ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
+    ws.repo.update_refs([RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
     backup.prune(ws.repo, ws.config.keep_backups)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))
