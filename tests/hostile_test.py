@@ -342,12 +342,12 @@ def test_rebase_all_on_a_full_disk(repo_with_howto):
 
 
 def test_an_unexpected_exception_exits_3_with_a_bug_hint(repo_with_howto, monkeypatch):
-    from howtoctl import inspect
+    from howtoctl import inspection
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(inspect, "inspect", boom)
+    monkeypatch.setattr(inspection, "inspect", boom)
     res = repo_with_howto.cli("check")
     assert res.code == 3, res
     assert "bug" in res.err and "kaboom" in res.err and "Traceback" not in res.err

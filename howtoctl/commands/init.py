@@ -48,7 +48,7 @@ def _action_ref(version: str) -> str:
 
 
 def run(
-    path: str, base: str | None = None, example: str = "", action_ref: str | None = None
+    path: str, *, base: str | None = None, example: str = "", action_ref: str | None = None
 ) -> int:
     from howtoctl import __version__
 

@@ -8,7 +8,7 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
 
-def run(ws: Workspace, name: str, title: str = "", summary: str = "", example: str = "") -> int:
+def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example: str = "") -> int:
     names.validate_name(name)
     ws.require_base_worktree("new")
     ref = ws.branch_ref(name)

@@ -14,7 +14,7 @@ import dataclasses
 import tempfile
 import time
 
-from howtoctl import fsutil, output, proof, smoke
+from howtoctl import fsutil, output, proof, smoke, variants
 from howtoctl.commands import test as test_cmd
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -144,7 +144,7 @@ def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan) -> smoke.Job:
 
 
 def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
-    selected = test_cmd.select(ws, requested, all_, changed_since)
+    selected = variants.select(ws, requested, all_, changed_since)
     with_diff = set(ws.diff_names())
     missing = [n for n in selected if n not in with_diff]
     if missing and requested:
@@ -182,6 +182,7 @@ def _report(
 
 def run(
     ws: Workspace,
+    *,
     requested: tuple[str, ...],
     all_: bool,
     devices: int = 8,

@@ -104,7 +104,9 @@ def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
     )
 
 
-def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: bool = False) -> int:
+def run(
+    ws: Workspace, *, remote: str = "origin", dry_run: bool = False, prune: bool = False
+) -> int:
     if remote.startswith("-") or any(ord(c) < 0x20 for c in remote):
         raise HowtoError(f"{remote!r} is not a remote name", "name one with --remote")
     if ws.repo.remote_url(remote) is None:

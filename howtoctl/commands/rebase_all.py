@@ -45,7 +45,7 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
 
 
 def run(
-    ws: Workspace, dry_run: bool = False, onto: str | None = None, as_json: bool = False
+    ws: Workspace, *, dry_run: bool = False, onto: str | None = None, as_json: bool = False
 ) -> int:
     if ws.repo.is_shallow:
         raise HowtoError(

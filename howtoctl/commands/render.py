@@ -193,7 +193,7 @@ def default_out_dir(ws: Workspace) -> str:
     return out
 
 
-def run(ws: Workspace, out: str | None = None) -> int:
+def run(ws: Workspace, *, out: str | None = None) -> int:
     out_dir = os.path.abspath(out) if out else default_out_dir(ws)
     src = collect(ws)
     for filename in ws.invalid_diff_files():

@@ -139,7 +139,7 @@ def _owned(ws: Workspace, st: dict) -> bool:
     return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
 
 
-def run(ws: Workspace, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+def run(ws: Workspace, *, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
     from howtoctl import names
 
     names.validate_name(name)

@@ -14,7 +14,7 @@ def commit_message(ws: Workspace, name: str) -> str:
     return f"{subject}\n\nRestored by howtoctl from {ws.diff_relpath(name)}.\n"
 
 
-def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
+def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
     selected = sorted(ws.diff_names()) if all_ and not requested else ws.select(requested, all_)
     if not selected:
         raise HowtoError(f"there are no diff files in {ws.config.diff_dir}/ to restore")

@@ -8,7 +8,7 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate, short_branch
 
 
-def run(ws: Workspace, dry_run: bool = False) -> int:
+def run(ws: Workspace, *, dry_run: bool = False) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
         sets = backup.backup_sets(ws.repo)
         if not sets:
