@@ -65,7 +65,7 @@ _ENV_OVERRIDES = {
 _CONFIG_OVERRIDES = (("core.warnAmbiguousRefs", "false"),)
 
 
-def _git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
     env = {**environ, **_ENV_OVERRIDES}
     try:
         count = int(env.get("GIT_CONFIG_COUNT", "0"))
@@ -122,8 +122,9 @@ def _parse_version(text: str) -> tuple[int, ...]:
 class Repo:
     """A git repository, seen from one work tree (or a bare repository)."""
 
-    def __init__(self, path: str = ".") -> None:
-        self._env = _git_environment(os.environ)
+    def __init__(self, path: str = ".", *, version: tuple[int, ...] | None = None) -> None:
+        """`version`: git's version when the caller already knows it (asked on first need)."""
+        self._env = git_environment(os.environ)
         self._cwd = os.path.abspath(path)
         if not os.path.isdir(self._cwd):
             raise HowtoError(f"{path}: no such directory")
@@ -165,7 +166,7 @@ class Repo:
         self._head = lines[7] if len(lines) > 7 else None
         if self.toplevel:
             self._cwd = self.toplevel
-        self._version: tuple[int, ...] | None = None
+        self._version = version
         self._identity: bool | None = None
 
     # -- running git ---------------------------------------------------------------------------
@@ -768,16 +769,20 @@ class Repo:
 
     # -- merges ----------------------------------------------------------------------------------
 
-    def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[MergeResult]:
+    def merge_trees(
+        self, pairs: Sequence[tuple[str, str]], processes: int | None = None
+    ) -> list[MergeResult]:
         """Merge each (ours, theirs) pair of commits in memory (`git merge-tree --write-tree`).
 
         The merge base is picked from history, as `git merge` would. Only objects are written.
+        `processes`: how many merge-tree processes share the merges (default: one per CPU,
+        for enough merges).
         """
         if not pairs:
             return []
         if self._version is None or self._version >= MERGE_TREE_STDIN_VERSION:
             # Try the batch form first: asking `git version` costs as much as the merges.
-            batches = _split(pairs, _merge_processes(len(pairs)))
+            batches = split_evenly(pairs, processes or _merge_processes(len(pairs)))
             procs = _run_concurrently(
                 lambda batch: self._try_run(
                     "merge-tree",
@@ -833,7 +838,7 @@ def _merge_processes(merges: int) -> int:
     return max(1, min(cpus, 4, merges // _MERGES_PER_PROCESS))
 
 
-def _split(items: Sequence, parts: int) -> list[Sequence]:
+def split_evenly(items: Sequence, parts: int) -> list[Sequence]:
     """`items` in `parts` consecutive slices of near-equal length (none empty)."""
     size, extra = divmod(len(items), parts)
     bounds = [i * size + min(i, extra) for i in range(parts + 1)]

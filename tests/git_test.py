@@ -16,13 +16,13 @@ from howtoctl.refs import STAGED
 
 
 def test_environment_appends_to_configuration_the_caller_set():
-    env = git_mod._git_environment(
+    env = git_mod.git_environment(
         {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.name", "GIT_CONFIG_VALUE_0": "X"}
     )
     assert env["GIT_CONFIG_KEY_0"] == "user.name"
     assert env["GIT_CONFIG_KEY_1"] == "core.warnAmbiguousRefs"
     assert env["GIT_CONFIG_COUNT"] == "2"
-    assert git_mod._git_environment({})["GIT_CONFIG_KEY_0"] == "core.warnAmbiguousRefs"
+    assert git_mod.git_environment({})["GIT_CONFIG_KEY_0"] == "core.warnAmbiguousRefs"
 
 
 def test_caller_configuration_still_reaches_git(repo, monkeypatch):
@@ -34,7 +34,7 @@ def test_caller_configuration_still_reaches_git(repo, monkeypatch):
 
 @given(st.lists(st.integers(), max_size=50), st.integers(min_value=1, max_value=8))
 def test_split_keeps_order_and_leaves_no_part_empty(items, parts):
-    chunks = git_mod._split(items, parts)
+    chunks = git_mod.split_evenly(items, parts)
     assert [x for c in chunks for x in c] == items
     assert len(chunks) <= parts and all(chunks)
     if chunks:
@@ -96,13 +96,11 @@ def _branches_moving_apart(repo, n: int) -> list[tuple[str, str]]:
     return [(main, t) for t in tips]
 
 
-def test_merges_split_over_processes_give_the_same_results(repo, monkeypatch):
+def test_merges_split_over_processes_give_the_same_results(repo):
     pairs = _branches_moving_apart(repo, 12)
     r = Repo(str(repo.path))
-    monkeypatch.setattr(git_mod, "_merge_processes", lambda n: 1)
-    one = r.merge_trees(pairs)
-    monkeypatch.setattr(git_mod, "_merge_processes", lambda n: 3)
-    three = r.merge_trees(pairs)
+    one = r.merge_trees(pairs, processes=1)
+    three = r.merge_trees(pairs, processes=3)
     assert one == three
     # b8 edits line 10 too; b7 and b9 edit the lines next to it, which git also calls a conflict.
     assert [i for i, m in enumerate(one) if not m.clean] == [7, 8, 9]
@@ -164,15 +162,13 @@ def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):
 def test_git_without_merge_tree_stdin_merges_one_pair_per_process(repo):
     pairs = _branches_moving_apart(repo, 4)
     batch = Repo(str(repo.path)).merge_trees(pairs)
-    old = Repo(str(repo.path))
-    old._version = (2, 38, 0)  # as git 2.38 reports itself: --write-tree, no --stdin
+    old = Repo(str(repo.path), version=(2, 38, 0))  # --write-tree, no --stdin
     assert old.merge_trees(pairs) == batch
 
 
 def test_git_without_merge_tree_write_tree_is_refused_clearly(repo):
     pairs = _branches_moving_apart(repo, 1)
-    old = Repo(str(repo.path))
-    old._version = (2, 37, 1)
+    old = Repo(str(repo.path), version=(2, 37, 1))
     with pytest.raises(HowtoError, match="needs git 2.38 or newer; this is git 2.37.1"):
         old.merge_trees(pairs)
 
