@@ -13,7 +13,6 @@ with one process per merge before that). See MIN_GIT_VERSION.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import copy
 import dataclasses
@@ -860,6 +859,8 @@ def _run_concurrently(fn, items: Sequence) -> list:
     """[fn(item) for item in items], each in its own thread (they wait on git processes)."""
     if len(items) <= 1:
         return [fn(item) for item in items]
+    import concurrent.futures  # here: only merges on many branches need it, not every command
+
     with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
         return list(pool.map(fn, items))
 

@@ -7,7 +7,6 @@ built here and checks git's ids against `object_id`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Sequence
 
 
@@ -24,6 +23,8 @@ class RawCommit:
 
 def object_id(kind: str, content: bytes, object_format: str = "sha1") -> str:
     """The id git gives `content` as an object of type `kind`."""
+    import hashlib  # here: only commands that write commits need it
+
     algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
     return algo(b"%s %d\0" % (kind.encode(), len(content)) + content).hexdigest()
 
