@@ -54,6 +54,29 @@ def test_rebase_all_moves_clean_branches_and_leaves_conflicts(moved):
     assert "line 5 alpha" in text and "line 12 changed on main" in text
 
 
+def test_rebase_all_in_a_sha256_repository(tmp_path):
+    from tests.gitrepo import GitRepo
+
+    r = GitRepo.create(tmp_path / "repo", object_format="sha256")
+    r.write("ex/train.py", "".join(f"line {i}\n" for i in range(1, 41)))
+    r.write("ex/README.md", "An example.\n")
+    r.commit("base example")
+    r.add_howto(
+        "alpha",
+        {"ex/train.py": ("line 5\n", "line 5 alpha\n"), "ex/README.md": ("An", "Alpha's")},
+        commits=2,
+    )
+    r.replace("ex/train.py", "line 30\n", "line 30 on main\n")
+    r.commit("base moves")
+    code, report = rebase_all(r)
+    assert code == 0 and report["alpha"]["status"] == "rebased"
+    assert (
+        len(report["alpha"]["new_tip"]) == 64 and r.rev("howto/alpha") == report["alpha"]["new_tip"]
+    )
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
+    assert r.git("fsck", "--strict", "--no-progress") == ""
+
+
 def test_rebase_preserves_commits_messages_and_authors(moved):
     r = moved
     old = r.git("log", "--format=%an|%ae|%ad|%s", "main~1..howto/gamma")
