@@ -19,6 +19,7 @@ ALLOWED_COMMANDS = (
     "python -m pytest",
     "pre-commit run",
     "git config",
+    "git show-ref --verify --quiet",
     "git switch --quiet -C main && howtoctl check",
     "python -m build --no-isolation",
     "python -m twine check",
