@@ -21,6 +21,7 @@ class Config:
     branch_prefix: str = DEFAULT_PREFIX
     diff_dir: str = DEFAULT_DIFF_DIR
     manifest: str = DEFAULT_MANIFEST
+    auto_resolve: bool = False  # rebase-all tries verified automatic merges of conflicts
 
     @property
     def howtos_paths(self) -> tuple[str, ...]:
@@ -28,7 +29,7 @@ class Config:
         return (self.diff_dir, self.manifest)
 
 
-_KEYS = {"base", "branch-prefix", "diff-dir", "manifest"}
+_KEYS = {"auto-resolve", "base", "branch-prefix", "diff-dir", "manifest"}
 
 
 def _clean_repo_path(key: str, value: object) -> str:
@@ -57,8 +58,12 @@ def parse(table: dict, base_override: str | None = None) -> Config:
     base = base_override or table.get("base")
     if base is not None and (not isinstance(base, str) or not base):
         raise HowtoError("[tool.howtoctl] base must be a branch name")
+    auto_resolve = table.get("auto-resolve", False)
+    if not isinstance(auto_resolve, bool):
+        raise HowtoError("[tool.howtoctl] auto-resolve must be true or false")
     return Config(
         base=base,
+        auto_resolve=auto_resolve,
         branch_prefix=prefix,
         diff_dir=_clean_repo_path("diff-dir", table.get("diff-dir", DEFAULT_DIFF_DIR)),
         manifest=_clean_repo_path("manifest", table.get("manifest", DEFAULT_MANIFEST)),
