@@ -70,6 +70,29 @@ def partial(ws: Workspace, name: str) -> dict | None:
     return _read(_path(ws, _PARTIAL, name))
 
 
+def write_partial(ws: Workspace, name: str, old_tip: str, onto: str, worktree: str) -> dict | None:
+    """Put the best candidate's merged files into a `resolve` work tree stopped at a conflict.
+
+    Only when it was made for this rebase (same branch tip, same base, the commit git stopped
+    at); the files are left unstaged, for the maintainer to review. Returns the record used.
+    """
+    record = partial(ws, name)
+    if not record or (record.get("old_tip"), record.get("onto")) != (old_tip, onto):
+        return None
+    if ws.repo.rebase_stopped_at(worktree) != record.get("commit"):
+        return None
+    for path, oid in record["files"].items():
+        target = os.path.join(worktree, path)
+        if oid is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(ws.repo.read_blob(oid))
+    return record
+
+
 def forget_partial(ws: Workspace, name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(_path(ws, _PARTIAL, name))

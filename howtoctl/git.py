@@ -702,6 +702,9 @@ class Repo:
     def write_blob(self, data: bytes) -> str:
         return self.run("hash-object", "-w", "--stdin", input=data).strip()
 
+    def read_blob(self, oid: str) -> bytes:
+        return self.run_bytes("cat-file", "blob", oid)
+
     def rebase_stopped_at(self, worktree: str) -> str | None:
         """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
         proc = self.try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
