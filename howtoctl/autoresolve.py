@@ -50,6 +50,7 @@ class Attempt:
     failed: str = ""  # the first check that failed ("" when all passed)
     detail: str = ""
     tip: str | None = None
+    tree: str = ""  # the merged tree of the last commit (the tip's tree)
     # The merged files of the first commit that needed a resolution (for `howtoctl resolve`).
     commit: str = ""
     files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
@@ -139,6 +140,7 @@ class Resolver:
         return self._blobs[key]
 
     def resolve(self, r: rebase.BranchRebase, methods: Sequence[str]) -> Outcome:
+        os.makedirs(self.scratch, exist_ok=True)
         commits = list(r.commits)
         originals = self.repo.read_commits(commits)
         fork = originals[commits[0]].parents[0]
@@ -207,7 +209,7 @@ class Resolver:
                 if not attempt.commit:
                     attempt.commit, attempt.files = commit, files
             trees.append((commit, tree, not m.clean))
-        tip_tree = trees[-1][1]
+        tip_tree = attempt.tree = trees[-1][1]
         changed = self.repo.paths_differing(self.onto, tip_tree)
         current = {p: d for p, d in resolved.items() if d is not None}
 
@@ -269,7 +271,6 @@ class Resolver:
     def _smoke(self, commit: str) -> str:
         """Run the HOWTO's smoke test on `commit` in a temporary work tree (as `howtoctl test`)."""
         assert self.smoke_command
-        os.makedirs(self.scratch, exist_ok=True)
         path = tempfile.mkdtemp(prefix="autoresolve-smoke-", dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
         command = list(self.smoke_command)
