@@ -260,7 +260,12 @@ CASES = [
         "overlapping insertions",
         {T: TRAIN},
         {T: _sub(TRAIN, "import optax\n", "import optax\nimport orbax\n")},
-        [{T: _sub(TRAIN, "import optax\n", "import optax\nimport numpy as np\n") + "\nnp.ones(1)\n"}],
+        [
+            {
+                T: _sub(TRAIN, "import optax\n", "import optax\nimport numpy as np\n")
+                + "\nnp.ones(1)\n"
+            }
+        ],
         {
             T: _sub(TRAIN, "import optax\n", "import optax\nimport numpy as np\nimport orbax\n")
             + "\nnp.ones(1)\n"
@@ -272,7 +277,13 @@ CASES = [
         "overlapping-insertions-code",
         "overlapping insertions",
         {T: TRAIN},
-        {T: _sub(TRAIN, "    return model, params, tx\n", "    del config\n    return model, params, tx\n")},
+        {
+            T: _sub(
+                TRAIN,
+                "    return model, params, tx\n",
+                "    del config\n    return model, params, tx\n",
+            )
+        },
         [
             {
                 T: _sub(
@@ -395,7 +406,15 @@ CASES = [
         "api-port-signature",
         "API port",
         {T: TRAIN},
-        {T: _sub(TRAIN, "    loss = compute_loss(state, batch)\n", "    loss = compute_loss(state.params, batch)\n", "jax.grad(compute_loss)(state, batch)", "jax.grad(compute_loss)(state.params, batch)")},
+        {
+            T: _sub(
+                TRAIN,
+                "    loss = compute_loss(state, batch)\n",
+                "    loss = compute_loss(state.params, batch)\n",
+                "jax.grad(compute_loss)(state, batch)",
+                "jax.grad(compute_loss)(state.params, batch)",
+            )
+        },
         [
             {
                 T: _sub(
@@ -416,7 +435,8 @@ CASES = [
             )
         },
         False,
-        why="the base changed a call's arguments; the branch adds a call in the old style",
+        why="the base changed a call's arguments; the branch adds a call in the old style. "
+        "It has no smoke test: nothing but a test can tell, so this one is accepted wrongly",
     ),
     Case(
         "same-value-both-sides",
@@ -447,7 +467,17 @@ CASES = [
             {T: _sub(TRAIN, "dropout=0.1", "dropout=0.5")},
             {T: _sub(TRAIN, "dropout=0.1", "dropout=0.5", "optax.sgd(", "optax.adam(")},
         ],
-        {T: _sub(TRAIN, "features=32", "features=64", "dropout=0.1", "dropout=0.5", "optax.sgd(", "optax.adam(")},
+        {
+            T: _sub(
+                TRAIN,
+                "features=32",
+                "features=64",
+                "dropout=0.1",
+                "dropout=0.5",
+                "optax.sgd(",
+                "optax.adam(",
+            )
+        },
         True,
         why="the conflict is in the first of two commits; both need the merge",
     ),
@@ -479,6 +509,28 @@ CASES = [
     ),
 ]
 
+LOSSES = """\
+def compute_loss(state, batch, aux=False):
+    loss = state["w"] * batch
+    return loss / 2 if aux else loss
+"""
+
+STEP = """\
+from ex.losses import compute_loss
+
+
+def train_step(state, batch):
+    loss = compute_loss(state, batch)
+    return loss
+"""
+
+CHECK = """\
+from ex import train
+
+state = {"params": {"w": 2.0}}
+assert train.train_step(state, 3.0) > 0
+"""
+
 # Cases with a smoke test (run by the benchmark; slower, so not in the fast test subset).
 SMOKE_CASES = [
     Case(
@@ -505,5 +557,43 @@ SMOKE_CASES = [
         False,
         test="python ex/check.py",
         why="the text merges, but the branch's test pins a value the base changed",
+    ),
+    Case(
+        "api-port-signature-smoke",
+        "API port",
+        {
+            "ex/__init__.py": "",
+            "ex/losses.py": LOSSES,
+            "ex/train.py": STEP,
+            "ex/check.py": CHECK,
+        },
+        {
+            "ex/losses.py": _sub(LOSSES, "state[", "params[", "(state,", "(params,"),
+            "ex/train.py": _sub(
+                STEP, "compute_loss(state, batch)", 'compute_loss(state["params"], batch)'
+            ),
+        },
+        [
+            {
+                "ex/train.py": _sub(
+                    STEP,
+                    "    return loss\n",
+                    "    aux = compute_loss(state, batch, aux=True)\n    return loss + aux\n",
+                )
+            }
+        ],
+        {
+            "ex/losses.py": _sub(LOSSES, "state[", "params[", "(state,", "(params,"),
+            "ex/train.py": _sub(
+                STEP,
+                "compute_loss(state, batch)",
+                'compute_loss(state["params"], batch)',
+                "    return loss\n",
+                '    aux = compute_loss(state["params"], batch, aux=True)\n    return loss + aux\n',
+            ),
+        },
+        False,
+        test="python ex/check.py",
+        why="the same API port as api-port-signature, in a HOWTO with a smoke test",
     ),
 ]

@@ -20,6 +20,7 @@ candidate resolves does not move; the best candidate (the one that got furthest)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import subprocess
 import sys
@@ -37,7 +38,12 @@ _TOOL = {WIGGLE: merge_tools.WIGGLE, WIGGLE_RENAMES: merge_tools.WIGGLE, PATCH_F
 
 # The checks, in the order they run (the cheap ones first). "prove" is not implemented yet.
 MARKERS, COMPILES, NAMES, SMOKE = "no-markers", "compiles", "names", "smoke-test"
-CHECKS = (MARKERS, COMPILES, NAMES, SMOKE)
+# Beyond the brief's list: a merge must be undoable (see verify.round_trip). Cheap, so it runs
+# before the smoke test; it is what refuses `patch --fuzz` putting a hunk in the wrong place.
+ROUND_TRIP = "round-trip"
+CHECKS = (MARKERS, COMPILES, NAMES, ROUND_TRIP, SMOKE)
+
+Sides = tuple[bytes | None, bytes, bytes | None]  # a file's (ours, base, theirs)
 
 TRAILER_METHOD = "Howtoctl-Auto-Resolved"
 TRAILER_CHECKS = "Howtoctl-Verified"
@@ -160,8 +166,9 @@ class Resolver:
 
     def _merge_file(
         self, method: str, commit: str, path: str, fork: str, renames: dict[str, str]
-    ) -> tuple[dict[str, bytes | None], str, dict[str, list[bytes | None]]]:
-        """Merge one conflicted path: ({path: new contents or None}, unresolved note, unmerged)."""
+    ) -> tuple[dict[str, bytes | None], str, dict[str, Sides]]:
+        """Merge one conflicted path: ({path: new contents or None}, unresolved note,
+        {path: (ours, base, theirs)})."""
         old = target = path
         changes: dict[str, bytes | None] = {}
         if method == WIGGLE_RENAMES:
@@ -174,7 +181,7 @@ class Resolver:
         base = self.blob(fork, old) or b""
         theirs = self.blob(commit, old)
         ours = self.blob(self.onto, target)
-        unmerged = {target: [ours, theirs]}
+        unmerged = {target: (ours, base, theirs)}
         if theirs is None or ours is None:
             side = "the branch" if theirs is None else "the new base"
             return changes, f"{path}: deleted on {side}, changed on the other side", unmerged
@@ -188,7 +195,7 @@ class Resolver:
     def _build(self, method, commits, originals, merged, fork, renames) -> Attempt:
         attempt = Attempt(method)
         resolved: dict[str, bytes | None] = {}
-        unmerged: dict[str, list[bytes | None]] = {}
+        unmerged: dict[str, Sides] = {}
         notes: list[str] = []
         trees = []
         # Replay every commit as rebase.plan does; a resolved one gets its trailers once the
@@ -225,6 +232,16 @@ class Resolver:
         def markers() -> str:
             return "; ".join(notes[:2]) or verify.markers(current)
 
+        def round_trip() -> str:
+            for path, data in sorted(current.items()):
+                ours, base, theirs = unmerged[path]
+                assert ours is not None and theirs is not None  # else a note failed markers
+                undo = functools.partial(merge_tools.undo, scratch=self.scratch)
+                problem = verify.round_trip(data, ours, base, theirs, undo)
+                if problem:
+                    return f"{path}: {problem}"
+            return ""
+
         def tip() -> str:
             if attempt.tip is None:
                 attempt.tip = self._commit_chain(trees, originals, method, CHECKS)
@@ -233,7 +250,11 @@ class Resolver:
         checks = [
             (MARKERS, markers),
             (COMPILES, lambda: verify.compiles(python_files())),
-            (NAMES, lambda: verify.new_names(current, unmerged)),
+            (
+                NAMES,
+                lambda: verify.new_names(current, {p: (o, t) for p, (o, _, t) in unmerged.items()}),
+            ),
+            (ROUND_TRIP, round_trip),
         ]
         if self.smoke_command:
             checks.append((SMOKE, lambda: self._smoke(tip())))

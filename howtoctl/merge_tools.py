@@ -98,3 +98,21 @@ def patch_fuzz(
         message = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
         return Merged(data, "; ".join(message[-2:]) or f"patch exit status {proc.returncode}")
     return Merged(data)
+
+
+def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:
+    """Line-level merge by `git merge-file` (no repository needed)."""
+    with tempfile.TemporaryDirectory(prefix="howtoctl-merge-file-", dir=scratch) as tmp:
+        args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
+        proc = subprocess.run(["git", "merge-file", "-p", *args], capture_output=True)
+    if proc.returncode < 0 or proc.returncode > 127:
+        return Merged(ours, f"git merge-file failed: {proc.stderr.decode(errors='replace')}")
+    return Merged(proc.stdout, f"{proc.returncode} conflict(s)" if proc.returncode else "")
+
+
+def undo(result: bytes, before: bytes, after: bytes, scratch: str | None = None) -> Merged:
+    """Take the change `before` -> `after` back out of `result` (word-level where wiggle is
+    installed, else line-level)."""
+    if available(WIGGLE):
+        return wiggle(result, after, before, scratch)
+    return git_merge_file(result, after, before, scratch)

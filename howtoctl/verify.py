@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 # Lines a merge tool leaves where it could not decide: git's and wiggle's line-level markers
 # (`<<<<<<< found`, `||||||| expected`, `=======`, `>>>>>>> replacement`) and wiggle's
@@ -102,3 +102,22 @@ def new_names(merged: Mapping[str, bytes], unmerged: Mapping[str, Iterable[bytes
             (rule, message), *_ = sorted(new)
             return f"{path}: {rule} {message}"
     return ""
+
+
+def round_trip(
+    merged: bytes, ours: bytes, base: bytes, theirs: bytes, undo: Callable[..., object]
+) -> str:
+    """A merge of two sides' changes must be undoable: taking the new base's change (base ->
+    ours) back out of it gives the branch's file, and taking the branch's change (base ->
+    theirs) out gives the new base's. A hunk put in the wrong place or dropped (what
+    `patch --fuzz` does when it matches the wrong context) fails this. `undo(result, before,
+    after)` returns an object with `.data` and `.unresolved` (see merge_tools.undo)."""
+    for change, expected, side in ((ours, theirs, "branch's"), (theirs, ours, "new base's")):
+        back = undo(merged, base, change)
+        if back.unresolved or _squash(back.data) != _squash(expected):
+            return f"taking the other side's change back out does not give the {side} file"
+    return ""
+
+
+def _squash(data: bytes) -> bytes:
+    return b"".join(data.split())
