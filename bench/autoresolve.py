@@ -131,6 +131,7 @@ def _completed_fix(
 def flax_cases(git_dir: str) -> tuple[list[Case], list[str]]:
     """Real conflicts from Flax's HOWTO history; also the reasons commits were left out."""
     cases, skipped = [], []
+    seen: dict[str, str] = {}  # a conflict met again in another commit counts once
     log = _git(git_dir, "log", "--all", "--no-merges", "--format=%H", "--", "howtos/diffs").stdout
     with tempfile.TemporaryDirectory(prefix="flax-cases-") as tmp:
         for commit in log.decode().split():
@@ -187,6 +188,11 @@ def flax_cases(git_dir: str) -> tuple[list[Case], list[str]]:
                 if not main:
                     skipped.append(f"{label}: the examples did not change")
                     continue
+                key = json.dumps([base, main, branch, fix], sort_keys=True)
+                if key in seen:
+                    skipped.append(f"{label}: the same conflict as {seen[key]}")
+                    continue
+                seen[key] = label
                 cases.append(
                     Case(
                         f"flax-{label.replace(' ', '-')}",
@@ -195,11 +201,12 @@ def flax_cases(git_dir: str) -> tuple[list[Case], list[str]]:
                         main,
                         [branch],
                         fix,
-                        mechanical=True,
+                        mechanical=False,  # decided below, from the fix's words
                         why=f"fork {fork[:8]}, fixed in {commit[:8]}"
                         + (f", fix completed in {final[:8]}" if final != commit else ""),
                     )
                 )
+                cases[-1].mechanical = autoresolve_cases.only_mechanical(cases[-1])
     return cases, skipped
 
 
@@ -214,6 +221,34 @@ def summarize(results) -> dict[str, dict[str, int]]:
         row["equal-but-imports"] += r.accepted and r.match == "equal-but-imports"
         row["wrong"] += r.wrong
     return {m: dict(c) for m, c in table.items()}
+
+
+def _report(label: str, cases: list[Case], results) -> None:
+    names = {c.name for c in cases}
+    mine = [r for r in results if r.case in names]
+    conflicts = {r.case for r in mine if r.method == "auto-resolve"}
+    clean = len(names) - len(conflicts)
+    print(
+        f"\n{label}: {len(cases)} cases, {len(conflicts)} conflict for git ({clean} merge cleanly)"
+    )
+    table = summarize(r for r in mine if r.case in conflicts and r.method != "git")
+    print(
+        f"  {'method':15} {'resolved':>9} {'accepted':>9} {'equal':>6} {'eq+imports':>10} {'wrong':>6}"
+    )
+    for method, row in table.items():
+        print(
+            f"  {method:15} {row.get('resolved', 0):>9} {row.get('accepted', 0):>9} "
+            f"{row.get('equal', 0):>6} {row.get('equal-but-imports', 0):>10} {row.get('wrong', 0):>6}"
+        )
+    pipeline = {r.case: r for r in mine if r.method == "auto-resolve"}
+    mechanical = sorted(c.name for c in cases if c.mechanical and c.name in conflicts)
+    removed = [n for n in mechanical if pipeline[n].accepted and not pipeline[n].wrong]
+    print(f"  mechanical conflicts removed by --auto-resolve: {len(removed)} of {len(mechanical)}")
+    for n in mechanical:
+        if n not in removed:
+            print(f"    not: {n} ({pipeline[n].failed}: {pipeline[n].detail[:90]})")
+    wrong = sorted(n for n, r in pipeline.items() if r.wrong)
+    print(f"  wrongly accepted by --auto-resolve: {len(wrong)} {' '.join(wrong)}")
 
 
 def main() -> int:
@@ -239,7 +274,7 @@ def main() -> int:
     started = time.monotonic()
     results = []
     for case in cases:
-        rs = autoresolve_cases.evaluate(case)
+        rs = autoresolve_cases.evaluate(case, round_trip_too=True)
         results += rs
         if args.verbose:
             for r in rs:
@@ -247,37 +282,14 @@ def main() -> int:
                     f"{r.case:34} {r.method:15} resolved={r.resolved!s:5} accepted={r.accepted!s:5} "
                     f"{r.match or '-':18} {r.failed} {r.detail[:100]}"
                 )
-    conflicts = [
-        c.name
-        for c in cases
-        if any(r.method == "auto-resolve" for r in results if r.case == c.name)
-    ]
-    mechanical = {c.name for c in cases if c.mechanical and c.name in conflicts}
-    removed = sum(
-        1
-        for r in results
-        if r.method == "auto-resolve" and r.case in mechanical and r.accepted and not r.wrong
-    )
-    table = summarize(r for r in results if r.case in conflicts)
-    print(
-        f"{len(cases)} cases, {len(conflicts)} conflict for git, {time.monotonic() - started:.1f} s"
-    )
-    print(
-        f"{'method':15} {'resolved':>9} {'accepted':>9} {'equal':>6} {'eq+imports':>10} {'wrong':>6}"
-    )
-    for method, row in table.items():
-        if method == "git":
-            continue
-        print(
-            f"{method:15} {row.get('resolved', 0):>9} {row.get('accepted', 0):>9} {row.get('equal', 0):>6} "
-            f"{row.get('equal-but-imports', 0):>10} {row.get('wrong', 0):>6}"
-        )
-    print(
-        f"mechanical conflicts removed by --auto-resolve: {removed} of {len(mechanical)}; "
-        f"not resolved: {', '.join(sorted(c for c in conflicts if not any(r.accepted for r in results if r.case == c and r.method == 'auto-resolve')))}"
-    )
-    wrong = [r.case for r in results if r.method == "auto-resolve" and r.wrong]
-    print(f"wrongly accepted by --auto-resolve: {len(wrong)} {wrong or ''}")
+    print(f"{len(cases)} cases, {time.monotonic() - started:.1f} s")
+    groups = {
+        "flax history": [c for c in cases if c.kind == "flax history"],
+        "synthetic": [c for c in cases if c.kind != "flax history"],
+    }
+    for label, group in [*groups.items(), ("all", cases)]:
+        if group:
+            _report(label, group, results)
     if args.json:
         with open(args.json, "w") as f:
             json.dump([r.__dict__ for r in results], f, indent=1)

@@ -98,6 +98,25 @@ def _tree_files(repo: Repo, tree: str) -> dict[str, str]:
     }
 
 
+def _tokens(text: str | None) -> set[str]:
+    return set(re.findall(r"\w+|[^\w\s]", text or ""))
+
+
+def only_mechanical(case: Case) -> bool:
+    """Whether the human fix is made of the two sides' words only: it adds nothing that is in
+    neither the new base's nor the branch's version of a file (a mechanical merge could make it).
+    """
+    theirs: Files = {}
+    for changes in case.branch:
+        theirs.update(changes)
+    for path, text in case.fix.items():
+        ours = case.main.get(path, case.base.get(path))
+        side = theirs.get(path, case.base.get(path))
+        if not _tokens(text) <= _tokens(ours) | _tokens(side):
+            return False
+    return True
+
+
 def _no_space(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -136,8 +155,11 @@ class Result:
         return self.accepted and self.match == "different"
 
 
-def evaluate(case: Case, methods=autoresolve.METHODS) -> list[Result]:
-    """Build the case and run git, each method alone, and the pipeline; compare with the fix."""
+def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = False) -> list[Result]:
+    """Build the case and run git, each method alone, and the pipeline; compare with the fix.
+
+    With `round_trip_too`, also the pipeline with only the brief's checks ("brief-checks":
+    without the removals and round-trip checks), to measure what those two are worth."""
     with tempfile.TemporaryDirectory(prefix="autoresolve-bench-") as tmp:
         root = build(case, os.path.join(tmp, "repo"))
         repo = Repo(root)
@@ -156,7 +178,11 @@ def evaluate(case: Case, methods=autoresolve.METHODS) -> list[Result]:
             case.test.split() or None,
         )
         usable = autoresolve.usable_methods(methods)
-        for label, chosen in [*((m, [m]) for m in usable), ("auto-resolve", usable)]:
+        runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
+        if round_trip_too:
+            runs.append(("brief-checks", usable, False))
+        for label, chosen, round_trip in runs:
+            resolver.round_trip = round_trip
             outcome = resolver.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None

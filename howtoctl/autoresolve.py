@@ -40,8 +40,8 @@ _TOOL = {WIGGLE: merge_tools.WIGGLE, WIGGLE_RENAMES: merge_tools.WIGGLE, PATCH_F
 MARKERS, COMPILES, NAMES, SMOKE = "no-markers", "compiles", "names", "smoke-test"
 # Beyond the brief's list: a merge must be undoable (see verify.round_trip). Cheap, so it runs
 # before the smoke test; it is what refuses `patch --fuzz` putting a hunk in the wrong place.
-ROUND_TRIP = "round-trip"
-CHECKS = (MARKERS, COMPILES, NAMES, ROUND_TRIP, SMOKE)
+REMOVALS, ROUND_TRIP = "removals", "round-trip"
+CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE)
 
 Sides = tuple[bytes | None, bytes, bytes | None]  # a file's (ours, base, theirs)
 
@@ -129,6 +129,7 @@ class Resolver:
         committer: str,
         smoke_command: list[str] | None,
         devices: int = 8,
+        round_trip: bool = True,
     ) -> None:
         self.repo = repo
         self.onto = onto
@@ -136,6 +137,7 @@ class Resolver:
         self.committer = committer
         self.smoke_command = smoke_command
         self.devices = devices
+        self.round_trip = round_trip  # off only to measure what the check is worth (bench)
         self._blobs: dict[tuple[str, str], bytes | None] = {}
         self._trees: dict[str, str] = {}
 
@@ -232,6 +234,15 @@ class Resolver:
         def markers() -> str:
             return "; ".join(notes[:2]) or verify.markers(current)
 
+        def removals() -> str:
+            for path, data in sorted(current.items()):
+                ours, base, theirs = unmerged[path]
+                assert ours is not None and theirs is not None
+                problem = verify.removals_stay_removed(data, ours, base, theirs)
+                if problem:
+                    return f"{path}: {problem}"
+            return ""
+
         def round_trip() -> str:
             for path, data in sorted(current.items()):
                 ours, base, theirs = unmerged[path]
@@ -254,8 +265,10 @@ class Resolver:
                 NAMES,
                 lambda: verify.new_names(current, {p: (o, t) for p, (o, _, t) in unmerged.items()}),
             ),
-            (ROUND_TRIP, round_trip),
         ]
+        if self.round_trip:
+            checks.append((REMOVALS, removals))
+            checks.append((ROUND_TRIP, round_trip))
         if self.smoke_command:
             checks.append((SMOKE, lambda: self._smoke(tip())))
         run_checks(checks, attempt)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -112,7 +113,34 @@ def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None 
 
 def undo(result: bytes, before: bytes, after: bytes, scratch: str | None = None) -> Merged:
     """Take the change `before` -> `after` back out of `result` (word-level where wiggle is
-    installed, else line-level)."""
+    installed, else line-level). Where the tool is unsure, `result`'s text stays (see
+    `keep_found`): the caller compares the outcome with what it must be."""
     if available(WIGGLE):
-        return wiggle(result, after, before, scratch)
-    return git_merge_file(result, after, before, scratch)
+        merged = wiggle(result, after, before, scratch)
+    else:
+        merged = git_merge_file(result, after, before, scratch)
+    if merged.unresolved and not merged.unresolved.startswith(("wiggle failed", "git merge")):
+        return Merged(keep_found(merged.data))
+    return merged
+
+
+_WORD_CONFLICT = re.compile(rb"<<<---(.*?)\|\|\|.*?===.*?--->>>", re.S)
+
+
+def keep_found(data: bytes) -> bytes:
+    """Resolve every conflict a merge tool marked by keeping the text it found in the file it
+    merged into (the first part: wiggle's `found`, git's `ours`)."""
+    out, keep = [], True
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"<<<<<<<"):
+            keep = True
+            continue
+        if line.startswith((b"|||||||", b"=======")):
+            keep = False
+            continue
+        if line.startswith(b">>>>>>>"):
+            keep = True
+            continue
+        if keep:
+            out.append(line)
+    return _WORD_CONFLICT.sub(lambda m: m.group(1), b"".join(out))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,44 @@ def round_trip(
 
 def _squash(data: bytes) -> bytes:
     return b"".join(data.split())
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+GRAM = 4  # tokens: `compute_loss ( state ,` is the shape of a call an API port rewrote
+
+
+def _tokens(data: bytes) -> list[str]:
+    return _TOKEN.findall(data.decode(errors="replace"))
+
+
+def _grams(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + GRAM]) for i in range(len(tokens) - GRAM + 1)}
+
+
+def _added_grams(before: list[str], after: list[str]) -> set[tuple[str, ...]]:
+    """Token sequences lying wholly inside text `after` adds to `before`."""
+    import difflib
+
+    grams: set[tuple[str, ...]] = set()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, _, _, j1, j2 in matcher.get_opcodes():
+        if op in ("insert", "replace"):
+            grams |= _grams(after[j1:j2])
+    return grams
+
+
+def removals_stay_removed(merged: bytes, ours: bytes, base: bytes, theirs: bytes) -> str:
+    """The branch adds nothing, and the merge keeps nothing, that the new base removed everywhere.
+
+    An API port on the base rewrites every `f(state, ...)` as `f(state.params, ...)`; a line the
+    branch adds in the old style merges cleanly, defines no new name, compiles, and is wrong.
+    Token sequences (GRAM tokens) of the old base's file that are nowhere in the new base's
+    are what such a port removed: none of them may be in text the branch added, if the merge
+    kept that text.
+    """
+    base_t, ours_t = _tokens(base), _tokens(ours)
+    gone = _grams(base_t) - _grams(ours_t)
+    back = _added_grams(base_t, _tokens(theirs)) & gone & _grams(_tokens(merged))
+    if back:
+        return "brings back " + repr(" ".join(min(back))) + ", which the new base removed"
+    return ""

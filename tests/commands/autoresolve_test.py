@@ -83,13 +83,13 @@ def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
     (branch,) = report["branches"]
     assert code == 0 and branch["status"] == "auto-resolved", report
     assert branch["method"] == "wiggle"
-    assert branch["checks"] == ["no-markers", "compiles", "names"]
+    assert branch["checks"] == ["no-markers", "compiles", "names", "removals", "round-trip"]
     assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/model.py")
     # A normal rebased commit on the new base, saying how it was made.
     assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
     message = r.git("log", "-1", "--format=%B", "howto/alpha")
     assert "Howtoctl-Auto-Resolved: wiggle" in message
-    assert "Howtoctl-Verified: no-markers, compiles, names" in message
+    assert "Howtoctl-Verified: no-markers, compiles, names, removals, round-trip" in message
     assert old_tip in r.refs("refs/howtoctl/backup/").values()
 
     listed = json.loads(r.cli("list", "--json").out)["howtos"][0]
@@ -165,7 +165,13 @@ def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
     r.replace("ex/model.py", "features=10", "features=32")
     r.commit("base moves")
     branch = _refused(r, r.snapshot(), "smoke-test")
-    assert branch["attempts"][0]["passed"] == ["no-markers", "compiles", "names"]
+    assert branch["attempts"][0]["passed"] == [
+        "no-markers",
+        "compiles",
+        "names",
+        "removals",
+        "round-trip",
+    ]
     assert "AssertionError" in branch["attempts"][0]["detail"]
 
 
@@ -181,7 +187,7 @@ def test_a_merge_whose_smoke_test_passes_is_accepted_with_it(tmp_path):
     r.commit("base moves")
     code, report = _rebase(r)
     (branch,) = report["branches"]
-    assert code == 0 and branch["checks"] == ["no-markers", "compiles", "names", "smoke-test"]
+    assert code == 0 and branch["checks"][-1] == "smoke-test"
 
 
 def test_without_auto_resolve_and_in_a_dry_run_nothing_moves(tmp_path):
@@ -236,3 +242,53 @@ def test_resolve_starts_from_the_best_candidate(tmp_path):
     assert "<<<<<<<" not in text and 'y = os.path.join(x, "a")' in text
     assert "pathlib.Path.cwd()" in text
     assert r.cli("resolve", "alpha", "--abort").code == 0
+
+
+def test_a_branch_line_in_the_style_an_api_port_removed_is_refused(tmp_path):
+    # The merge compiles and defines every name; only the old call style gives it away.
+    base = "loss = compute_loss(state, batch)\nprint(loss)\n"
+    r = _conflicting(
+        tmp_path,
+        base,
+        "loss = compute_loss(state.params, batch)\nprint(loss)\n",
+        "loss = compute_loss(state, batch)\naux = compute_loss(state, batch, aux=True)\n"
+        "print(loss)\n",
+    )
+    branch = _refused(r, r.snapshot(), "removals")
+    assert "which the new base removed" in branch["attempts"][0]["detail"]
+
+
+def test_without_wiggle_it_says_so_once_and_uses_patch(tmp_path, monkeypatch):
+    from howtoctl import merge_tools
+
+    real = merge_tools.available
+    monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))
+    r = _repo(tmp_path, {"ex/a.py": MODEL, "ex/b.py": MODEL})
+    r.add_howto("alpha", {"ex/a.py": ("features=10", "features=64")})
+    r.add_howto("beta", {"ex/b.py": ("features=10", "features=64")})
+    r.replace("ex/a.py", "features=10", "features=32")
+    r.replace("ex/b.py", "features=10", "features=32")
+    r.commit("base moves")
+    res = r.cli("rebase-all", "--auto-resolve", "--json")
+    assert res.err.count("wiggle not found") == 1 and "apt install wiggle" in res.err, res.err
+    assert res.err.count("warning:") == 1
+    report = json.loads(res.out)
+    assert [[a["method"] for a in b["attempts"]] for b in report["branches"]] == [
+        ["patch-fuzz"],
+        ["patch-fuzz"],
+    ]
+
+
+def test_auto_resolve_can_be_the_default_in_pyproject(tmp_path):
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+    r.write("pyproject.toml", "[tool.howtoctl]\nauto-resolve = true\n")
+    r.commit("configure")
+    before = r.snapshot()
+    assert r.cli("rebase-all", "--no-auto-resolve").code == 1 and r.snapshot() == before
+    res = r.cli("rebase-all", "--json")
+    assert json.loads(res.out)["branches"][0]["status"] == "auto-resolved"
