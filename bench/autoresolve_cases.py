@@ -181,8 +181,8 @@ def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = Fal
         runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
         if round_trip_too:
             runs.append(("brief-checks", usable, False))
-        for label, chosen, round_trip in runs:
-            resolver.round_trip = round_trip
+        for label, chosen, extra in runs:
+            resolver.extra_checks = extra
             outcome = resolver.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None
