@@ -753,6 +753,57 @@ class Repo:
             refspecs.append(f"{new}:{ref}" if new else f":{ref}")
         self.run(*args, remote, *refspecs)
 
+    # -- auto-resolve (rebase-all --auto-resolve) -----------------------------------------------
+
+    def renames(self, old: str, new: str, threshold: int = 30) -> dict[str, str]:
+        """{old path: new path} for the files git sees renamed from commit `old` to `new`.
+
+        The threshold is lower than git's default 50 %: a file renamed and edited a lot (or split
+        in two) is still followed, and what is merged along the rename is verified afterwards.
+        """
+        out = self.run(
+            "diff", "--no-ext-diff", "--name-status", "-z", f"-M{threshold}%", old, new, "--"
+        )
+        tokens = out.split("\0")
+        result, i = {}, 0
+        while i < len(tokens) and tokens[i]:
+            status = tokens[i]
+            if status.startswith(("R", "C")):
+                if status.startswith("R"):
+                    result[tokens[i + 1]] = tokens[i + 2]
+                i += 3
+            else:
+                i += 2
+        return result
+
+    def tree_with_files(self, tree: str, files: Mapping[str, bytes | None]) -> str:
+        """The tree `tree` with each path set to new contents (None: removed); objects written.
+
+        A file keeps its mode; a new one is a regular file.
+        """
+        with self.temporary_index(tree) as env:
+            lines = []
+            for path, data in sorted(files.items()):
+                if data is None:
+                    lines.append(f"0 {'0' * len(tree)}\t{path}\0")
+                    continue
+                oid = self.write_blob(data)
+                mode = self.run("ls-files", "-s", "-z", "--", path, env=env)[:6] or "100644"
+                lines.append(f"{mode} {oid}\t{path}\0")
+            self.run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
+            return self.run("write-tree", env=env).strip()
+
+    def write_blob(self, data: bytes) -> str:
+        return self.run("hash-object", "-w", "--stdin", input=data).strip()
+
+    def read_blob(self, oid: str) -> bytes:
+        return self.run_bytes("cat-file", "blob", oid)
+
+    def rebase_stopped_at(self, worktree: str) -> str | None:
+        """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
+        proc = self.try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
     # -- merges ----------------------------------------------------------------------------------
 
     def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[MergeResult]:

@@ -31,6 +31,7 @@ class Report:
     added: int = 0
     removed: int = 0
     files: tuple[str, ...] = ()
+    auto_resolved: str = ""  # the method, while an automatic resolution awaits review
 
     @property
     def ok(self) -> bool:

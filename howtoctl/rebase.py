@@ -24,6 +24,7 @@ from howtoctl.git import Repo
 UP_TO_DATE = "up-to-date"
 REBASED = "rebased"
 CONFLICT = "conflict"
+AUTO_RESOLVED = "auto-resolved"  # a conflict merged by another method and verified (autoresolve)
 SKIPPED = "skipped"
 
 
@@ -39,10 +40,16 @@ class BranchRebase:
     conflict_commit: str | None = None
     dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
+    # With --auto-resolve: every candidate tried ({method, passed, failed, detail}), in order.
+    attempts: tuple[dict, ...] = ()
 
     @property
     def moves(self) -> bool:
-        return self.status == REBASED and self.new_tip is not None and self.new_tip != self.old_tip
+        return (
+            self.status in (REBASED, AUTO_RESOLVED)
+            and self.new_tip is not None
+            and self.new_tip != self.old_tip
+        )
 
 
 def own_commits(

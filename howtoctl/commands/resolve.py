@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import backup, fsutil, lock, output
+from howtoctl import autoresolve_record, backup, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 
@@ -81,6 +81,12 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         return EXIT_OK
     conflicted = ws.repo.run("diff", "--name-only", "--diff-filter=U", cwd=worktree).split()
     output.status_line(name, "conflict", ", ".join(conflicted))
+    best = autoresolve_record.write_partial(ws, name, tip, onto, worktree)
+    if best:
+        output.line(
+            f"The conflicted files hold rebase-all --auto-resolve's best candidate ({best['method']}), "
+            f"which failed the {best['failed']} check: {best['detail']}"
+        )
     output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
     output.line(f"  {worktree}")
     output.line("There: edit the conflicted files, `git add` them, then run")
