@@ -98,13 +98,23 @@ def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> i
 @cli.command("rebase-all")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; move nothing.")
 @click.option("--onto", metavar="REF", help="Rebase onto REF instead of the base tip.")
+@click.option(
+    "--auto-resolve/--no-auto-resolve",
+    default=None,
+    help="Merge conflicts with wiggle or patch and keep only verified results "
+    "(default: [tool.howtoctl] auto-resolve).",
+)
 @_json
 @pass_ctx
-def rebase_all(ctx: _Context, dry_run: bool, onto: str | None, as_json: bool) -> int:
+def rebase_all(
+    ctx: _Context, dry_run: bool, onto: str | None, auto_resolve: bool | None, as_json: bool
+) -> int:
     """Rebase every howto/* branch onto the base tip, in memory, all or nothing."""
     from howtoctl.commands import rebase_all as cmd
 
-    return cmd.run(ctx.workspace(), dry_run=dry_run, onto=onto, as_json=as_json)
+    return cmd.run(
+        ctx.workspace(), dry_run=dry_run, onto=onto, as_json=as_json, auto_resolve=auto_resolve
+    )
 
 
 @cli.command()

@@ -29,6 +29,7 @@ class Config:
     manifest: str = DEFAULT_MANIFEST
     max_diff_bytes: int = DEFAULT_MAX_DIFF_BYTES
     keep_backups: int = DEFAULT_KEEP_BACKUPS
+    auto_resolve: bool = False  # rebase-all tries verified automatic merges of conflicts
 
     @property
     def howtos_paths(self) -> tuple[str, ...]:
@@ -42,7 +43,15 @@ class Config:
         return posixpath.join(parent, "proofs") if parent else "proofs"
 
 
-_KEYS = {"base", "branch-prefix", "diff-dir", "manifest", "max-diff-bytes", "keep-backups"}
+_KEYS = {
+    "auto-resolve",
+    "base",
+    "branch-prefix",
+    "diff-dir",
+    "manifest",
+    "max-diff-bytes",
+    "keep-backups",
+}
 
 # Characters that have no place in a branch or path name here: control characters would let a
 # value inject lines into git's line-based protocols; the others are ref-format or pathspec magic.
@@ -105,8 +114,12 @@ def parse(table: dict, base_override: str | None = None) -> Config:
     if base is not None:
         key = "base" if base_override is None else "--base"
         _check_ref_part(key, base, "name an existing branch, e.g. 'main'")
+    auto_resolve = table.get("auto-resolve", False)
+    if not isinstance(auto_resolve, bool):
+        raise HowtoError("[tool.howtoctl] auto-resolve must be true or false")
     return Config(
         base=base,
+        auto_resolve=auto_resolve,
         branch_prefix=prefix,
         diff_dir=_clean_repo_path("diff-dir", table.get("diff-dir", DEFAULT_DIFF_DIR)),
         manifest=_clean_repo_path("manifest", table.get("manifest", DEFAULT_MANIFEST)),

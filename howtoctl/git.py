@@ -328,6 +328,11 @@ class Repo:
         proc = self._try_run("cat-file", "blob", f"{rev}:{path}")
         return proc.stdout if proc.returncode == 0 else None
 
+    def tree_paths(self, tree: str) -> list[str]:
+        """Every file path in `tree` (a tree or commit), recursively."""
+        out = self._run("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
+        return [p for p in out.split("\0") if p]
+
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""
         out = self._try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
@@ -765,6 +770,57 @@ class Repo:
             args.append(f"--force-with-lease={ref}:{expected or ''}")
             refspecs.append(f"{new}:{ref}" if new else f":{ref}")
         self._run(*args, remote, *refspecs)
+
+    # -- auto-resolve (rebase-all --auto-resolve) -----------------------------------------------
+
+    def renames(self, old: str, new: str, threshold: int = 30) -> dict[str, str]:
+        """{old path: new path} for the files git sees renamed from commit `old` to `new`.
+
+        The threshold is lower than git's default 50 %: a file renamed and edited a lot (or split
+        in two) is still followed, and what is merged along the rename is verified afterwards.
+        """
+        out = self._run(
+            "diff", "--no-ext-diff", "--name-status", "-z", f"-M{threshold}%", old, new, "--"
+        )
+        tokens = out.split("\0")
+        result, i = {}, 0
+        while i < len(tokens) and tokens[i]:
+            status = tokens[i]
+            if status.startswith(("R", "C")):
+                if status.startswith("R"):
+                    result[tokens[i + 1]] = tokens[i + 2]
+                i += 3
+            else:
+                i += 2
+        return result
+
+    def tree_with_files(self, tree: str, files: Mapping[str, bytes | None]) -> str:
+        """The tree `tree` with each path set to new contents (None: removed); objects written.
+
+        A file keeps its mode; a new one is a regular file.
+        """
+        with self.temporary_index(tree) as env:
+            lines = []
+            for path, data in sorted(files.items()):
+                if data is None:
+                    lines.append(f"0 {'0' * len(tree)}\t{path}\0")
+                    continue
+                oid = self.write_blob(data)
+                mode = self._run("ls-files", "-s", "-z", "--", path, env=env)[:6] or "100644"
+                lines.append(f"{mode} {oid}\t{path}\0")
+            self._run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
+            return self._run("write-tree", env=env).strip()
+
+    def write_blob(self, data: bytes) -> str:
+        return self._run("hash-object", "-w", "--stdin", input=data).strip()
+
+    def read_blob(self, oid: str) -> bytes:
+        return self._run_bytes("cat-file", "blob", oid)
+
+    def rebase_stopped_at(self, worktree: str) -> str | None:
+        """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
+        proc = self._try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     # -- merges ----------------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class Report:
     added: int = 0
     removed: int = 0
     files: tuple[str, ...] = ()
+    auto_resolved: str = ""  # the method, while an automatic resolution awaits review
 
     @property
     def ok(self) -> bool:

@@ -27,6 +27,7 @@ class Status(enum.StrEnum):
     UP_TO_DATE = "up-to-date"
     REBASED = "rebased"
     CONFLICT = "conflict"
+    AUTO_RESOLVED = "auto-resolved"  # a conflict merged by another method and verified
     SKIPPED = "skipped"
     PENDING = "pending"  # planned, commits still to replay
 
@@ -44,11 +45,13 @@ class BranchRebase:
     fork_point: Oid | None = None  # where the branch's own commits start (PENDING ones)
     dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
+    # With --auto-resolve: every candidate tried ({method, passed, failed, detail}), in order.
+    attempts: tuple[dict, ...] = ()
 
     @property
     def moves(self) -> bool:
         return (
-            self.status == Status.REBASED
+            self.status in (Status.REBASED, Status.AUTO_RESOLVED)
             and self.new_tip is not None
             and self.new_tip != self.old_tip
         )

@@ -19,9 +19,11 @@ ALLOWED_COMMANDS = (
     "python -m pytest",
     "pre-commit run",
     "git config",
+    "git show-ref --verify --quiet",
     "git switch --quiet -C main && howtoctl check",
     "python -m build --no-isolation",
     "python -m twine check",
+    "sudo apt-get update -qq && sudo apt-get install",  # system tools the tests drive
 )
 ACTION = ROOT / "action.yml"
 # What our own workflows may use besides actions pinned by commit: the action in this repository.

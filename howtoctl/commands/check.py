@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from howtoctl import inspection, output
+from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import STAGED
@@ -29,6 +29,7 @@ def run(
     reports = inspection.inspect(ws, selected, against=against, behind=False)
     if not requested:
         reports += inspection.invalid_diff_reports(ws)
+    autoresolve_record.mark(ws, reports)
     failed = [r for r in reports if not r.ok]
     if as_json:
         output.emit_json({"ok": not failed, "howtos": [r.as_dict() for r in reports]})
@@ -38,7 +39,11 @@ def run(
             detail = (
                 r.detail
                 if not r.ok
-                else (f"+{r.added} -{r.removed}" + ("" if r.has_branch else ", no branch"))
+                else (
+                    f"+{r.added} -{r.removed}"
+                    + ("" if r.has_branch else ", no branch")
+                    + (f", {r.detail}" if r.auto_resolved else "")
+                )
             )
             output.status_line(r.name, status, detail)
             if not r.ok and r.hint:

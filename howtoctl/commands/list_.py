@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from howtoctl import inspection, output
+from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK
 from howtoctl.howtos import Workspace
 
@@ -12,6 +12,7 @@ def run(ws: Workspace, *, as_json: bool = False, sort: str = "manifest") -> int:
     reports = inspection.inspect(
         ws, selected, against=ws.base_tip
     ) + inspection.invalid_diff_reports(ws)
+    autoresolve_record.mark(ws, reports)
     if as_json:
         output.emit_json(
             {

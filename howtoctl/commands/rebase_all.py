@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -24,6 +26,7 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
                         "commits": len(r.commits),
                         "conflicts": list(r.conflicts),
                         "detail": r.detail,
+                        **_auto_fields(r),
                     }
                     for r in results
                 ],
@@ -33,8 +36,13 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
     for r in results:
         status = "would-rebase" if dry_run and r.status == rebase.Status.REBASED else r.status
         output.status_line(r.name, status, r.detail)
+        for a in r.attempts:
+            verdict = "accepted" if not a["failed"] else f"failed {a['failed']}: {a['detail']}"
+            output.line(f"{'':15}{a['method']}: {verdict}", style="dim")
         if r.status == rebase.Status.CONFLICT:
             output.line(f"{'':15}resolve it with: howtoctl resolve {r.name}", style="dim")
+        elif r.status == rebase.Status.AUTO_RESOLVED:
+            output.line(f"{'':15}review it, then: howtoctl save {r.name}", style="dim")
     counts = rebase.summarize(results)
     if dry_run and rebase.Status.REBASED in counts:
         counts["would-rebase"] = counts.pop(rebase.Status.REBASED)
@@ -44,8 +52,89 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
         output.info(f"old tips backed up under {backup.BACKUP_ROOT}{stamp}/ (undo: howtoctl undo)")
 
 
+def _auto_fields(r: rebase.BranchRebase) -> dict:
+    """--json fields of an automatic resolution: how the accepted result was made, and every
+    candidate tried (each with the checks it passed and the one it failed)."""
+    if not r.attempts:
+        return {}
+    accepted = next((a for a in r.attempts if not a["failed"]), None)
+    return {
+        "method": accepted["method"] if accepted else None,
+        "checks": accepted["passed"] if accepted else [],
+        "attempts": list(r.attempts),
+    }
+
+
+def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
+    """Try the automatic resolutions of every conflicted branch (see `autoresolve`)."""
+    from howtoctl import autoresolve, autoresolve_record, merge_tools
+
+    conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
+    if not dry_run:
+        for r in results:
+            if r.status != rebase.Status.CONFLICT:
+                autoresolve_record.forget_partial(ws, r.name)
+    if not conflicted:
+        return
+    missing = autoresolve.missing_tools()
+    if missing:
+        output.warn(
+            f"--auto-resolve: {' and '.join(missing)} not found on PATH; trying only "
+            + (", ".join(autoresolve.usable_methods()) or "nothing")
+            + (f" ({merge_tools.INSTALL_HINT})" if merge_tools.WIGGLE in missing else "")
+        )
+    methods = autoresolve.usable_methods()
+    committer = ws.repo.ident().decode(errors="surrogateescape")
+    for r in conflicted:
+        test = ws.entry(r.name).test
+        resolver = autoresolve.Resolver(
+            ws.repo, target, ws.scratch_dir, committer, shlex.split(test) if test else None
+        )
+        with output.status(f"auto-resolving {r.name}..."):
+            outcome = resolver.resolve(r, methods)
+        r.attempts = tuple(a.as_dict() for a in outcome.attempts)
+        accepted = outcome.accepted
+        if accepted is not None:
+            r.status, r.new_tip = rebase.Status.AUTO_RESOLVED, accepted.tip
+            r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
+                accepted.passed
+            )
+            continue
+        best = outcome.best
+        if best is not None and not dry_run:
+            autoresolve_record.remember_partial(
+                ws,
+                r.name,
+                {
+                    "old_tip": r.old_tip,
+                    "onto": target,
+                    "commit": best.commit,
+                    **best.as_dict(),
+                    "files": {
+                        p: None if d is None else ws.repo.write_blob(d)
+                        for p, d in best.files.items()
+                    },
+                },
+            )
+
+
+def _remember_auto_resolved(ws: Workspace, moved) -> None:
+    from howtoctl import autoresolve_record
+
+    for r in moved:
+        if r.status == rebase.Status.AUTO_RESOLVED:
+            accepted = next(a for a in r.attempts if not a["failed"])
+            autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted)
+            autoresolve_record.forget_partial(ws, r.name)
+
+
 def run(
-    ws: Workspace, *, dry_run: bool = False, onto: str | None = None, as_json: bool = False
+    ws: Workspace,
+    *,
+    dry_run: bool = False,
+    onto: str | None = None,
+    as_json: bool = False,
+    auto_resolve: bool | None = None,
 ) -> int:
     if ws.repo.is_shallow:
         raise HowtoError(
@@ -83,6 +172,10 @@ def run(
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
             raise
+        if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
+            # In the repository itself, also on a dry run: a candidate's commits must exist to
+            # run its smoke test.
+            _auto_resolve(ws, results, target, dry_run)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:
@@ -92,6 +185,7 @@ def run(
                 [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
+            _remember_auto_resolved(ws, moving)
     _report(ws, results, dry_run, as_json, stamp)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -22,6 +22,8 @@ from howtoctl.howtos import Workspace
 from howtoctl.render import site as site_mod
 
 GUIDE_PATH = "howtos/MAINTAINING.md"
+RESULTS_DIR = "howtos/results"  # NAME.json and NAME.svg, written by howtos/results/generate.py
+MAX_RESULTS_BYTES = 2_000_000
 DEFAULT_OUT = "site"
 # Lists the pages the last render wrote, so the next one can remove those it no longer writes.
 MARKER = ".howtoctl-render.json"
@@ -42,6 +44,14 @@ def _read_text(ws: Workspace, relpath: str) -> str | None:
     if data is None:
         return None
     return data.decode("utf-8", "replace")
+
+
+def _read_bytes(ws: Workspace, relpath: str, limit: int) -> bytes | None:
+    """A file as the base branch has it (bounded), or None."""
+    if ws.diffs_from_worktree():
+        return ws.read_worktree_file(relpath, limit)
+    data = ws.repo.show_file(ws.base_tip, relpath)
+    return data if data is None or len(data) <= limit else None
 
 
 def collect(ws: Workspace) -> site_mod.SiteSource:
@@ -80,6 +90,8 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
                 example=entry.example,
                 old_sources=old_sources,
                 proofs=proofs,
+                results=_read_bytes(ws, f"{RESULTS_DIR}/{name}.json", MAX_RESULTS_BYTES),
+                plot=_read_bytes(ws, f"{RESULTS_DIR}/{name}.svg", MAX_RESULTS_BYTES),
             )
         )
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import backup, fsutil, lock, output
+from howtoctl import autoresolve_record, backup, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
@@ -71,6 +71,12 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         output.line(f"finish with: howtoctl resolve {name} --continue")
         return EXIT_OK
     output.status_line(name, "conflict", ", ".join(step.conflicts))
+    best = autoresolve_record.write_partial(ws, name, tip, onto, worktree)
+    if best:
+        output.line(
+            f"The conflicted files hold rebase-all --auto-resolve's best candidate ({best['method']}), "
+            f"which failed the {best['failed']} check: {best['detail']}"
+        )
     output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
     output.line(f"  {worktree}")
     output.line("There: edit the conflicted files, `git add` them, then run")

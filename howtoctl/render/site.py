@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from howtoctl import patch as patch_mod
 from howtoctl.render import filediff, highlight, links, markdown, sidebyside, unified
+from howtoctl.render import results as results_mod
 
 INDEX = "index.html"
 GUIDE = "maintaining.html"
@@ -37,6 +38,8 @@ class HowtoSource:
         default_factory=dict
     )  # path -> text on the base
     proofs: Sequence[tuple[str, str]] = ()  # each hunk's (status, text), in diff order
+    results: bytes | None = None  # howtos/results/NAME.json, when committed
+    plot: bytes | None = None  # howtos/results/NAME.svg
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +67,7 @@ class RenderedHowto:
     error: str | None  # why the diff is broken, if it is
     compare: str | None
     proofs: tuple[tuple[tuple[str, str], ...], ...] = ()  # per file, each hunk's proof
+    results: str = ""  # the real-data results section's HTML
 
     def tables(self, file_table) -> list[str]:
         """Each file's block, its table made by `file_table(fv, proofs)`."""
@@ -122,6 +126,7 @@ def prepare(h: HowtoSource, src: SiteSource) -> RenderedHowto:
         None,
         compare,
         tuple(proofs),
+        results_mod.results_html(h.results, h.plot),
     )
 
 
@@ -342,6 +347,8 @@ def howto_page(h: RenderedHowto, src: SiteSource) -> str:
         parts.append(f'<p class="summary">{esc(h.summary)}</p>')
     parts.append(meta_html(h, on_index=False))
     parts.append(get_commands(h, src))
+    if h.results:
+        parts.append(h.results)
     parts.extend(h.tables(sidebyside.file_table))
     return page(src, h.page or "", f"{h.title} - HOWTOs", "\n".join(parts), wide=True)
 
@@ -387,6 +394,16 @@ _CSS = """
   --mono: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono",
     "DejaVu Sans Mono", monospace;
 }
+.results { margin: 1.2rem 0; }
+.results-plot { max-width: 100%; height: auto; background: #fff; border: 1px solid var(--border);
+  border-radius: 6px; }
+table.results-table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+table.results-table th, table.results-table td { border: 1px solid var(--border);
+  padding: .2rem .6rem; text-align: right; }
+table.results-table th[scope=row] { text-align: left; font-weight: normal; }
+table.results-table caption { caption-side: bottom; color: var(--muted); font-size: .8rem;
+  text-align: left; padding-top: .3rem; }
+.results-how { color: var(--muted); font-size: .85rem; }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --subtle: #151b23;

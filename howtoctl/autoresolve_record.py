@@ -1,0 +1,108 @@
+"""What `rebase-all --auto-resolve` leaves for later commands, per clone, never committed.
+
+- `<git common dir>/howtoctl/auto-resolved/<name>.json`: a branch moved by an automatic
+  resolution (its tip, the method, the checks). `list` and `check` mark the HOWTO while the branch
+  still has that tip (or commits on top of it) and the base branch's committed diff file is the
+  one it had then: until the diff is saved and committed, a human has not reviewed it.
+- `<git common dir>/howtoctl/auto-resolve-partial/<name>.json`: the best candidate for a branch
+  no candidate resolved (its merged files, as blob ids, and the check that failed), for
+  `howtoctl resolve` to start from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+from howtoctl import fsutil, state
+from howtoctl.howtos import Workspace
+
+_ACCEPTED = "auto-resolved"
+_PARTIAL = "auto-resolve-partial"
+
+
+def _path(ws: Workspace, kind: str, name: str) -> str:
+    return os.path.join(ws.repo.common_dir, "howtoctl", kind, f"{name}.json")
+
+
+def _read(path: str) -> dict | None:
+    data = fsutil.read_or_none(path)
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _committed_diff_digest(ws: Workspace, name: str) -> str:
+    data = ws.repo.show_file(ws.base_tip, ws.diff_relpath(name))
+    return state.digest(data) if data is not None else ""
+
+
+def remember_accepted(ws: Workspace, name: str, tip: str, attempt: dict) -> None:
+    record = {"tip": tip, **attempt, "diff": _committed_diff_digest(ws, name)}
+    fsutil.write_atomic(_path(ws, _ACCEPTED, name), json.dumps(record).encode())
+
+
+def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
+    """{name: record} for HOWTOs whose branch holds an auto-resolution nobody saved yet."""
+    branches = ws.branches(fresh=False)
+    marks = {}
+    for name in names:
+        record = _read(_path(ws, _ACCEPTED, name))
+        tip = branches.get(name)
+        if not record or tip is None:
+            continue
+        if record.get("diff") != _committed_diff_digest(ws, name):
+            continue  # a diff was committed since: reviewed like any change
+        if tip == record["tip"] or ws.repo.is_ancestor(record["tip"], tip):
+            marks[name] = record
+    return marks
+
+
+def remember_partial(ws: Workspace, name: str, record: dict) -> None:
+    fsutil.write_atomic(_path(ws, _PARTIAL, name), json.dumps(record).encode())
+
+
+def partial(ws: Workspace, name: str) -> dict | None:
+    return _read(_path(ws, _PARTIAL, name))
+
+
+def write_partial(ws: Workspace, name: str, old_tip: str, onto: str, worktree: str) -> dict | None:
+    """Put the best candidate's merged files into a `resolve` work tree stopped at a conflict.
+
+    Only when it was made for this rebase (same branch tip, same base, the commit git stopped
+    at); the files are left unstaged, for the maintainer to review. Returns the record used.
+    """
+    record = partial(ws, name)
+    if not record or (record.get("old_tip"), record.get("onto")) != (old_tip, onto):
+        return None
+    if ws.repo.rebase_stopped_at(worktree) != record.get("commit"):
+        return None
+    for path, oid in record["files"].items():
+        target = os.path.join(worktree, path)
+        if oid is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(ws.repo.read_blob(oid))
+    return record
+
+
+def forget_partial(ws: Workspace, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_path(ws, _PARTIAL, name))
+
+
+def mark(ws: Workspace, reports: list) -> None:
+    """Mark the `inspection.Report`s of HOWTOs holding an unreviewed automatic resolution."""
+    for r in reports:
+        record = accepted_marks(ws, [r.name]).get(r.name) if r.has_branch else None
+        if record:
+            r.auto_resolved = record["method"]
+            note = f"auto-resolved by {r.auto_resolved}: review it, then save and commit its diff"
+            r.detail = f"{note}; {r.detail}" if r.detail else note

@@ -1,0 +1,146 @@
+"""Three-way merges of one file by tools other than git: `wiggle` and `patch --fuzz`.
+
+Each takes the file as the new base has it (ours), as the old base had it (base) and as the
+HOWTO branch has it (theirs), and returns the merged bytes plus a note when the tool left
+something unresolved (conflict markers from wiggle, rejected hunks from patch). They run in a
+temporary directory given by the caller; nothing here reads or writes a repository.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+WIGGLE = "wiggle"
+PATCH = "patch"
+PATCH_FUZZ = 3
+
+INSTALL_HINT = "install it: Debian/Ubuntu `apt install wiggle`, Homebrew `brew install wiggle`"
+
+
+@dataclasses.dataclass(frozen=True)
+class Merged:
+    data: bytes
+    unresolved: str = ""  # what the tool could not merge; empty when it merged everything
+
+
+def available(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def _write(tmp: str, name: str, data: bytes) -> str:
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def wiggle(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:
+    """Word-level merge: the changes from base to theirs applied to ours (`wiggle --merge`).
+
+    wiggle exits 1 and writes its markers into the result when some change does not fit.
+    """
+    with tempfile.TemporaryDirectory(prefix="howtoctl-wiggle-", dir=scratch) as tmp:
+        args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
+        proc = subprocess.run(
+            [WIGGLE, "--merge", "--words", *args], capture_output=True, stdin=subprocess.DEVNULL
+        )
+    if proc.returncode not in (0, 1):
+        return Merged(ours, f"wiggle failed: {proc.stderr.decode(errors='replace').strip()}")
+    unresolved = ""
+    if proc.returncode == 1:
+        unresolved = proc.stderr.decode(errors="replace").strip() or "conflicts left by wiggle"
+    return Merged(proc.stdout, unresolved)
+
+
+def unified_diff(before: bytes, after: bytes) -> bytes:
+    """A unified diff from `before` to `after` with 3 lines of context (`patch`'s input)."""
+    a = before.decode(errors="surrogateescape").splitlines(keepends=True)
+    b = after.decode(errors="surrogateescape").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(a, b, "a/file", "b/file"):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines).encode(errors="surrogateescape")
+
+
+def patch_fuzz(
+    ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None, fuzz: int = PATCH_FUZZ
+) -> Merged:
+    """Apply the diff base -> theirs to ours with `patch --fuzz`; rejected hunks are reported
+    as unresolved (the result then lacks them, so it must never be accepted)."""
+    diff = unified_diff(base, theirs)
+    if not diff:
+        return Merged(ours)
+    with tempfile.TemporaryDirectory(prefix="howtoctl-patch-", dir=scratch) as tmp:
+        target = _write(tmp, "ours", ours)
+        out = os.path.join(tmp, "merged")
+        proc = subprocess.run(
+            [
+                PATCH,
+                "--batch",
+                "--forward",
+                f"--fuzz={fuzz}",
+                "--no-backup-if-mismatch",
+                "--reject-file=" + os.path.join(tmp, "rejects"),
+                "-o",
+                out,
+                target,
+            ],
+            input=diff,
+            capture_output=True,
+        )
+        data = open(out, "rb").read() if os.path.exists(out) else ours
+    if proc.returncode != 0:
+        message = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
+        return Merged(data, "; ".join(message[-2:]) or f"patch exit status {proc.returncode}")
+    return Merged(data)
+
+
+def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:
+    """Line-level merge by `git merge-file` (no repository needed)."""
+    with tempfile.TemporaryDirectory(prefix="howtoctl-merge-file-", dir=scratch) as tmp:
+        args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
+        proc = subprocess.run(["git", "merge-file", "-p", *args], capture_output=True)
+    if proc.returncode < 0 or proc.returncode > 127:
+        return Merged(ours, f"git merge-file failed: {proc.stderr.decode(errors='replace')}")
+    return Merged(proc.stdout, f"{proc.returncode} conflict(s)" if proc.returncode else "")
+
+
+def undo(result: bytes, before: bytes, after: bytes, scratch: str | None = None) -> Merged:
+    """Take the change `before` -> `after` back out of `result` (word-level where wiggle is
+    installed, else line-level). Where the tool is unsure, `result`'s text stays (see
+    `keep_found`): the caller compares the outcome with what it must be."""
+    if available(WIGGLE):
+        merged = wiggle(result, after, before, scratch)
+    else:
+        merged = git_merge_file(result, after, before, scratch)
+    if merged.unresolved and not merged.unresolved.startswith(("wiggle failed", "git merge")):
+        return Merged(keep_found(merged.data))
+    return merged
+
+
+_WORD_CONFLICT = re.compile(rb"<<<---(.*?)\|\|\|.*?===.*?--->>>", re.S)
+
+
+def keep_found(data: bytes) -> bytes:
+    """Resolve every conflict a merge tool marked by keeping the text it found in the file it
+    merged into (the first part: wiggle's `found`, git's `ours`)."""
+    out, keep = [], True
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"<<<<<<<"):
+            keep = True
+            continue
+        if line.startswith((b"|||||||", b"=======")):
+            keep = False
+            continue
+        if line.startswith(b">>>>>>>"):
+            keep = True
+            continue
+        if keep:
+            out.append(line)
+    return _WORD_CONFLICT.sub(lambda m: m.group(1), b"".join(out))

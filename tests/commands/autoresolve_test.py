@@ -1,0 +1,294 @@
+"""rebase-all --auto-resolve: each check refuses a wrong merge and nothing moves; an accepted
+resolution is a normal rebased commit, reported in --json, marked in list and check, undoable."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.gitrepo import GitRepo
+
+needs_wiggle = pytest.mark.skipif(
+    shutil.which("wiggle") is None, reason="wiggle is not installed (apt install wiggle)"
+)
+pytestmark = needs_wiggle
+
+MODEL = """\
+import os
+
+
+def build():
+    model = Model(features=10, dropout=0.1)
+    return model
+
+
+class Model:
+    def __init__(self, features, dropout):
+        self.features = features
+        self.dropout = dropout
+"""
+
+
+def _repo(tmp_path, files: dict[str, str], manifest: str = "") -> GitRepo:
+    r = GitRepo.create(tmp_path / "repo", base="main")
+    for rel, text in files.items():
+        r.write(rel, text)
+    if manifest:
+        r.write("howtos/manifest.toml", manifest)
+    r.commit("base example")
+    return r
+
+
+def _conflicting(tmp_path, base: str, main: str, branch: str, manifest: str = "") -> GitRepo:
+    """howto/alpha changes ex/model.py from `base` to `branch`; then main changes it to `main`."""
+    r = _repo(tmp_path, {"ex/model.py": base}, manifest)
+    r.add_howto("alpha", {"ex/model.py": (base, branch)})
+    r.replace("ex/model.py", base, main)
+    r.commit("base moves")
+    return r
+
+
+def _rebase(r: GitRepo, *args: str) -> tuple[int, dict]:
+    res = r.cli("rebase-all", "--auto-resolve", "--json", *args)
+    return res.code, json.loads(res.out)
+
+
+def _refused(r: GitRepo, before: tuple, failed: str) -> dict:
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 1 and branch["status"] == "conflict", report
+    # wiggle's merge is the one the check under test refuses; every other candidate fails too.
+    assert branch["attempts"][0]["method"] == "wiggle", report
+    assert branch["attempts"][0]["failed"] == failed, report
+    assert all(a["failed"] for a in branch["attempts"]), report
+    assert branch["method"] is None and branch["new_tip"] is None
+    assert r.snapshot() == before  # nothing moved, no backup written, work tree untouched
+    return branch
+
+
+def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+    old_tip = r.rev("howto/alpha")
+    assert r.cli("rebase-all", "--json").code == 1  # git alone conflicts
+
+    code, report = _rebase(r)
+
+    (branch,) = report["branches"]
+    assert code == 0 and branch["status"] == "auto-resolved", report
+    assert branch["method"] == "wiggle"
+    assert branch["checks"] == ["no-markers", "compiles", "names", "removals", "round-trip"]
+    assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/model.py")
+    # A normal rebased commit on the new base, saying how it was made.
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
+    message = r.git("log", "-1", "--format=%B", "howto/alpha")
+    assert "Howtoctl-Auto-Resolved: wiggle" in message
+    assert "Howtoctl-Verified: no-markers, compiles, names, removals, round-trip" in message
+    assert old_tip in r.refs("refs/howtoctl/backup/").values()
+
+    listed = json.loads(r.cli("list", "--json").out)["howtos"][0]
+    assert listed["auto_resolved"] == "wiggle", listed
+    assert "auto-resolved" in r.cli("list").out
+    checked = r.cli("check")
+    assert "auto-resolved by wiggle" in checked.out
+
+    # Saved and committed: reviewed like any change, no longer marked.
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    assert json.loads(r.cli("list", "--json").out)["howtos"][0]["auto_resolved"] == ""
+
+    assert r.cli("undo").code == 0
+    assert r.rev("howto/alpha") == old_tip
+
+
+def test_conflict_markers_are_refused(tmp_path):
+    # Both sides change the same word: no tool can know which value is meant.
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("features=10", "features=64"),
+    )
+    branch = _refused(r, r.snapshot(), "no-markers")
+    assert [a["method"] for a in branch["attempts"]] == ["wiggle", "wiggle+renames", "patch-fuzz"]
+
+
+def test_a_merge_that_does_not_compile_is_refused(tmp_path):
+    base = "items = [\n    1,\n    2,\n]\n"
+    # main appends an element; the branch drops the trailing comma: merged, `2 3,` is a
+    # syntax error although no tool saw a conflict.
+    r = _conflicting(
+        tmp_path,
+        base,
+        "items = [\n    1,\n    2,\n    3,\n]\n",
+        "items = [\n    1,\n    2\n]\nprint(items)\n",
+    )
+    branch = _refused(r, r.snapshot(), "compiles")
+    assert "ex/model.py" in branch["attempts"][0]["detail"]
+
+
+def test_a_merge_that_leaves_a_name_undefined_is_refused(tmp_path):
+    # An API port on main (os -> pathlib) while the branch adds a use of the old API.
+    base = "import os\n\nx = os.getcwd()\nprint(x)\n"
+    r = _conflicting(
+        tmp_path,
+        base,
+        "import pathlib\n\nx = pathlib.Path.cwd()\nprint(x)\n",
+        'import os\n\nx = os.getcwd()\ny = os.path.join(x, "a")\nprint(x)\n',
+    )
+    branch = _refused(r, r.snapshot(), "names")
+    assert "Undefined name `os`" in branch["attempts"][0]["detail"]
+
+
+SMOKE_MANIFEST = """\
+[howtos.alpha]
+title = "Alpha"
+test = "python ex/check.py"
+"""
+
+
+def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
+    # The merge is clean text and valid Python, but the branch's test pins a value main changed.
+    files = {
+        "ex/model.py": MODEL,
+        "ex/check.py": "import ex.model as m\n\nassert m.build().features == 10\n",
+        "ex/__init__.py": "",
+    }
+    r = _repo(tmp_path, files, SMOKE_MANIFEST)
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    assert branch["attempts"][0]["passed"] == [
+        "no-markers",
+        "compiles",
+        "names",
+        "removals",
+        "round-trip",
+    ]
+    assert "AssertionError" in branch["attempts"][0]["detail"]
+
+
+def test_a_merge_whose_smoke_test_passes_is_accepted_with_it(tmp_path):
+    files = {
+        "ex/model.py": MODEL,
+        "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
+        "ex/__init__.py": "",
+    }
+    r = _repo(tmp_path, files, SMOKE_MANIFEST)
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 0 and branch["checks"][-1] == "smoke-test"
+
+
+def test_without_auto_resolve_and_in_a_dry_run_nothing_moves(tmp_path):
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+    before = r.snapshot()
+    code, report = _rebase(r, "--dry-run")
+    assert code == 0 and report["branches"][0]["status"] == "auto-resolved"
+    assert r.snapshot() == before
+    assert r.cli("rebase-all").code == 1 and r.snapshot() == before
+
+
+def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
+    r = _repo(tmp_path, {"ex/model.py": MODEL})
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    # main renames the file and edits it heavily: git's merge loses the rename (below 50 %).
+    r.git("mv", "ex/model.py", "ex/models.py")
+    r.write(
+        "ex/models.py",
+        MODEL.replace("features=10", "features=32")
+        .replace("import os\n", "import os\nimport sys\n\nprint(os, sys)\n")
+        .replace("self.features = features", "self.features = int(features)")
+        .replace("self.dropout = dropout", "self.dropout = float(dropout)"),
+    )
+    r.commit("base renames the model")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 0 and branch["method"] == "wiggle+renames", report
+    assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/models.py")
+    assert r.git("ls-tree", "--name-only", "howto/alpha", "ex/") == "ex/models.py"
+
+
+def test_resolve_starts_from_the_best_candidate(tmp_path):
+    base = "import os\n\nx = os.getcwd()\nprint(x)\n"
+    r = _conflicting(
+        tmp_path,
+        base,
+        "import pathlib\n\nx = pathlib.Path.cwd()\nprint(x)\n",
+        'import os\n\nx = os.getcwd()\ny = os.path.join(x, "a")\nprint(x)\n',
+    )
+    assert _rebase(r)[0] == 1
+    res = r.cli("resolve", "alpha")
+    assert res.code == 1
+    assert "wiggle" in res.out and "names" in res.out
+    worktree = next(line.strip() for line in res.out.splitlines() if "/worktrees/alpha" in line)
+    with open(f"{worktree}/ex/model.py") as f:
+        text = f.read()
+    assert "<<<<<<<" not in text and 'y = os.path.join(x, "a")' in text
+    assert "pathlib.Path.cwd()" in text
+    assert r.cli("resolve", "alpha", "--abort").code == 0
+
+
+def test_a_branch_line_in_the_style_an_api_port_removed_is_refused(tmp_path):
+    # The merge compiles and defines every name; only the old call style gives it away.
+    base = "loss = compute_loss(state, batch)\nprint(loss)\n"
+    r = _conflicting(
+        tmp_path,
+        base,
+        "loss = compute_loss(state.params, batch)\nprint(loss)\n",
+        "loss = compute_loss(state, batch)\naux = compute_loss(state, batch, aux=True)\n"
+        "print(loss)\n",
+    )
+    branch = _refused(r, r.snapshot(), "removals")
+    assert "which the new base removed" in branch["attempts"][0]["detail"]
+
+
+def test_without_wiggle_it_says_so_once_and_uses_patch(tmp_path, monkeypatch):
+    from howtoctl import merge_tools
+
+    real = merge_tools.available
+    monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))
+    r = _repo(tmp_path, {"ex/a.py": MODEL, "ex/b.py": MODEL})
+    r.add_howto("alpha", {"ex/a.py": ("features=10", "features=64")})
+    r.add_howto("beta", {"ex/b.py": ("features=10", "features=64")})
+    r.replace("ex/a.py", "features=10", "features=32")
+    r.replace("ex/b.py", "features=10", "features=32")
+    r.commit("base moves")
+    res = r.cli("rebase-all", "--auto-resolve", "--json")
+    assert res.err.count("wiggle not found") == 1 and "apt install wiggle" in res.err, res.err
+    assert res.err.count("warning:") == 1
+    report = json.loads(res.out)
+    assert [[a["method"] for a in b["attempts"]] for b in report["branches"]] == [
+        ["patch-fuzz"],
+        ["patch-fuzz"],
+    ]
+
+
+def test_auto_resolve_can_be_the_default_in_pyproject(tmp_path):
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+    r.write("pyproject.toml", "[tool.howtoctl]\nauto-resolve = true\n")
+    r.commit("configure")
+    before = r.snapshot()
+    assert r.cli("rebase-all", "--no-auto-resolve").code == 1 and r.snapshot() == before
+    res = r.cli("rebase-all", "--json")
+    assert json.loads(res.out)["branches"][0]["status"] == "auto-resolved"

@@ -1,0 +1,36 @@
+"""wiggle and patch as three-way merge tools, on file contents."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from howtoctl import merge_tools
+
+BASE = b"model = Model(features=10, dropout=0.1)\n"
+OURS = b"model = Model(features=32, dropout=0.1)\n"
+THEIRS = b"model = Model(features=10, dropout=0.5)\n"
+
+
+@pytest.mark.skipif(shutil.which("wiggle") is None, reason="wiggle is not installed")
+def test_wiggle_merges_different_words_of_one_line():
+    assert merge_tools.wiggle(OURS, BASE, THEIRS) == merge_tools.Merged(
+        b"model = Model(features=32, dropout=0.5)\n"
+    )
+    same = merge_tools.wiggle(OURS, BASE, BASE.replace(b"10", b"64"))
+    assert same.unresolved and b"<<<" in same.data
+
+
+def test_patch_fuzz_reports_rejected_hunks():
+    assert merge_tools.patch_fuzz(b"a\nb\nX\nd\n", b"a\nb\nc\nd\n", b"a\nb\nY\nd\n").unresolved
+    merged = merge_tools.patch_fuzz(b"a\nb\nc\nd\ne\n", b"a\nb\nc\nd\n", b"a\nb\nc\nd\nnew\n")
+    assert merged == merge_tools.Merged(b"a\nb\nc\nd\nnew\ne\n")
+
+
+def test_keep_found_keeps_the_text_the_tool_found():
+    marked = (
+        b"a\n<<<<<<< found\nX\n||||||| expected\nY\n=======\nZ\n>>>>>>> replacement\n"
+        b"b <<<---p|||q===r--->>> c\n"
+    )
+    assert merge_tools.keep_found(marked) == b"a\nX\nb p c\n"

@@ -1,0 +1,77 @@
+"""Real-data results on a HOWTO's page: the table from the JSON, the plot as an inert image."""
+
+import base64
+import json
+
+from howtoctl.render import results
+from tests import htmlcheck
+
+RESULT = {
+    "name": "polyak-averaging",
+    "data": "the 5,000-digit MNIST subset",
+    "generated": "2026-11-27",
+    "machine": {"devices": "1 x cpu", "cpus": 2, "jax": "0.10.2"},
+    "base": {
+        "command": "python -m examples.mnist.main --workdir=WORKDIR",
+        "seconds": 20.5,
+        "metrics": [
+            {"epoch": 1, "test_accuracy": 0.9, "test_loss": 0.3},
+            {"epoch": 2, "test_accuracy": 0.95, "test_loss": 0.15},
+        ],
+    },
+    "variant": {
+        "command": "python -m examples.mnist.main --workdir=WORKDIR",
+        "seconds": 21.0,
+        "metrics": [
+            {"epoch": 1, "test_accuracy": 0.9, "test_loss": 0.3, "test_ema_accuracy": 0.8},
+            {"epoch": 2, "test_accuracy": 0.95, "test_loss": 0.15, "test_ema_accuracy": 0.96},
+        ],
+    },
+}
+
+
+def test_table_shows_the_final_held_out_metrics_of_both_runs():
+    html = results.results_html(json.dumps(RESULT).encode(), None)
+    text = htmlcheck.Page(html).text
+    assert "95.00%" in text and "96.00%" in text  # final accuracy; the average's accuracy
+    assert "test_ema_accuracy" in text and "0.1500" in text
+    assert "20.5 s" in text and "21.0 s" in text
+    assert "5,000-digit MNIST subset" in text and "epoch 2" in text
+
+
+def test_plot_is_an_image_not_inline_markup():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    html = results.results_html(json.dumps(RESULT).encode(), svg)
+    assert "<script" not in html and "<svg" not in html
+    src = html.split('src="', 1)[1].split('"', 1)[0]
+    assert base64.b64decode(src.removeprefix("data:image/svg+xml;base64,")) == svg
+
+
+def test_text_from_the_file_is_escaped():
+    evil = dict(RESULT, data="<b>x</b>", name='"><script>')
+    html = results.results_html(json.dumps(evil).encode(), None)
+    assert "<b>x" not in html and "<script>" not in html
+
+
+def test_no_results_no_section_and_a_bad_file_says_so():
+    assert results.results_html(None, None) == ""
+    assert "could not be read" in results.results_html(b"{not json", None)
+    assert "could not be read" in results.results_html(b'{"base": 1}', None)
+
+
+def test_render_puts_committed_results_on_the_howto_page(tmp_path):
+    from tests import render_fixture
+
+    repo = render_fixture.build(tmp_path / "repo")
+    name = render_fixture.HOWTOS[0][0]
+    repo.write(f"howtos/results/{name}.json", json.dumps(dict(RESULT, name=name)))
+    repo.write(f"howtos/results/{name}.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    repo.commit("results")
+    assert repo.cli("render").code == 0
+    page = htmlcheck.Page((repo.path / "site" / f"{name}.html").read_text())
+    assert "Results on real data" in page.text and "96.00%" in page.text
+    assert any(tag == "img" and url.startswith("data:image/svg+xml") for tag, _, url in page.links)
+    others = [n for n, *_ in render_fixture.HOWTOS[1:]]
+    assert all(
+        "Results on real data" not in (repo.path / "site" / f"{n}.html").read_text() for n in others
+    )
