@@ -56,3 +56,20 @@ def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None
     stamp, updates = backup_updates(repo, refs)
     repo.update_refs(updates, f"howtoctl backup: {reason}", reflog=False)  # the ref is the record
     return stamp
+
+
+def prune(repo: Repo, keep: int) -> list[str]:
+    """Delete every backup but the `keep` latest runs' (one transaction); return the stamps gone.
+
+    Their commits become unreachable unless a branch or a newer backup holds them, and `git gc`
+    may then drop them: that is the point of a limit.
+    """
+    sets = backup_sets(repo)
+    old = list(sets)[: max(0, len(sets) - keep)]
+    updates = [
+        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", None, oid)
+        for stamp in old
+        for ref, oid in sorted(sets[stamp].items())
+    ]
+    repo.update_refs(updates, "howtoctl: prune old backups", reflog=False)
+    return old

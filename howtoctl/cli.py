@@ -6,12 +6,12 @@ Keep imports here cheap (no rich, jax or flax at module level): `howtoctl --help
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from howtoctl import __version__
-from howtoctl.errors import EXIT_USAGE, HowtoError
+from howtoctl.errors import BUG_REPORT_URL, EXIT_BUG, EXIT_USAGE, HowtoError
 
 
 class _Context:
@@ -26,9 +26,20 @@ class _Context:
 
 
 pass_ctx = click.make_pass_decorator(_Context)
+_debug = False  # --debug: show the traceback of an unexpected error
 _names = click.argument("names", nargs=-1, metavar="NAME...")
 _all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_devices = click.option(
+    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
+)
+_jobs = click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    help="Smoke tests to run at once (default: CPU count, at most 4).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -40,15 +51,20 @@ _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead
     metavar="BRANCH",
     help="Base branch (default: [tool.howtoctl] base, else master or main).",
 )
-@click.version_option(__version__, prog_name="howtoctl")
+@click.option(
+    "--debug", is_flag=True, help="Show the full traceback of an unexpected error (a bug)."
+)
+@click.version_option(package_name="howtoctl", prog_name="howtoctl")
 @click.pass_context
-def cli(ctx: click.Context, path: str, base: str | None) -> None:
+def cli(ctx: click.Context, path: str, base: str | None, debug: bool) -> None:
     """Keep HOWTO diffs against ML training examples alive.
 
     A HOWTO is a small diff against a base example, kept as howtos/diffs/NAME.diff on the base
     branch (the durable truth) and as a howto/NAME branch to edit (a restorable working copy).
     """
     ctx.obj = _Context(path, base)
+    global _debug
+    _debug = debug
 
 
 @cli.command()
@@ -134,27 +150,26 @@ def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool)
 
 @cli.command("list")
 @_json
+@click.option(
+    "--sort",
+    type=click.Choice(["manifest", "name"]),
+    default="manifest",
+    show_default=True,
+    help="manifest: the order the HOWTOs are shown in (unlisted ones last); name: alphabetical.",
+)
 @pass_ctx
-def list_(ctx: _Context, as_json: bool) -> int:
+def list_(ctx: _Context, as_json: bool, sort: str) -> int:
     """Show every HOWTO with its branch, diff and state."""
     from howtoctl.commands import list_ as cmd
 
-    return cmd.run(ctx.workspace(), as_json)
+    return cmd.run(ctx.workspace(), as_json, sort)
 
 
 @cli.command()
 @_names
 @_all
-@click.option(
-    "--devices", default=8, show_default=True, help="Emulated CPU devices (ignored on TPU)."
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=int,
-    default=None,
-    help="Variants to test at once (default: CPU count, at most 4).",
-)
+@_devices
+@_jobs
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
 @_json
 @click.option(
@@ -188,6 +203,28 @@ def test(
 
 
 @cli.command()
+@_names
+@_all
+@_devices
+@_jobs
+@_json
+@click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Write each HOWTO's proof to howtos/proofs/NAME.json (shown by render).",
+)
+@pass_ctx
+def prove(ctx: _Context, names, all_, devices, jobs, as_json, changed_since, record) -> int:
+    """Take each code hunk out of a HOWTO's diff in turn: its own tests must then fail."""
+    from howtoctl.commands import prove as cmd
+
+    return cmd.run(
+        ctx.workspace(), names, all_, devices, jobs, as_json, changed_since or None, record
+    )
+
+
+@cli.command()
 @click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
 @click.option("--github-output", is_flag=True, help="Write matrix= and any= to $GITHUB_OUTPUT.")
 @pass_ctx
@@ -202,12 +239,26 @@ def matrix(ctx: _Context, changed_since: str | None, github_output: bool) -> int
 @cli.command()
 @click.option("--remote", default="origin", show_default=True, help="Remote to publish to.")
 @click.option("--dry-run", is_flag=True, help="Show what would be pushed or deleted.")
+@click.option(
+    "--prune", is_flag=True, help="Delete branches publish pushed whose HOWTO was since removed."
+)
 @pass_ctx
-def publish(ctx: _Context, remote: str, dry_run: bool) -> int:
-    """Push howto/* branches to a remote (force-with-lease, atomic); delete ones without a diff."""
+def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
+    """Push howto/* branches to a remote (force-with-lease, atomic); never deletes unasked."""
     from howtoctl.commands import publish as cmd
 
-    return cmd.run(ctx.workspace(), remote, dry_run)
+    return cmd.run(ctx.workspace(), remote, dry_run, prune)
+
+
+@cli.command()
+@click.option("--prune", is_flag=True, help="Delete all but the latest backup runs.")
+@click.option("--keep", type=int, metavar="N", help="With --prune: runs to keep (default: config).")
+@pass_ctx
+def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
+    """List howtoctl's backup runs (refs/howtoctl/backup/), or prune old ones."""
+    from howtoctl.commands import backups as cmd
+
+    return cmd.run(ctx.workspace(), prune, keep)
 
 
 @cli.command()
@@ -221,6 +272,21 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
     from howtoctl.commands import new as cmd
 
     return cmd.run(ctx.workspace(), name, title, summary, example)
+
+
+@cli.command()
+@click.option("--example", default="", metavar="DIR", help="The example directory HOWTOs modify.")
+@click.option(
+    "--action-ref",
+    metavar="REF",
+    help="The howtoctl commit (best), tag or branch the workflows use (default: this release).",
+)
+@pass_ctx
+def init(ctx: _Context, example: str, action_ref: str | None) -> int:
+    """Prepare this repository for HOWTOs: manifest, guide, pre-commit hook, CI workflows."""
+    from howtoctl.commands import init as cmd
+
+    return cmd.run(ctx.path, ctx.base, example, action_ref)
 
 
 @cli.command()
@@ -238,6 +304,8 @@ def render(ctx: _Context, out: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _debug
+    _debug = False
     try:
         rv = cli.main(args=argv, prog_name="howtoctl", standalone_mode=False)
     except HowtoError as e:
@@ -254,4 +322,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        if e.errno not in _ENVIRONMENT_ERRORS:
+            return _bug(e)
+        from howtoctl import output
+
+        # The machine, not howtoctl: a full disk, a read-only or forbidden file.
+        where = f"{e.filename}: " if e.filename else ""
+        output.error(f"{where}{e.strerror}", "free some space or fix the permissions, then rerun")
+        return EXIT_USAGE
+    except Exception as e:
+        return _bug(e)
     return rv if isinstance(rv, int) else 0
+
+
+def _environment_errors() -> frozenset[int]:
+    import errno
+
+    return frozenset(
+        {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+    )
+
+
+_ENVIRONMENT_ERRORS = _environment_errors()
+
+
+def _bug(e: BaseException) -> int:
+    """An unexpected exception: exit 3, so that CI tells a bug from a finding (exit 1)."""
+    import traceback
+
+    if _debug or os.environ.get("HOWTOCTL_DEBUG"):
+        traceback.print_exception(e, file=sys.stderr)
+    print(
+        f"howtoctl hit a bug: {type(e).__name__}: {e}\n"
+        f"hint: please report it at {BUG_REPORT_URL} with the output of the same command run "
+        "with HOWTOCTL_DEBUG=1 (or howtoctl --debug ...), which shows the full traceback",
+        file=sys.stderr,
+    )
+    return EXIT_BUG

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import re
 
 from howtoctl.errors import HowtoError
 
@@ -13,6 +14,11 @@ DEFAULT_DIFF_DIR = "howtos/diffs"
 DEFAULT_MANIFEST = "howtos/manifest.toml"
 # Tried in this order when no base branch is configured (Flax's 2020 layout used master).
 DEFAULT_BASE_CANDIDATES = ("master", "main")
+# A diff file larger than this is refused before it is parsed or rendered: real HOWTO diffs are
+# a few kB, and a huge one (or a link to /dev/zero) would otherwise be read whole into memory.
+DEFAULT_MAX_DIFF_BYTES = 1_000_000
+# Backup runs (stamps) kept under refs/howtoctl/backup/; older ones are pruned after each run.
+DEFAULT_KEEP_BACKUPS = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,19 +27,57 @@ class Config:
     branch_prefix: str = DEFAULT_PREFIX
     diff_dir: str = DEFAULT_DIFF_DIR
     manifest: str = DEFAULT_MANIFEST
+    max_diff_bytes: int = DEFAULT_MAX_DIFF_BYTES
+    keep_backups: int = DEFAULT_KEEP_BACKUPS
 
     @property
     def howtos_paths(self) -> tuple[str, ...]:
         """Paths whose changes on a HOWTO branch are bookkeeping, never part of its diff."""
-        return (self.diff_dir, self.manifest)
+        return (self.diff_dir, self.manifest, self.proof_dir)
+
+    @property
+    def proof_dir(self) -> str:
+        """Where `prove --record` keeps each HOWTO's proof, beside the diff directory."""
+        parent = posixpath.dirname(self.diff_dir.rstrip("/"))
+        return posixpath.join(parent, "proofs") if parent else "proofs"
 
 
-_KEYS = {"base", "branch-prefix", "diff-dir", "manifest"}
+_KEYS = {"base", "branch-prefix", "diff-dir", "manifest", "max-diff-bytes", "keep-backups"}
+
+# Characters that have no place in a branch or path name here: control characters would let a
+# value inject lines into git's line-based protocols; the others are ref-format or pathspec magic.
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+_PATH_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f*?\[\\]")
+
+
+def _check_ref_part(key: str, value: str, hint: str) -> None:
+    """Refuse what git's check-ref-format refuses, and names that look like options (pure)."""
+    parts = value.rstrip("/").split("/")
+    bad = (
+        _REF_FORBIDDEN.search(value)
+        or value.startswith("/")
+        or any(not p or p.startswith((".", "-")) or p.endswith(".lock") for p in parts)
+        or value.endswith(".")
+    )
+    if bad:  # repr shows control characters escaped
+        raise HowtoError(f"[tool.howtoctl] {key} = {value!r} is not a valid branch name", hint)
+
+
+def _positive_int(table: dict, key: str, default: int) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise HowtoError(f"[tool.howtoctl] {key} must be a whole number of at least 1")
+    return value
 
 
 def _clean_repo_path(key: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise HowtoError(f"[tool.howtoctl] {key} must be a non-empty string")
+    if _PATH_FORBIDDEN.search(value):
+        raise HowtoError(
+            f"[tool.howtoctl] {key} = {value!r} holds a control or wildcard character",
+            "use a plain path such as 'howtos/diffs'",
+        )
     norm = posixpath.normpath(value.replace(os.sep, "/")).strip("/")
     if posixpath.isabs(value) or norm == ".." or norm.startswith("../") or norm in ("", "."):
         raise HowtoError(f"[tool.howtoctl] {key} = {value!r} must be a path inside the repository")
@@ -54,14 +98,20 @@ def parse(table: dict, base_override: str | None = None) -> Config:
             f"[tool.howtoctl] branch-prefix = {prefix!r} must be a branch folder ending in '/'",
             "for example 'howto/'",
         )
+    _check_ref_part("branch-prefix", prefix, "for example 'howto/'")
     base = base_override or table.get("base")
     if base is not None and (not isinstance(base, str) or not base):
         raise HowtoError("[tool.howtoctl] base must be a branch name")
+    if base is not None:
+        key = "base" if base_override is None else "--base"
+        _check_ref_part(key, base, "name an existing branch, e.g. 'main'")
     return Config(
         base=base,
         branch_prefix=prefix,
         diff_dir=_clean_repo_path("diff-dir", table.get("diff-dir", DEFAULT_DIFF_DIR)),
         manifest=_clean_repo_path("manifest", table.get("manifest", DEFAULT_MANIFEST)),
+        max_diff_bytes=_positive_int(table, "max-diff-bytes", DEFAULT_MAX_DIFF_BYTES),
+        keep_backups=_positive_int(table, "keep-backups", DEFAULT_KEEP_BACKUPS),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 
 from howtoctl.errors import HowtoError
@@ -15,16 +16,98 @@ def _same_device(a: str, b: str) -> bool:
         return False
 
 
-def write_atomic(path: str, data: bytes, scratch_dir: str | None = None) -> None:
+def is_inside(path: str, root: str) -> bool:
+    """Whether `path`, with every symbolic link resolved, is `root` or below it."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def require_inside(path: str, root: str, what: str = "the repository") -> None:
+    """Refuse a path that resolves (through a symbolic link) outside `root`."""
+    if not is_inside(path, root):
+        shown = os.path.relpath(path, root) if path.startswith(root) else path
+        raise HowtoError(
+            f"{shown} leads outside {what} (to {os.path.realpath(path)}); howtoctl only reads "
+            f"and writes files inside {what}",
+            "replace the symbolic link with a real file or directory",
+        )
+
+
+def require_directory(path: str, what: str) -> None:
+    """Refuse a path that exists but is not a directory (a file, or any symbolic link)."""
+    if os.path.islink(path):
+        raise HowtoError(
+            f"{what} {path} is a symbolic link; howtoctl writes only into a real directory",
+            "name a real directory",
+        )
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise HowtoError(f"{what} {path} exists and is not a directory", "move it out of the way")
+
+
+def read_regular(path: str, root: str, limit: int, limit_name: str = "") -> bytes | None:
+    """The bytes of a regular file of at most `limit` bytes that resolves inside `root`.
+
+    None when there is no file. A symbolic link leading outside `root`, a device, a pipe or a
+    directory, or a file over the limit, is a HowtoError: never read until memory runs out.
+    """
+    if not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        while parent and not os.path.lexists(parent):
+            parent = os.path.dirname(parent)
+        if parent and not os.path.isdir(parent):
+            raise HowtoError(
+                f"{parent} is not a directory",
+                "move the file out of the way, or configure another path",
+            )
+        return None
+    require_inside(path, root)
+    shown = os.path.relpath(path, root)
+    try:
+        # O_NONBLOCK: opening a pipe must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise HowtoError(f"cannot read {shown}: {e.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise HowtoError(
+                f"{shown} is not a regular file", "replace it with a regular file, or remove it"
+            )
+        if st.st_size > limit:
+            raise HowtoError(
+                f"{shown} is {st.st_size:,} bytes, over the limit of {limit:,}",
+                f"raise it with [tool.howtoctl] {limit_name} if the file is right"
+                if limit_name
+                else None,
+            )
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise HowtoError(f"{shown} grew over the limit of {limit:,} bytes while being read")
+        return data
+    finally:
+        os.close(fd)
+
+
+def write_atomic(
+    path: str, data: bytes, scratch_dir: str | None = None, inside: str | None = None
+) -> None:
     """Replace `path` with `data` so that readers see the old or the new file, never a part.
 
     The bytes go to a temporary file, are flushed to disk, then renamed over the target. The
     temporary file lives in `scratch_dir` (e.g. inside .git, so that a killed process leaves
     nothing in the work tree) when that is on the same file system, else next to the target.
     On any failure (disk full, read-only directory) the temporary file is removed and the
-    target is left as it was.
+    target is left as it was. With `inside`, the target must resolve inside that directory.
     """
     directory = os.path.dirname(path) or "."
+    if inside is not None:
+        require_inside(directory, inside)
+        if os.path.lexists(path) and os.path.isdir(path):
+            raise HowtoError(f"cannot write {path}: it is a directory")
     try:
         os.makedirs(directory, exist_ok=True)
         if scratch_dir is not None:
@@ -80,3 +163,31 @@ def clear_stale(directory: str) -> None:
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
+
+
+def write_new(path: str, data: bytes) -> bool:
+    """Create `path` with `data`, whole or not at all; False (nothing written) if it exists.
+
+    The bytes go to a temporary file next to the target, which is then hard-linked into place:
+    unlike a rename, a link never replaces a file that appeared meanwhile.
+    """
+    directory = os.path.dirname(path) or "."
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    finally:
+        os.unlink(tmp)

@@ -94,6 +94,7 @@ class Worktree:
     head: str | None
     branch: str | None  # full ref name, e.g. refs/heads/howto/x; None when detached
     bare: bool = False
+    locked: str | None = None  # the lock reason ("" when locked without one)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Repo:
                     head=info.get("HEAD"),
                     branch=info.get("branch"),
                     bare="bare" in info,
+                    locked=info.get("locked"),
                 )
             )
         return trees
@@ -420,6 +422,24 @@ class Repo:
             )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
+    def patch_paths(self, patch: bytes) -> set[str]:
+        """Every path git would create, change or delete applying `patch` (git's own reading of
+        its headers: `git apply --numstat -z`)."""
+        out = self.run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
+            errors="surrogateescape"
+        )
+        tokens, paths = out.split("\0"), set()
+        i = 0
+        while i < len(tokens) and tokens[i]:
+            path = tokens[i].split("\t", 2)[2]
+            if path:
+                paths.add(path)
+                i += 1
+            else:  # a rename or copy: old and new path follow
+                paths.update(tokens[i + 1 : i + 3])
+                i += 3
+        return paths
+
     def temporary_index(self, tree: str):
         """Context manager: an environment whose GIT_INDEX_FILE is a fresh index holding `tree`."""
         return _TemporaryIndex(self, tree)
@@ -517,28 +537,33 @@ class Repo:
         if not updates:
             return
         zero = "0" * (64 if self.object_format == "sha256" else 40)
-        lines = ["start"]
+        # -z: fields end with NUL, so no ref name or value can start another command.
+        fields = ["start"]
         for ref, new, old in updates:
+            if "\0" in ref:
+                raise HowtoError(f"invalid ref name {ref!r}")
             if new is None:
-                lines.append(f"delete {ref} {old or ''}".rstrip())
+                fields += [f"delete {ref}", old or ""]
             else:
-                lines.append(f"update {ref} {new} {old or zero}")
-        lines += ["prepare", "commit"]
-        args = ["update-ref", "-m", message, "--stdin"]
+                fields += [f"update {ref}", new, old or zero]
+        fields += ["prepare", "commit"]
+        args = ["update-ref", "-m", message, "-z", "--stdin"]
         if reflog and self._log_all_ref_updates() != "always":
             # Branches get a reflog entry even where git would not write one (bare repositories);
             # backup refs need none (they are the record themselves) unless asked for.
             args[:0] = ["-c", "core.logAllRefUpdates=true"]
         with uninterruptible():
             proc = self._popen_run(
-                args, input=("\n".join(lines) + "\n").encode(), check=False, new_session=True
+                args,
+                input="".join(f + "\0" for f in fields).encode(),
+                check=False,
+                new_session=True,
             )
         if proc.returncode != 0:
             stderr = proc.stderr.decode(errors="replace").strip()
             stale = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
             hint = (
-                f"a git process was killed while it held {stale.group(1)}: if no git command is "
-                "running now, delete that file and run the command again"
+                self._stale_lock_hint()
                 if stale
                 else "another program changed a branch meanwhile; run the command again"
             )
@@ -547,6 +572,23 @@ class Repo:
                 + (stderr.splitlines() or ["git update-ref failed"])[0],
                 hint,
             )
+
+    def _stale_lock_hint(self) -> str:
+        """Every ref lock file in the repository, and the command that removes them all: a git
+        killed mid-transaction leaves one per ref it had locked, and git names only the first."""
+        import shlex
+
+        locks = [os.path.join(self.common_dir, "packed-refs.lock")]
+        for top in {self.common_dir, self.git_dir}:
+            for dirpath, _, files in os.walk(os.path.join(top, "refs")):
+                locks += [os.path.join(dirpath, f) for f in files if f.endswith(".lock")]
+        locks = sorted({p for p in locks if os.path.isfile(p)})
+        return (
+            f"a git process was killed while it held {len(locks)} ref lock file(s):\n  "
+            + "\n  ".join(locks)
+            + "\nif no git process is running now (check with `ps -C git`), remove them and run "
+            "the command again:\n  rm -f -- " + " ".join(shlex.quote(p) for p in locks)
+        )
 
     def _log_all_ref_updates(self) -> str:
         proc = self.try_run("config", "--get", "core.logAllRefUpdates")
@@ -586,8 +628,14 @@ class Repo:
             shutil.rmtree(tmp, ignore_errors=True)
             os.close(owner)  # only now may another run take it for a dead run's leftovers
         if packed:
-            with uninterruptible():
-                _install_pack(os.path.join(real, "pack"), *packed)
+            try:
+                with uninterruptible():
+                    _install_pack(os.path.join(real, "pack"), *packed)
+            except OSError as e:
+                raise HowtoError(
+                    f"cannot write the new objects into {real}: {e.strerror}; no branch was moved",
+                    "free some space or fix the permissions, then run the command again",
+                ) from None
 
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
@@ -607,7 +655,7 @@ class Repo:
                 ]
         return {
             "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": os.pathsep.join(alternates),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": ":".join(map(_quote_alternate, alternates)),
         }
 
     # -- work trees ------------------------------------------------------------------------------
@@ -615,6 +663,40 @@ class Repo:
     def add_worktree(self, path: str, commit: str) -> None:
         """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
         self.run("worktree", "add", "--detach", "--quiet", path, commit)
+
+    def add_locked_worktree(self, path: str, commit: str, reason: str) -> str:
+        """A detached work tree at `commit`, locked with `reason`; returns its git directory.
+
+        The lock marks it as howtoctl's: `git worktree prune` keeps it, and a later command can
+        tell it from whatever else may stand at that path by then.
+        """
+        self.run(
+            "worktree", "add", "--detach", "--quiet", "--lock", "--reason", reason, path, commit
+        )
+        return self.run("rev-parse", "--absolute-git-dir", cwd=path).strip()
+
+    def owns_worktree(self, path: str, git_dir: str, reason: str) -> bool:
+        """Whether `path` is still the work tree added by `add_locked_worktree` with `reason`:
+        git lists it with that lock, and the directory's .git file leads to its git directory."""
+        listed = any(
+            os.path.realpath(w.path) == os.path.realpath(path) and w.locked == reason
+            for w in self.worktrees()
+        )
+        try:
+            with open(os.path.join(path, ".git"), "rb") as f:
+                link = f.read(4096).decode(errors="replace").strip()
+        except OSError:
+            return False
+        target = link.removeprefix("gitdir: ")
+        return listed and os.path.realpath(os.path.join(path, target)) == os.path.realpath(git_dir)
+
+    def remove_own_worktree(self, path: str, owned: bool) -> None:
+        """Remove a work tree howtoctl added if `owned`; else only drop git's record of it where
+        its directory is gone or no longer a work tree (the files there are left alone)."""
+        self.try_run("worktree", "unlock", "--end-of-options", path)
+        if owned:
+            self.run("worktree", "remove", "--force", "--end-of-options", path)
+        self.try_run("worktree", "prune")
 
     def remove_worktree(self, path: str) -> None:
         self.try_run("worktree", "remove", "--force", path)
@@ -624,25 +706,37 @@ class Repo:
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", f"{since}...{until}", "--")
+        out = self.run(
+            "diff",
+            *DIFF_OPTIONS,
+            "--name-only",
+            "-z",
+            "--end-of-options",
+            f"{since}...{until}",
+            "--",
+        )
         return [p for p in out.split("\0") if p]
 
-    def paths_differing(self, commit: str, against: str) -> set[str]:
+    def paths_differing(self, commit: str, against: str, excludes: Sequence[str] = ()) -> set[str]:
         """Paths whose content or mode differ between `commit` and `against` (a commit, or
-        "index" for the staged tree)."""
+        "index" for the staged tree), leaving out `excludes`."""
         side = ["--cached", commit] if against == "index" else [commit, against]
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--")
+        pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
+        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
         return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
 
-    def remote_heads(self, remote: str, prefix: str) -> dict[str, str]:
-        """{full ref: oid} of the remote's branches under refs/heads/<prefix>."""
-        out = self.run("ls-remote", "--heads", remote, f"refs/heads/{prefix}*")
+    def remote_refs(self, remote: str, prefixes: Sequence[str]) -> dict[str, str]:
+        """{full ref: oid} of the remote's refs under each of `prefixes` (full ref prefixes)."""
+        out = self.run(
+            "ls-remote", "--refs", "--end-of-options", remote, *(f"{p}*" for p in prefixes)
+        )
         heads = {}
         for line in out.splitlines():
             oid, _, ref = line.partition("\t")
-            heads[ref] = oid
+            if ref.startswith(tuple(prefixes)):
+                heads[ref] = oid
         return heads
 
     def push_with_lease(
@@ -731,6 +825,17 @@ def _split(items: Sequence, parts: int) -> list[Sequence]:
     size, extra = divmod(len(items), parts)
     bounds = [i * size + min(i, extra) for i in range(parts + 1)]
     return [items[bounds[i] : bounds[i + 1]] for i in range(parts) if bounds[i] < bounds[i + 1]]
+
+
+def _quote_alternate(path: str) -> str:
+    """A path as an entry of GIT_ALTERNATE_OBJECT_DIRECTORIES: entries are separated by ':', so
+    one that holds a ':' (or starts with '"') is written C-quoted, which git unquotes."""
+    if ":" not in path and not path.startswith('"') and "\n" not in path:
+        return path
+    escaped = "".join(
+        "\\" + c if c in '"\\' else f"\\{ord(c):03o}" if ord(c) < 0x20 else c for c in path
+    )
+    return f'"{escaped}"'
 
 
 def _run_concurrently(fn, items: Sequence) -> list:

@@ -16,6 +16,18 @@ from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 
 HEADS = "refs/heads/"
+# Configuration and metadata files are small; anything bigger is refused, not read.
+MAX_TEXT_BYTES = 1_000_000
+
+
+def _decode(data: bytes, relpath: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise HowtoError(
+            f"{relpath} is not valid UTF-8 text (line {line})", "save it as UTF-8"
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +59,18 @@ class Workspace:
 
     def _read_top_file(self, relpath: str) -> str | None:
         if self.repo.toplevel is not None:
-            path = os.path.join(self.repo.toplevel, relpath)
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8") as f:
-                    return f.read()
-            return None
-        data = self.repo.show_file("HEAD", relpath)
-        return data.decode() if data is not None else None
+            data = self.read_worktree_file(relpath)
+        else:
+            data = self.repo.show_file("HEAD", relpath)
+        return _decode(data, relpath) if data is not None else None
+
+    def read_worktree_file(
+        self, relpath: str, limit: int = MAX_TEXT_BYTES, limit_name: str = ""
+    ) -> bytes | None:
+        """A regular file of this work tree, which must resolve inside it; None when absent."""
+        from howtoctl import fsutil
+
+        return fsutil.read_regular(self.repo.path(relpath), self.repo.path(), limit, limit_name)
 
     def _resolve_base(self) -> str:
         wanted = self.config.base
@@ -142,14 +159,27 @@ class Workspace:
     def diff_file_names(self) -> list[str]:
         """Every *.diff file name in the diff directory (valid HOWTO names or not)."""
         if self.diffs_from_worktree():
-            directory = self.repo.path(self.config.diff_dir)
+            directory = self.diff_dir_path()
             try:
                 files = os.listdir(directory)
-            except (FileNotFoundError, NotADirectoryError):
+            except FileNotFoundError:
                 return []
         else:
             files = self.repo.ls_tree_names(self.base_tip, self.config.diff_dir)
         return sorted(f for f in files if f.endswith(names.DIFF_SUFFIX))
+
+    def diff_dir_path(self) -> str:
+        """The diff directory in this work tree: refused if it leads outside or is no directory."""
+        from howtoctl import fsutil
+
+        path = self.repo.path(self.config.diff_dir)
+        fsutil.require_inside(path, self.repo.path())
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise HowtoError(
+                f"{self.config.diff_dir} is not a directory",
+                "move that file out of the way, or name another diff-dir in [tool.howtoctl]",
+            )
+        return path
 
     def diff_names(self) -> list[str]:
         return [n for f in self.diff_file_names() if (n := names.name_from_diff_file(f))]
@@ -164,13 +194,10 @@ class Workspace:
 
     def read_manifest_text(self) -> str | None:
         if self.diffs_from_worktree():
-            path = self.repo.path(self.config.manifest)
-            if not os.path.isfile(path):
-                return None
-            with open(path, encoding="utf-8") as f:
-                return f.read()
-        data = self.repo.show_file(self.base_tip, self.config.manifest)
-        return data.decode() if data is not None else None
+            data = self.read_worktree_file(self.config.manifest)
+        else:
+            data = self.repo.show_file(self.base_tip, self.config.manifest)
+        return _decode(data, self.config.manifest) if data is not None else None
 
     def entry(self, name: str) -> manifest_mod.Entry:
         return self.manifest().get(name) or manifest_mod.Entry(name=name)
@@ -179,6 +206,13 @@ class Workspace:
         return sorted(
             set(self.diff_names()) | set(self.branches(fresh=False)) | set(self.manifest())
         )
+
+    def names_in_manifest_order(self) -> list[str]:
+        """Every HOWTO in the order the manifest lists them (the order they are shown in),
+        then those it does not list, alphabetically."""
+        everything = self.all_names()
+        listed = [n for n in self.manifest() if n in everything]
+        return listed + [n for n in everything if n not in set(listed)]
 
     def select(
         self, requested: tuple[str, ...], all_: bool, default_all: bool = False
@@ -198,14 +232,17 @@ class Workspace:
 
     def read_diff(self, name: str) -> bytes | None:
         rel = self.diff_relpath(name)
+        limit = self.config.max_diff_bytes
         if self.diffs_from_worktree():
-            path = self.repo.path(rel)
-            try:
-                with open(path, "rb") as f:
-                    return f.read()
-            except (FileNotFoundError, IsADirectoryError):
-                return None
-        return self.repo.show_file(self.base_tip, rel)
+            self.diff_dir_path()
+            return self.read_worktree_file(rel, limit, "max-diff-bytes")
+        data = self.repo.show_file(self.base_tip, rel)
+        if data is not None and len(data) > limit:
+            raise HowtoError(
+                f"{rel} on {self.base} is {len(data):,} bytes, over the limit of {limit:,}",
+                "raise it with [tool.howtoctl] max-diff-bytes if the file is right",
+            )
+        return data
 
     def load_patch(self, name: str) -> tuple[bytes, patch.Patch]:
         data = self.read_diff(name)
@@ -215,11 +252,20 @@ class Workspace:
                 "see `howtoctl list` for the HOWTOs there are",
             )
         try:
-            return data, patch.parse(data)
+            parsed = patch.parse(data)
         except patch.PatchError as e:
             raise HowtoError(
                 f"{self.diff_relpath(name)} is not a valid HOWTO diff: {e.message}", e.hint
             ) from None
+        # What git will touch, as git reads the headers, must be what we show and check.
+        touched = self.repo.patch_paths(data)
+        if touched != set(parsed.paths):
+            raise HowtoError(
+                f"{self.diff_relpath(name)} is not a valid HOWTO diff: git would change "
+                f"{', '.join(sorted(touched))}, its hunks name {', '.join(parsed.paths)}",
+                "regenerate it from its branch with `howtoctl save NAME`",
+            )
+        return data, parsed
 
     def _no_shared_history(self, name: str) -> HowtoError:
         shallow = (
@@ -292,6 +338,14 @@ class Workspace:
         if self.branch_diff(name, tip) == saved:
             return Freshness(True)
         branch = self.config.branch_prefix + name
+        if self.same_change(saved, tip):
+            # Fresh would promise that save leaves the file alone; it would rewrite it.
+            return Freshness(
+                False,
+                f"the diff file holds {branch}'s change, but not in the form save writes "
+                "(e.g. short index lines)",
+                f"rewrite it: howtoctl save {name}",
+            )
         if record is not None:
             branch_moved = record.tip != tip
             diff_moved = record.diff_digest != state.digest(saved)
@@ -311,6 +365,34 @@ class Workspace:
         return Freshness(
             False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
         )
+
+    def rebase_advice(self, name: str) -> str:
+        """What to run for a branch behind the base, conflicts included: never only rebase-all
+        and save, which leave a conflicted branch where it is."""
+        if os.path.exists(
+            os.path.join(self.repo.common_dir, "howtoctl", "resolve", name + ".json")
+        ):
+            return (
+                f"a resolve of it is under way: finish it with howtoctl resolve {name} --continue, "
+                f"then howtoctl save {name}"
+            )
+        return (
+            f"howtoctl rebase-all, then howtoctl save {name}; where rebase-all reports a "
+            f"conflict, howtoctl resolve {name} first"
+        )
+
+    def same_change(self, saved: bytes, tip: str) -> bool:
+        """Whether `saved`, applied where the branch forked from the base, gives the branch's
+        files: the same change as the branch, perhaps written differently. Overwriting such a
+        file with what save writes loses nothing."""
+        fork = self.repo.merge_base(self.base_tip, tip)
+        if fork is None:
+            return False
+        try:
+            tree = self.repo.tree_with_patch(fork, saved)
+        except HowtoError:
+            return False
+        return not self.repo.paths_differing(tree, tip, excludes=self.config.howtos_paths)
 
     def commits_behind(self, tip: str, fork: str | None = None) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping

@@ -131,7 +131,7 @@ def inspect(
             r.state = BROKEN
             r.detail = "does not apply: " + _first_error(message)
             r.hint = (
-                f"rebase its branch and save it: howtoctl rebase-all && howtoctl save {r.name}"
+                ws.rebase_advice(r.name)
                 if r.has_branch
                 else f"howtoctl restore {r.name} fails too; rebuild it with git apply --3way"
             )
@@ -148,7 +148,7 @@ def inspect(
         if r.behind:
             r.state = NEEDS_REBASE
             r.detail = f"{r.behind} commit(s) behind {ws.base}"
-            r.hint = "howtoctl rebase-all, then howtoctl save --all"
+            r.hint = ws.rebase_advice(r.name)
     return reports
 
 

@@ -49,6 +49,19 @@ def skipped_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
     return _cases_with(xml_text, ("skipped",))
 
 
+def skip_reasons(xml_text: str | bytes | None) -> dict[str, str]:
+    """{test id: why it was skipped}, from a pytest JUnit report."""
+    ids = skipped_tests(xml_text)
+    if not ids:
+        return {}
+    reasons = [
+        (case.find("skipped").get("message", "") or "")  # type: ignore[union-attr]
+        for case in ET.fromstring(xml_text).iter("testcase")  # type: ignore[arg-type]
+        if case.find("skipped") is not None
+    ]
+    return dict(zip(ids, reasons, strict=True))
+
+
 def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> bytes:
     failures = sum(r.status == "failed" for r in results)
     errors = sum(r.status == "error" for r in results)

@@ -7,19 +7,32 @@ The kernel drops the lock when the process dies, so a killed run never leaves a 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
 
-from howtoctl.errors import LockedError
+from howtoctl.errors import HowtoError, LockedError
 
 LOCK_NAME = "howtoctl.lock"
 
 
 @contextlib.contextmanager
-def repository_lock(common_dir: str, command: str) -> Iterator[None]:
+def repository_lock(common_dir: str, command: str, writes: bool = True) -> Iterator[None]:
+    """Hold the repository's lock. A command that `writes` nothing (a dry run) may go on
+    without it where the repository is read-only: nobody can change it then."""
     path = os.path.join(common_dir, LOCK_NAME)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        if not writes and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            yield
+            return
+        raise HowtoError(
+            f"cannot lock the repository for `howtoctl {command}`: {path}: {e.strerror}; "
+            "nothing was changed",
+            "the repository is read-only for this user: run the command where you can write it",
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

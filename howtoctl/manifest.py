@@ -5,6 +5,12 @@
     summary = "Keep an exponential moving average of the parameters and evaluate it."
     example = "examples/mnist"              # the example directory the HOWTO modifies
     test = "python -m pytest -q examples/mnist"   # its smoke test (optional)
+    devices = 8                             # devices its tests need: fewer is a failure, not a skip
+
+    [[howtos.polyak-averaging.exempt]]      # a hunk `howtoctl prove` need not see a test fail for
+    file = "examples/mnist/train.py"
+    match = "jax.debug.print"               # text of one of its changed lines (or its header)
+    reason = "logging only: no test can observe it"
 
 A repository without the file still works: names then come from diff files and branches.
 """
@@ -18,6 +24,17 @@ from howtoctl import names
 from howtoctl.errors import HowtoError
 
 _FIELDS = ("title", "summary", "example", "test")
+_EXEMPT_FIELDS = ("file", "match", "reason")
+
+
+@dataclasses.dataclass(frozen=True)
+class Exemption:
+    """A hunk that `prove` does not require a test for, and why (matched on content, not line
+    numbers, so it survives rebases)."""
+
+    file: str
+    match: str
+    reason: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +44,8 @@ class Entry:
     summary: str = ""
     example: str = ""
     test: str = ""
+    devices: int = 0  # devices the smoke test needs (0: no requirement)
+    exempt: tuple[Exemption, ...] = ()
 
 
 def parse(text: str | None, where: str = "manifest") -> dict[str, Entry]:
@@ -49,17 +68,45 @@ def parse(text: str | None, where: str = "manifest") -> dict[str, Entry]:
             raise HowtoError(f"{where}: {e.message}", e.hint) from None
         if not isinstance(fields, dict):
             raise HowtoError(f"{where}: [howtos.{name}] must be a table")
-        unknown = set(fields) - set(_FIELDS)
+        unknown = set(fields) - {*_FIELDS, "devices", "exempt"}
         if unknown:
             raise HowtoError(
                 f"{where}: [howtos.{name}] has unknown key(s) {', '.join(sorted(unknown))}",
-                f"known keys: {', '.join(_FIELDS)}",
+                f"known keys: {', '.join(_FIELDS)}, devices, exempt",
             )
+        fields = dict(fields)
+        devices = fields.pop("devices", 0)
+        if isinstance(devices, bool) or not isinstance(devices, int) or devices < 0:
+            raise HowtoError(f"{where}: [howtos.{name}] devices must be a whole number, like 8")
+        exempt = _exemptions(fields.pop("exempt", []), f"{where}: [[howtos.{name}.exempt]]")
         for key, value in fields.items():
             if not isinstance(value, str):
                 raise HowtoError(f"{where}: [howtos.{name}] {key} must be a string")
-        entries[name] = Entry(name=name, **fields)
+        entries[name] = Entry(name=name, devices=devices, exempt=exempt, **fields)
     return entries
+
+
+def _exemptions(items: object, where: str) -> tuple[Exemption, ...]:
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise HowtoError(f"{where} must be an array of tables with file, match and reason")
+    result = []
+    for item in items:
+        unknown = set(item) - set(_EXEMPT_FIELDS)
+        if unknown:
+            raise HowtoError(
+                f"{where} has unknown key(s) {', '.join(sorted(unknown))}",
+                f"known keys: {', '.join(_EXEMPT_FIELDS)}",
+            )
+        values = {k: item.get(k, "") for k in _EXEMPT_FIELDS}
+        missing = [k for k, v in values.items() if not isinstance(v, str) or not v.strip()]
+        if missing:
+            raise HowtoError(
+                f"{where} for {values['file'] or '?'!s} has no {' or '.join(missing)}",
+                "every exemption names its file, a piece of a changed line to `match`, and a "
+                "written `reason` why no test can prove that hunk",
+            )
+        result.append(Exemption(**values))
+    return tuple(result)
 
 
 def _toml_string(value: str) -> str:
@@ -73,6 +120,11 @@ def render_entry(entry: Entry) -> str:
         value = getattr(entry, key)
         if value:
             lines.append(f"{key} = {_toml_string(value)}")
+    if entry.devices:
+        lines.append(f"devices = {entry.devices}")
+    for ex in entry.exempt:
+        lines += ["", f"[[howtos.{entry.name}.exempt]]"]
+        lines += [f"{k} = {_toml_string(getattr(ex, k))}" for k in _EXEMPT_FIELDS]
     return "\n".join(lines) + "\n"
 
 

@@ -101,6 +101,11 @@ STATUS_STYLES = {
     "broken": "red",
     "failed": "red",
     "error": "red",
+    "proved": "green",
+    "exempt": "cyan",
+    "not-applicable": "yellow",
+    "not-run": "yellow",
+    "survived": "red",
 }
 
 

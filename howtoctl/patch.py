@@ -28,6 +28,15 @@ _EXTENDED_HEADERS = (
     b"copy to ",
 )
 
+_RENAME_HEADERS = (
+    b"similarity index ",
+    b"dissimilarity index ",
+    b"rename from ",
+    b"rename to ",
+    b"copy from ",
+    b"copy to ",
+)
+
 
 class PatchError(HowtoError):
     """A diff file that cannot be a valid HOWTO diff."""
@@ -136,6 +145,13 @@ def parse(data: bytes) -> Patch:
         i += 1
         headers = []
         while i < n and lines[i].startswith(_EXTENDED_HEADERS):
+            if lines[i].startswith(_RENAME_HEADERS):
+                # git would create or delete the file these name, not the one the hunks name.
+                raise PatchError(
+                    f"rename or copy header {lines[i][:60]!r}: HOWTO diffs are written with "
+                    "--no-renames, one file per 'diff --git' line",
+                    i + 1,
+                )
             headers.append(lines[i])
             i += 1
         if i < n and (lines[i].startswith(b"Binary files ") or lines[i] == b"GIT binary patch"):
@@ -207,5 +223,13 @@ def parse(data: bytes) -> Patch:
                 raise PatchError(
                     f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line
                 )
+        path = new_path or old_path or ""
+        if line != f"diff --git a/{path} b/{path}".encode():
+            # git takes names from both; a disagreement means it may touch a file we do not see.
+            shown = line[len(b"diff --git ") :].decode(errors="replace")
+            raise PatchError(
+                f"the 'diff --git' line names {shown!r}, not {path!r}, the file its hunks change",
+                header_line,
+            )
         files.append(FilePatch(old_path, new_path, tuple(headers), tuple(hunks)))
     return Patch(tuple(files))

@@ -12,6 +12,6 @@ compile() {
     --custom-compile-command "bash requirements/lock.sh" "$@"
 }
 # The development and CI environment: what .ci/run, the workflows and the README install.
-compile --extra examples --extra dev -o requirements/dev.txt "$@"
+compile --extra examples --extra dev --extra docs -o requirements/dev.txt "$@"
 # The same plus jax's TPU runtime, for the self-hosted TPU runner only.
-compile --extra examples --extra dev --extra tpu -o requirements/tpu.txt "$@"
+compile --extra examples --extra dev --extra docs --extra tpu -o requirements/tpu.txt "$@"

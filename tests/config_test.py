@@ -34,3 +34,26 @@ def test_reads_tool_table_and_base_override():
 def test_bad_config_is_refused(table):
     with pytest.raises(HowtoError):
         config.load(table)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[tool.howtoctl]\nbranch-prefix = "h/\\nx/"\n',
+        '[tool.howtoctl]\nbranch-prefix = "a..b/"\n',
+        '[tool.howtoctl]\nbranch-prefix = "x.lock/"\n',
+        '[tool.howtoctl]\nbase = "-x"\n',
+        '[tool.howtoctl]\nbase = "a b"\n',
+        '[tool.howtoctl]\ndiff-dir = "d*"\n',
+        "[tool.howtoctl]\nmax-diff-bytes = 0\n",
+        '[tool.howtoctl]\nkeep-backups = "20"\n',
+    ],
+)
+def test_hostile_values_are_refused(table):
+    with pytest.raises(HowtoError):
+        config.load(table)
+
+
+def test_nested_prefix_and_new_keys():
+    c = config.load('[tool.howtoctl]\nbranch-prefix = "docs/howto/"\nkeep-backups = 3\n')
+    assert (c.branch_prefix, c.keep_backups, c.max_diff_bytes) == ("docs/howto/", 3, 1_000_000)

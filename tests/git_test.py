@@ -232,3 +232,15 @@ def test_branch_reflogs_and_backup_reflogs_when_the_user_logs_every_ref(tmp_path
     )
     assert (bare / "logs" / "refs" / "heads" / "howto" / "x").is_file()
     assert (bare / "logs" / "refs" / "howtoctl" / "backup" / "s" / "howto" / "x").is_file()
+
+
+def test_patch_paths_is_gits_reading_of_the_headers(repo_with_howto):
+    from howtoctl.git import Repo
+
+    r = repo_with_howto
+    diff = r.read("howtos/diffs/alpha.diff").encode()
+    repo = Repo(str(r.path))
+    assert repo.patch_paths(diff) == {"ex/train.py"}
+    copy = b"diff --git a/ex/README.md b/ex/README.md\nsimilarity index 100%\n"
+    copy += b"copy from ex/README.md\ncopy to ex/evil.md\n"
+    assert repo.patch_paths(diff + copy) == {"ex/train.py", "ex/evil.md"}

@@ -30,3 +30,16 @@ def test_render_counts_and_escapes():
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
     failure = suite.findall("testcase")[1].find("failure")
     assert failure.get("message") == "exit 1 <&>" and "t.py::x" in failure.text
+
+
+def test_skip_reasons_from_pytest_report():
+    xml = PYTEST_XML.replace(
+        '<testcase classname="ex.calc_test" name="test_ok" time="0.1"/>',
+        '<testcase classname="ex.calc_test" name="test_ok" time="0.1">'
+        '<skipped type="pytest.skip" message="needs 8 devices: run with XLA_FLAGS=...">s</skipped>'
+        "</testcase>",
+    )
+    assert junit.skip_reasons(xml) == {
+        "ex/calc_test.py::test_ok": "needs 8 devices: run with XLA_FLAGS=..."
+    }
+    assert junit.skip_reasons(PYTEST_XML) == {} and junit.skip_reasons("not xml") == {}

@@ -38,7 +38,10 @@ def _requirements(extras: tuple[str, ...]) -> list[Requirement]:
 
 @pytest.mark.parametrize(
     "lock, extras",
-    [("dev.txt", ("examples", "dev")), ("tpu.txt", ("examples", "dev", "tpu"))],
+    [
+        ("dev.txt", ("examples", "dev", "docs")),
+        ("tpu.txt", ("examples", "dev", "docs", "tpu")),
+    ],
 )
 @pytest.mark.parametrize("python", ["3.11.9", "3.13.1"])
 def test_lock_satisfies_pyproject(lock, extras, python):

@@ -19,7 +19,15 @@ ALLOWED_COMMANDS = (
     "python -m pytest",
     "pre-commit run",
     "git config",
+    "git show-ref --verify --quiet",
+    "git switch --quiet -C main && howtoctl check",
+    "python -m build --no-isolation",
+    "python -m twine check",
 )
+ACTION = ROOT / "action.yml"
+# What our own workflows may use besides actions pinned by commit: the action in this repository.
+LOCAL_ACTION = "./"
+PINNED = r"[\w.-]+/[\w./-]+@[0-9a-f]{40}"
 
 
 def _load(path):
@@ -33,7 +41,13 @@ def _steps(wf):
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "publish.yml", "canary.yml"}
+    assert {p.name for p in WORKFLOWS} == {
+        "pr.yml",
+        "publish.yml",
+        "canary.yml",
+        "release.yml",
+        "prove-nightly.yml",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +88,14 @@ def test_least_privilege_and_pinned_actions(path):
         perms = job.get("permissions", {})
         if perms.get("contents") == "write":
             assert (path.name, job_id) == ("publish.yml", "publish-branches")
+        if perms.get("id-token") == "write":
+            assert (path.name, job_id) in {
+                ("publish.yml", "deploy-pages"),
+                ("release.yml", "publish-pypi"),
+            }
     for _, step in _steps(wf):
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert step["uses"] == LOCAL_ACTION or re.fullmatch(PINNED, step["uses"]), step["uses"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -89,14 +108,26 @@ def test_run_steps_only_call_project_commands(path):
 def test_pr_gate_shape():
     wf = _load(ROOT / ".github/workflows/pr.yml")
     jobs = wf["jobs"]
-    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu"} <= set(jobs)
+    assert {"lint-and-unit", "check", "matrix", "smoke-cpu", "smoke-tpu", "prove"} <= set(jobs)
+    assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["prove"]["strategy"]["matrix"]
+    prove = [s for s in jobs["prove"]["steps"] if s.get("uses") == LOCAL_ACTION]
+    assert len(prove) == 1 and prove[0]["with"]["command"] == "prove"
+    assert prove[0]["with"]["devices"] == "8"
     assert "fromJSON(needs.matrix.outputs.matrix)" in jobs["smoke-cpu"]["strategy"]["matrix"]
-    assert "--devices 8" in str(jobs["smoke-cpu"]["steps"])
+    smoke = [s for s in jobs["smoke-cpu"]["steps"] if s.get("uses") == LOCAL_ACTION]
+    assert len(smoke) == 1 and smoke[0]["with"]["command"] == "test"
+    assert smoke[0]["with"]["devices"] == "8"
     tpu_if = jobs["smoke-tpu"]["if"]
     assert (
         "vars.TPU_RUNNER_LABEL != ''" in tpu_if
         and "head.repo.full_name == github.repository" in tpu_if
     )
+
+
+def test_nightly_proves_every_howto():
+    wf = _load(ROOT / ".github/workflows/prove-nightly.yml")
+    assert {"schedule", "workflow_dispatch"} <= set(wf["on"])
+    assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
 
 
 def test_readme_lists_the_local_equivalents():
@@ -107,6 +138,7 @@ def test_readme_lists_the_local_equivalents():
         "howtoctl test",
         "howtoctl restore --all",
         "howtoctl publish",
+        "howtoctl prove",
         "pre-commit run --all-files",
     ):
         assert cmd in readme, cmd
@@ -119,7 +151,7 @@ def _install_lines(wf):
                 yield job_id, line.strip()
 
 
-@pytest.mark.parametrize("name", ["pr.yml", "publish.yml"])
+@pytest.mark.parametrize("name", ["pr.yml", "publish.yml", "prove-nightly.yml"])
 def test_gate_and_publish_install_from_the_lock(name):
     lines = list(_install_lines(_load(ROOT / ".github/workflows" / name)))
     assert lines
@@ -182,3 +214,180 @@ def test_dependabot_schema_check_catches_a_broken_config(check_jsonschema, tmp_p
     bad = tmp_path / "dependabot.yml"
     bad.write_text("version: 2\nupdates:\n  - package-ecosystem: pipx\n    directory: /\n")
     assert _dependabot_check(check_jsonschema, bad).returncode == 1
+
+
+# -- the action (action.yml) and the release workflow -------------------------------------------
+
+
+def test_pr_gate_runs_howtoctl_through_the_action():
+    """Our own gate uses the action as other repositories do, so every PR exercises it."""
+    jobs = _load(ROOT / ".github/workflows/pr.yml")["jobs"]
+    for job_id, command in (("check", "check"), ("matrix", "matrix"), ("smoke-cpu", "test")):
+        steps = [s for s in jobs[job_id]["steps"] if s.get("uses") == LOCAL_ACTION]
+        assert [s["with"]["command"] for s in steps] == [command], job_id
+        assert steps[0]["with"]["requirements"] == "requirements/dev.txt"
+    assert "steps.matrix.outputs.matrix" in jobs["matrix"]["outputs"]["matrix"]
+
+
+def test_action_is_composite_pinned_and_takes_inputs_only_through_the_environment():
+    action = _load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == {
+        "command",
+        "args",
+        "changed-since",
+        "devices",
+        "python-version",
+        "requirements",
+        "base",
+    }
+    assert set(action["outputs"]) == {"matrix", "any"}
+    for step in action["runs"]["steps"]:
+        if "uses" in step:
+            assert re.fullmatch(PINNED, step["uses"]), step["uses"]
+        else:
+            assert step["shell"] == "bash"
+            # Pasting an input into a script would let its text run as shell code.
+            assert "${{" not in step["run"], step["name"]
+
+
+def _action_script(name):
+    return next(s["run"] for s in _load(ACTION)["runs"]["steps"] if s.get("id") == name)
+
+
+@pytest.fixture
+def fake_howtoctl(tmp_path):
+    """A `howtoctl` on PATH that records its arguments, one per line."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "howtoctl"
+    exe.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$CALLED"\n')
+    exe.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.parametrize(
+    "command, args, changed, expected",
+    [
+        ("check", "", "", ["check"]),
+        ("check", "alpha beta", "", ["check", "alpha", "beta"]),
+        ("matrix", "", "", ["matrix", "--changed-since", "", "--github-output"]),
+        (
+            "matrix",
+            "",
+            "origin/main",
+            ["matrix", "--changed-since", "origin/main", "--github-output"],
+        ),
+        ("test", "", "", ["test", "--devices", "4", "--changed-since", "", "--all"]),
+        (
+            "test",
+            "alpha --junit junit-*.xml",
+            "",
+            ["test", "--devices", "4", "--changed-since", "", "alpha", "--junit", "junit-*.xml"],
+        ),
+        (
+            "prove",
+            "",
+            "origin/main",
+            ["prove", "--devices", "4", "--changed-since", "origin/main", "--all"],
+        ),
+    ],
+)
+def test_action_runs_the_command_asked_for(
+    fake_howtoctl, tmp_path, command, args, changed, expected
+):
+    (tmp_path / "junit-x.xml").write_text("")  # a glob in args must stay as written
+    env = {
+        "PATH": f"{fake_howtoctl}:/usr/bin:/bin",
+        "CALLED": str(tmp_path / "called"),
+        "COMMAND": command,
+        "ARGS": args,
+        "CHANGED_SINCE": changed,
+        "DEVICES": "4",
+    }
+    proc = subprocess.run(
+        ["bash", "-e", "-c", _action_script("run")], env=env, cwd=tmp_path, capture_output=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "called").read_text().split("\n")[:-1] == expected
+
+
+def test_action_refuses_an_unknown_command(fake_howtoctl, tmp_path):
+    env = {"PATH": f"{fake_howtoctl}:/usr/bin:/bin", "CALLED": str(tmp_path / "called")}
+    env |= {"COMMAND": "rebase-all", "ARGS": "", "CHANGED_SINCE": "", "DEVICES": "8"}
+    proc = subprocess.run(
+        ["bash", "-e", "-c", _action_script("run")], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "use check, test, prove or matrix" in proc.stdout
+    assert not (tmp_path / "called").exists()
+
+
+def test_release_builds_checks_installs_and_publishes_with_trusted_publishing():
+    wf = _load(ROOT / ".github/workflows/release.yml")
+    assert "v*" in str(wf["on"]["push"]["tags"]) and "pull_request" in wf["on"]
+    assert "secrets." not in (ROOT / ".github/workflows/release.yml").read_text()  # no token
+    runs = [s.get("run", "") for s in wf["jobs"]["build"]["steps"]]
+    order = [
+        "--require-hashes -r requirements/dev.txt",
+        "python -m build --no-isolation",
+        "python -m twine check --strict dist/*",
+        "python3 -m venv",
+        "python -m pip install dist/*.whl",
+        "howtoctl --help",
+        "howtoctl check",
+    ]
+    found = [next(i for i, r in enumerate(runs) if want in r) for want in order]
+    assert found == sorted(found)
+    publish = wf["jobs"]["publish-pypi"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert "refs/tags/v" in publish["if"] and publish["needs"] == "build"
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+
+
+def test_readme_workflow_for_other_repositories_is_short_and_valid(actionlint, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Use it in your repository") :]
+    block = section[section.index("```yaml\n") + 8 :]
+    block = block[: block.index("```")]
+    assert len(block.splitlines()) < 20
+    wf = yaml.safe_load(block.replace("<commit sha>", "0" * 40))
+    (step,) = [s for s in wf["jobs"]["howtos"]["steps"] if "howtoctl/howtoctl@" in s["uses"]]
+    assert set(step["with"]) <= set(_load(ACTION)["inputs"])
+    path = tmp_path / "howtos.yml"
+    path.write_text(block.replace("<commit sha>", "0" * 40))
+    proc = subprocess.run(
+        [actionlint, "-no-color", "-oneline", str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_action_makes_the_base_branch_a_ci_checkout_lacks(tmp_path):
+    """actions/checkout of a pull request or a tag leaves HEAD detached with no local base
+    branch, and howtoctl refuses to run without one."""
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "base"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "the merge"], check=True)
+    subprocess.run([*git, "checkout", "-q", "--detach"], check=True)
+    subprocess.run([*git, "branch", "-q", "-f", "main", "HEAD~1"], check=True)
+
+    def run_step(base):
+        subprocess.run(
+            ["bash", "-e", "-c", _action_script("base")],
+            env={"PATH": "/usr/bin:/bin", "BASE": base, "HOME": str(tmp_path)},
+            cwd=repo,
+            check=True,
+        )
+
+    def rev(ref):
+        return subprocess.run(
+            [*git, "rev-parse", ref], capture_output=True, text=True, check=True
+        ).stdout
+
+    run_step("main")  # exists: left where it is
+    assert rev("main") == rev("HEAD~1")
+    run_step("develop")  # missing: made at the checked-out commit
+    assert rev("develop") == rev("HEAD")
+    run_step("")

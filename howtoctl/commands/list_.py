@@ -7,12 +7,16 @@ from howtoctl.errors import EXIT_OK
 from howtoctl.howtos import Workspace
 
 
-def run(ws: Workspace, as_json: bool = False) -> int:
-    reports = inspect.inspect(
-        ws, ws.all_names(), against=ws.base_tip
-    ) + inspect.invalid_diff_reports(ws)
+def run(ws: Workspace, as_json: bool = False, sort: str = "manifest") -> int:
+    selected = ws.all_names() if sort == "name" else ws.names_in_manifest_order()
+    reports = inspect.inspect(ws, selected, against=ws.base_tip) + inspect.invalid_diff_reports(ws)
     if as_json:
-        output.emit_json({"base": ws.base, "howtos": [r.as_dict() for r in reports]})
+        output.emit_json(
+            {
+                "base": ws.base,
+                "howtos": [{**r.as_dict(), "exempt": _exempt(ws, r.name)} for r in reports],
+            }
+        )
         return EXIT_OK
     if not reports:
         output.info(f"no HOWTOs yet: create one with `howtoctl new NAME` (base branch: {ws.base})")
@@ -24,14 +28,20 @@ def run(ws: Workspace, as_json: bool = False) -> int:
             "yes" if r.has_branch else "-",
             "yes" if r.has_diff else "-",
             "-" if r.behind is None else str(r.behind),
+            str(_exempt(ws, r.name) or "-"),
             r.state,
             r.detail,
         )
         for r in reports
     ]
     output.table(
-        ["name", "title", "branch", "diff", "behind", "state", "detail"],
+        ["name", "title", "branch", "diff", "behind", "exempt", "state", "detail"],
         rows,
         status_column="state",
     )
     return EXIT_OK
+
+
+def _exempt(ws: Workspace, name: str) -> int:
+    """How many of the HOWTO's hunks `prove` is told not to require a test for."""
+    return len(ws.entry(name).exempt)

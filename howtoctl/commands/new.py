@@ -32,7 +32,12 @@ def run(ws: Workspace, name: str, title: str = "", summary: str = "", example: s
             new_text = None
         ws.repo.update_refs([(ref, ws.base_tip, None)], f"howtoctl new {name}")
         if new_text is not None:
-            fsutil.write_atomic(ws.repo.path(ws.config.manifest), new_text.encode(), ws.scratch_dir)
+            fsutil.write_atomic(
+                ws.repo.path(ws.config.manifest),
+                new_text.encode(),
+                ws.scratch_dir,
+                inside=ws.repo.path(),
+            )
     output.status_line(name, "created", f"branch {branch} at {ws.base} ({ws.base_tip[:12]})")
     output.line("next:")
     output.line(f"  git switch {branch}       # make the change, commit it")

@@ -1,34 +1,110 @@
 """`howtoctl publish`: make the remote's `howto/*` branches match the local ones (CI, on push to base).
 
 Branches are pushed with --force-with-lease against the values just read from the remote, all
-in one atomic push; remote `howto/*` branches whose HOWTO no longer has a diff file are deleted.
+in one atomic push. Next to each branch it pushes, publish records what it pushed under
+`refs/howtoctl/published/<branch>` on the remote: the only way to know later which remote
+branches are its own. It only ever replaces or deletes a remote branch that still holds exactly
+what it published (or that it can fast-forward); a branch someone else pushed, with review work or
+with a name that is no HOWTO's, is listed and left alone. Deleting needs `--prune`, and only
+removes branches whose HOWTO's diff file was removed on the base branch.
 """
 
 from __future__ import annotations
 
-from howtoctl import output
-from howtoctl.errors import EXIT_OK, HowtoError
+import dataclasses
+
+from howtoctl import names, output
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import HEADS, Workspace
+
+PUBLISHED_ROOT = "refs/howtoctl/published/"
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    updates: list[tuple[str, str | None, str | None]]  # (ref, new or None to delete, expected)
+    left_alone: list[tuple[str, str]]  # (ref, why)
 
 
 def plan(
-    local: dict[str, str], remote: dict[str, str], keep: set[str], prefix_ref: str
-) -> list[tuple[str, str | None, str | None]]:
-    """(ref, new or None to delete, expected remote value) for every ref that must change (pure)."""
-    updates = []
+    local: dict[str, str],
+    remote: dict[str, str],
+    published: dict[str, str],
+    keep: set[str],
+    removed: set[str],
+    prefix_ref: str,
+    prune: bool,
+    is_ancestor=lambda old, new: False,
+    restored=lambda name, oid: False,
+) -> Plan:
+    """What to push and what to leave alone (pure but for the two questions passed in).
+
+    `local`: {name: tip} of the HOWTOs to publish; `remote`: {ref: oid} of the remote's branches
+    under the prefix; `published`: {name: oid} publish last pushed; `keep`: names with a diff
+    file; `removed`: names whose diff file the base branch once had and has no more.
+    `restored(name, oid)`: whether oid is a commit `restore` made from that HOWTO's diff, with
+    nothing on top (what publish pushed before it kept records).
+    """
+    updates, left_alone = [], []
+
+    def ours(name: str, oid: str) -> bool:
+        return published.get(name) == oid or restored(name, oid)
+
     for name, oid in sorted(local.items()):
         if name not in keep:
             continue
         ref = prefix_ref + name
-        if remote.get(ref) != oid:
-            updates.append((ref, oid, remote.get(ref)))
+        current = remote.get(ref)
+        if current == oid:
+            continue
+        if current is None or ours(name, current) or is_ancestor(current, oid):
+            updates.append((ref, oid, current))
+        else:
+            left_alone.append((ref, "holds commits howtoctl did not publish"))
     for ref, oid in sorted(remote.items()):
-        if ref[len(prefix_ref) :] not in keep:
+        name = ref[len(prefix_ref) :]
+        if name in keep and name in local:
+            continue
+        if names.name_from_branch("", name) is None:
+            left_alone.append((ref, "not a HOWTO branch name"))
+        elif not ours(name, oid):
+            left_alone.append((ref, "not published by howtoctl (or changed since)"))
+        elif name not in removed:
+            left_alone.append((ref, "its HOWTO was never removed on the base branch"))
+        elif not prune:
+            left_alone.append((ref, "its HOWTO was removed; delete it with --prune"))
+        else:
             updates.append((ref, None, oid))
-    return updates
+    return Plan(updates, left_alone)
 
 
-def run(ws: Workspace, remote: str = "origin", dry_run: bool = False) -> int:
+def _removed_howtos(ws: Workspace, candidates: set[str]) -> set[str]:
+    """Names whose diff file the base branch had in its history and has no more."""
+    present = set(ws.repo.ls_tree_names(ws.base_tip, ws.config.diff_dir))
+    removed = set()
+    for name in candidates:
+        rel = ws.diff_relpath(name)
+        if f"{name}.diff" in present:
+            continue
+        if ws.repo.run("rev-list", "-1", ws.base_tip, "--", f":(top,literal){rel}").strip():
+            removed.add(name)
+    return removed
+
+
+def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
+    """Whether `oid` is here and is a commit `howtoctl restore` made from NAME's diff file."""
+    from howtoctl.commands import restore
+
+    proc = ws.repo.try_run("cat-file", "commit", oid)
+    if proc.returncode != 0:
+        return False
+    message = proc.stdout.partition(b"\n\n")[2].decode(errors="replace")
+    return message.endswith(restore.commit_message(ws, name).split("\n\n", 1)[1])
+
+
+def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: bool = False) -> int:
+    if remote.startswith("-") or any(ord(c) < 0x20 for c in remote):
+        raise HowtoError(f"{remote!r} is not a remote name", "name one with --remote")
     if ws.repo.remote_url(remote) is None:
         raise HowtoError(f"there is no remote {remote!r}", "name one with --remote")
     keep = set(ws.diff_names())
@@ -36,20 +112,52 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False) -> int:
     missing = sorted(keep - set(local))
     if missing:
         raise HowtoError(
-            f"no local branch for {', '.join(missing)}; publishing would delete nothing but push an incomplete set",
+            f"no local branch for {', '.join(missing)}; publishing would push an incomplete set",
             "create them first: howtoctl restore --all",
         )
-    remote_heads = ws.repo.remote_heads(remote, ws.config.branch_prefix)
-    updates = plan(local, remote_heads, keep, ws.prefix_ref)
-    if not updates:
-        output.info(f"{remote} already has every {ws.config.branch_prefix}* branch as it is here")
-        return EXIT_OK
-    for ref, new, old in updates:
+    prefix = ws.config.branch_prefix
+    heads = ws.repo.remote_refs(remote, [f"refs/heads/{prefix}", PUBLISHED_ROOT + prefix])
+    remote_heads = {r: o for r, o in heads.items() if r.startswith(ws.prefix_ref)}
+    published = {
+        r[len(PUBLISHED_ROOT) + len(prefix) :]: o
+        for r, o in heads.items()
+        if r.startswith(PUBLISHED_ROOT + prefix)
+    }
+    ours = {r[len(ws.prefix_ref) :] for r, o in remote_heads.items()}
+    removed = _removed_howtos(ws, {n for n in ours - keep if names.name_from_branch("", n)})
+    p = plan(
+        {n: o for n, o in local.items() if n in keep},
+        remote_heads,
+        published,
+        keep,
+        removed,
+        ws.prefix_ref,
+        prune,
+        ws.repo.is_ancestor,
+        lambda name, oid: _restored_commit(ws, name, oid),
+    )
+    for ref, why in p.left_alone:
+        output.status_line(ref[len(HEADS) :], "left alone", why)
+    if not p.updates:
+        if not p.left_alone:
+            output.info(f"{remote} already has every {prefix}* branch as it is here")
+        return EXIT_PROBLEMS if _blocked(p, keep, ws) else EXIT_OK
+    for ref, new, old in p.updates:
         status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
             ref[len(HEADS) :], ("would-" if dry_run else "") + status, (new or old or "")[:12]
         )
     if not dry_run:
-        ws.repo.push_with_lease(remote, updates)
-        output.info(f"pushed {len(updates)} ref update(s) to {remote} in one atomic push")
-    return EXIT_OK
+        # Each branch and its record move together, both leased, in the same atomic push.
+        records = [
+            (PUBLISHED_ROOT + ref[len(HEADS) :], new, published.get(ref[len(ws.prefix_ref) :]))
+            for ref, new, _ in p.updates
+        ]
+        ws.repo.push_with_lease(remote, [*p.updates, *records])
+        output.info(f"pushed {len(p.updates)} branch update(s) to {remote} in one atomic push")
+    return EXIT_PROBLEMS if _blocked(p, keep, ws) else EXIT_OK
+
+
+def _blocked(p: Plan, keep: set[str], ws: Workspace) -> bool:
+    """Whether a HOWTO could not be published (its remote branch holds other work)."""
+    return any(ref[len(ws.prefix_ref) :] in keep for ref, _ in p.left_alone)

@@ -54,7 +54,7 @@ def run(
     target = ws.repo.rev_parse(onto) if onto else ws.base_tip
     if target is None:
         raise HowtoError(f"--onto {onto!r} does not name a commit")
-    with lock.repository_lock(ws.repo.common_dir, "rebase-all"):
+    with lock.repository_lock(ws.repo.common_dir, "rebase-all", writes=not dry_run):
         branches = ws.branches()
         if not branches:
             output.info(
@@ -67,11 +67,15 @@ def run(
             for name in branches
             if ws.branch_ref(name) in checked_out
         }
-        with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
-            with ws.repo.quarantine(keep=not dry_run):
-                results = rebase.plan(
-                    ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
-                )
+        try:
+            with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
+                with ws.repo.quarantine(keep=not dry_run):
+                    results = rebase.plan(
+                        ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
+                    )
+        except HowtoError as e:
+            e.hint = e.hint or "no branch was moved"
+            raise
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

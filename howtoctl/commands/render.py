@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 
-from howtoctl import fsutil, output, patch
+from howtoctl import fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.render import site as site_mod
@@ -35,7 +36,7 @@ def ordered_names(ws: Workspace) -> list[str]:
 def _read_text(ws: Workspace, relpath: str) -> str | None:
     """A file as the base branch has it: from this work tree when it has the base checked out."""
     if ws.diffs_from_worktree():
-        data = fsutil.read_or_none(ws.repo.path(relpath))
+        data = ws.read_worktree_file(relpath)
     else:
         data = ws.repo.show_file(ws.base_tip, relpath)
     if data is None:
@@ -61,10 +62,13 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
         data = ws.read_diff(name) or b""
         entry = ws.entry(name)
         old_sources = {}
+        proofs: list[tuple[str, str]] = []
         try:
-            for fp in patch.parse(data).files:
+            files = patch.parse(data).files
+            for fp in files:
                 if fp.old_path and (text := base_source(fp.old_path)) is not None:
                     old_sources[fp.old_path] = text
+            proofs = hunk_proofs(ws, name, data, files, old_sources)
         except patch.PatchError:
             pass  # rendered as broken
         howtos.append(
@@ -75,6 +79,7 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
                 summary=entry.summary,
                 example=entry.example,
                 old_sources=old_sources,
+                proofs=proofs,
             )
         )
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
@@ -92,8 +97,52 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
     )
 
 
+def hunk_proofs(
+    ws: Workspace, name: str, data: bytes, files, old_sources: dict[str, str]
+) -> list[tuple[str, str]]:
+    """Each hunk's proof as the site shows it, from `prove --record`'s file and the manifest.
+
+    The page cannot run the tests: a hunk shows what the last recorded proof of exactly this
+    diff found, its exemption, why it does not count, or that it is not proved yet.
+    """
+    hunks = proof.classify(files, old_sources)
+    try:
+        exempt = proof.exemptions_by_hunk(name, hunks, ws.entry(name).exempt)
+    except HowtoError as e:
+        output.warn(e.message)
+        exempt = {}
+    rel = posixpath.join(ws.config.proof_dir, f"{name}.json")
+    if ws.diffs_from_worktree():
+        record_data = fsutil.read_or_none(ws.repo.path(rel))
+    else:
+        record_data = ws.repo.show_file(ws.base_tip, rel)
+    recorded = proof.read_record(record_data, data) or {}
+    result = []
+    for h in hunks:
+        found = recorded.get((h.file, h.header), {})
+        if not h.counted:
+            what = {"no code": "comments, blank lines, docstrings or annotations"}.get(
+                h.why_not, h.why_not
+            )
+            result.append(("not-counted", f"not counted: {what}"))
+        elif h.index in exempt:
+            result.append((proof.EXEMPT, f"exempt: {exempt[h.index].reason}"))
+        elif found.get("status") == proof.PROVED:
+            by = found.get("failing_test") or found.get("reason") or "a failing smoke test"
+            if found.get("failing_test") and found.get("reason"):
+                by += f" ({found['reason']})"
+            result.append((proof.PROVED, f"proved by {by}"))
+        elif found.get("status") == proof.SURVIVED:
+            result.append((proof.SURVIVED, "survived: the tests pass without it"))
+        elif found.get("status") in (proof.NOT_APPLICABLE, "not-run"):
+            result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
+        else:
+            result.append(("unproved", f"not proved yet: howtoctl prove {name} --record"))
+    return result
+
+
 def _previous_pages(out_dir: str) -> set[str]:
-    data = fsutil.read_or_none(os.path.join(out_dir, MARKER))
+    data = fsutil.read_regular(os.path.join(out_dir, MARKER), out_dir, 1_000_000)
     if data is None:
         return set()
     try:
@@ -114,11 +163,11 @@ def _previous_pages(out_dir: str) -> set[str]:
 
 def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
     """Write `pages` into `out_dir`, drop pages of an earlier render that are gone; return removed."""
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise HowtoError(f"{out_dir} exists and is not a directory", "pass another --out DIR")
+    # A real directory only: a link could send the pages anywhere (a committed `site -> /x`).
+    fsutil.require_directory(out_dir, "the output directory")
     previous = _previous_pages(out_dir)
     for filename, text in sorted(pages.items()):
-        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"))
+        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"), inside=out_dir)
     removed = []
     for filename in sorted(previous - set(pages)):
         try:
@@ -139,7 +188,9 @@ def default_out_dir(ws: Workspace) -> str:
             "this repository is bare: it has no work tree to put site/ in",
             "name the output directory: howtoctl render --out DIR",
         )
-    return os.path.join(ws.repo.toplevel, DEFAULT_OUT)
+    out = os.path.join(ws.repo.toplevel, DEFAULT_OUT)
+    fsutil.require_inside(out, ws.repo.toplevel)
+    return out
 
 
 def run(ws: Workspace, out: str | None = None) -> int:

@@ -58,10 +58,21 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         raise HowtoError(
             f"{worktree} already exists", "pick another place with --path, or remove it"
         )
-    ws.repo.add_worktree(worktree, tip)
+    # A reason no one else writes: abort and continue delete only the work tree that has it.
+    reason = f"howtoctl resolve {name} {os.urandom(8).hex()}"
+    git_dir = ws.repo.add_locked_worktree(worktree, tip, reason)
     fsutil.write_atomic(
         _state_path(ws, name),
-        json.dumps({"worktree": worktree, "old_tip": tip, "onto": onto, "base": ws.base}).encode(),
+        json.dumps(
+            {
+                "worktree": worktree,
+                "old_tip": tip,
+                "onto": onto,
+                "base": ws.base,
+                "git_dir": git_dir,
+                "lock": reason,
+            }
+        ).encode(),
     )
     proc = ws.repo.try_run("rebase", onto, cwd=worktree, env=_EDITOR_ENV)
     if proc.returncode == 0:
@@ -103,7 +114,8 @@ def finish(ws: Workspace, name: str) -> int:
     ref = ws.branch_ref(name)
     stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
     ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
-    ws.repo.remove_worktree(worktree)
+    backup.prune(ws.repo, ws.config.keep_backups)
+    ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))
     output.status_line(
         name,
@@ -119,12 +131,23 @@ def abort(ws: Workspace, name: str) -> int:
     if not st:
         raise HowtoError(f"no resolve of {name!r} in progress")
     worktree = st["worktree"]
-    if os.path.isdir(worktree) and _rebase_in_progress(ws, worktree):
+    owned = _owned(ws, st)
+    if owned and _rebase_in_progress(ws, worktree):
         ws.repo.try_run("rebase", "--abort", cwd=worktree)
-    ws.repo.remove_worktree(worktree)
+    ws.repo.remove_own_worktree(worktree, owned)
     os.unlink(_state_path(ws, name))
     output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
+    if not owned and os.path.lexists(worktree):
+        output.line(f"left {worktree} alone: it is no longer the work tree howtoctl made there")
     return EXIT_OK
+
+
+def _owned(ws: Workspace, st: dict) -> bool:
+    """Whether the recorded path still holds the work tree this resolve made (never delete a
+    directory that replaced it). Records of older versions carry no lock: never owned."""
+    if "lock" not in st or "git_dir" not in st:
+        return False
+    return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
 
 
 def run(ws: Workspace, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:

@@ -65,9 +65,17 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
             new_tips[name] = new
             updates.append((ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
+        if stamp:
+            backup.prune(ws.repo, ws.config.keep_backups)
         for name, _, old, data in creates:
-            ws.record_sync(name, new_tips[name], data, fork=base_tip)
             detail = f"from {ws.diff_relpath(name)} on {ws.base}"
+            if ws.branch_diff(name, new_tips[name]) == data:
+                ws.record_sync(name, new_tips[name], data, fork=base_tip)
+            else:
+                # Not the bytes save writes (short index lines, other context): no fork in the
+                # record, so that check calls the file stale until save rewrites it.
+                ws.record_sync(name, new_tips[name], data, fork="")
+                detail += f"; the file is not in save's form: howtoctl save {name} rewrites it"
             if old is not None:
                 detail += (
                     f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"

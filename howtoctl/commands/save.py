@@ -13,6 +13,8 @@ def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) 
         return
     record = state.read(ws.repo.common_dir, name)
     rel = ws.diff_relpath(name)
+    if ws.same_change(current, tip):
+        return  # the file holds the branch's change in another form: nothing is lost
     if record is not None:
         if state.digest(current) == record.diff_digest:
             return
@@ -30,6 +32,33 @@ def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) 
         )
 
 
+def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
+    """(name, tip, diff, current file, parsed diff) for one HOWTO, or HowtoError if refused."""
+    if tip is None:
+        raise HowtoError(
+            f"there is no branch {ws.config.branch_prefix}{name} to save",
+            f"create it from its diff with `howtoctl restore {name}`, "
+            f"or start a new HOWTO with `howtoctl new {name}`",
+        )
+    data = ws.branch_diff(name, tip)
+    if not data:
+        raise HowtoError(
+            f"{ws.config.branch_prefix}{name} has no changes against {ws.base!r}; nothing to save",
+            "commit the HOWTO's changes on its branch first",
+        )
+    try:
+        parsed = patch.parse(data)
+    except patch.PatchError as e:
+        raise HowtoError(
+            f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
+            "HOWTO diffs hold text changes only (no binary files, LF line endings)",
+        ) from None
+    current = ws.read_diff(name)
+    if current != data and not force:
+        _guard_overwrite(ws, name, current, tip)
+    return name, tip, data, current, parsed
+
+
 def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
     ws.require_base_worktree("save")
     branches = ws.branches()
@@ -38,45 +67,36 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
         raise HowtoError(f"there are no {ws.config.branch_prefix}* branches to save")
     with lock.repository_lock(ws.repo.common_dir, "save"):
         fsutil.clear_stale(ws.scratch_dir)
-        # First compute and validate every diff; write only when all are good.
-        planned = []
+        # First compute and validate every diff; write only when all are good. Every refusal is
+        # collected, so that one run names all the files that need a decision.
+        planned, refused = [], []
         for name in selected:
-            tip = branches.get(name)
-            if tip is None:
-                raise HowtoError(
-                    f"there is no branch {ws.config.branch_prefix}{name} to save",
-                    f"create it from its diff with `howtoctl restore {name}`, "
-                    f"or start a new HOWTO with `howtoctl new {name}`",
-                )
-            data = ws.branch_diff(name, tip)
-            if not data:
-                raise HowtoError(
-                    f"{ws.config.branch_prefix}{name} has no changes against {ws.base!r}; nothing to save",
-                    "commit the HOWTO's changes on its branch first",
-                )
             try:
-                parsed = patch.parse(data)
-            except patch.PatchError as e:
-                raise HowtoError(
-                    f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
-                    "HOWTO diffs hold text changes only (no binary files, LF line endings)",
-                ) from None
-            current = fsutil.read_or_none(ws.repo.path(ws.diff_relpath(name)))
-            if current != data and not force:
-                _guard_overwrite(ws, name, current, tip)
-            planned.append((name, tip, data, current, parsed))
+                planned.append(_plan_one(ws, name, branches.get(name), force))
+            except HowtoError as e:
+                refused.append(e)
+        if len(refused) == 1:
+            raise refused[0]
+        if refused:
+            raise HowtoError(
+                f"{len(refused)} HOWTOs cannot be saved; nothing was written:\n"
+                + "\n".join(
+                    f"  {e.message}" + (f"\n    {e.hint}" if e.hint else "") for e in refused
+                ),
+                "decide for each as its hint says, then run save again",
+            )
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
                 output.status_line(name, "unchanged", rel)
             else:
-                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir)
+                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
             behind = ws.commits_behind(tip)
             if behind:
                 output.warn(
-                    f"{ws.config.branch_prefix}{name} is {behind} commit(s) behind {ws.base}: "
-                    "run `howtoctl rebase-all`, then save again, so the diff applies to its tip"
+                    f"{ws.config.branch_prefix}{name} is {behind} commit(s) behind {ws.base}, so "
+                    f"the diff may not apply to its tip: {ws.rebase_advice(name)}"
                 )
     return EXIT_OK

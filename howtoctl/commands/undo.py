@@ -8,7 +8,7 @@ from howtoctl.howtos import HEADS, Workspace
 
 
 def run(ws: Workspace, dry_run: bool = False) -> int:
-    with lock.repository_lock(ws.repo.common_dir, "undo"):
+    with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
         sets = backup.backup_sets(ws.repo)
         if not sets:
             raise HowtoError(
@@ -46,6 +46,8 @@ def run(ws: Workspace, dry_run: bool = False) -> int:
             [(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())],
             f"howtoctl undo to backup {stamp}",
         )
+        if mine:
+            backup.prune(ws.repo, ws.config.keep_backups)
     for ref, oid in sorted(changes.items()):
         output.status_line(
             ref[len(HEADS) :], "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"

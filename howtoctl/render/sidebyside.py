@@ -6,8 +6,10 @@ whatever is missing: a side without a line gets empty cells of class `empty`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from howtoctl.render.filediff import Cell, FileView
-from howtoctl.render.unified import hunk_header_html
+from howtoctl.render.unified import Proof, hunk_header_html
 
 # How each side of a row of each kind is coloured.
 _SIDE_CLASS = {
@@ -27,13 +29,14 @@ def _cells(cell: Cell | None, side: str, cls: str) -> str:
     )
 
 
-def file_table(fv: FileView) -> str:
-    """The side-by-side <table> of one file, or '' when it has no hunks."""
+def file_table(fv: FileView, proofs: Sequence[Proof] = ()) -> str:
+    """The side-by-side <table> of one file, or '' when it has no hunks (`proofs` as in
+    `unified.file_table`)."""
     if not fv.hunks:
         return ""
     rows = []
-    for h in fv.hunks:
-        rows.append(hunk_header_html(h, 4))
+    for i, h in enumerate(fv.hunks):
+        rows.append(hunk_header_html(h, 4, proofs[i] if i < len(proofs) else None))
         for row in h.rows:
             left, right = _SIDE_CLASS[row.kind]
             rows.append(

@@ -36,6 +36,7 @@ class HowtoSource:
     old_sources: Mapping[str, str] = dataclasses.field(
         default_factory=dict
     )  # path -> text on the base
+    proofs: Sequence[tuple[str, str]] = ()  # each hunk's (status, text), in diff order
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +63,14 @@ class RenderedHowto:
     removed: int
     error: str | None  # why the diff is broken, if it is
     compare: str | None
+    proofs: tuple[tuple[tuple[str, str], ...], ...] = ()  # per file, each hunk's proof
+
+    def tables(self, file_table) -> list[str]:
+        """Each file's block, its table made by `file_table(fv, proofs)`."""
+        return [
+            file_block(fv, file_table(fv, self.proofs[i] if i < len(self.proofs) else ()))
+            for i, fv in enumerate(self.files)
+        ]
 
     @property
     def page(self) -> str | None:
@@ -98,8 +107,21 @@ def prepare(h: HowtoSource, src: SiteSource) -> RenderedHowto:
     except patch_mod.PatchError as e:
         return RenderedHowto(h.name, title, h.summary, h.example, (), 0, 0, e.message, compare)
     files = tuple(filediff.file_view(fp, h.old_sources.get(fp.old_path or "")) for fp in p.files)
+    proofs, i = [], 0
+    for fp in p.files:
+        proofs.append(tuple(h.proofs[i : i + len(fp.hunks)]))
+        i += len(fp.hunks)
     return RenderedHowto(
-        h.name, title, h.summary, h.example, files, p.added, p.removed, None, compare
+        h.name,
+        title,
+        h.summary,
+        h.example,
+        files,
+        p.added,
+        p.removed,
+        None,
+        compare,
+        tuple(proofs),
     )
 
 
@@ -274,6 +296,11 @@ def toc_html(howtos: Sequence[RenderedHowto]) -> str:
     )
 
 
+# The index shows each HOWTO's diff inline only up to this many changed lines; a larger one is
+# linked to its own page, so that one huge diff cannot make the index page huge.
+INDEX_INLINE_LINES = 1500
+
+
 def howto_section(h: RenderedHowto, src: SiteSource) -> str:
     parts = [
         f'<section class="howto" id="{esc(anchor(h.name))}">',
@@ -288,7 +315,13 @@ def howto_section(h: RenderedHowto, src: SiteSource) -> str:
     else:
         parts.append(meta_html(h, on_index=True))
         parts.append(get_commands(h, src))
-        parts.extend(file_block(fv, unified.file_table(fv)) for fv in h.files)
+        if h.added + h.removed > INDEX_INLINE_LINES:
+            parts.append(
+                f'<p class="large">A large diff ({h.added + h.removed:,} changed lines): '
+                f'see it <a href="{esc(h.page or "")}">on its own page</a>.</p>'
+            )
+        else:
+            parts.extend(h.tables(unified.file_table))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -309,7 +342,7 @@ def howto_page(h: RenderedHowto, src: SiteSource) -> str:
         parts.append(f'<p class="summary">{esc(h.summary)}</p>')
     parts.append(meta_html(h, on_index=False))
     parts.append(get_commands(h, src))
-    parts.extend(file_block(fv, sidebyside.file_table(fv)) for fv in h.files)
+    parts.extend(h.tables(sidebyside.file_table))
     return page(src, h.page or "", f"{h.title} - HOWTOs", "\n".join(parts), wide=True)
 
 
@@ -430,6 +463,10 @@ table.unified tr.del .chg, table.split td.del .chg { background: var(--del-word)
 tr.meta > td { color: var(--muted); font-style: italic; }
 tr.hunk > td { background: var(--hunk-bg); color: var(--hunk-fg); padding: .2rem .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 tr.hunk .section { color: var(--fg); }
+tr.hunk .proof { float: right; margin-left: 1rem; padding: 0 .4rem; border-radius: 4px; font-size: .85em; border: 1px solid currentColor; }
+tr.hunk .proof-proved { color: var(--plus); }
+tr.hunk .proof-survived { color: var(--minus); font-weight: 600; }
+tr.hunk .proof-exempt, tr.hunk .proof-not-counted, tr.hunk .proof-unproved, tr.hunk .proof-not-applicable, tr.hunk .proof-not-run { color: var(--muted); }
 td.empty { background: var(--empty-bg); }
 table.split { table-layout: fixed; min-width: 56rem; }
 table.split col.c-num { width: 3.75em; }

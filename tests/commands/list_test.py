@@ -41,3 +41,21 @@ def test_list_missing_branch_and_broken(repo_with_howto):
     r.commit("break it")
     rows = {h["name"]: h for h in json.loads(r.cli("list", "--json").out)["howtos"]}
     assert rows["alpha"]["state"] == "broken"
+
+
+def test_list_in_manifest_order_unless_sorted_by_name(repo):
+    r = repo
+    for name, line in (("zeta", "line 2"), ("alpha", "line 10"), ("mid", "line 20")):
+        r.add_howto(name, {"ex/train.py": (f"{line}\n", f"{line} {name}\n")})
+    r.add_howto("beta", {"ex/train.py": ("line 30\n", "line 30 beta\n")}, save=False)
+    r.write("howtos/manifest.toml", "[howtos.mid]\n\n[howtos.zeta]\n")
+    r.commit("manifest: mid first")
+
+    def names(*args):
+        return [h["name"] for h in json.loads(r.cli("list", "--json", *args).out)["howtos"]]
+
+    assert names() == ["mid", "zeta", "alpha", "beta"]  # listed ones first, then the rest
+    assert names("--sort", "name") == ["alpha", "beta", "mid", "zeta"]
+    text = r.cli("list").out
+    assert text.index("mid") < text.index("zeta") < text.index("alpha")
+    assert r.cli("list", "--sort", "size").code == 2

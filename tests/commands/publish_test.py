@@ -64,9 +64,69 @@ def test_publish_deletes_branches_of_removed_howtos(clone_with_remote):
     ci.git("rm", "-q", "howtos/diffs/beta.diff")
     ci.commit("drop beta")
     ci.git("branch", "-D", "howto/beta")
-    res = ci.cli("publish")
+    res = ci.cli("publish")  # without --prune: listed, left alone
+    assert res.code == 0 and "howto/beta" in res.out and "--prune" in res.out, res
+    assert set(_remote_heads(remote)) == {"refs/heads/howto/alpha", "refs/heads/howto/beta"}
+    res = ci.cli("publish", "--prune")
     assert res.code == 0 and "delete" in res.out
     assert set(_remote_heads(remote)) == {"refs/heads/howto/alpha"}
+
+
+def _push_branch(tmp_path, remote, branch, name="dev"):
+    """Someone pushes `branch` with a commit of their own to the remote."""
+    dev = GitRepo(tmp_path / name, "main")
+    if not dev.path.exists():
+        subprocess.run(["git", "clone", "-q", str(remote), str(dev.path)], check=True)
+        dev.git("config", "user.name", "Dev")
+        dev.git("config", "user.email", "dev@example.com")
+    dev.git("fetch", "-q", "origin")
+    exists = dev.git("ls-remote", "origin", f"refs/heads/{branch}")
+    dev.git("switch", "-q", "-C", branch, f"origin/{branch}" if exists else "origin/main")
+    dev.write(f"ex/{branch.replace('/', '-')}.txt", "unfinished work\n")
+    dev.commit(f"work on {branch}")
+    dev.git("push", "-q", "origin", branch)
+    return dev.rev("HEAD")
+
+
+def test_publish_never_deletes_branches_it_did_not_publish(clone_with_remote, tmp_path):
+    ci, remote = clone_with_remote
+    theirs = {
+        f"refs/heads/{b}": _push_branch(tmp_path, remote, b)
+        for b in ("howto/gamma", "howto/alice/wip", "howto/Not_Valid")
+    }
+    ci.cli("restore", "--all")
+    for args in (["publish"], ["publish", "--prune"]):
+        res = ci.cli(*args)
+        assert res.code == 0, res
+        heads = _remote_heads(remote)
+        assert {ref: heads.get(ref) for ref in theirs} == theirs
+        assert "howto/alice/wip" in res.out and "left alone" in res.out
+
+
+def test_prune_keeps_a_removed_howtos_branch_with_new_work(clone_with_remote, tmp_path):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    assert ci.cli("publish").code == 0
+    theirs = _push_branch(tmp_path, remote, "howto/beta")  # work pushed on top of the published
+    ci.git("rm", "-q", "howtos/diffs/beta.diff")
+    ci.commit("drop beta")
+    ci.git("branch", "-D", "howto/beta")
+    res = ci.cli("publish", "--prune")
+    assert res.code == 0 and "left alone" in res.out, res
+    assert _remote_heads(remote)["refs/heads/howto/beta"] == theirs
+
+
+def test_publish_does_not_overwrite_work_pushed_to_a_howto_branch(clone_with_remote, tmp_path):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    assert ci.cli("publish").code == 0
+    theirs = _push_branch(tmp_path, remote, "howto/alpha")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    ci.cli("restore", "--all", "--force")
+    res = ci.cli("publish")
+    assert res.code == 1 and "howto/alpha" in res.out and "left alone" in res.out, res
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == theirs
 
 
 def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp_path):
@@ -90,24 +150,63 @@ def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp
     from howtoctl.howtos import Workspace
 
     ws = Workspace(str(ci.path))
-    updates = publish.plan(ws.branches(), stale, set(ws.diff_names()), ws.prefix_ref)
+    p = publish.plan(
+        local=ws.branches(),
+        remote=stale,
+        published={ref[len(ws.prefix_ref) :]: oid for ref, oid in stale.items()},
+        keep=set(ws.diff_names()),
+        removed=set(),
+        prefix_ref=ws.prefix_ref,
+        prune=False,
+    )
+    assert p.updates
     with pytest.raises(HowtoError):
-        ws.repo.push_with_lease("origin", updates)
+        ws.repo.push_with_lease("origin", p.updates)
     assert _remote_heads(remote)["refs/heads/howto/alpha"] == other.rev(
         "howto/alpha"
     )  # nothing lost
 
 
 def test_plan_is_pure():
-    updates = publish.plan(
-        {"a": "1", "b": "2"},
-        {"refs/heads/howto/a": "1", "refs/heads/howto/z": "9"},
-        {"a", "b"},
-        "refs/heads/howto/",
+    p = publish.plan(
+        local={"a": "1", "b": "2", "c": "3"},
+        remote={
+            "refs/heads/howto/a": "1",
+            "refs/heads/howto/c": "7",  # not what we published
+            "refs/heads/howto/z": "9",  # published, HOWTO removed
+            "refs/heads/howto/y": "8",  # published, but moved since
+            "refs/heads/howto/n/x": "6",  # nested: never ours
+        },
+        published={"z": "9", "y": "5"},
+        keep={"a", "b", "c"},
+        removed={"z", "y"},
+        prefix_ref="refs/heads/howto/",
+        prune=True,
     )
-    assert updates == [("refs/heads/howto/b", "2", None), ("refs/heads/howto/z", None, "9")]
+    assert p.updates == [
+        ("refs/heads/howto/b", "2", None),
+        ("refs/heads/howto/z", None, "9"),
+    ]
+    assert [ref for ref, _ in p.left_alone] == [
+        "refs/heads/howto/c",
+        "refs/heads/howto/n/x",
+        "refs/heads/howto/y",
+    ]
 
 
 def test_publish_unknown_remote(repo_with_howto):
     res = repo_with_howto.cli("publish", "--remote", "nope")
     assert res.code == 2 and "no remote 'nope'" in res.err
+
+
+def test_branches_published_before_records_existed_are_still_updated(clone_with_remote):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    ci.git("push", "-q", "origin", "howto/alpha", "howto/beta")  # as publish did, without records
+    ci.git("fetch", "-q", "origin")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    ci.cli("restore", "--all", "--force")
+    res = ci.cli("publish")
+    assert res.code == 0 and "left alone" not in res.out, res
+    assert _remote_heads(remote) == ci.branches()

@@ -237,3 +237,19 @@ def test_undo_dry_run_changes_nothing(moved):
     res = r.cli("undo", "--dry-run")
     assert res.code == 0 and "would-restore" in res.out
     assert r.snapshot() == before
+
+
+def test_every_stale_ref_lock_is_named_with_the_command_to_remove_them(repo):
+    for name in ("a", "b", "c"):
+        repo.add_howto(name, {"ex/train.py": (f"line {ord(name) - 90}\n", f"{name}\n")})
+    repo.replace("ex/train.py", "line 30\n", "line 30 main\n")
+    repo.commit("base moves")
+    before = repo.branches()
+    locks = [repo.path / ".git/refs/heads/howto/a.lock", repo.path / ".git/refs/heads/howto/c.lock"]
+    for stale in locks:
+        stale.write_text("left behind by a killed git\n")
+    res = repo.cli("rebase-all")
+    assert res.code == 2, res
+    assert all(str(stale) in res.err for stale in locks), res.err
+    assert "rm -f" in res.err and "no git process" in res.err
+    assert repo.branches() == before

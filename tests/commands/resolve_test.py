@@ -94,3 +94,40 @@ def test_resolve_without_conflicts_then_continue(repo_with_howto):
     assert r.rev("howto/alpha") == old
     assert r.cli("resolve", "alpha", "--continue").code == 0
     assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
+
+
+def test_abort_never_deletes_a_directory_that_replaced_the_work_tree(conflicted):
+    r = conflicted
+    res = r.cli("resolve", "beta")
+    wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+    import shutil
+
+    shutil.rmtree(wt)  # the user removes it by hand and puts their own files there
+    os.makedirs(wt)
+    with open(os.path.join(wt, "notes.txt"), "w") as f:
+        f.write("mine\n")
+    res = r.cli("resolve", "beta", "--abort")
+    assert res.code == 0, res
+    assert "left" in res.out and wt in res.out
+    assert open(os.path.join(wt, "notes.txt")).read() == "mine\n"
+    assert r.cli("resolve", "beta", "--abort").code == 2  # the resolve is over
+
+
+def test_abort_never_deletes_another_git_work_tree_at_the_path(conflicted, tmp_path):
+    r = conflicted
+    res = r.cli("resolve", "beta", "--path", str(tmp_path / "wt"))
+    assert res.code == 1
+    r.git("worktree", "remove", "--force", "--force", str(tmp_path / "wt"))
+    r.git("worktree", "add", "-q", "--detach", str(tmp_path / "wt"), "main")  # the user's own
+    (tmp_path / "wt" / "mine.txt").write_text("mine\n")
+    res = r.cli("resolve", "beta", "--abort")
+    assert res.code == 0, res
+    assert (tmp_path / "wt" / "mine.txt").read_text() == "mine\n"
+
+
+def test_advice_after_a_conflict_names_resolve(conflicted):
+    r = conflicted
+    res = r.cli("check", "beta")
+    assert res.code == 1 and "howtoctl resolve beta" in res.out, res
+    res = r.cli("save", "beta", "--force")
+    assert "howtoctl resolve beta" in res.err, res

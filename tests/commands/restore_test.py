@@ -166,3 +166,38 @@ def test_restore_without_a_git_identity(two_howtos, tmp_path, monkeypatch):
         clone.git("log", "-1", "--format=%an <%ae>", "howto/alpha")
         == "howtoctl <howtoctl@localhost>"
     )
+
+
+def _shorten_index_lines(text: str) -> str:
+    import re
+
+    return re.sub(
+        r"^index ([0-9a-f]{7})[0-9a-f]+\.\.([0-9a-f]{7})[0-9a-f]+",
+        r"index \1..\2",
+        text,
+        flags=re.M,
+    )
+
+
+def test_check_is_fresh_exactly_when_save_would_write_the_same_bytes(two_howtos, tmp_path):
+    r = two_howtos
+    short = _shorten_index_lines(r.read("howtos/diffs/alpha.diff"))
+    assert short != r.read("howtos/diffs/alpha.diff")
+    r.write("howtos/diffs/alpha.diff", short)
+    r.commit("a diff with short index lines, as older tools wrote them")
+    clone = _clone(r, tmp_path / "clone")
+    assert clone.cli("restore", "--all").code == 0
+    res = clone.cli("check", "alpha")
+    assert res.code == 1 and "stale" in res.out and "howtoctl save alpha" in res.out, res
+    res = clone.cli("save", "--all")
+    assert res.code == 0 and "alpha" in res.out and "saved" in res.out, res
+    assert clone.read("howtos/diffs/alpha.diff") != short
+    assert clone.cli("check").code == 0
+    # The original bytes back: not what save writes (stale), and save may rewrite them: same change.
+    clone.git("checkout", "--", "howtos/diffs/alpha.diff")
+    assert clone.read("howtos/diffs/alpha.diff") == short
+    res = clone.cli("check", "alpha")
+    assert res.code == 1 and "howtoctl save alpha" in res.out, res
+    res = clone.cli("save", "alpha")
+    assert res.code == 0, res
+    assert clone.cli("check").code == 0

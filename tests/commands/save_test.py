@@ -170,7 +170,7 @@ def test_save_fails_cleanly_when_the_diff_dir_cannot_be_written(repo):
     r.commit("block the diff dir")
     before = r.snapshot()
     res = r.cli("save", "alpha")
-    assert res.code == 2 and "cannot write" in res.err
+    assert res.code == 2 and "howtos/diffs is not a directory" in res.err
     assert r.snapshot() == before
 
 
@@ -181,3 +181,16 @@ def test_works_on_master_base(tmp_path):
     r.add_howto("x", {"ex/a.py": ("b\n", "B\n")})
     assert "+B" in r.read("howtos/diffs/x.diff")
     assert r.cli("check").code == 0
+
+
+def test_save_all_names_every_refused_file_at_once(repo):
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 a\n")})
+    repo.add_howto("beta", {"ex/train.py": ("line 25\n", "line 25 b\n")})
+    # Both diff files changed (pulled, edited) since their branches were saved.
+    repo.replace("howtos/diffs/alpha.diff", "+line 5 a\n", "+line 5 A\n")
+    repo.replace("howtos/diffs/beta.diff", "+line 25 b\n", "+line 25 B\n")
+    before = repo.snapshot()
+    res = repo.cli("save", "--all")
+    assert res.code == 2, res
+    assert "alpha.diff" in res.err and "beta.diff" in res.err, res.err
+    assert repo.snapshot() == before

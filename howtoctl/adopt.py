@@ -1,0 +1,270 @@
+"""What `howtoctl init` writes into a repository: pure, settings in, {path: text} out.
+
+Every file is written for that repository: its base branch, branch prefix, diff directory,
+manifest, example and lock. The workflows run howtoctl through its GitHub Action (action.yml at
+the root of howtoctl's own repository), pinned to `action_ref`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+
+ACTION_REPO = "howtoctl/howtoctl"
+HOOKS_REPO = "https://github.com/howtoctl/howtoctl"
+GUIDE = "howtos/MAINTAINING.md"  # where `howtoctl render` looks for the maintainer guide
+PR_WORKFLOW = ".github/workflows/howtos.yml"
+PUBLISH_WORKFLOW = ".github/workflows/howtos-publish.yml"
+PRE_COMMIT = ".pre-commit-config.yaml"
+# actions/checkout, pinned by commit as everywhere in howtoctl's own workflows.
+CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    base: str
+    branch_prefix: str = "howto/"
+    diff_dir: str = "howtos/diffs"
+    manifest: str = "howtos/manifest.toml"
+    example: str = ""  # the example directory HOWTOs modify ("" when not given)
+    requirements: str = ""  # the lock the smoke tests install ("" when there is none)
+    action_ref: str = "main"  # a commit sha (best), a tag, or a branch of howtoctl
+
+
+def manifest_text() -> str:
+    return (
+        "# HOWTO metadata for howtoctl: one [howtos.NAME] table per HOWTO, in the order they\n"
+        "# are shown (title, summary, example, test). `howtoctl new NAME` adds one.\n"
+    )
+
+
+def _sub(text: str, s: Settings) -> str:
+    example = s.example or "path/to/example"
+    replacements = {
+        "@BASE@": s.base,
+        "@PREFIX@": s.branch_prefix,
+        "@DIFFS@": s.diff_dir.rstrip("/"),
+        "@MANIFEST@": s.manifest,
+        "@EXAMPLE@": example,
+        "@ACTION@": f"{ACTION_REPO}@{s.action_ref}",
+        "@REF@": s.action_ref,
+        "@GUIDE@": GUIDE,
+        "@REQ@": (f"\n          requirements: {s.requirements}" if s.requirements else ""),
+    }
+    for key, value in replacements.items():
+        text = text.replace(key, value)
+    return text
+
+
+_GUIDE = """\
+# Maintaining HOWTOs
+
+A HOWTO is a small diff against one of this repository's examples that shows how to do one
+thing. This guide is for the people who write them; readers only need the diffs (or the
+`@PREFIX@NAME` branches).
+
+## Where they live
+
+| where | what it is for |
+| --- | --- |
+| `@DIFFS@/NAME.diff` on `@BASE@` | the durable truth: reviewed, versioned, released |
+| branch `@PREFIX@NAME` | a working copy to check out, edit, run and test like any code |
+| `@MANIFEST@` | title, summary, example and smoke test of each HOWTO, in the order shown |
+
+Readers get one with `git checkout @PREFIX@NAME`, or apply it to their own branch with
+`git apply --3way @DIFFS@/NAME.diff`.
+
+## Add a HOWTO
+
+On `@BASE@`, with a clean work tree:
+
+```sh
+howtoctl new NAME --title "What it shows" --example @EXAMPLE@
+git switch @PREFIX@NAME
+# ... change the example, with a test that proves the change does what it claims; commit ...
+git switch @BASE@
+howtoctl save NAME
+git add @DIFFS@ @MANIFEST@ && git commit -m "Add the NAME HOWTO"
+```
+
+Keep it to one idea in as few lines as make it clear; anything else belongs in the example.
+
+## Edit one
+
+`howtoctl restore NAME` recreates the branch from its diff if you do not have it (a fresh
+clone), in memory: your work tree is untouched. Then switch to `@PREFIX@NAME`, commit, switch
+back to `@BASE@`, `howtoctl save NAME` and commit the diff. Never edit a `.diff` by hand.
+
+## When the examples change
+
+```sh
+howtoctl rebase-all          # every HOWTO branch onto the new tip of @BASE@, in memory
+howtoctl resolve NAME        # only for those it reports as conflicted, then --continue
+howtoctl save --all
+git add @DIFFS@ && git commit -m "Rebase the HOWTOs"
+```
+
+Old branch tips are backed up first; `howtoctl undo` puts them back.
+
+## The gate
+
+- `howtoctl check`: every diff parses, applies to the staged tree and matches its branch. It
+  runs as a pre-commit hook (`.pre-commit-config.yaml`) and on every pull request.
+- `howtoctl test NAME`: the HOWTO's smoke test (the manifest's `test`) on emulated devices.
+- `.github/workflows/howtos.yml` runs check and the smoke tests of the HOWTOs a pull request
+  could break; `.github/workflows/howtos-publish.yml` restores and pushes the `@PREFIX@*`
+  branches after every push to `@BASE@`.
+- `howtoctl list` shows every HOWTO and its state; `howtoctl render` writes a static HOWTOs
+  page (this guide included).
+"""
+
+_PR = """\
+# HOWTOs gate (written by `howtoctl init`): every HOWTO diff applies and matches its branch, and
+# the HOWTOs a pull request could break still pass their smoke tests on 8 emulated CPU devices.
+# Locally: howtoctl check; howtoctl test NAME.
+name: HOWTOs
+
+on:
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+concurrency:
+  group: howtos-${{ github.event.pull_request.number || github.ref }}
+  cancel-in-progress: true
+
+jobs:
+  check:
+    name: howtoctl check
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: @CHECKOUT@
+        with:
+          persist-credentials: false
+      - uses: @ACTION@
+        with:
+          command: check
+
+  matrix:
+    name: affected HOWTOs
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    outputs:
+      matrix: ${{ steps.matrix.outputs.matrix }}
+      any: ${{ steps.matrix.outputs.any }}
+    steps:
+      - uses: @CHECKOUT@
+        with:
+          fetch-depth: 0
+          persist-credentials: false
+      - id: matrix
+        uses: @ACTION@
+        with:
+          command: matrix
+          changed-since: ${{ github.base_ref && format('origin/{0}', github.base_ref) || '' }}
+
+  smoke:
+    name: smoke ${{ matrix.name }}
+    needs: matrix
+    if: needs.matrix.outputs.any == 'true'
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    strategy:
+      fail-fast: false
+      matrix: ${{ fromJSON(needs.matrix.outputs.matrix) }}
+    steps:
+      - uses: @CHECKOUT@
+        with:
+          persist-credentials: false
+      - uses: @ACTION@
+        with:
+          command: test
+          args: ${{ matrix.name }}
+          devices: "8"@REQ@
+"""
+
+_PUBLISH = """\
+# After every push to @BASE@ (written by `howtoctl init`): check the HOWTOs again, recreate the
+# @PREFIX@* branches from the committed diffs and push them, so readers can check them out.
+# Only this job may write to the repository, and only its push step sees the token.
+name: Publish HOWTO branches
+
+on:
+  push:
+    branches: [@BASE@]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+concurrency:
+  group: howtos-publish
+  cancel-in-progress: true
+
+jobs:
+  publish:
+    name: publish @PREFIX@* branches
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    permissions:
+      contents: write
+    steps:
+      - uses: @CHECKOUT@
+        with:
+          persist-credentials: false
+      - uses: @ACTION@
+        with:
+          command: check
+      - name: Identity for the restored commits
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+      - name: Restore every branch from its diff
+        run: howtoctl restore --all
+      - name: Push them (force-with-lease) and delete branches of removed HOWTOs
+        env:
+          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+          GIT_CONFIG_COUNT: "1"
+          GIT_CONFIG_KEY_0: credential.helper
+          GIT_CONFIG_VALUE_0: '!f() { echo username=x-access-token; echo "password=$GITHUB_TOKEN"; }; f'
+        run: howtoctl publish --remote origin
+"""
+
+_PRE_COMMIT = """\
+# pre-commit hooks (https://pre-commit.com), written by `howtoctl init`: `pre-commit install`,
+# then every commit checks that the HOWTO diffs still apply and match their branches.
+repos:
+  - repo: @HOOKS@
+    rev: @REF@
+    hooks:
+      - id: howtoctl-check
+"""
+
+
+def pre_commit_entry(s: Settings) -> str:
+    """The hook entry, to add by hand where a .pre-commit-config.yaml already exists."""
+    body = _PRE_COMMIT.split("repos:\n", 1)[1]
+    return _sub(body.replace("@HOOKS@", HOOKS_REPO), s)
+
+
+def files(s: Settings) -> dict[str, str]:
+    """{repository path: text} of everything `init` writes, in the order it reports them."""
+    return {
+        s.manifest: manifest_text(),
+        GUIDE: _sub(_GUIDE, s),
+        PRE_COMMIT: _sub(_PRE_COMMIT.replace("@HOOKS@", HOOKS_REPO), s),
+        PR_WORKFLOW: _sub(_PR.replace("@CHECKOUT@", CHECKOUT), s),
+        PUBLISH_WORKFLOW: _sub(_PUBLISH.replace("@CHECKOUT@", CHECKOUT), s),
+    }
+
+
+def find_requirements(exists, example: str) -> str:
+    """The lock the smoke tests install: the example's own, else the repository's, else ''."""
+    candidates = []
+    if example:
+        candidates.append(posixpath.join(example, "requirements.txt"))
+    candidates += ["requirements/dev.txt", "requirements-dev.txt", "requirements.txt"]
+    return next((c for c in candidates if exists(c)), "")

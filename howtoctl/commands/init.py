@@ -1,0 +1,90 @@
+"""`howtoctl init`: prepare a repository for HOWTOs (manifest, guide, hook, workflows).
+
+Never overwrites: a file that exists is left as it was and reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from howtoctl import adopt, fsutil, lock, output
+from howtoctl import config as config_mod
+from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.git import Repo
+
+HEADS = "refs/heads/"
+
+
+def _base(repo: Repo, wanted: str | None) -> str:
+    """The configured base, else master or main if one exists, else the branch HEAD is on
+    (in a repository without commits yet: the branch its first commit will make)."""
+    if wanted:
+        return wanted
+    heads = repo.refs(HEADS)
+    for name in config_mod.DEFAULT_BASE_CANDIDATES:
+        if HEADS + name in heads:
+            return name
+    head = repo.head_ref()
+    return head[len(HEADS) :] if head else "main"
+
+
+def _example(repo: Repo, example: str) -> str:
+    if not example:
+        return ""
+    norm = posixpath.normpath(example.replace(os.sep, "/")).strip("/")
+    if os.path.isabs(example) or norm in ("", ".", "..") or norm.startswith("../"):
+        raise HowtoError(f"--example {example!r} must be a directory inside the repository")
+    if not os.path.isdir(repo.path(norm)):
+        raise HowtoError(
+            f"--example {example!r}: there is no such directory in the repository",
+            "name the directory of the example the HOWTOs will modify, or leave --example out",
+        )
+    return norm
+
+
+def _action_ref(version: str) -> str:
+    # A release pins the workflows to its tag; a development build has none to pin to.
+    return f"v{version}" if version.replace(".", "").isdigit() else "main"
+
+
+def run(
+    path: str, base: str | None = None, example: str = "", action_ref: str | None = None
+) -> int:
+    from howtoctl import __version__
+
+    repo = Repo(path)
+    if repo.toplevel is None:
+        raise HowtoError("`howtoctl init` writes files, but this repository is bare")
+    pyproject = fsutil.read_or_none(repo.path("pyproject.toml"))
+    config = config_mod.load(pyproject.decode() if pyproject is not None else None, base)
+    example = _example(repo, example)
+    settings = adopt.Settings(
+        base=_base(repo, config.base),
+        branch_prefix=config.branch_prefix,
+        diff_dir=config.diff_dir,
+        manifest=config.manifest,
+        example=example,
+        requirements=adopt.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example),
+        action_ref=action_ref or _action_ref(__version__),
+    )
+    skipped = []
+    with lock.repository_lock(repo.common_dir, "init"):
+        for rel, text in adopt.files(settings).items():
+            if fsutil.write_new(repo.path(rel), text.encode()):
+                output.status_line(rel, "created")
+            else:
+                skipped.append(rel)
+                output.status_line(rel, "skipped", "exists; left as it was")
+    if adopt.PRE_COMMIT in skipped:
+        output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
+        output.line(adopt.pre_commit_entry(settings).rstrip())
+    output.line(f"base branch: {settings.base}; HOWTOs in {settings.diff_dir}/")
+    output.line("next:")
+    output.line(
+        "  git add howtos .github .pre-commit-config.yaml && git commit -m 'Adopt howtoctl'"
+    )
+    output.line(
+        "  howtoctl new NAME --title 'What it shows'" + (f" --example {example}" if example else "")
+    )
+    return EXIT_OK

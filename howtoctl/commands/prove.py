@@ -1,0 +1,275 @@
+"""`howtoctl prove`: take each code hunk out of a HOWTO's diff in turn; its own tests must fail.
+
+For each selected HOWTO, the diff is applied to the base (HEAD where the work tree has the
+base checked out, as `test --from-diff` does) and its smoke test run: a HOWTO whose tests fail
+as it is proves nothing by failing without a hunk, so its hunks are reported "not-run". When
+it passes, one mutant per counted hunk (see `howtoctl.proof`) runs the same smoke test: a
+failing test proves the hunk, a pass means it survives. Mutants run after their HOWTO's own run,
+so they share its warm JAX compilation cache (a temporary directory removed at the end).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+
+from howtoctl import fsutil, output, proof, smoke
+from howtoctl.commands import test as test_cmd
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.howtos import Workspace
+from howtoctl.junit import VariantResult
+from howtoctl.manifest import Exemption
+from howtoctl.proof import HunkInfo, HunkResult
+
+NOT_RUN = "not-run"
+
+
+@dataclasses.dataclass
+class _Plan:
+    name: str
+    diff: bytes
+    files: tuple[str, ...]
+    hunks: list[HunkInfo]
+    exempt: dict[int, Exemption]
+    base: str
+    variant: str | None = None  # the commit of the HOWTO as it is; None if its diff does not apply
+    error: str = ""
+    mutants: dict[int, str] = dataclasses.field(default_factory=dict)  # hunk index -> commit
+    not_applicable: dict[int, str] = dataclasses.field(default_factory=dict)  # index -> why
+
+
+def _plan(ws: Workspace, name: str) -> _Plan:
+    """What to prove of one HOWTO; raises HowtoError on bad input, having written nothing."""
+    data, parsed = ws.load_patch(name)
+    base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
+    assert base is not None
+    sources = {}
+    for fp in parsed.files:
+        if fp.old_path and fp.old_path.endswith(".py"):
+            text = ws.repo.show_file(base, fp.old_path)
+            if text is not None:
+                sources[fp.old_path] = text.decode("utf-8", "replace")
+    hunks = proof.classify(parsed.files, sources)
+    entry = ws.entry(name)
+    exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
+    return _Plan(name, data, parsed.paths, hunks, dict(exempt), base)
+
+
+def _build(ws: Workspace, plan: _Plan) -> None:
+    """The commits to test: the HOWTO as it is, and one mutant per hunk to prove."""
+    try:
+        plan.variant, _ = test_cmd.variant_commit(ws, plan.name, from_diff=True)
+    except HowtoError as e:
+        plan.error = e.message
+        return
+    base_tree = ws.repo.rev_parse(f"{plan.base}^{{tree}}")
+    for h in plan.hunks:
+        if not h.counted or h.index in plan.exempt:
+            continue
+        mutant = proof.without_hunk(plan.diff, h.index)
+        try:
+            tree = ws.repo.tree_with_patch(plan.base, mutant) if mutant else base_tree
+        except HowtoError as e:
+            plan.not_applicable[h.index] = e.message
+            continue
+        assert tree is not None
+        plan.mutants[h.index] = ws.repo.commit_tree(
+            tree,
+            [plan.base],
+            f"howtoctl prove: {plan.name} without hunk {h.index + 1} ({h.header})\n",
+        )
+
+
+def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
+    variant = runs.get(plan.name)
+    ok = variant is not None and variant.status == "passed"
+    results = []
+    for h in plan.hunks:
+        if not h.counted:
+            continue
+        status, failing, reason = NOT_RUN, "", ""
+        if h.index in plan.exempt:
+            status, reason = proof.EXEMPT, plan.exempt[h.index].reason
+        elif h.index in plan.not_applicable:
+            status, reason = proof.NOT_APPLICABLE, plan.not_applicable[h.index]
+        elif ok:
+            r = runs[_label(plan.name, h)]
+            if r.status == "passed":
+                status, reason = proof.SURVIVED, "the smoke test passes without this hunk"
+            else:
+                status = proof.PROVED
+                failing = r.failing_tests[0] if r.failing_tests else ""
+                # pytest names a module it could not collect (import) without '::'.
+                reason = r.message if not failing else "" if "::" in failing else "collection error"
+        else:
+            reason = plan.error or "the HOWTO's own smoke test fails" + (
+                f": {variant.message}" if variant is not None and variant.message else ""
+            )
+        results.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))
+    return results
+
+
+_WITHOUT = " without hunk "
+
+
+def _label(name: str, h: HunkInfo) -> str:
+    return f"{name}{_WITHOUT}{h.index + 1}"
+
+
+def _status_word(r: VariantResult) -> str:
+    """How the progress lines call a run: a mutant's failing test proves its hunk."""
+    if _WITHOUT not in r.name:
+        return r.status
+    return proof.SURVIVED if r.status == "passed" else proof.PROVED
+
+
+def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan) -> smoke.Job:
+    entry = ws.entry(plan.name)
+
+    def mutant_job(h: HunkInfo) -> smoke.Job:
+        return lambda: (
+            runner.run(
+                _label(plan.name, h), plan.mutants[h.index], entry, plan.files, time.monotonic()
+            ),
+            [],
+        )
+
+    def variant_job() -> tuple[VariantResult, list]:
+        assert plan.variant is not None
+        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic())
+        if r.status != "passed":
+            return r, []
+        return r, [mutant_job(h) for h in plan.hunks if h.index in plan.mutants]
+
+    return variant_job
+
+
+def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
+    selected = test_cmd.select(ws, requested, all_, changed_since)
+    with_diff = set(ws.diff_names())
+    missing = [n for n in selected if n not in with_diff]
+    if missing and requested:
+        raise HowtoError(
+            f"no diff file for {', '.join(map(repr, missing))}: prove works on saved diffs",
+            "save it first: howtoctl save NAME",
+        )
+    return [n for n in selected if n in with_diff]
+
+
+def _report(
+    plans: list[_Plan], results: dict[str, list[HunkResult]], runs: dict[str, VariantResult]
+) -> None:
+    rows = []
+    for p in plans:
+        for r in results[p.name]:
+            detail = f"by {r.failing_test}" if r.failing_test else r.reason
+            if r.failing_test and r.reason:
+                detail += f" ({r.reason})"
+            rows.append((p.name, r.file, r.header, r.status, detail))
+    output.table(["howto", "file", "hunk", "status", "proof"], rows, status_column="status")
+    for p in plans:
+        variant = runs.get(p.name)
+        if p.error or (variant is not None and variant.status != "passed"):
+            why = p.error or (variant.message if variant else "")
+            output.error(f"{p.name}: its own smoke test does not pass ({why}); nothing proved")
+            if variant is not None and variant.output_tail:
+                output.line(variant.output_tail)
+        for r in results[p.name]:
+            if r.status == proof.SURVIVED:
+                output.line(f"survived: {p.name}: {r.file} {r.header}", style="bold")
+                for ln in r.first_lines:
+                    output.line(f"    {ln}")
+
+
+def run(
+    ws: Workspace,
+    requested: tuple[str, ...],
+    all_: bool,
+    devices: int = 8,
+    jobs: int | None = None,
+    as_json: bool = False,
+    changed_since: str | None = None,
+    record: bool = False,
+) -> int:
+    jobs = smoke.check_options(devices, jobs)
+    if record:
+        ws.require_base_worktree("prove --record")
+    selected = _select(ws, requested, all_, changed_since)
+    if not selected:
+        output.info(
+            "no HOWTOs to prove"
+            + (f" (nothing affected since {changed_since})" if changed_since else "")
+        )
+        if as_json:
+            output.emit_json({"howtos": []})
+        return EXIT_OK
+    plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
+    for p in plans:
+        _build(ws, p)
+    with tempfile.TemporaryDirectory(prefix="howtoctl-jax-cache-") as cache:
+        runner = smoke.Runner(
+            ws.repo,
+            devices,
+            extra_env={
+                "JAX_COMPILATION_CACHE_DIR": cache,
+                # Cache every compilation, however quick or small: the mutants repeat them all.
+                "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+                "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+            },
+            prefix="howtoctl-prove-",
+        )
+        first = [_jobs(ws, runner, p) for p in plans if p.variant is not None]
+        mutants = sum(len(p.mutants) for p in plans)
+        where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
+        output.info(
+            f"proving {len(plans)} HOWTO(s): {len(first)} variant(s) and up to {mutants} "
+            f"mutant(s) on {where}, {jobs} at a time"
+        )
+        started = time.monotonic()
+        try:
+            done = smoke.run_jobs(runner, first, jobs, "proofs", _status_word) if first else []
+        except KeyboardInterrupt:
+            output.error(
+                "interrupted: stopped the running smoke tests and removed their work trees"
+            )
+            raise
+    runs = {r.name: r for r in done}
+    results = {p.name: _results(p, runs) for p in plans}
+    if record:
+        where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
+        for p in plans:
+            path = ws.repo.path(ws.config.proof_dir, f"{p.name}.json")
+            fsutil.write_atomic(path, proof.record(p.name, p.diff, results[p.name], where))
+    failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
+    survivors = [r for p in plans for r in results[p.name] if r.status == proof.SURVIVED]
+    if as_json:
+        output.emit_json(
+            {
+                "howtos": [
+                    {
+                        "name": p.name,
+                        **({"error": _variant_error(p, runs)} if p in failed else {}),
+                        "hunks": [r.as_dict() for r in results[p.name]],
+                    }
+                    for p in plans
+                ]
+            }
+        )
+    else:
+        _report(plans, results, runs)
+        counts = {
+            s: sum(r.status == s for rs in results.values() for r in rs)
+            for s in (proof.PROVED, proof.SURVIVED, proof.EXEMPT, proof.NOT_APPLICABLE, NOT_RUN)
+        }
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        output.info(
+            f"{summary or 'no hunks that change code'} in {time.monotonic() - started:.0f}s"
+        )
+    return EXIT_PROBLEMS if survivors or failed else EXIT_OK
+
+
+def _variant_error(p: _Plan, runs: dict[str, VariantResult]) -> str:
+    if p.error:
+        return p.error
+    return f"its own smoke test fails: {runs[p.name].message}"

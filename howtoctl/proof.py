@@ -1,0 +1,302 @@
+"""Which hunks of a HOWTO diff its tests must prove, and the diff without one of them (pure).
+
+A HOWTO promises that its tests prove it: take out one hunk that changes code, and the tests
+must fail. `prove` builds such a mutant per counted hunk. A hunk counts when it is in a source
+file that is not a test, and changes more than comments, blank lines, docstrings and type
+annotations. For Python with the base file at hand, "more than" is decided on the syntax tree:
+the hunk counts when the module's tree differs with and without it, docstrings and bare string
+statements dropped and annotations blanked (an annotated assignment stays one: dataclass
+fields are made of them). Otherwise changed lines that are blank or start a comment do not
+count.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import posixpath
+import re
+from collections.abc import Sequence
+
+from howtoctl.errors import HowtoError
+from howtoctl.manifest import Exemption
+from howtoctl.patch import FilePatch, Hunk
+
+PROVED = "proved"
+SURVIVED = "survived"
+EXEMPT = "exempt"
+NOT_APPLICABLE = "not-applicable"
+
+# Files that are documentation, not code: a hunk there cannot be proved by a test.
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".ipynb")
+_COMMENT_PREFIXES = {
+    ".py": ("#",),
+    ".pyi": ("#",),
+    ".sh": ("#",),
+    ".toml": ("#",),
+    ".yaml": ("#",),
+    ".yml": ("#",),
+    ".cfg": ("#", ";"),
+    ".c": ("//", "/*", "*"),
+    ".cc": ("//", "/*", "*"),
+    ".cpp": ("//", "/*", "*"),
+    ".h": ("//", "/*", "*"),
+    ".rs": ("//",),
+    ".go": ("//",),
+    ".js": ("//", "/*", "*"),
+    ".ts": ("//", "/*", "*"),
+}
+_HUNK_HEADER_RE = re.compile(rb"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+@dataclasses.dataclass(frozen=True)
+class HunkInfo:
+    file: str
+    index: int  # position among the diff's hunks, counted over all files
+    header: str  # the "@@ -a,b +c,d @@ section" line as the diff has it
+    changed: tuple[str, ...]  # the +/- lines, with their sign
+    counted: bool
+    why_not: str = ""  # why it does not count: "test file", "documentation", ...
+
+    @property
+    def first_lines(self) -> tuple[str, ...]:
+        return self.changed[:3]
+
+    def matches(self, exemption: Exemption) -> bool:
+        return exemption.file == self.file and (
+            exemption.match in self.header or any(exemption.match in ln for ln in self.changed)
+        )
+
+
+def is_test_file(path: str) -> bool:
+    name = posixpath.basename(path)
+    parts = path.split("/")[:-1]
+    return (
+        name.endswith("_test.py")
+        or (name.startswith("test_") and name.endswith(".py"))
+        or name == "conftest.py"
+        or "tests" in parts
+        or "test" in parts
+    )
+
+
+def why_file_does_not_count(path: str) -> str:
+    """'' when hunks of this file count, else why not."""
+    if is_test_file(path):
+        return "test file"
+    name = posixpath.basename(path).lower()
+    if name.endswith(DOC_SUFFIXES) or name in ("license", "authors", "changelog", "notice"):
+        return "documentation"
+    return ""
+
+
+def _strip_strings(tree: ast.AST) -> ast.AST:
+    """Drop bare string statements (docstrings, string 'comments'): they do nothing; and
+    blank type annotations: no test can see what they say."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+        elif isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant("annotation")
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list):
+                kept = [
+                    s
+                    for s in body
+                    if not (
+                        isinstance(s, ast.Expr)
+                        and isinstance(s.value, ast.Constant)
+                        and isinstance(s.value.value, str)
+                    )
+                ]
+                # An emptied body needs a statement to stay a tree; `pass` does what it did.
+                setattr(node, field, kept or ([ast.Pass()] if body else []))
+    return tree
+
+
+def _python_code(text: str) -> str | None:
+    try:
+        return ast.dump(_strip_strings(ast.parse(text)))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _apply_one(old_lines: list[str], hunk: Hunk) -> list[str] | None:
+    """The file with just this hunk applied, or None if the hunk does not match the file."""
+    start = hunk.old_start - 1 if hunk.old_count else hunk.old_start
+    old_side = [ln[1:].decode("utf-8", "replace") for ln in hunk.lines if ln[:1] in (b" ", b"-")]
+    new_side = [ln[1:].decode("utf-8", "replace") for ln in hunk.lines if ln[:1] in (b" ", b"+")]
+    if old_lines[start : start + len(old_side)] != old_side:
+        return None
+    return old_lines[:start] + new_side + old_lines[start + len(old_side) :]
+
+
+def changes_code(path: str, hunk: Hunk, old_source: str | None) -> bool:
+    """Whether a hunk changes more than comments, blank lines and docstrings."""
+    if path.endswith(".py") and old_source is not None:
+        old_lines = old_source.split("\n")
+        new_lines = _apply_one(old_lines, hunk)
+        if new_lines is not None:
+            before, after = _python_code(old_source), _python_code("\n".join(new_lines))
+            if before is not None and after is not None:
+                return before != after
+    prefixes = _COMMENT_PREFIXES.get(posixpath.splitext(path)[1], ())
+    for ln in hunk.lines:
+        if ln[:1] not in (b"+", b"-"):
+            continue
+        text = ln[1:].decode("utf-8", "replace").strip()
+        if text and not (prefixes and text.startswith(prefixes)):
+            return True
+    return False
+
+
+def _header(hunk: Hunk) -> str:
+    section = f" {hunk.section}" if hunk.section else ""
+    return f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@{section}"
+
+
+def classify(files: Sequence[FilePatch], old_sources: dict[str, str]) -> list[HunkInfo]:
+    """Every hunk of a diff, in order, with whether it counts (`old_sources`: path -> base text)."""
+    result = []
+    for fp in files:
+        why_file = why_file_does_not_count(fp.path)
+        for h in fp.hunks:
+            changed = tuple(
+                ln.decode("utf-8", "replace") for ln in h.lines if ln[:1] in (b"+", b"-")
+            )
+            why = why_file or (
+                "" if changes_code(fp.path, h, old_sources.get(fp.old_path or "")) else "no code"
+            )
+            result.append(HunkInfo(fp.path, len(result), _header(h), changed, not why, why))
+    return result
+
+
+def exemptions_by_hunk(
+    name: str, hunks: Sequence[HunkInfo], exemptions: Sequence[Exemption]
+) -> dict[int, Exemption]:
+    """{hunk index: its exemption}; an exemption matching no counted hunk, or several, is an error."""
+    result: dict[int, Exemption] = {}
+    for ex in exemptions:
+        found = [h for h in hunks if h.counted and h.matches(ex)]
+        if len(found) != 1:
+            what = "no hunk" if not found else f"{len(found)} hunks"
+            raise HowtoError(
+                f"HOWTO {name!r}: the exemption for {ex.file} matching {ex.match!r} "
+                f"matches {what} that changes code",
+                "make `match` a piece of one changed line of exactly one hunk (or its header), "
+                "or remove the exemption from the manifest",
+            )
+        result[found[0].index] = ex
+    return result
+
+
+def without_hunk(data: bytes, index: int) -> bytes:
+    """The diff without its `index`-th hunk (counted over all files).
+
+    Later hunks of the same file keep their old line numbers and have their new ones moved
+    by what the dropped hunk added or removed. A file left without hunks is dropped, unless a
+    rename or mode change remains to apply.
+    """
+    lines = data.split(b"\n")
+    trailing = lines.pop() if lines and lines[-1] == b"" else None
+    files: list[list[list[bytes]]] = []  # per file: [header lines, hunk lines, hunk lines, ...]
+    for ln in lines:
+        if ln.startswith(b"diff --git "):
+            files.append([[ln]])
+        elif ln.startswith(b"@@"):
+            files[-1].append([ln])
+        else:
+            files[-1][-1].append(ln)
+    seen = 0
+    out: list[bytes] = []
+    for segs in files:
+        header, hunks = segs[0], segs[1:]
+        if not seen <= index < seen + len(hunks):
+            seen += len(hunks)
+            for seg in segs:
+                out += seg
+            continue
+        k = index - seen
+        seen += len(hunks)
+        dropped = hunks[k]
+        m = _HUNK_HEADER_RE.match(dropped[0])
+        assert m is not None
+        shift = sum(ln[:1] == b"+" for ln in dropped) - sum(ln[:1] == b"-" for ln in dropped)
+        rest = hunks[:k] + [_shift_new_start(h, shift) for h in hunks[k + 1 :]]
+        if rest:
+            out += header
+            for h in rest:
+                out += h
+        elif any(ln.startswith((b"rename ", b"old mode ", b"new mode ")) for ln in header):
+            out += [ln for ln in header if not ln.startswith((b"--- ", b"+++ ", b"index "))]
+    if not out:
+        return b""
+    return b"\n".join(out) + (b"\n" if trailing is not None else b"")
+
+
+def _shift_new_start(hunk: list[bytes], shift: int) -> list[bytes]:
+    m = _HUNK_HEADER_RE.match(hunk[0])
+    assert m is not None
+    new_start = int(m.group(3)) - shift
+    head = hunk[0][: m.start(3)] + str(new_start).encode() + hunk[0][m.end(3) :]
+    return [head, *hunk[1:]]
+
+
+@dataclasses.dataclass(frozen=True)
+class HunkResult:
+    file: str
+    header: str
+    status: str  # PROVED, SURVIVED, EXEMPT, NOT_APPLICABLE, or "not-run" (the variant failed)
+    failing_test: str = ""
+    reason: str = ""
+    first_lines: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "header": self.header,
+            "status": self.status,
+            "failing_test": self.failing_test,
+            "reason": self.reason,
+        }
+
+
+# -- proof records (`prove --record`, read by `render`) ----------------------------------------
+
+
+def diff_digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def record(name: str, diff: bytes, results: Sequence[HunkResult], where: str) -> bytes:
+    """A HOWTO's proof as a committed file: valid only for exactly this diff."""
+    import json
+
+    body = {
+        "name": name,
+        "diff_sha256": diff_digest(diff),
+        "proved_on": where,
+        "hunks": [r.as_dict() for r in results],
+    }
+    return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def read_record(data: bytes | None, diff: bytes) -> dict[tuple[str, str], dict] | None:
+    """{(file, header): hunk result} from a proof record, or None when there is none, it is
+    unreadable, or it was made for another version of the diff."""
+    import json
+
+    if data is None:
+        return None
+    try:
+        body = json.loads(data)
+        if body.get("diff_sha256") != diff_digest(diff):
+            return None
+        return {(h["file"], h["header"]): h for h in body["hunks"] if isinstance(h, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -1,0 +1,260 @@
+"""Running smoke tests: each in a temporary work tree of its own, J at a time, stopped and
+cleaned up on Ctrl-C. Shared by `howtoctl test` (one run per variant) and `howtoctl prove`
+(one run per mutant)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from howtoctl import junit, output, variants
+from howtoctl.errors import HowtoError
+from howtoctl.git import Repo
+from howtoctl.junit import VariantResult
+from howtoctl.manifest import Entry
+
+TAIL_LINES = 40
+
+
+def check_options(devices: int, jobs: int | None) -> int:
+    """Validate --devices and --jobs; the number of jobs to run at once."""
+    if devices < 1:
+        raise HowtoError("--devices must be at least 1")
+    if jobs is None:
+        jobs = min(4, os.cpu_count() or 1)
+    if jobs < 1:
+        raise HowtoError("--jobs must be at least 1")
+    return jobs
+
+
+def device_shortfall(needed: int, found: int, platform: str) -> str:
+    """'' when there are enough devices, else the failure message."""
+    if not needed or found >= needed:
+        return ""
+    hint = f"on CPU use --devices {needed}" if platform == "cpu" else "run on a larger host"
+    return f"needs {needed} devices, found {found}; {hint}"
+
+
+def _accelerator_devices() -> int:
+    """How many devices JAX sees here (asked in a child process: importing jax is slow)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import jax; print(jax.device_count())"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        return int(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return 0
+
+
+class Runner:
+    """Runs smoke tests of commits in temporary work trees; `stop` and `cleanup` undo it all."""
+
+    def __init__(
+        self,
+        repo: Repo,
+        devices: int,
+        keep: bool = False,
+        extra_env: Mapping[str, str] | None = None,
+        prefix: str = "howtoctl-test-",
+    ) -> None:
+        self.repo = repo
+        self.platform = variants.detect_platform()
+        self.env = {
+            **os.environ,
+            **variants.device_env(devices, self.platform),
+            **(extra_env or {}),
+        }
+        self.devices = devices
+        self.keep = keep
+        self.prefix = prefix
+        self.worktrees: list[str] = []
+        self.procs: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+        self.stopping = False
+        self._found: int | None = None
+
+    def devices_found(self) -> int:
+        if self.platform == "cpu":
+            return self.devices
+        with self.lock:
+            if self._found is None:
+                self._found = _accelerator_devices()
+            return self._found
+
+    def run(
+        self, label: str, commit: str, entry: Entry, files: Sequence[str], started: float
+    ) -> VariantResult:
+        """Run `entry`'s smoke test on `commit`; the result is called `label`."""
+        short = device_shortfall(entry.devices, self.devices_found(), self.platform)
+        if short:
+            return VariantResult(label, "failed", time.monotonic() - started, message=short)
+        path = tempfile.mkdtemp(prefix=f"{self.prefix}{entry.name}-")
+        with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
+            self.worktrees.append(path)
+            self.repo.add_worktree(path, commit)
+        command = variants.smoke_command(entry, files)
+        if command and command[0] in ("python", "python3"):
+            command = [sys.executable, *command[1:]]
+        report = os.path.join(path, ".howtoctl-junit.xml")
+        if variants.is_pytest(command):
+            command += [f"--junitxml={report}", "-p", "no:cacheprovider"]
+        log_path = os.path.join(path, ".howtoctl-output.log")
+        env = {
+            **self.env,
+            "PYTHONPATH": os.pathsep.join(filter(None, [path, self.env.get("PYTHONPATH")])),
+        }
+        with open(log_path, "wb") as log:
+            if self.stopping:
+                raise KeyboardInterrupt
+            proc = subprocess.Popen(
+                command,
+                cwd=path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
+            )
+            with self.lock:
+                self.procs.add(proc)
+            try:
+                rc = proc.wait()
+            finally:
+                with self.lock:
+                    self.procs.discard(proc)
+        seconds = time.monotonic() - started
+        with open(log_path, "rb") as f:
+            tail = "\n".join(f.read().decode(errors="replace").splitlines()[-TAIL_LINES:])
+        failing = skipped = ()
+        reasons: dict[str, str] = {}
+        if os.path.exists(report):
+            with open(report, "rb") as f:
+                xml = f.read()
+            failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
+            skipped = tuple(reasons)
+        message = (
+            ""
+            if rc == 0
+            else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
+        )
+        # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
+        lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
+        if rc == 0 and lacking:
+            rc = 1
+            message = f"skipped for lack of devices: {', '.join(lacking)}"
+        return VariantResult(
+            label,
+            "passed" if rc == 0 else "failed",
+            seconds,
+            command=shlex.join(command),
+            failing_tests=failing,
+            skipped_tests=skipped,
+            message=message,
+            output_tail=tail if rc else "",
+            worktree=path if self.keep else "",
+        )
+
+    def stop(self) -> None:
+        self.stopping = True
+        with self.lock:
+            procs = list(self.procs)
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+    def cleanup(self) -> None:
+        if self.keep:
+            return
+        for path in self.worktrees:
+            self.repo.remove_worktree(path)
+
+
+# A job returns its result and the jobs it makes possible (prove: a HOWTO's mutants run after
+# the unchanged variant passed, so they find its compilations in the cache).
+Job = Callable[[], tuple[VariantResult, Iterable["Job"]]]
+
+
+def run_jobs(
+    runner: Runner,
+    first: Sequence[Job],
+    jobs: int,
+    title: str,
+    status: Callable[[VariantResult], str] = lambda r: r.status,
+) -> list[VariantResult]:
+    """Run `first` and whatever jobs they lead to, `jobs` at a time, with a progress bar
+    (each finished run printed with its `status`).
+
+    Ctrl-C or SIGTERM stops every running smoke test; work trees go in any case (unless kept).
+    """
+    results: list[VariantResult] = []
+    previous = (
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
+    try:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=output.stderr(),
+            transient=True,
+        ) as progress:
+            task = progress.add_task(title, total=len(first))
+            with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+                pending = {pool.submit(job) for job in first}
+                total = len(first)
+                try:
+                    while pending:
+                        done, pending = concurrent.futures.wait(
+                            pending, return_when=concurrent.futures.FIRST_COMPLETED
+                        )
+                        for fut in done:
+                            r, more = fut.result()
+                            results.append(r)
+                            for job in more:
+                                pending.add(pool.submit(job))
+                                total += 1
+                            progress.update(task, total=total, advance=1)
+                            word = status(r)
+                            progress.console.print(
+                                f"[{output.STATUS_STYLES.get(word, '')}]{word:<8}[/] "
+                                f"{output.escape(r.name)} [dim]{r.seconds:.1f}s[/dim]"
+                            )
+                except BaseException:
+                    runner.stop()
+                    for f in pending:
+                        f.cancel()
+                    raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        runner.cleanup()
+    return results
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt

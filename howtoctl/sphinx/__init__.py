@@ -1,0 +1,188 @@
+"""A Sphinx extension: the `howto` directive embeds a HOWTO in a project's own documentation.
+
+    # conf.py
+    extensions = ["howtoctl.sphinx"]          # with MyST too: ["myst_parser", "howtoctl.sphinx"]
+    howtoctl_repository = ".."                # optional: the git repository (default: srcdir's)
+
+    .. howto:: polyak-averaging               (reStructuredText)
+       :view: side-by-side                    (or unified, the default)
+
+    ```{howto} polyak-averaging               (MyST)
+    :view: side-by-side
+    ```
+
+The diff is drawn by `howtoctl.render`, the code behind `howtoctl render`: the same HTML, and
+the same CSS scoped to the embedded block (`_static/howtoctl.css`), with the HOWTO's title,
+summary and proof status. Builders other than HTML get the diff as a literal block.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from howtoctl import __version__
+
+CSS_FILE = "howtoctl.css"
+SCOPE = ".howtoctl"
+VIEWS = ("unified", "side-by-side")
+
+
+def scoped_css(css: str, scope: str = SCOPE) -> str:
+    """`css` with every rule limited to elements inside `scope` (its variables set on `scope`),
+    so the page CSS of `howtoctl render` cannot restyle the rest of a documentation theme."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = css.find("{", pos)
+        if start < 0:
+            break
+        prelude = css[pos:start].strip()
+        depth, end = 1, start + 1
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            end += 1
+        body = css[start + 1 : end - 1]
+        if prelude.startswith("@"):
+            out.append(f"{prelude} {{\n{scoped_css(body, scope)}}}\n")
+        else:
+            selectors = [s.strip() for s in prelude.split(",")]
+            prefixed = ", ".join(scope if s == ":root" else f"{scope} {s}" for s in selectors)
+            out.append(f"{prefixed} {{{body}}}\n")
+        pos = end
+    return "".join(out)
+
+
+# (repository path, base) -> (Workspace, SiteSource): read once per build, not once per page.
+# Not kept on the environment, which Sphinx pickles between builds.
+_CACHE: dict[tuple[str, str | None], tuple] = {}
+
+
+def _source(srcdir: str, config):
+    """Every HOWTO as `howtoctl render` reads it."""
+    path = os.path.abspath(os.path.join(srcdir, config.howtoctl_repository or "."))
+    key = (path, config.howtoctl_base)
+    if key not in _CACHE:
+        from howtoctl.commands import render
+        from howtoctl.howtos import Workspace
+
+        ws = Workspace(path, config.howtoctl_base)
+        _CACHE[key] = (ws, render.collect(ws))
+    return _CACHE[key]
+
+
+def _forget(app: Sphinx) -> None:
+    _CACHE.clear()  # a new build reads the repository again
+
+
+def _proof_status(ws, name: str, diff: bytes) -> tuple[bool, str]:
+    from howtoctl import fsutil
+    from howtoctl.sphinx import proof
+
+    rel = proof.record_path(ws.config.diff_dir, name)
+    if ws.diffs_from_worktree():
+        data = fsutil.read_or_none(ws.repo.path(rel))
+    else:
+        data = ws.repo.show_file(ws.base_tip, rel)
+    return proof.status(data, diff)
+
+
+def _diff_html(h, src, view: str) -> str:
+    from howtoctl.render import sidebyside, site, unified
+
+    if h.error:
+        return site.broken_html(h.error)
+    items = [site.counts_html(h.added, h.removed)]
+    items.append(f"{len(h.files)} file" if len(h.files) == 1 else f"{len(h.files)} files")
+    if h.example:
+        items.append(f"example <code>{site.esc(h.example)}</code>")
+    if h.compare:
+        items.append(
+            f'<a class="external" href="{site.esc(h.compare)}" rel="noopener noreferrer">'
+            "Compare view&nbsp;&#8599;</a>"
+        )
+    table = sidebyside.file_table if view == "side-by-side" else unified.file_table
+    return "\n".join(
+        [
+            '<p class="meta">' + "".join(f"<span>{i}</span>" for i in items) + "</p>",
+            site.get_commands(h, src),
+            *(site.file_block(fv, table(fv)) for fv in h.files),
+        ]
+    )
+
+
+class HowtoDirective(SphinxDirective):
+    """`.. howto:: NAME`: a HOWTO's title, summary, proof status and diff."""
+
+    required_arguments = 1
+    option_spec = {"view": lambda arg: directives.choice(arg, VIEWS)}
+
+    def run(self) -> list[nodes.Node]:
+        from howtoctl.errors import HowtoError
+        from howtoctl.render import site
+
+        name = self.arguments[0]
+        view = self.options.get("view", "unified")
+        try:
+            ws, src = _source(str(self.env.srcdir), self.config)
+        except HowtoError as e:
+            raise self.error(f"howto: {e.message}") from None
+        found = [h for h in src.howtos if h.name == name]
+        if not found:
+            known = ", ".join(h.name for h in src.howtos) or "none"
+            raise self.error(f"howto: no HOWTO named {name!r} (known: {known})")
+        if ws.diffs_from_worktree():  # rebuild the page when the diff changes
+            self.env.note_dependency(ws.repo.path(ws.diff_relpath(name)))
+        h = site.prepare(found[0], src)
+        proved, proof_text = _proof_status(ws, name, found[0].diff)
+
+        box = nodes.container(classes=["howtoctl", f"howtoctl-{view}"], ids=[f"howto-{name}"])
+        box += nodes.rubric(h.title, h.title, classes=["howto-title"])
+        if h.summary:
+            box += nodes.paragraph(h.summary, h.summary, classes=["summary"])
+        state = "proved" if proved else "not-proved"
+        box += nodes.paragraph(proof_text, proof_text, classes=["proof", state])
+        box += nodes.raw("", _diff_html(h, src, view), format="html")
+        fallback = nodes.literal_block(
+            found[0].diff.decode("utf-8", "replace"),
+            found[0].diff.decode("utf-8", "replace"),
+            language="diff",
+        )
+        only = _only_not_html()
+        only += fallback
+        box += only
+        return [box]
+
+
+def _only_not_html():
+    from sphinx import addnodes
+
+    return addnodes.only(expr="not html")
+
+
+def _write_css(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from howtoctl.render import site
+
+    static = os.path.join(app.outdir, "_static")
+    os.makedirs(static, exist_ok=True)
+    extra = f"{SCOPE} .proof.proved {{ color: var(--plus); }}\n"
+    with open(os.path.join(static, CSS_FILE), "w", encoding="utf-8") as f:
+        f.write(scoped_css(site.stylesheet()) + extra)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("howtoctl_repository", None, "env", types=[str, type(None)])
+    app.add_config_value("howtoctl_base", None, "env", types=[str, type(None)])
+    app.add_directive("howto", HowtoDirective)
+    app.add_css_file(CSS_FILE)
+    app.connect("builder-inited", _forget)
+    app.connect("build-finished", _write_css)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

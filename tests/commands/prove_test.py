@@ -1,0 +1,293 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.gitrepo import GitRepo
+
+FILLER = "".join(f"\n\ndef filler_{i}():\n    return {i}\n" for i in range(4))
+CALC = (
+    '"""Calculator."""\n'
+    + FILLER
+    + "\n\ndef double(x):\n    return x  # not yet\n"
+    + FILLER.replace("filler_", "then_")
+    + "\n# How modes work.\n"
+    + FILLER.replace("filler_", "more_")
+    + '\nLOG_LEVEL = "warning"\n'
+    + FILLER.replace("filler_", "other_")
+    + '\nMODE = "fast"\n'
+)
+CALC_TEST = "from ex import calc\n\n\ndef test_filler():\n    assert calc.filler_1() == 1\n"
+MANIFEST = """\
+[howtos.h]
+test = "python -m pytest -q ex"
+
+[[howtos.h.exempt]]
+file = "ex/calc.py"
+match = "LOG_LEVEL"
+reason = "logging configuration: no test can observe it"
+
+[howtos.na]
+test = "python -c 'import ex.n; assert ex.n.Y == 1'"
+"""
+# A hand-written diff: its second part edits the file its first part creates, so the diff
+# without the first hunk does not apply.
+NA_DIFF = b"""\
+diff --git a/ex/n.py b/ex/n.py
+new file mode 100644
+index 0000000..1111111
+--- /dev/null
++++ b/ex/n.py
+@@ -0,0 +1 @@
++X = 1
+diff --git a/ex/n.py b/ex/n.py
+index 1111111..2222222 100644
+--- a/ex/n.py
++++ b/ex/n.py
+@@ -1 +1,2 @@
+ X = 1
++Y = X
+"""
+
+
+@pytest.fixture
+def proj(tmp_path):
+    r = GitRepo.create(tmp_path / "proj", base="main")
+    r.write("ex/__init__.py", "")
+    r.write("ex/calc.py", CALC)
+    r.write("ex/calc_test.py", CALC_TEST)
+    r.write("ex/README.md", "The calculator.\n")
+    r.write("howtos/manifest.toml", MANIFEST)
+    r.commit("base")
+    r.git("switch", "-q", "-c", "howto/h")
+    r.replace("ex/calc.py", "return x  # not yet", "return 2 * x")  # proved by test_double
+    r.replace("ex/calc.py", '"""Calculator."""', '"""A calculator that doubles."""')  # docstring
+    r.replace("ex/calc.py", "# How modes work.", "# How the modes work.")  # comment only
+    r.replace("ex/calc.py", '"warning"', '"info"')  # exempt
+    r.replace("ex/calc.py", '"fast"', '"slow"')  # no test looks: survives
+    r.write(
+        "ex/calc_test.py", CALC_TEST + "\n\ndef test_double():\n    assert calc.double(2) == 4\n"
+    )
+    r.replace("ex/README.md", "The calculator.", "The calculator, doubling.")
+    r.commit("h")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "h").code == 0
+    r.write("howtos/diffs/na.diff", NA_DIFF)
+    r.commit("save HOWTOs")
+    return r
+
+
+def test_prove_reports_each_counted_hunk(proj):
+    before = proj.snapshot()
+    res = proj.cli("prove", "--all", "--jobs", "2", "--json")
+    assert res.code == 1, res
+    data = json.loads(res.out)
+    by_name = {h["name"]: h["hunks"] for h in data["howtos"]}
+    assert list(by_name) == ["h", "na"]
+    h = by_name["h"]
+    # Docstring, comment, test file and README hunks do not count.
+    assert [x["status"] for x in h] == ["proved", "exempt", "survived"]
+    assert h[0]["file"] == "ex/calc.py" and not h[0]["header"].startswith("@@ -1,")
+    assert h[0]["failing_test"] == "ex/calc_test.py::test_double"
+    assert h[1]["reason"] == "logging configuration: no test can observe it"
+    assert set(h[0]) == {"file", "header", "status", "failing_test", "reason"}
+    na = by_name["na"]
+    assert [x["status"] for x in na] == ["not-applicable", "proved"]
+    assert "does not apply" in na[0]["reason"] and na[1]["failing_test"] == ""
+    assert proj.snapshot() == before  # only temporary work trees, all removed
+    assert len(proj.git("worktree", "list").splitlines()) == 1
+
+
+def test_survivor_is_named_in_text_output(proj):
+    res = proj.cli("prove", "h")
+    assert res.code == 1
+    assert "survived: h: ex/calc.py @@ -" in res.out
+    assert '-MODE = "fast"' in res.out and '+MODE = "slow"' in res.out
+    assert "1 proved, 1 survived, 1 exempt" in res.err
+
+
+def test_no_survivor_exits_0_and_record_is_written(proj):
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace(
+            "[howtos.na]",
+            '[[howtos.h.exempt]]\nfile = "ex/calc.py"\nmatch = "MODE = "\nreason = "a default"\n\n[howtos.na]',
+        ),
+    )
+    proj.commit("exempt MODE")
+    res = proj.cli("prove", "h", "--record")
+    assert res.code == 0, res
+    record = json.loads(proj.read("howtos/proofs/h.json"))
+    assert [x["status"] for x in record["hunks"]] == ["proved", "exempt", "exempt"]
+    assert proj.cli("list").code == 0  # the record is bookkeeping: h stays fresh
+    assert "fresh" in proj.cli("list").out
+
+
+def test_failing_variant_proves_nothing(proj):
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace("python -m pytest -q ex", "python -c 'raise SystemExit(3)'"),
+    )
+    proj.commit("broken smoke test")
+    data = json.loads(proj.cli("prove", "h", "--json").out)
+    assert "exit status 3" in data["howtos"][0]["error"]
+    assert {x["status"] for x in data["howtos"][0]["hunks"]} == {"not-run", "exempt"}
+
+
+def test_device_shortfall_is_a_failure(proj):
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace(
+            'test = "python -m pytest -q ex"', 'test = "python -m pytest -q ex"\ndevices = 8'
+        ),
+    )
+    proj.commit("needs 8")
+    res = proj.cli("prove", "h", "--devices", "2")
+    assert res.code == 1 and "needs 8 devices, found 2; on CPU use --devices 8" in res.err
+    res = proj.cli("test", "h", "--devices", "2")
+    assert res.code == 1 and "needs 8 devices, found 2; on CPU use --devices 8" in res.out
+
+
+def test_device_skip_is_a_failure(proj):
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace(
+            'test = "python -m pytest -q ex"', 'test = "python -m pytest -q ex"\ndevices = 2'
+        ),
+    )
+    proj.write(
+        "ex/skip_test.py",
+        "import pytest\n\n\n@pytest.mark.skip(reason='needs 8 devices')\ndef test_many():\n    pass\n",
+    )
+    proj.commit("a skipped test")
+    res = proj.cli("test", "h", "--devices", "2", "--from-diff")
+    assert res.code == 1 and "skipped for lack of devices: ex/skip_test.py::test_many" in res.out
+
+
+@pytest.mark.parametrize(
+    "args, manifest",
+    [
+        (["prove", "nope"], MANIFEST),
+        (["prove"], MANIFEST),
+        (["prove", "h", "--devices", "0"], MANIFEST),
+        (["prove", "--changed-since", "not-a-commit"], MANIFEST),
+        (
+            ["prove", "h"],
+            MANIFEST.replace('reason = "logging configuration: no test can observe it"\n', ""),
+        ),
+        (["prove", "h"], MANIFEST.replace('match = "LOG_LEVEL"', 'match = "NO_SUCH_LINE"')),
+        (["prove", "h"], MANIFEST.replace('match = "LOG_LEVEL"', 'match = "calc"')),
+    ],
+    ids=[
+        "unknown",
+        "no-names",
+        "devices",
+        "changed-since",
+        "no-reason",
+        "matches-nothing",
+        "matches-several",
+    ],
+)
+def test_bad_input_exits_2_and_changes_nothing(proj, args, manifest):
+    if manifest != MANIFEST:
+        proj.write("howtos/manifest.toml", manifest)
+        proj.commit("manifest edit")
+    before = proj.snapshot()
+    res = proj.cli(*args)
+    assert res.code == 2, res
+    assert res.err.strip()
+    assert proj.snapshot() == before
+
+
+def test_list_shows_exemption_count(proj):
+    data = json.loads(proj.cli("list", "--json").out)
+    assert {h["name"]: h["exempt"] for h in data["howtos"]} == {"h": 1, "na": 0}
+
+
+def _pages(proj, tmp_path):
+    out = tmp_path / "site"
+    assert proj.cli("render", "--out", str(out)).code == 0
+    return (out / "index.html").read_text(), (out / "h.html").read_text()
+
+
+def test_render_shows_each_hunks_proof_in_both_views(proj, tmp_path):
+    for page in _pages(proj, tmp_path):
+        assert "not proved yet: howtoctl prove h --record" in page
+    assert proj.cli("prove", "h", "--record").code == 1  # recorded, survivor and all
+    proj.commit("record the proof")
+    for page in _pages(proj, tmp_path):
+        assert "proved by ex/calc_test.py::test_double" in page
+        assert 'class="proof proof-survived">survived: the tests pass without it' in page
+        assert "exempt: logging configuration: no test can observe it" in page
+        assert "not counted: comments, blank lines, docstrings or annotations" in page
+        assert "not counted: test file" in page and "not counted: documentation" in page
+        assert "not proved yet: howtoctl prove h " not in page
+    # A record belongs to one version of the diff: a changed diff is not proved yet.
+    proj.write(
+        "howtos/diffs/h.diff", proj.read("howtos/diffs/h.diff").replace('"slow"', '"slower"')
+    )
+    for page in _pages(proj, tmp_path):
+        assert "not proved yet: howtoctl prove h " in page and "proved by" not in page
+
+
+def test_ctrl_c_stops_the_runs_and_removes_work_trees_and_cache(proj, tmp_path):
+    started = tmp_path / "started"
+    proj.write(
+        "howtos/manifest.toml",
+        MANIFEST.replace(
+            "python -m pytest -q ex",
+            "python -c 'import os, pathlib, time; "
+            'pathlib.Path(os.environ[\\"PROVE_STARTED\\"]).touch(); time.sleep(60)\'',
+        ),
+    )
+    proj.commit("a slow smoke test")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "howtoctl", "-C", str(proj.path), "prove", "h"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(scratch), "PROVE_STARTED": str(started)},
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the smoke test's own signal
+    assert started.exists(), proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    rc = proc.wait(30)
+    assert rc == 130 and "interrupted" in proc.stderr.read().decode()
+    assert len(proj.git("worktree", "list").splitlines()) == 1
+    assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
+
+
+def test_a_test_module_that_no_longer_imports_proves_the_hunk(proj):
+    proj.git("switch", "-q", "-c", "howto/imp")
+    proj.write("ex/newmod.py", "def triple(x):\n    return 3 * x\n")
+    proj.write(
+        "ex/newmod_test.py",
+        "from ex.newmod import triple\n\n\ndef test_triple():\n    assert triple(1) == 3\n",
+    )
+    proj.commit("imp")
+    proj.git("switch", "-q", "main")
+    assert proj.cli("save", "imp").code == 0
+    proj.commit("save imp")
+    data = json.loads(proj.cli("prove", "imp", "--json").out)
+    [hunk] = data["howtos"][0]["hunks"]
+    assert hunk["status"] == "proved" and hunk["file"] == "ex/newmod.py"
+    assert hunk["failing_test"] == "ex.newmod_test" and hunk["reason"] == "collection error"
+
+
+def test_changed_since_proves_only_the_affected(proj):
+    base = proj.rev("main")
+    proj.write("docs.md", "notes\n")
+    proj.commit("outside every HOWTO")
+    res = proj.cli("prove", "--changed-since", base, "--json")
+    assert res.code == 0 and json.loads(res.out) == {"howtos": []}
+    proj.write("howtos/diffs/na.diff", NA_DIFF.replace(b"+Y = X", b"+Y = X  # same"))
+    proj.commit("na changed")
+    res = proj.cli("prove", "--changed-since", base, "--json")
+    assert [h["name"] for h in json.loads(res.out)["howtos"]] == ["na"]

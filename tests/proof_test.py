@@ -1,0 +1,128 @@
+import pytest
+
+from howtoctl import patch, proof
+from howtoctl.errors import HowtoError
+from howtoctl.manifest import Exemption
+
+BASE = "".join(f"x{i} = {i}\n" for i in range(30))
+
+
+def _diff(path: str, hunks: str) -> bytes:
+    return f"diff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n--- a/{path}\n+++ b/{path}\n{hunks}".encode()
+
+
+def _hunk(line: int, old: str, new: str) -> str:
+    """A one-line change at `line` (1-based) of BASE, with one line of context each side."""
+    ctx_a, ctx_b = f"x{line - 2} = {line - 2}", f"x{line} = {line}"
+    return f"@@ -{line - 1},3 +{line - 1},3 @@\n {ctx_a}\n-{old}\n+{new}\n {ctx_b}\n"
+
+
+def _classify(data: bytes, source: str = BASE):
+    files = patch.parse(data).files
+    return proof.classify(files, {f.old_path: source for f in files if f.old_path})
+
+
+def test_code_hunk_counts_and_comment_blank_docstring_hunks_do_not():
+    src = BASE.replace("x10 = 10\n", "# old comment\n").replace("x20 = 20\n", '"""Doc."""\n')
+    data = _diff(
+        "ex/train.py",
+        _hunk(6, "x5 = 5", "x5 = 55")
+        + _hunk(11, "# old comment", "# new comment")
+        + _hunk(21, '"""Doc."""', '"""Better doc."""'),
+    )
+    hunks = _classify(data, src)
+    assert [(h.counted, h.why_not) for h in hunks] == [
+        (True, ""),
+        (False, "no code"),
+        (False, "no code"),
+    ]
+    assert hunks[0].first_lines == ("-x5 = 5", "+x5 = 55")
+    assert hunks[0].header == "@@ -5,3 +5,3 @@"
+
+
+def test_annotations_do_not_count_but_annotated_fields_do():
+    src = BASE.replace("x5 = 5\n", "def f(a: int) -> int: return a\n")
+    src = src.replace("x20 = 20\n", "size: int = 3\n")
+    hunks = _classify(
+        _diff(
+            "ex/a.py", _hunk(6, "def f(a: int) -> int: return a", "def f(a: str) -> str: return a")
+        ),
+        src,
+    )
+    assert hunks[0].why_not == "no code"
+    hunks = _classify(_diff("ex/a.py", _hunk(21, "size: int = 3", "size: float = 3")), src)
+    assert not hunks[0].counted
+    hunks = _classify(_diff("ex/a.py", _hunk(21, "size: int = 3", "size = 3")), src)
+    assert hunks[0].counted  # no longer a dataclass field
+
+
+def test_a_comment_added_after_code_on_the_same_line_does_not_count():
+    data = _diff("ex/train.py", _hunk(6, "x5 = 5", "x5 = 5  # five"))
+    assert not _classify(data)[0].counted
+
+
+def test_without_the_base_file_comment_and_blank_lines_are_judged_line_by_line():
+    data = _diff("ex/run.sh", _hunk(6, "x5 = 5", "# x5 = 5"))
+    assert _classify(data)[0].counted  # the '-' line is code
+    data = _diff("ex/run.sh", "@@ -5,2 +5,3 @@\n x4 = 4\n+# a comment\n x5 = 5\n")
+    assert not _classify(data)[0].counted
+
+
+@pytest.mark.parametrize(
+    "path, why",
+    [
+        ("ex/train_test.py", "test file"),
+        ("ex/test_train.py", "test file"),
+        ("tests/helpers.py", "test file"),
+        ("ex/README.md", "documentation"),
+        ("docs/guide.rst", "documentation"),
+        ("ex/notes.txt", "documentation"),
+        ("ex/train.py", ""),
+        ("ex/configs/default.py", ""),
+    ],
+)
+def test_which_files_count(path, why):
+    assert proof.why_file_does_not_count(path) == why
+
+
+def test_without_hunk_moves_later_hunks_new_line_numbers():
+    data = _diff(
+        "ex/train.py",
+        "@@ -5,2 +5,4 @@\n x4 = 4\n+a = 1\n+b = 2\n x5 = 5\n"
+        + _hunk(21, "x20 = 20", "x20 = 0").replace("+20,3", "+22,3"),
+    )
+    out = proof.without_hunk(data, 0)
+    assert b"+a = 1" not in out and b"@@ -20,3 +20,3 @@" in out
+    assert patch.parse(out).files[0].hunks[0].new_start == 20
+    out = proof.without_hunk(data, 1)
+    assert b"x20 = 0" not in out and b"@@ -5,2 +5,4 @@" in out
+
+
+def test_without_the_only_hunk_of_a_file_drops_the_file():
+    data = _diff("a.py", _hunk(6, "x5 = 5", "x5 = 6")) + _diff("b.py", _hunk(6, "x5 = 5", "x5 = 7"))
+    out = proof.without_hunk(data, 0)
+    assert patch.parse(out).paths == ("b.py",)
+    assert proof.without_hunk(_diff("a.py", _hunk(6, "x5 = 5", "x5 = 6")), 0) == b""
+
+
+def test_exemptions_match_content_of_exactly_one_counted_hunk():
+    data = _diff("ex/train.py", _hunk(6, "x5 = 5", "x5 = 55") + _hunk(21, "x20 = 20", "x20 = 0"))
+    hunks = _classify(data)
+    found = proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "x20 = 0", "why")])
+    assert list(found) == [1]
+    for match in ("nothing like it", "x"):
+        with pytest.raises(HowtoError, match="matches (no hunk|2 hunks)"):
+            proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", match, "why")])
+    with pytest.raises(HowtoError):
+        proof.exemptions_by_hunk("h", hunks, [Exemption("other.py", "x20 = 0", "why")])
+
+
+def test_a_record_is_read_only_for_the_diff_it_was_made_for():
+    data = _diff("a.py", _hunk(6, "x5 = 5", "x5 = 6"))
+    rec = proof.record(
+        "h", data, [proof.HunkResult("a.py", "@@ -5,3 +5,3 @@", "proved", "t")], "cpu"
+    )
+    assert proof.read_record(rec, data)[("a.py", "@@ -5,3 +5,3 @@")]["failing_test"] == "t"
+    assert proof.read_record(rec, data + b" \n") is None
+    assert proof.read_record(b"not json", data) is None
+    assert proof.read_record(None, data) is None
