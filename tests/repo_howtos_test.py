@@ -20,11 +20,15 @@ def howtoctl(*args, cwd=ROOT):
     )
 
 
-def test_the_five_howtos_are_there():
+def test_the_nine_howtos_are_there():
     assert set(HOWTOS) == {
         "checkpointing",
         "distributed-training",
         "ensembling",
+        "fsdp",
+        "gradient-accumulation",
+        "lora",
+        "mixed-precision",
         "polyak-averaging",
         "scheduled-sampling",
     }
@@ -72,4 +76,13 @@ def test_a_readme_only_change_selects_no_smoke_tests(tmp_path):
     subprocess.run([*git, "commit", "-qam", "mnist docs"], check=True)
     p = howtoctl("matrix", "--changed-since", "HEAD~1", cwd=clone)
     names = [e["name"] for e in json.loads(p.stdout)["include"]]
-    assert names == ["checkpointing", "distributed-training", "ensembling", "polyak-averaging"]
+    assert names == [
+        "checkpointing",
+        "distributed-training",
+        "ensembling",
+        "fsdp",
+        "gradient-accumulation",
+        "lora",
+        "mixed-precision",
+        "polyak-averaging",
+    ]

@@ -85,7 +85,7 @@ def _proof_status(ws, name: str, diff: bytes) -> tuple[bool, str]:
     from howtoctl import fsutil
     from howtoctl.sphinx import proof
 
-    rel = proof.record_path(ws.config.diff_dir, name)
+    rel = f"{ws.config.proof_dir}/{name}.json"
     if ws.diffs_from_worktree():
         data = fsutil.read_or_none(ws.repo.path(rel))
     else:
@@ -112,7 +112,7 @@ def _diff_html(h, src, view: str) -> str:
         [
             '<p class="meta">' + "".join(f"<span>{i}</span>" for i in items) + "</p>",
             site.get_commands(h, src),
-            *(site.file_block(fv, table(fv)) for fv in h.files),
+            *h.tables(table),  # with each hunk's proof, as render shows it
         ]
     )
 

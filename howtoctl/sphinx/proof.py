@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 
 # Hunk results that count as proved: taking the hunk out failed a test, or it needs no proof.
 _GOOD = {"proved", "exempt", "not-applicable"}
-
-
-def record_path(diff_dir: str, name: str) -> str:
-    return posixpath.join(posixpath.dirname(diff_dir.rstrip("/")) or ".", "proofs", f"{name}.json")
 
 
 def status(record: bytes | None, diff: bytes) -> tuple[bool, str]:

@@ -160,7 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--epochs", type=int, help="MNIST epochs (default: the example's config)")
     ap.add_argument("--steps", type=int, help="seq2seq steps (default: the example's config)")
+    ap.add_argument(
+        "--devices",
+        type=int,
+        default=8,
+        help="emulated CPU devices for every run (the multi-device HOWTOs need 8)",
+    )
     args = ap.parse_args(argv)
+    # Every run, base included, sees the same devices (children inherit the environment).
+    flag = f"--xla_force_host_platform_device_count={args.devices}"
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + flag).strip()
     args.data_dir = os.path.abspath(args.data_dir)
 
     howtos = tomllib.loads(MANIFEST.read_text())["howtos"]
