@@ -921,6 +921,17 @@ def _run_concurrently(fn, items: Sequence) -> list:
         return list(pool.map(fn, items))
 
 
+def merge_file(ours: str, base: str, theirs: str) -> tuple[int, bytes, str]:
+    """`git merge-file -p` of three files, no repository needed: (exit status, the number of
+    conflicts or, below 0 or above 127, a failure; the merged bytes; git's message)."""
+    proc = subprocess.run(
+        ["git", "merge-file", "-p", "--", ours, base, theirs],
+        capture_output=True,
+        env=git_environment(os.environ),
+    )
+    return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
+
+
 @contextlib.contextmanager
 def uninterruptible() -> Iterator[None]:
     """Let a block that must not stop half-way finish before Ctrl-C or SIGTERM take effect.
