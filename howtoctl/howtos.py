@@ -297,9 +297,7 @@ class Workspace:
         if not tips:
             return {}
         parents = self.repo.commits_not_in(tips.values(), self.base_tip)
-        return {
-            name: boundary for name, (_, boundary, _) in rebase.own_commits(tips, parents).items()
-        }
+        return {name: walk.boundary for name, walk in rebase.own_commits(tips, parents).items()}
 
     def in_sync_by_record(
         self,

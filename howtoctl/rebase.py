@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from howtoctl import objects
 from howtoctl.git import Repo
@@ -36,14 +37,14 @@ class Status(enum.StrEnum):
 class BranchRebase:
     name: str
     ref: str
-    old_tip: str
+    old_tip: Oid
     status: Status = Status.UP_TO_DATE
-    new_tip: str | None = None
-    commits: tuple[str, ...] = ()  # the branch's own commits, oldest first
+    new_tip: Oid | None = None
+    commits: tuple[Oid, ...] = ()  # the branch's own commits, oldest first
     conflicts: tuple[str, ...] = ()
-    conflict_commit: str | None = None
+    conflict_commit: Oid | None = None
     fork_point: Oid | None = None  # where the branch's own commits start (PENDING ones)
-    dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
+    dropped: tuple[Oid, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
     # With --auto-resolve: every candidate tried ({method, passed, failed, detail}), in order.
     attempts: tuple[dict, ...] = ()
@@ -57,18 +58,23 @@ class BranchRebase:
         )
 
 
-def own_commits(
-    tips: Mapping[str, Oid], parents: Mapping[Oid, tuple[Oid, ...]]
-) -> dict[str, tuple[list[str], str | None, str | None]]:
+class Walk(NamedTuple):
+    """A branch walked back from its tip to the base's history."""
+
+    commits: list[Oid]  # its own commits, oldest first
+    boundary: Oid | None  # the commit on the base's history it starts from; None on a problem
+    problem: str | None  # why it cannot be replayed linearly
+
+
+def own_commits(tips: Mapping[str, Oid], parents: Mapping[Oid, tuple[Oid, ...]]) -> dict[str, Walk]:
     """Walk each tip back through `parents` (the commits not on the new base).
 
-    Returns {name: (commits oldest first, boundary commit on the base's history or None,
-    problem or None)}. A merge commit inside a branch is a problem: replaying it linearly would
-    change the history it records.
+    A merge commit inside a branch is a problem: replaying it linearly would change the history
+    it records.
     """
     result = {}
     for name, tip in tips.items():
-        chain: list[str] = []
+        chain: list[Oid] = []
         commit = tip
         problem = None
         while commit in parents:
@@ -84,7 +90,7 @@ def own_commits(
             chain.append(commit)
             commit = ps[0]
         chain.reverse()
-        result[name] = (chain, None if problem else commit, problem)
+        result[name] = Walk(chain, None if problem else commit, problem)
     return result
 
 
@@ -102,9 +108,9 @@ def replayed_commit(original: objects.RawCommit, tree: str, parent: str, committ
 
 
 def plan(
-    branches: Mapping[str, str],
-    onto: str,
-    parents: Mapping[str, tuple[str, ...]],
+    branches: Mapping[str, Oid],
+    onto: Oid,
+    parents: Mapping[Oid, tuple[Oid, ...]],
     prefix_ref: str,
     blocked: Mapping[str, str] | None = None,
 ) -> list[BranchRebase]:
@@ -141,7 +147,7 @@ def plan(
     return results
 
 
-def replay(repo: Repo, results: Sequence[BranchRebase], onto: str, committer: str) -> list[bytes]:
+def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: str) -> list[bytes]:
     """Replay the commits of every PENDING branch onto `onto`, in memory.
 
     Each ends REBASED (with its new tip) or CONFLICT. git merges (writing the merged trees into
