@@ -157,9 +157,10 @@ def test_gate_and_publish_install_from_the_lock(name):
     lines = list(_install_lines(_load(ROOT / ".github/workflows" / name)))
     assert lines
     for job_id, line in lines:
-        assert "--require-hashes -r requirements/" in line and "--no-deps -e ." in line, (
-            f"{name}:{job_id}: {line}"
-        )
+        assert (
+            "--require-hashes -r requirements/" in line
+            and "--no-deps --no-build-isolation -e ." in line
+        ), f"{name}:{job_id}: {line}"
 
 
 def test_canary_ignores_the_lock_and_runs_weekly_and_by_hand():

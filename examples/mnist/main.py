@@ -5,32 +5,17 @@
 Any field of `configs/default.py` can be overridden with `--config.<field>=<value>`.
 """
 
-import argparse
-import dataclasses
 import logging
 import sys
 
+from examples import config_cli
 from examples.mnist import train
 from examples.mnist.configs import default
 
 
 def parse_args(argv: list[str] | None) -> tuple[str, default.Config]:
     """Returns the workdir, and the default config with the command line's overrides."""
-    config = default.get_config()
-    parser = argparse.ArgumentParser(description="Train a small CNN on MNIST.")
-    parser.add_argument("--workdir", required=True, help="where to write metrics.jsonl")
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        parser.add_argument(
-            f"--config.{field.name}",
-            dest=field.name,
-            type=type(value),
-            default=value,
-            help=f"default: {value}",
-        )
-    args = parser.parse_args(argv)
-    overrides = {field.name: getattr(args, field.name) for field in dataclasses.fields(config)}
-    return args.workdir, dataclasses.replace(config, **overrides)
+    return config_cli.parse_args(argv, default.get_config(), "Train a small CNN on MNIST.")
 
 
 def main(argv: list[str] | None = None) -> int:

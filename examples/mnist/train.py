@@ -43,8 +43,8 @@ class CNN(nnx.Module):
 
 
 def max_pool_2x2(x):
-    """`nnx.max_pool(x, (2, 2), strides=(2, 2))`, written as a reshape: its gradient is
-    several times faster on CPU."""
+    """`nnx.max_pool(x, (2, 2), strides=(2, 2))` as a reshape: on CPU (2 cores) a train step
+    at batch 64 takes 6-12 ms, 18-32 ms with `nnx.max_pool` (bench/example_speedups.py)."""
     n, h, w, c = x.shape
     return x.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
 
@@ -178,7 +178,7 @@ def train_and_evaluate(config: Config, workdir: str) -> tuple[CNN, dict[str, flo
     test_data = load_split(config, "test")
     steps_per_epoch = len(train_data["label"]) // config.batch_size
 
-    # The "rbg" PRNG: on CPU, threefry (the default) takes seconds to compile the initializers.
+    # An "rbg" key: on CPU (2 cores) creating the CNN costs 1.1 s of CPU time, 2.2 s with threefry.
     model = CNN(rngs=nnx.Rngs(jax.random.key(config.seed, impl="rbg")))
     optimizer = create_optimizer(model, config, config.num_epochs * steps_per_epoch)
     metrics = make_metrics()

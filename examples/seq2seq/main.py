@@ -9,48 +9,26 @@ Every field of `configs/default.py` can be overridden as `--config.<field>=<valu
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import json
 import logging
 
+from examples import config_cli
 from examples.seq2seq import train
 from examples.seq2seq.configs import default
 
 log = logging.getLogger(__name__)
 
 
-def _value_type(default_value):
-    """argparse `type=` for a config field, from its default (bool("False") would be True)."""
-    if isinstance(default_value, bool):
-        return lambda s: {"true": True, "false": False}[s.lower()]
-    return type(default_value)
-
-
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, default.Config]:
-    config = default.get_config()
-    parser = argparse.ArgumentParser(
-        prog="python -m examples.seq2seq.main", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--workdir", required=True, help="where metrics.jsonl is written")
-    for field in dataclasses.fields(config):
-        parser.add_argument(
-            f"--config.{field.name}",
-            dest=field.name,
-            type=_value_type(getattr(config, field.name)),
-            default=getattr(config, field.name),
-            metavar=field.type.upper() if isinstance(field.type, str) else None,
-        )
-    args = parser.parse_args(argv)
-    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(config)}
-    return args, dataclasses.replace(config, **overrides)
+def parse_args(argv: list[str] | None = None) -> tuple[str, default.Config]:
+    """Returns the workdir, and the default config with the command line's overrides."""
+    return config_cli.parse_args(argv, default.get_config(), __doc__.splitlines()[0])
 
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    args, config = parse_args(argv)
+    workdir, config = parse_args(argv)
     log.info("config: %s", config)
-    final = train.train_and_evaluate(config, args.workdir)
+    final = train.train_and_evaluate(config, workdir)
     log.info("final: %s", json.dumps(final))
 
 

@@ -40,7 +40,8 @@ def create_optimizer(config: Config, model: models.Seq2seq) -> nnx.Optimizer:
 @functools.cache
 def adam_cosine(learning_rate: float, num_train_steps: int) -> optax.GradientTransformation:
     """Cached: jit keys the compiled `train_step` on the optimizer's functions (the
-    schedule is a closure), so runs with the same settings share one compilation."""
+    schedule is a closure), so runs with the same settings share one compilation; uncached,
+    each run recompiles it: 1.3-2.2 s on CPU, 2 cores (bench/example_speedups.py)."""
     schedule = optax.cosine_decay_schedule(learning_rate, num_train_steps)
     return optax.adam(schedule)
 

@@ -175,9 +175,9 @@ def test_train_and_evaluate_end_to_end(tmp_path):
 
 
 def test_command_line_overrides():
-    args, config = main.parse_args(
+    workdir, config = main.parse_args(
         ["--workdir=/tmp/x", "--config.num_train_steps=7", "--config.learning_rate", "0.5"]
     )
-    assert args.workdir == "/tmp/x"
+    assert workdir == "/tmp/x"
     assert config.num_train_steps == 7 and config.learning_rate == 0.5
     assert config.hidden_size == default.get_config().hidden_size

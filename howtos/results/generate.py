@@ -167,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         help="emulated CPU devices for every run (the multi-device HOWTOs need 8)",
     )
     args = ap.parse_args(argv)
-    # Every run, base included, sees the same devices (children inherit the environment).
-    flag = f"--xla_force_host_platform_device_count={args.devices}"
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + flag).strip()
+    # Every run, base included, sees the same devices (children inherit the environment), the
+    # way `howtoctl test` sets them up.
+    from howtoctl import variants
+
+    os.environ.update(variants.device_env(args.devices, "cpu"))
     args.data_dir = os.path.abspath(args.data_dir)
 
     howtos = tomllib.loads(MANIFEST.read_text())["howtos"]
