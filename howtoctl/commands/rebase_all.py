@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 
 from howtoctl import backup, lock, output, rebase
@@ -166,7 +167,9 @@ def run(
             raise
         if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
             # Outside the quarantine: a candidate's commits must exist to run its smoke test.
-            _auto_resolve(ws, results, target, dry_run)
+            # A dry run writes them to a throwaway object directory: it adds no object at all.
+            with ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext():
+                _auto_resolve(ws, results, target, dry_run)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -204,6 +204,29 @@ def test_without_auto_resolve_and_in_a_dry_run_nothing_moves(tmp_path):
     assert r.cli("rebase-all").code == 1 and r.snapshot() == before
 
 
+def _objects(r: GitRepo) -> list[str]:
+    root = r.path / ".git" / "objects"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_dry_run_adds_no_object_to_the_repository(tmp_path):
+    # With a smoke test, so that a candidate's commits are checked out and tested, too.
+    files = {
+        "ex/model.py": MODEL,
+        "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
+        "ex/__init__.py": "",
+    }
+    r = _repo(tmp_path, files, SMOKE_MANIFEST)
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    before = (_objects(r), r.snapshot())
+    code, report = _rebase(r, "--dry-run")
+    assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+    assert (_objects(r), r.snapshot()) == before
+    assert r.git("worktree", "list").count("\n") == 0  # the smoke test's work tree is gone
+
+
 def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
     r = _repo(tmp_path, {"ex/model.py": MODEL})
     r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
