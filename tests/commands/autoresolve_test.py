@@ -97,6 +97,9 @@ def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
     assert "auto-resolved" in r.cli("list").out
     checked = r.cli("check")
     assert "auto-resolved by wiggle" in checked.out
+    # The advice is to review and save it, not to rebase it again.
+    assert "rebase-all" not in checked.out, checked.out
+    assert "review" in checked.out and "howtoctl save alpha" in checked.out, checked.out
 
     # Saved and committed: reviewed like any change, no longer marked.
     assert r.cli("save", "alpha").code == 0
