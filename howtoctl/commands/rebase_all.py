@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shlex
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
@@ -67,7 +66,8 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
 
 def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`)."""
-    from howtoctl import autoresolve, autoresolve_record, merge_tools
+    from howtoctl import autoresolve, autoresolve_record, merge_tools, variants
+    from howtoctl.commands import test as test_cmd
 
     conflicted = [r for r in results if r.status == rebase.CONFLICT]
     if not dry_run:
@@ -86,9 +86,15 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
     methods = autoresolve.usable_methods()
     committer = ws.repo.ident().decode(errors="surrogateescape")
     for r in conflicted:
-        test = ws.entry(r.name).test
+        # The command `howtoctl test` runs: the manifest's, else pytest on the example.
+        entry = ws.entry(r.name)
         resolver = autoresolve.Resolver(
-            ws.repo, target, ws.scratch_dir, committer, shlex.split(test) if test else None
+            ws.repo,
+            target,
+            ws.scratch_dir,
+            committer,
+            variants.smoke_command(entry, test_cmd.diff_files(ws, r.name)),
+            no_tests_ok=not entry.test,
         )
         with output.status(f"auto-resolving {r.name}..."):
             outcome = resolver.resolve(r, methods)
