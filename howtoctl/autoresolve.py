@@ -15,9 +15,9 @@ changed Python file compiles; no name problem (pyflakes rules) the unmerged file
 nothing the new base removed comes back from the branch (`verify.removals_stay_removed`); the
 merge can be undone both ways (`verify.round_trip`); the HOWTO's smoke test passes on 8 CPU
 devices: the command `howtoctl test` runs (the manifest's `test`, else pytest on the example;
-where that pytest finds no test there is nothing to run, and the check is not listed). A branch that no candidate resolves does not move; the
-best candidate (the one that got furthest) is kept for `howtoctl resolve`. Nothing here moves a
-ref: the caller does, with the usual backups.
+where that pytest finds no test there is nothing to run, and the check is not listed). A branch
+that no candidate resolves does not move; the best candidate (the one that got furthest) is
+kept for `howtoctl resolve`. Nothing here moves a ref: the caller does, with the usual backups.
 
 TODO: with `--prove`, "every hunk is still proved" as a last check, once `howtoctl prove` exists.
 """
