@@ -637,6 +637,23 @@ class Repo:
                     "free some space or fix the permissions, then run the command again",
                 ) from None
 
+    @contextlib.contextmanager
+    def throwaway_objects(self) -> Iterator[None]:
+        """Write every new object to a temporary object directory, deleted at the end.
+
+        For dry runs that need real objects on disk (a commit to check out in a work tree),
+        which `quarantine` keeps in memory: the repository gains no object at all.
+        """
+        tmp, owner = _new_quarantine(_quarantine_base())
+        saved = self._env
+        self._env = {**saved, **self._object_env(os.path.join(tmp, "objects"))}
+        try:
+            yield
+        finally:
+            self._env = saved
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.close(owner)  # only now may another run take it for a dead run's leftovers
+
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
         object of the repository (and its alternates) as before."""

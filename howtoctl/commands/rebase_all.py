@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
+import contextlib
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
@@ -66,7 +66,8 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
 
 def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`)."""
-    from howtoctl import autoresolve, autoresolve_record, merge_tools
+    from howtoctl import autoresolve, autoresolve_record, merge_tools, variants
+    from howtoctl.commands import test as test_cmd
 
     conflicted = [r for r in results if r.status == rebase.CONFLICT]
     if not dry_run:
@@ -85,9 +86,15 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
     methods = autoresolve.usable_methods()
     committer = ws.repo.ident().decode(errors="surrogateescape")
     for r in conflicted:
-        test = ws.entry(r.name).test
+        # The command `howtoctl test` runs: the manifest's, else pytest on the example.
+        entry = ws.entry(r.name)
         resolver = autoresolve.Resolver(
-            ws.repo, target, ws.scratch_dir, committer, shlex.split(test) if test else None
+            ws.repo,
+            target,
+            ws.scratch_dir,
+            committer,
+            variants.smoke_command(entry, test_cmd.diff_files(ws, r.name)),
+            no_tests_ok=not entry.test,
         )
         with output.status(f"auto-resolving {r.name}..."):
             outcome = resolver.resolve(r, methods)
@@ -166,7 +173,9 @@ def run(
             raise
         if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
             # Outside the quarantine: a candidate's commits must exist to run its smoke test.
-            _auto_resolve(ws, results, target, dry_run)
+            # A dry run writes them to a throwaway object directory: it adds no object at all.
+            with ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext():
+                _auto_resolve(ws, results, target, dry_run)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -35,13 +35,13 @@ def select(
             selected,
             changed,
             {n: ws.diff_relpath(n) for n in selected},
-            {n: variants.example_dirs(ws.entry(n), _files(ws, n)) for n in selected},
+            {n: variants.example_dirs(ws.entry(n), diff_files(ws, n)) for n in selected},
             ws.config.manifest,
         )
     return selected
 
 
-def _files(ws: Workspace, name: str) -> tuple[str, ...]:
+def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
     """Files a HOWTO changes, from its diff (or nothing if it has none or it is broken)."""
     from howtoctl import patch
 
@@ -79,7 +79,7 @@ def _job(ws: Workspace, runner: smoke.Runner, name: str, from_diff: bool) -> smo
             commit, _ = variant_commit(ws, name, from_diff)
         except HowtoError as e:
             return VariantResult(name, "error", time.monotonic() - started, message=e.message), []
-        return runner.run(name, commit, ws.entry(name), _files(ws, name), started), []
+        return runner.run(name, commit, ws.entry(name), diff_files(ws, name), started), []
 
     return job
 
