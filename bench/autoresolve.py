@@ -202,6 +202,7 @@ def flax_cases(git_dir: str) -> tuple[list[Case], list[str]]:
                         [branch],
                         fix,
                         mechanical=False,  # decided below, from the fix's words
+                        runs=False,
                         why=f"fork {fork[:8]}, fixed in {commit[:8]}"
                         + (f", fix completed in {final[:8]}" if final != commit else ""),
                     )

@@ -16,8 +16,9 @@ import re
 import subprocess
 import tempfile
 
-from howtoctl import autoresolve, rebase
+from howtoctl import autoresolve, rebase, variants
 from howtoctl.git import Repo
+from howtoctl.manifest import Entry
 
 Files = dict[str, str | None]  # path -> contents, None: deleted
 
@@ -32,6 +33,9 @@ class Case:
     fix: Files  # the human fix: the branch's files after the rebase, where they differ from main
     mechanical: bool  # a human would call the fix a mechanical merge of the two sides
     test: str = ""  # the HOWTO's smoke test command, if it has one
+    # Whether its code runs here: without a `test`, the smoke test is then `howtoctl test`'s
+    # default (pytest on the example). Flax's 2020 code does not run against today's JAX.
+    runs: bool = True
     why: str = ""  # what makes the case hard
 
 
@@ -116,22 +120,29 @@ def only_mechanical(case: Case) -> bool:
     return True
 
 
-def _no_space(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+def _branch_paths(case: Case) -> list[str]:
+    """The files the branch changes (what its diff would list)."""
+    return sorted({p for changes in case.branch for p in changes})
+
+
+def _lines(text: str) -> list[str]:
+    """Non-blank lines without trailing whitespace: indentation counts (it is Python's syntax)."""
+    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
 
 
 def _imports_anywhere(text: str) -> tuple[list[str], list[str]]:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     imports = sorted(ln for ln in lines if re.match(r"(import|from)\s", ln))
-    return imports, [_no_space(ln) for ln in lines if not re.match(r"(import|from)\s", ln)]
+    rest = [ln for ln in _lines(text) if not re.match(r"(import|from)\s", ln.strip())]
+    return imports, rest
 
 
 def compare(got: dict[str, str], want: dict[str, str]) -> str:
-    """'equal' (ignoring whitespace), 'equal-but-imports' (an import's position differs too),
-    or 'different'."""
+    """'equal' (ignoring blank lines and trailing whitespace; indentation counts),
+    'equal-but-imports' (an import's position differs too), or 'different'."""
     if got.keys() != want.keys():
         return "different"
-    if all(_no_space(got[p]) == _no_space(want[p]) for p in want):
+    if all(_lines(got[p]) == _lines(want[p]) for p in want):
         return "equal"
     if all(_imports_anywhere(got[p]) == _imports_anywhere(want[p]) for p in want):
         return "equal-but-imports"
@@ -178,7 +189,11 @@ def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = Fal
             onto,
             os.path.join(tmp, "scratch"),
             "Bench <bench@example.com> 0 +0000",
-            case.test.split() or None,
+            # What `howtoctl test` runs: the manifest's test, else pytest on the example.
+            variants.smoke_command(Entry("case", test=case.test), _branch_paths(case))
+            if case.runs
+            else None,
+            no_tests_ok=not case.test,
         )
         usable = autoresolve.usable_methods(methods)
         runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
@@ -560,6 +575,10 @@ state = {"params": {"w": 2.0}}
 assert train.train_step(state, 3.0) > 0
 """
 
+SUM = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+GUARDED = "    if xs:\n        for x in xs:\n            total += x\n"
+SUM_TEST = "from m import f\n\n\ndef test_f():\n    assert f([1, 2]) == 5\n"
+
 # Cases with a smoke test (run by the benchmark; slower, so not in the fast test subset).
 SMOKE_CASES = [
     Case(
@@ -624,5 +643,27 @@ SMOKE_CASES = [
         False,
         test="python ex/check.py",
         why="the same API port as api-port-signature, in a HOWTO with a smoke test",
+    ),
+    Case(
+        "re-indented-loop-default-pytest",
+        "re-indented block",
+        {"m.py": SUM},
+        {"m.py": _sub(SUM, "    for x in xs:\n        total += x\n", GUARDED)},
+        [
+            {
+                "m.py": _sub(SUM, "total += x\n", "total += x\n        total += 1\n"),
+                "m_test.py": SUM_TEST,
+            }
+        ],
+        {
+            "m.py": _sub(
+                SUM, "    for x in xs:\n        total += x\n", GUARDED + "            total += 1\n"
+            ),
+            "m_test.py": SUM_TEST,
+        },
+        True,
+        why="the base wraps a loop in `if xs:`; wiggle leaves the branch's line at its old "
+        "indentation, after the loop: the text round-trips, only the HOWTO's tests (no manifest "
+        "`test`: pytest, as `howtoctl test` runs it) see it",
     ),
 ]

@@ -14,9 +14,10 @@ The first candidate that passes every check, in order, is accepted: no conflict 
 changed Python file compiles; no name problem (pyflakes rules) the unmerged files did not have;
 nothing the new base removed comes back from the branch (`verify.removals_stay_removed`); the
 merge can be undone both ways (`verify.round_trip`); the HOWTO's smoke test passes on 8 CPU
-devices, where the manifest gives it one. A branch that no candidate resolves does not move; the
-best candidate (the one that got furthest) is kept for `howtoctl resolve`. Nothing here moves a
-ref: the caller does, with the usual backups.
+devices: the command `howtoctl test` runs (the manifest's `test`, else pytest on the example;
+where that pytest finds no test there is nothing to run, and the check is not listed). A branch
+that no candidate resolves does not move; the best candidate (the one that got furthest) is
+kept for `howtoctl resolve`. Nothing here moves a ref: the caller does, with the usual backups.
 
 TODO: with `--prove`, "every hunk is still proved" as a last check, once `howtoctl prove` exists.
 """
@@ -47,6 +48,8 @@ MARKERS, COMPILES, NAMES, SMOKE = "no-markers", "compiles", "names", "smoke-test
 # a change that needed adapting, which a smoke test would have caught).
 REMOVALS, ROUND_TRIP = "removals", "round-trip"
 CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE)
+
+PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no test
 
 Sides = tuple[bytes | None, bytes, bytes | None]  # a file's (ours, base, theirs)
 
@@ -135,12 +138,16 @@ class Resolver:
         smoke_command: list[str] | None,
         devices: int = 8,
         extra_checks: bool = True,
+        no_tests_ok: bool = False,
     ) -> None:
         self.repo = repo
         self.onto = onto
         self.scratch = scratch
         self.committer = committer
         self.smoke_command = smoke_command
+        # The default command (pytest on the example) finding no test is no failure: there is
+        # nothing to run, and the smoke test is then not listed among the passed checks.
+        self.no_tests_ok = no_tests_ok
         self.devices = devices
         # Off only to measure what the removals and round-trip checks are worth (bench).
         self.extra_checks = extra_checks
@@ -275,9 +282,19 @@ class Resolver:
         if self.extra_checks:
             checks.append((REMOVALS, removals))
             checks.append((ROUND_TRIP, round_trip))
+        no_tests = []
+
+        def smoke() -> str:
+            problem = self._smoke(tip())
+            if problem is None:
+                no_tests.append(True)
+            return problem or ""
+
         if self.smoke_command:
-            checks.append((SMOKE, lambda: self._smoke(tip())))
+            checks.append((SMOKE, smoke))
         run_checks(checks, attempt)
+        if no_tests and SMOKE in attempt.passed:
+            attempt.passed.remove(SMOKE)  # nothing ran: not claimed as verified
         if attempt.accepted:
             attempt.tip = self._commit_chain(trees, originals, method, attempt.passed)
         return attempt
@@ -308,14 +325,18 @@ class Resolver:
 
     # -- the smoke test --------------------------------------------------------------------------
 
-    def _smoke(self, commit: str) -> str:
-        """Run the HOWTO's smoke test on `commit` in a temporary work tree (as `howtoctl test`)."""
+    def _smoke(self, commit: str) -> str | None:
+        """Run the HOWTO's smoke test on `commit` in a temporary work tree (as `howtoctl test`):
+        "" when it passes, what failed, or None when pytest found no test and `no_tests_ok`."""
         assert self.smoke_command
         path = tempfile.mkdtemp(prefix="autoresolve-smoke-", dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
         command = list(self.smoke_command)
         if command[0] in ("python", "python3"):
             command[0] = sys.executable
+        pytest = variants.is_pytest(command)
+        if pytest:
+            command += ["-p", "no:cacheprovider"]
         env = {**os.environ, **variants.device_env(self.devices, variants.detect_platform())}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, env.get("PYTHONPATH")]))
         try:
@@ -327,6 +348,8 @@ class Resolver:
             self.repo.remove_worktree(path)
         if proc.returncode == 0:
             return ""
+        if proc.returncode == PYTEST_NO_TESTS and pytest and self.no_tests_ok:
+            return None
         tail = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()[-3:]
         return f"`{' '.join(self.smoke_command)}` failed (exit {proc.returncode}): " + " | ".join(
             tail

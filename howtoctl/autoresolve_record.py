@@ -106,3 +106,9 @@ def mark(ws: Workspace, reports: list) -> None:
             r.auto_resolved = record["method"]
             note = f"auto-resolved by {r.auto_resolved}: review it, then save and commit its diff"
             r.detail = f"{note}; {r.detail}" if r.detail else note
+            # The branch is already on the base: rebasing it again is not what it needs.
+            branch = ws.config.branch_prefix + r.name
+            r.hint = (
+                f"review the auto-resolved branch (git diff {ws.base}...{branch}), "
+                f"then howtoctl save {r.name} and commit its diff"
+            )

@@ -5,12 +5,17 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 
 from howtoctl.git import Repo
 from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
+STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
+# What new_stamp writes. Anything else under BACKUP_ROOT was made by someone else: it is no run,
+# so it is never pruned and undo never restores from it.
+_STAMP = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}")
 
 
 _last_stamp = ""
@@ -23,21 +28,31 @@ def new_stamp() -> str:
     back by exactly the right amount) fails the whole transaction and moves nothing.
     """
     global _last_stamp
-    while (
-        stamp := datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S-%f")
-    ) == _last_stamp:
+    while (stamp := datetime.datetime.now(datetime.UTC).strftime(STAMP_FORMAT)) == _last_stamp:
         pass
     _last_stamp = stamp
     return stamp
 
 
+def _split(ref: str) -> tuple[str, str] | None:
+    """(stamp, branch) of a backup ref howtoctl wrote, else None."""
+    stamp, _, branch = ref[len(BACKUP_ROOT) :].partition("/")
+    return (stamp, branch) if _STAMP.fullmatch(stamp) and branch else None
+
+
 def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
-    """{stamp: {branch ref: oid}} for every backup, oldest first."""
+    """{stamp: {branch ref: oid}} for every backup run howtoctl wrote, oldest first."""
     sets: dict[str, dict[str, str]] = {}
     for ref, oid in repo.refs(BACKUP_ROOT).items():
-        stamp, _, branch = ref[len(BACKUP_ROOT) :].partition("/")
-        sets.setdefault(stamp, {})[HEADS + branch] = oid
+        parts = _split(ref)
+        if parts is not None:
+            sets.setdefault(parts[0], {})[HEADS + parts[1]] = oid
     return dict(sorted(sets.items()))
+
+
+def foreign_refs(repo: Repo) -> dict[str, str]:
+    """Refs under BACKUP_ROOT that are not howtoctl's (no stamp of its form): left alone."""
+    return {ref: oid for ref, oid in repo.refs(BACKUP_ROOT).items() if _split(ref) is None}
 
 
 def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUpdate]]:

@@ -63,33 +63,14 @@ def device_env(devices: int, platform: str) -> dict[str, str]:
     """Environment for running JAX code: N emulated CPU devices, or the accelerator as it is."""
     if platform != "cpu":
         return {}
-    flags = [
-        f
-        for f in os.environ.get("XLA_FLAGS", "").split()
-        if not f.startswith("--xla_force_host_platform_device_count")
-    ]
-    flags.append(f"--xla_force_host_platform_device_count={devices}")
-    flags += [f for f in _collective_timeouts() if f.split("=")[0] not in " ".join(flags)]
-    return {"JAX_PLATFORMS": "cpu", "XLA_FLAGS": " ".join(flags)}
-
-
-# Emulated devices are threads: a collective waits for all of them, and on a loaded machine one
-# can be descheduled past XLA:CPU's default limit, which aborts the run ("Expected 8 threads to
-# join the rendezvous, but only 7 of them arrived on time"). jaxlib >= 0.8 can wait longer.
-COLLECTIVE_TIMEOUT_FLAGS = (
-    "--xla_cpu_collective_timeout_seconds=1800",
-    "--xla_cpu_collective_call_terminate_timeout_seconds=1800",
-)
-
-
-def _collective_timeouts() -> tuple[str, ...]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major, minor = (int(x) for x in version("jaxlib").split(".")[:2])
-    except (PackageNotFoundError, ValueError):
-        return ()  # an older jaxlib would abort on flags it does not know
-    return COLLECTIVE_TIMEOUT_FLAGS if (major, minor) >= (0, 8) else ()
+    flags = os.environ.get("XLA_FLAGS", "")
+    flags = " ".join(
+        f for f in flags.split() if not f.startswith("--xla_force_host_platform_device_count")
+    )
+    return {
+        "JAX_PLATFORMS": "cpu",
+        "XLA_FLAGS": f"{flags} --xla_force_host_platform_device_count={devices}".strip(),
+    }
 
 
 def detect_platform(environ: Mapping[str, str] = os.environ, dev_dir: str = "/dev") -> str:

@@ -115,13 +115,15 @@ def round_trip(
     after)` returns an object with `.data` and `.unresolved` (see merge_tools.undo)."""
     for change, expected, side in ((ours, theirs, "branch's"), (theirs, ours, "new base's")):
         back = undo(merged, base, change)
-        if back.unresolved or _squash(back.data) != _squash(expected):
+        if back.unresolved or _lines(back.data) != _lines(expected):
             return f"taking the other side's change back out does not give the {side} file"
     return ""
 
 
-def _squash(data: bytes) -> bytes:
-    return b"".join(data.split())
+def _lines(data: bytes) -> list[bytes]:
+    """The lines, trailing whitespace ignored. Leading whitespace counts: in Python (and YAML)
+    a line's indentation is its place in the program."""
+    return [line.rstrip() for line in data.splitlines()]
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

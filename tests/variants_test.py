@@ -33,14 +33,7 @@ def test_is_pytest():
 def test_device_env(monkeypatch):
     monkeypatch.setenv("XLA_FLAGS", "--xla_force_host_platform_device_count=2 --other")
     env = variants.device_env(8, "cpu")
-    flags = env["XLA_FLAGS"].split()
-    assert flags[:2] == ["--other", "--xla_force_host_platform_device_count=8"]
-    # jaxlib >= 0.8 (the lock's) waits long for emulated devices on a loaded machine.
-    assert set(variants.COLLECTIVE_TIMEOUT_FLAGS) <= set(flags)
-    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_collective_timeout_seconds=5")
-    flags = variants.device_env(8, "cpu")["XLA_FLAGS"].split()
-    assert "--xla_cpu_collective_timeout_seconds=5" in flags  # the user's own value wins
-    assert "--xla_cpu_collective_timeout_seconds=1800" not in flags
+    assert env["XLA_FLAGS"] == "--other --xla_force_host_platform_device_count=8"
     assert env["JAX_PLATFORMS"] == "cpu"
     assert variants.device_env(8, "tpu") == {}
 

@@ -58,3 +58,20 @@ def test_round_trip_refuses_a_change_applied_in_the_wrong_place():
     wrong = ours.replace(b"f(a):\n    x = 1", b"f(a):\n    x = 2")  # the hunk went to f
     assert verify.round_trip(right, ours, base, theirs, merge_tools.undo) == ""
     assert "does not give" in verify.round_trip(wrong, ours, base, theirs, merge_tools.undo)
+
+
+@pytest.mark.skipif(shutil.which("wiggle") is None, reason="wiggle is not installed")
+def test_round_trip_sees_indentation():
+    # The branch's line lands outside the `if` block: the same words, another program.
+    base = b"if a:\n    x = 1\ny = 2\n"
+    ours = base.replace(b"y = 2", b"y = 3")
+    theirs = base.replace(b"x = 1\n", b"x = 1\n    z = 0\n")
+    right = ours.replace(b"x = 1\n", b"x = 1\n    z = 0\n")
+    wrong = ours.replace(b"x = 1\n", b"x = 1\nz = 0\n")
+    assert verify.round_trip(right, ours, base, theirs, merge_tools.undo) == ""
+    assert "does not give" in verify.round_trip(wrong, ours, base, theirs, merge_tools.undo)
+    # Trailing whitespace is no difference.
+    assert (
+        verify.round_trip(right.replace(b"y = 3", b"y = 3  "), ours, base, theirs, merge_tools.undo)
+        == ""
+    )

@@ -29,6 +29,8 @@ def run(ws: Workspace, *, prune: bool = False, keep: int | None = None) -> int:
         output.status_line(
             stamp, "backup", f"{len(refs)} branch(es) under {backup.BACKUP_ROOT}{stamp}/"
         )
+    for ref in backup.foreign_refs(ws.repo):
+        output.status_line(ref, "foreign", "not a howtoctl backup run: never pruned or undone to")
     output.info(
         f"{len(sets)} backup run(s); each run keeps the latest {ws.config.keep_backups} "
         "([tool.howtoctl] keep-backups)"

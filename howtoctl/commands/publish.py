@@ -43,8 +43,8 @@ def plan(
     `local`: {name: tip} of the HOWTOs to publish; `remote`: {ref: oid} of the remote's branches
     under the prefix; `published`: {name: oid} publish last pushed; `keep`: names with a diff
     file; `removed`: names whose diff file the base branch once had and has no more.
-    `restored(name, oid)`: whether oid is a commit `restore` made from that HOWTO's diff, with
-    nothing on top (what publish pushed before it kept records).
+    `restored(name, oid)`: whether oid is exactly a commit `restore` made from that HOWTO's
+    diff, tree included, with nothing on top (what publish pushed before it kept records).
     """
     updates, left_alone = [], []
 
@@ -93,15 +93,36 @@ def _removed_howtos(ws: Workspace, candidates: set[str]) -> set[str]:
 
 
 def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
-    """Whether `oid` is here and is a commit `howtoctl restore` made from NAME's diff file."""
+    """Whether `oid` is here and is exactly a commit `howtoctl restore` made from NAME's diff file.
+
+    The message alone proves nothing (`git commit --amend --no-edit` keeps it): the commit must
+    have one parent on the base branch, and its tree must be what that parent's copy of the
+    diff file, applied to it, gives. Replacing such a commit loses nothing: its content is
+    rebuilt from the base branch's history.
+    """
     from howtoctl.commands import restore
 
     message = ws.repo.commit_message(oid)
     if message is None:
         return False
-    return message.decode(errors="replace").endswith(
+    if not message.decode(errors="replace").endswith(
         restore.commit_message(ws, name).split("\n\n", 1)[1]
-    )
+    ):
+        return False
+    commit = ws.repo.read_commits([oid])[oid]
+    if len(commit.parents) != 1 or not ws.repo.is_ancestor(commit.parents[0], ws.base_tip):
+        return False
+    parent = commit.parents[0]
+    data = ws.repo.show_file(parent, ws.diff_relpath(name))
+    if data is None:
+        return False
+    try:
+        # A throwaway object directory: asking must not add objects to the repository.
+        with ws.repo.throwaway_objects() as scratch:
+            tree = scratch.tree_with_patch(parent, data)
+    except HowtoError:
+        return False
+    return tree == commit.tree
 
 
 def run(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
+import contextlib
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import Repo
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
@@ -65,9 +66,10 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
     }
 
 
-def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
-    """Try the automatic resolutions of every conflicted branch (see `autoresolve`)."""
-    from howtoctl import autoresolve, autoresolve_record, merge_tools
+def _auto_resolve(ws: Workspace, repo: Repo, results, target: str, dry_run: bool) -> None:
+    """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
+    their objects through `repo` (the repository, or a dry run's throwaway objects)."""
+    from howtoctl import autoresolve, autoresolve_record, merge_tools, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -84,11 +86,17 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
             + (f" ({merge_tools.INSTALL_HINT})" if merge_tools.WIGGLE in missing else "")
         )
     methods = autoresolve.usable_methods()
-    committer = ws.repo.ident().decode(errors="surrogateescape")
+    committer = repo.ident().decode(errors="surrogateescape")
     for r in conflicted:
-        test = ws.entry(r.name).test
+        # The command `howtoctl test` runs: the manifest's, else pytest on the example.
+        entry = ws.entry(r.name)
         resolver = autoresolve.Resolver(
-            ws.repo, target, ws.scratch_dir, committer, shlex.split(test) if test else None
+            repo,
+            target,
+            ws.scratch_dir,
+            committer,
+            variants.smoke_command(entry, variants.diff_files(ws, r.name)),
+            no_tests_ok=not entry.test,
         )
         with output.status(f"auto-resolving {r.name}..."):
             outcome = resolver.resolve(r, methods)
@@ -111,8 +119,7 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
                     "commit": best.commit,
                     **best.as_dict(),
                     "files": {
-                        p: None if d is None else ws.repo.write_blob(d)
-                        for p, d in best.files.items()
+                        p: None if d is None else repo.write_blob(d) for p, d in best.files.items()
                     },
                 },
             )
@@ -173,9 +180,12 @@ def run(
             e.hint = e.hint or "no branch was moved"
             raise
         if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
-            # In the repository itself, also on a dry run: a candidate's commits must exist to
-            # run its smoke test.
-            _auto_resolve(ws, results, target, dry_run)
+            # A candidate's commits must exist to run its smoke test: a dry run writes them to
+            # a throwaway object directory, so it adds no object at all.
+            with (
+                ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo
+            ):
+                _auto_resolve(ws, repo, results, target, dry_run)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -97,6 +97,9 @@ def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
     assert "auto-resolved" in r.cli("list").out
     checked = r.cli("check")
     assert "auto-resolved by wiggle" in checked.out
+    # The advice is to review and save it, not to rebase it again.
+    assert "rebase-all" not in checked.out, checked.out
+    assert "review" in checked.out and "howtoctl save alpha" in checked.out, checked.out
 
     # Saved and committed: reviewed like any change, no longer marked.
     assert r.cli("save", "alpha").code == 0
@@ -204,6 +207,29 @@ def test_without_auto_resolve_and_in_a_dry_run_nothing_moves(tmp_path):
     assert r.cli("rebase-all").code == 1 and r.snapshot() == before
 
 
+def _objects(r: GitRepo) -> list[str]:
+    root = r.path / ".git" / "objects"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_dry_run_adds_no_object_to_the_repository(tmp_path):
+    # With a smoke test, so that a candidate's commits are checked out and tested, too.
+    files = {
+        "ex/model.py": MODEL,
+        "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
+        "ex/__init__.py": "",
+    }
+    r = _repo(tmp_path, files, SMOKE_MANIFEST)
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    before = (_objects(r), r.snapshot())
+    code, report = _rebase(r, "--dry-run")
+    assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+    assert (_objects(r), r.snapshot()) == before
+    assert r.git("worktree", "list").count("\n") == 0  # the smoke test's work tree is gone
+
+
 def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
     r = _repo(tmp_path, {"ex/model.py": MODEL})
     r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
@@ -292,3 +318,55 @@ def test_auto_resolve_can_be_the_default_in_pyproject(tmp_path):
     assert r.cli("rebase-all", "--no-auto-resolve").code == 1 and r.snapshot() == before
     res = r.cli("rebase-all", "--json")
     assert json.loads(res.out)["branches"][0]["status"] == "auto-resolved"
+
+
+SUM = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+SUM_TEST = "from m import f\n\n\ndef test_f():\n    assert f([1, 2]) == 5\n"
+
+
+def test_a_line_merged_at_the_wrong_indentation_is_refused(tmp_path):
+    # The base wraps the loop in `if xs:`; wiggle keeps the branch's line at its old indentation,
+    # after the loop instead of in it. That merge even round-trips exactly, indentation
+    # included: only the HOWTO's own test (no `test` in the manifest: pytest) sees it.
+    r = _repo(tmp_path, {"m.py": SUM})
+    r.git("switch", "-q", "-c", "howto/h")
+    r.write("m.py", SUM.replace("total += x\n", "total += x\n        total += 1\n"))
+    r.write("m_test.py", SUM_TEST)
+    r.commit("h: count one more per item")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "h").code == 0
+    r.commit("save h")
+    r.write(
+        "m.py",
+        SUM.replace(
+            "    for x in xs:\n        total += x\n",
+            "    if xs:\n        for x in xs:\n            total += x\n",
+        ),
+    )
+    r.commit("base: guard the loop")
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    assert "m_test.py" in branch["attempts"][0]["detail"], branch
+
+
+def test_without_a_manifest_test_the_smoke_test_is_howtoctl_tests_default(tmp_path):
+    # No `test` in the manifest: `howtoctl test` runs pytest on the example, and so must the
+    # smoke-test check. The branch's test pins a value the base changed; the text merges.
+    files = {"ex/model.py": MODEL, "ex/__init__.py": ""}
+    r = _repo(tmp_path, files)
+    r.git("switch", "-q", "-c", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    r.write(
+        "ex/model_test.py",
+        "from ex import model\n\n\ndef test_build():\n"
+        "    assert model.build().features == 10\n    assert model.build().dropout == 0.5\n",
+    )
+    r.commit("alpha")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    assert "pytest" in branch["attempts"][0]["detail"], branch
+    # Where the example has no tests at all, there is nothing to run: not a failure, and not
+    # claimed as verified either (the accepted test above lists no smoke-test).

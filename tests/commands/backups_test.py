@@ -32,3 +32,31 @@ def test_backups_prune_by_hand(repo_with_howto):
     assert res.code == 0, res
     assert _backup_stamps(r) == {stamps[-1]}
     assert r.cli("backups", "--prune", "--keep", "0").code == 2
+
+
+def test_foreign_refs_under_the_backup_root_are_listed_never_pruned_or_undone_to(
+    repo_with_howto,
+):
+    r = repo_with_howto
+    _force_restores(r, 2)
+    stamps = sorted(_backup_stamps(r))
+    tip = r.rev("howto/alpha")
+    base = r.rev("main")
+    # Sorted after every real stamp, and another one that has a stamp's form but no branch.
+    foreign = {
+        "refs/howtoctl/backup/zzz": base,
+        "refs/howtoctl/backup/99999999-zzz/howto/alpha": base,
+    }
+    for ref, oid in foreign.items():
+        r.git("update-ref", ref, oid)
+    res = r.cli("backups")
+    assert res.code == 0 and "foreign" in res.out and "refs/howtoctl/backup/zzz" in res.out, res
+    assert "2 backup run(s)" in res.err, res
+    latest = r.rev(f"refs/howtoctl/backup/{stamps[-1]}/howto/alpha")
+    assert latest not in (tip, base)
+    res = r.cli("backups", "--prune", "--keep", "1")
+    assert res.code == 0, res
+    assert {s for s in _backup_stamps(r) if s[0].isdigit() and len(s) == 22} == {stamps[-1]}
+    assert {k: v for k, v in r.refs("refs/howtoctl/backup/").items() if k in foreign} == foreign
+    assert r.cli("undo").code == 0
+    assert r.rev("howto/alpha") == latest  # the latest real backup, not a foreign ref

@@ -210,3 +210,54 @@ def test_branches_published_before_records_existed_are_still_updated(clone_with_
     res = ci.cli("publish")
     assert res.code == 0 and "left alone" not in res.out, res
     assert _remote_heads(remote) == ci.branches()
+
+
+def _amend_on_remote(tmp_path, remote, branch):
+    """A reviewer adds a line to the published commit with `commit --amend --no-edit` (keeping
+    restore's message) and force-pushes it."""
+    dev = GitRepo(tmp_path / "reviewer", "main")
+    subprocess.run(["git", "clone", "-q", str(remote), str(dev.path)], check=True)
+    dev.git("config", "user.name", "Reviewer")
+    dev.git("config", "user.email", "reviewer@example.com")
+    dev.git("switch", "-q", branch)
+    dev.write("ex/train.py", dev.read("ex/train.py") + "# reviewer work\n")
+    dev.git("commit", "-q", "-a", "--amend", "--no-edit")
+    dev.git("push", "-q", "-f", "origin", branch)
+    return dev.rev("HEAD")
+
+
+def test_an_amended_restored_commit_is_not_replaced_or_pruned(clone_with_remote, tmp_path):
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    assert ci.cli("publish").code == 0
+    theirs = _amend_on_remote(tmp_path, remote, "howto/alpha")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    assert ci.cli("rebase-all").code == 0
+    ci.git("fetch", "-q", "origin")  # the amended commit, with restore's message, is now local
+    res = ci.cli("publish")
+    assert res.code == 1 and "update         howto/alpha" not in res.out, res
+    assert "left alone     howto/alpha" in res.out, res
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == theirs
+    ci.git("rm", "-q", "howtos/diffs/alpha.diff")
+    ci.commit("drop alpha")
+    ci.git("branch", "-D", "howto/alpha")
+    res = ci.cli("publish", "--prune")
+    assert "left alone     howto/alpha" in res.out and "delete" not in res.out, res
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == theirs
+
+
+def test_a_commit_with_restores_message_but_other_files_is_not_ours(clone_with_remote, tmp_path):
+    # Pushed before records existed, then amended: the message alone proves nothing.
+    ci, remote = clone_with_remote
+    ci.cli("restore", "--all")
+    ci.git("push", "-q", "origin", "howto/alpha", "howto/beta")  # as publish did, without records
+    theirs = _amend_on_remote(tmp_path, remote, "howto/alpha")
+    ci.git("fetch", "-q", "origin")
+    ci.replace("ex/README.md", "An example.", "Changed.")
+    ci.commit("base moves")
+    ci.cli("restore", "--all", "--force")
+    res = ci.cli("publish")
+    assert res.code == 1 and "howto/alpha" in res.out and "left alone" in res.out, res
+    assert _remote_heads(remote)["refs/heads/howto/alpha"] == theirs
+    assert _remote_heads(remote)["refs/heads/howto/beta"] == ci.branches()["refs/heads/howto/beta"]
