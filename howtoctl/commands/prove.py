@@ -194,7 +194,9 @@ def run(
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
     if record:
-        ws.require_base_worktree("prove --record")
+        ws.require_base_worktree("prove --record", ws.config.proof_dir)
+        # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
+        fsutil.require_inside(ws.repo.path(ws.config.proof_dir), ws.repo.path())
     selected = _select(ws, requested, all_, changed_since)
     if not selected:
         output.info(
@@ -240,7 +242,9 @@ def run(
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         for p in plans:
             path = ws.repo.path(ws.config.proof_dir, f"{p.name}.json")
-            fsutil.write_atomic(path, proof.record(p.name, p.diff, results[p.name], where))
+            fsutil.write_atomic(
+                path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
+            )
     failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
     survivors = [r for p in plans for r in results[p.name] if r.status == proof.SURVIVED]
     if as_json:

@@ -291,3 +291,18 @@ def test_changed_since_proves_only_the_affected(proj):
     proj.commit("na changed")
     res = proj.cli("prove", "--changed-since", base, "--json")
     assert [h["name"] for h in json.loads(res.out)["howtos"]] == ["na"]
+
+
+def test_record_into_a_symlink_leading_outside_is_refused(proj, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (proj.path / "howtos" / "proofs").symlink_to(outside)
+    res = proj.cli("prove", "h", "--record")
+    assert res.code == 2 and "leads outside the repository" in res.err, res
+    assert list(outside.iterdir()) == []
+
+
+def test_record_refused_off_the_base_names_the_proofs_directory(proj):
+    proj.git("switch", "-q", "-c", "elsewhere")
+    res = proj.cli("prove", "h", "--record")
+    assert res.code == 2 and "writes into howtos/proofs/ of the base branch" in res.err, res
