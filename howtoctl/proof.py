@@ -300,3 +300,13 @@ def read_record(data: bytes | None, diff: bytes) -> dict[tuple[str, str], dict] 
         return {(h["file"], h["header"]): h for h in body["hunks"] if isinstance(h, dict)}
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def proved_on(data: bytes | None, diff: bytes) -> str:
+    """Where a proof record of exactly this diff says it was made, or ''."""
+    import json
+
+    if read_record(data, diff) is None:
+        return ""
+    where = json.loads(data).get("proved_on")  # type: ignore[arg-type]
+    return where if isinstance(where, str) else ""
