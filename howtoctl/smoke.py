@@ -8,6 +8,7 @@ import concurrent.futures
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +35,21 @@ def check_options(devices: int, jobs: int | None) -> int:
     if jobs < 1:
         raise HowtoError("--jobs must be at least 1")
     return jobs
+
+
+def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
+    """Refuse, before anything runs, a smoke command that cannot be split into words or whose
+    program is not on PATH (a path such as ./run.sh is looked for in the work tree later)."""
+    command = variants.smoke_command(entry, files, manifest)
+    program = command[0] if command else ""
+    if program in ("python", "python3") or "/" in program:
+        return
+    if not program or shutil.which(program) is None:
+        raise HowtoError(
+            f"{program or 'the smoke command'}: command not found; "
+            + variants.where_configured(entry, manifest),
+            "install it, or fix the manifest's test command",
+        )
 
 
 def device_shortfall(needed: int, found: int, platform: str) -> str:
@@ -68,8 +84,10 @@ class Runner:
         keep: bool = False,
         extra_env: Mapping[str, str] | None = None,
         prefix: str = "howtoctl-test-",
+        manifest: str = "the manifest",
     ) -> None:
         self.repo = repo
+        self.manifest = manifest  # named in errors about a smoke command
         self.platform = variants.detect_platform()
         self.env = {
             **os.environ,
@@ -118,15 +136,23 @@ class Runner:
         with open(log_path, "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
-            proc = subprocess.Popen(
-                command,
-                cwd=path,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
-            )
+            try:
+                proc = subprocess.Popen(
+                    command,
+                    cwd=path,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
+                )
+            except (FileNotFoundError, PermissionError) as e:
+                what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+                raise HowtoError(
+                    f"{command[0]}: {what} (in the work tree of {label}); "
+                    + variants.where_configured(entry, self.manifest),
+                    "fix the manifest's test command",
+                ) from None
             with self.lock:
                 self.procs.add(proc)
             try:

@@ -52,6 +52,7 @@ def _plan(ws: Workspace, name: str) -> _Plan:
                 sources[fp.old_path] = text.decode("utf-8", "replace")
     hunks = proof.classify(parsed.files, sources)
     entry = ws.entry(name)
+    smoke.check_command(entry, parsed.paths, ws.config.manifest)
     exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
     return _Plan(name, data, parsed.paths, hunks, dict(exempt), base)
 
@@ -220,6 +221,7 @@ def run(
                 "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
             },
             prefix="howtoctl-prove-",
+            manifest=ws.config.manifest,
         )
         first = [_jobs(ws, runner, p) for p in plans if p.variant is not None]
         mutants = sum(len(p.mutants) for p in plans)

@@ -125,7 +125,9 @@ def run(
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
     selected = select(ws, requested, all_, changed_since)
-    runner = smoke.Runner(ws.repo, devices, keep)
+    for name in selected:  # bad smoke commands are refused before any runs
+        smoke.check_command(ws.entry(name), _files(ws, name), ws.config.manifest)
+    runner = smoke.Runner(ws.repo, devices, keep, manifest=ws.config.manifest)
     if not selected:
         output.info(
             "no HOWTO variants to test"

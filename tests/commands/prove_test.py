@@ -306,3 +306,23 @@ def test_record_refused_off_the_base_names_the_proofs_directory(proj):
     proj.git("switch", "-q", "-c", "elsewhere")
     res = proj.cli("prove", "h", "--record")
     assert res.code == 2 and "writes into howtos/proofs/ of the base branch" in res.err, res
+
+
+@pytest.mark.parametrize("command", ["prove", "test"])
+@pytest.mark.parametrize(
+    "smoke, said",
+    [
+        ("python -c 'unbalanced", "No closing quotation"),
+        ("no-such-program-here -q", "no-such-program-here: command not found"),
+        ("./bin/no-such-script", "./bin/no-such-script: command not found"),
+    ],
+)
+def test_bad_smoke_command_is_bad_input(proj, command, smoke, said):
+    proj.write("howtos/manifest.toml", MANIFEST.replace("python -m pytest -q ex", smoke))
+    proj.commit("bad smoke test")
+    before = proj.snapshot()
+    res = proj.cli(command, "h")
+    assert res.code == 2, res
+    assert said in res.err and "[howtos.h] test in howtos/manifest.toml" in res.err, res
+    assert proj.snapshot() == before
+    assert len(proj.git("worktree", "list").splitlines()) == 1
