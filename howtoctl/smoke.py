@@ -112,9 +112,18 @@ class Runner:
             return self._found
 
     def run(
-        self, label: str, commit: str, entry: Entry, files: Sequence[str], started: float
+        self,
+        label: str,
+        commit: str,
+        entry: Entry,
+        files: Sequence[str],
+        started: float,
+        timeout: float | None = None,
     ) -> VariantResult:
-        """Run `entry`'s smoke test on `commit`; the result is called `label`."""
+        """Run `entry`'s smoke test on `commit`; the result is called `label`.
+
+        After `timeout` seconds the test's whole process group is killed and the run fails
+        with "timed out after N s"."""
         short = device_shortfall(entry.devices, self.devices_found(), self.platform)
         if short:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
@@ -155,8 +164,17 @@ class Runner:
                 ) from None
             with self.lock:
                 self.procs.add(proc)
+            timed_out = False
             try:
+                rc = proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 rc = proc.wait()
+                # Children that left the group are out of reach; those that stayed are gone.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             finally:
                 with self.lock:
                     self.procs.discard(proc)
@@ -175,6 +193,8 @@ class Runner:
             if rc == 0
             else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
         )
+        if timed_out:
+            rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
         # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
         lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
         if rc == 0 and lacking:

@@ -125,23 +125,42 @@ def _status_word(r: VariantResult) -> str:
     return proof.SURVIVED if r.status == "passed" else proof.PROVED
 
 
-def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan) -> smoke.Job:
+# A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
+# the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
+TIMEOUT_FACTOR = 5
+MIN_TIMEOUT = 60
+
+
+def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
+    """How long a mutant may run: --timeout if given, else derived from the HOWTO's own run."""
+    if timeout is not None:
+        return timeout
+    return max(MIN_TIMEOUT, round(TIMEOUT_FACTOR * variant_seconds))
+
+
+def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan, timeout: float | None) -> smoke.Job:
     entry = ws.entry(plan.name)
 
-    def mutant_job(h: HunkInfo) -> smoke.Job:
+    def mutant_job(h: HunkInfo, limit: float) -> smoke.Job:
         return lambda: (
             runner.run(
-                _label(plan.name, h), plan.mutants[h.index], entry, plan.files, time.monotonic()
+                _label(plan.name, h),
+                plan.mutants[h.index],
+                entry,
+                plan.files,
+                time.monotonic(),
+                limit,
             ),
             [],
         )
 
     def variant_job() -> tuple[VariantResult, list]:
         assert plan.variant is not None
-        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic())
+        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic(), timeout)
         if r.status != "passed":
             return r, []
-        return r, [mutant_job(h) for h in plan.hunks if h.index in plan.mutants]
+        limit = mutant_timeout(timeout, r.seconds)
+        return r, [mutant_job(h, limit) for h in plan.hunks if h.index in plan.mutants]
 
     return variant_job
 
@@ -192,8 +211,11 @@ def run(
     as_json: bool = False,
     changed_since: str | None = None,
     record: bool = False,
+    timeout: float | None = None,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
+    if timeout is not None and not timeout > 0:
+        raise HowtoError("--timeout must be a number of seconds above 0")
     if record:
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
@@ -223,7 +245,7 @@ def run(
             prefix="howtoctl-prove-",
             manifest=ws.config.manifest,
         )
-        first = [_jobs(ws, runner, p) for p in plans if p.variant is not None]
+        first = [_jobs(ws, runner, p, timeout) for p in plans if p.variant is not None]
         mutants = sum(len(p.mutants) for p in plans)
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         output.info(

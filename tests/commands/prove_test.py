@@ -326,3 +326,54 @@ def test_bad_smoke_command_is_bad_input(proj, command, smoke, said):
     assert said in res.err and "[howtos.h] test in howtos/manifest.toml" in res.err, res
     assert proj.snapshot() == before
     assert len(proj.git("worktree", "list").splitlines()) == 1
+
+
+LOOP = "import os\n\nSTEP = 0\n\n\ndef count():\n    i = 0\n    while i != 3:\n        i += STEP\n    return i\n"
+LOOP_TEST = """\
+import os
+
+from ex import loop
+
+
+def test_count():
+    with open(os.environ["HOWTOCTL_TEST_PIDS"], "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    assert loop.count() == 3
+"""
+
+
+def test_a_mutant_that_never_ends_is_stopped_and_proves_its_hunk(tmp_path):
+    r = GitRepo.create(tmp_path / "proj", base="main")
+    r.write("ex/__init__.py", "")
+    r.write("ex/loop.py", LOOP)
+    r.write("howtos/manifest.toml", '[howtos.h]\ntest = "python -m pytest -q -x ex"\n')
+    r.commit("base")
+    r.git("switch", "-q", "-c", "howto/h")
+    r.replace("ex/loop.py", "STEP = 0", "STEP = 1")
+    r.write("ex/loop_test.py", LOOP_TEST)
+    r.commit("h")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "h").code == 0
+    r.commit("save h")
+    pids = tmp_path / "pids"
+    res = r.cli("prove", "h", "--timeout", "3", "--json", env={"HOWTOCTL_TEST_PIDS": str(pids)})
+    assert res.code == 0, res
+    (hunk,) = json.loads(res.out)["howtos"][0]["hunks"]
+    assert hunk["status"] == "proved" and hunk["reason"] == "timed out after 3 s", hunk
+    for pid in map(int, pids.read_text().split()):  # the variant's and the mutant's pytest
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert len(r.git("worktree", "list").splitlines()) == 1
+
+
+def test_timeout_is_derived_from_the_howtos_own_run():
+    from howtoctl.commands import prove
+
+    assert prove.mutant_timeout(None, 2.0) == 60
+    assert prove.mutant_timeout(None, 30.0) == 150
+    assert prove.mutant_timeout(7, 30.0) == 7
+
+
+def test_timeout_must_be_positive(proj):
+    res = proj.cli("prove", "h", "--timeout", "0")
+    assert res.code == 2 and "--timeout" in res.err
