@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -50,6 +51,51 @@ def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
             + variants.where_configured(entry, manifest),
             "install it, or fix the manifest's test command",
         )
+
+
+# Temporary work trees and JAX caches carry the pid of the howtoctl that made them, so that a
+# later run can tell what a killed one (SIGKILL runs no cleanup) left behind.
+_STALE = re.compile(r"howtoctl-(?:test|prove|jax-cache)-(\d+)-")
+
+
+def owned_prefix(prefix: str) -> str:
+    return f"{prefix}{os.getpid()}-"
+
+
+def _dead(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+def clear_stale_runs(repo: Repo) -> list[str]:
+    """Remove the temporary work trees and JAX caches of test/prove runs whose process is
+    gone; the paths removed. Runs still going (their pid alive) are left alone."""
+    removed = []
+    for w in repo.worktrees():
+        m = _STALE.match(os.path.basename(w.path.rstrip("/")))
+        if m and _dead(int(m.group(1))):
+            repo.remove_worktree(w.path)  # also prunes what is registered but gone
+            removed.append(w.path)
+    if not removed:
+        repo.try_run("worktree", "prune")
+    tmp = tempfile.gettempdir()
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        names = []
+    for name in names:
+        m = _STALE.match(name)
+        path = os.path.join(tmp, name)
+        if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            if not os.path.exists(path):
+                removed.append(path)
+    return removed
 
 
 def device_shortfall(needed: int, found: int, platform: str) -> str:
@@ -127,7 +173,9 @@ class Runner:
         short = device_shortfall(entry.devices, self.devices_found(), self.platform)
         if short:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
-        path = tempfile.mkdtemp(prefix=f"{self.prefix}{entry.name}-")
+        # A kept work tree outlives this process: no pid, so no later run takes it for stale.
+        prefix = self.prefix if self.keep else owned_prefix(self.prefix)
+        path = tempfile.mkdtemp(prefix=f"{prefix}{entry.name}-")
         with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
             self.worktrees.append(path)
             self.repo.add_worktree(path, commit)

@@ -221,6 +221,7 @@ def run(
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
         fsutil.require_inside(ws.repo.path(ws.config.proof_dir), ws.repo.path())
     selected = _select(ws, requested, all_, changed_since)
+    _report_stale(smoke.clear_stale_runs(ws.repo))
     if not selected:
         output.info(
             "no HOWTOs to prove"
@@ -232,7 +233,7 @@ def run(
     plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
     for p in plans:
         _build(ws, p)
-    with tempfile.TemporaryDirectory(prefix="howtoctl-jax-cache-") as cache:
+    with tempfile.TemporaryDirectory(prefix=smoke.owned_prefix("howtoctl-jax-cache-")) as cache:
         runner = smoke.Runner(
             ws.repo,
             devices,
@@ -295,6 +296,11 @@ def run(
             f"{summary or 'no hunks that change code'} in {time.monotonic() - started:.0f}s"
         )
     return EXIT_PROBLEMS if survivors or failed else EXIT_OK
+
+
+def _report_stale(removed: list[str]) -> None:
+    if removed:
+        output.info(f"removed what a killed run left behind: {', '.join(removed)}")
 
 
 def _variant_error(p: _Plan, runs: dict[str, VariantResult]) -> str:

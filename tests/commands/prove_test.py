@@ -377,3 +377,25 @@ def test_timeout_is_derived_from_the_howtos_own_run():
 def test_timeout_must_be_positive(proj):
     res = proj.cli("prove", "h", "--timeout", "0")
     assert res.code == 2 and "--timeout" in res.err
+
+
+@pytest.mark.parametrize("command", ["prove", "test"])
+def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command):
+    import tempfile
+
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
+    tmp = tempfile.gettempdir()
+    stale_tree = tempfile.mkdtemp(prefix=f"howtoctl-prove-{dead.pid}-h-", dir=tmp)
+    os.rmdir(stale_tree)
+    proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
+    stale_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{dead.pid}-", dir=tmp)
+    live_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{os.getpid()}-", dir=tmp)
+    try:
+        res = proj.cli(command, "--changed-since", "HEAD")
+        assert res.code == 0, res
+        assert not os.path.exists(stale_tree) and not os.path.exists(stale_cache)
+        assert os.path.isdir(live_cache)  # its owner runs on
+        assert len(proj.git("worktree", "list").splitlines()) == 1
+    finally:
+        os.rmdir(live_cache)
