@@ -14,7 +14,7 @@ import dataclasses
 import tempfile
 import time
 
-from howtoctl import fsutil, output, proof, smoke
+from howtoctl import fsutil, inspect, output, proof, smoke
 from howtoctl.commands import test as test_cmd
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -44,13 +44,7 @@ def _plan(ws: Workspace, name: str) -> _Plan:
     data, parsed = ws.load_patch(name)
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
-    sources = {}
-    for fp in parsed.files:
-        if fp.old_path and fp.old_path.endswith(".py"):
-            text = ws.repo.show_file(base, fp.old_path)
-            if text is not None:
-                sources[fp.old_path] = text.decode("utf-8", "replace")
-    hunks = proof.classify(parsed.files, sources)
+    hunks = proof.classify(parsed.files, inspect.python_sources(ws, base, parsed.files))
     entry = ws.entry(name)
     smoke.check_command(entry, parsed.paths, ws.config.manifest)
     exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)

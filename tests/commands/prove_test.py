@@ -399,3 +399,16 @@ def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command):
         assert len(proj.git("worktree", "list").splitlines()) == 1
     finally:
         os.rmdir(live_cache)
+
+
+@pytest.mark.parametrize("match", ["NO_SUCH_LINE", "calc"])
+def test_check_reports_an_exemption_prove_would_refuse(proj, match):
+    proj.write(
+        "howtos/manifest.toml", MANIFEST.replace('match = "LOG_LEVEL"', f'match = "{match}"')
+    )
+    proj.commit("exemption edit")
+    res = proj.cli("check")
+    assert res.code == 1, res
+    assert "bad-exemption" in res.out and f"matching {match!r}" in res.out, res
+    assert proj.cli("prove", "h").code == 2
+    assert proj.cli("check", "--json").code == 1
