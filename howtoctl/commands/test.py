@@ -126,7 +126,7 @@ def run(
     jobs = smoke.check_options(devices, jobs)
     selected = select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
-        smoke.check_command(ws.entry(name), _files(ws, name), ws.config.manifest)
+        smoke.check_command(ws.entry(name), diff_files(ws, name), ws.config.manifest)
     removed = smoke.clear_stale_runs(ws.repo)
     if removed:
         output.info(f"removed what a killed run left behind: {', '.join(removed)}")
