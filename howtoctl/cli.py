@@ -226,8 +226,17 @@ def test(
     is_flag=True,
     help="Write each HOWTO's proof to howtos/proofs/NAME.json (shown by render).",
 )
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="SECONDS",
+    help="Stop a run after SECONDS: a mutant that times out is proved "
+    "(default: mutants get max(60, 5 x the HOWTO's own run); the HOWTO's own run has no limit).",
+)
 @pass_ctx
-def prove(ctx: _Context, names, all_, devices, jobs, as_json, changed_since, record) -> int:
+def prove(
+    ctx: _Context, names, all_, devices, jobs, as_json, changed_since, record, timeout
+) -> int:
     """Take each code hunk out of a HOWTO's diff in turn: its own tests must then fail."""
     from howtoctl.commands import prove as cmd
 
@@ -240,6 +249,7 @@ def prove(ctx: _Context, names, all_, devices, jobs, as_json, changed_since, rec
         as_json=as_json,
         changed_since=changed_since or None,
         record=record,
+        timeout=timeout,
     )
 
 

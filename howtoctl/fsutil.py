@@ -165,13 +165,16 @@ def clear_stale(directory: str) -> None:
                 pass
 
 
-def write_new(path: str, data: bytes) -> bool:
+def write_new(path: str, data: bytes, inside: str | None = None) -> bool:
     """Create `path` with `data`, whole or not at all; False (nothing written) if it exists.
 
     The bytes go to a temporary file next to the target, which is then hard-linked into place:
-    unlike a rename, a link never replaces a file that appeared meanwhile.
+    unlike a rename, a link never replaces a file that appeared meanwhile. With `inside`, the
+    target must resolve inside that directory (a symbolic link on the way may not lead out).
     """
     directory = os.path.dirname(path) or "."
+    if inside is not None:
+        require_inside(path, inside)
     try:
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=directory)

@@ -20,7 +20,8 @@ from howtoctl.refs import HEADS, BranchRef, short_branch
 MAX_TEXT_BYTES = 1_000_000
 
 
-def _decode(data: bytes, relpath: str) -> str:
+def decode_text(data: bytes, relpath: str) -> str:
+    """A configuration file's text; bytes that are not UTF-8 are bad input, not a crash."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -62,7 +63,7 @@ class Workspace:
             data = self.read_worktree_file(relpath)
         else:
             data = self.repo.show_file("HEAD", relpath)
-        return _decode(data, relpath) if data is not None else None
+        return decode_text(data, relpath) if data is not None else None
 
     def read_worktree_file(
         self, relpath: str, limit: int = MAX_TEXT_BYTES, limit_name: str = ""
@@ -105,8 +106,9 @@ class Workspace:
             self._base_tip = tip
         return self._base_tip
 
-    def require_base_worktree(self, command: str) -> None:
-        """Refuse to write into a work tree that has anything but the base branch checked out."""
+    def require_base_worktree(self, command: str, into: str | None = None) -> None:
+        """Refuse to write into a work tree that has anything but the base branch checked out
+        (`into`: the directory the command writes, by default the diff directory)."""
         if self.repo.toplevel is None:
             raise HowtoError(f"`howtoctl {command}` writes files, but this repository is bare")
         head = self.repo.head_ref()
@@ -114,7 +116,7 @@ class Workspace:
             return
         where = f"branch {short_branch(head)!r}" if head else "a detached HEAD"
         raise HowtoError(
-            f"`howtoctl {command}` writes into {self.config.diff_dir}/ of the base branch "
+            f"`howtoctl {command}` writes into {into or self.config.diff_dir}/ of the base branch "
             f"{self.base!r}, but this work tree has {where} checked out",
             f"switch to the base branch first: git switch {self.base}",
         )
@@ -197,7 +199,7 @@ class Workspace:
             data = self.read_worktree_file(self.config.manifest)
         else:
             data = self.repo.show_file(self.base_tip, self.config.manifest)
-        return _decode(data, self.config.manifest) if data is not None else None
+        return decode_text(data, self.config.manifest) if data is not None else None
 
     def entry(self, name: str) -> manifest_mod.Entry:
         return self.manifest().get(name) or manifest_mod.Entry(name=name)

@@ -20,6 +20,7 @@ class State(enum.StrEnum):
     BROKEN = "broken"
     MISSING_BRANCH = "missing-branch"
     MISSING_DIFF = "missing-diff"
+    BAD_EXEMPTION = "bad-exemption"
 
 
 @dataclasses.dataclass
@@ -154,7 +155,43 @@ def inspect(
             r.state = State.NEEDS_REBASE
             r.detail = f"{r.behind} commit(s) behind {ws.base}"
             r.hint = ws.rebase_advice(r.name)
+    # An exemption must match one code hunk, or `prove` refuses to run: the gate says so first.
+    for r in reports:
+        if r.ok and r.name in patches:
+            problem = exemption_problem(ws, r.name, patches[r.name][0])
+            if problem is not None:
+                r.state, r.detail, r.hint = State.BAD_EXEMPTION, problem.message, problem.hint or ""
     return reports
+
+
+def python_sources(ws: Workspace, base: str, files) -> dict[str, str]:
+    """{path: text at `base`} of the Python files a diff changes (to classify its hunks)."""
+    sources = {}
+    for fp in files:
+        if fp.old_path and fp.old_path.endswith(".py"):
+            text = ws.repo.show_file(base, fp.old_path)
+            if text is not None:
+                sources[fp.old_path] = text.decode("utf-8", "replace")
+    return sources
+
+
+def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
+    """Why the manifest's proof exemptions of a HOWTO do not fit its diff, or None."""
+    from howtoctl import proof
+
+    exempt = ws.entry(name).exempt
+    if not exempt:
+        return None
+    files = patch.parse(data).files
+    base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
+    assert base is not None
+    try:
+        proof.exemptions_by_hunk(
+            name, proof.classify(files, python_sources(ws, base, files)), exempt
+        )
+    except HowtoError as e:
+        return e
+    return None
 
 
 def _behind(ws: Workspace, tip: str, fork: str | None, by_fork) -> int:

@@ -35,7 +35,9 @@ class Status(enum.StrEnum):
 
 
 # Files that are documentation, not code: a hunk there cannot be proved by a test.
-DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".ipynb")
+# A notebook is code; .txt is documentation except the build inputs below.
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html")
+_BUILD_TXT = ("requirements", "constraints")
 _COMMENT_PREFIXES = {
     ".py": ("#",),
     ".pyi": ("#",),
@@ -44,14 +46,14 @@ _COMMENT_PREFIXES = {
     ".yaml": ("#",),
     ".yml": ("#",),
     ".cfg": ("#", ";"),
-    ".c": ("//", "/*", "*"),
-    ".cc": ("//", "/*", "*"),
-    ".cpp": ("//", "/*", "*"),
-    ".h": ("//", "/*", "*"),
-    ".rs": ("//",),
-    ".go": ("//",),
-    ".js": ("//", "/*", "*"),
-    ".ts": ("//", "/*", "*"),
+    ".c": ("//", "/*"),
+    ".cc": ("//", "/*"),
+    ".cpp": ("//", "/*"),
+    ".h": ("//", "/*"),
+    ".rs": ("//", "/*"),
+    ".go": ("//", "/*"),
+    ".js": ("//", "/*"),
+    ".ts": ("//", "/*"),
 }
 _HUNK_HEADER_RE = re.compile(rb"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
@@ -92,6 +94,8 @@ def why_file_does_not_count(path: str) -> str:
     if is_test_file(path):
         return "test file"
     name = posixpath.basename(path).lower()
+    if name.endswith(".txt") and (name.startswith(_BUILD_TXT) or name == "cmakelists.txt"):
+        return ""
     if name.endswith(DOC_SUFFIXES) or name in ("license", "authors", "changelog", "notice"):
         return "documentation"
     return ""
@@ -151,13 +155,47 @@ def changes_code(path: str, hunk: Hunk, old_source: str | None) -> bool:
             if before is not None and after is not None:
                 return before != after
     prefixes = _COMMENT_PREFIXES.get(posixpath.splitext(path)[1], ())
-    for ln in hunk.lines:
-        if ln[:1] not in (b"+", b"-"):
+    in_block = _in_block_comment(hunk) if "/*" in prefixes else set()
+    old_no, new_no = hunk.old_start, hunk.new_start
+    for i, ln in enumerate(hunk.lines):
+        sign = ln[:1]
+        number = old_no if sign == b"-" else new_no
+        old_no += sign in (b" ", b"-")
+        new_no += sign in (b" ", b"+")
+        if sign not in (b"+", b"-"):
             continue
         text = ln[1:].decode("utf-8", "replace").strip()
-        if text and not (prefixes and text.startswith(prefixes)):
+        if not text or i in in_block:
+            continue
+        if text.startswith("#!") and number == 1:
+            return True  # a shebang picks the interpreter: code, not a comment
+        if not (prefixes and text.startswith(prefixes)):
             return True
     return False
+
+
+def _in_block_comment(hunk: Hunk) -> set[int]:
+    """Indexes of the hunk's lines inside a /* ... */ comment, as far as the hunk shows it.
+
+    A line starting with `*` is a comment only inside a block the hunk shows opening or
+    closing (`*p = 5;` or a continued product is code); with no marker in sight it counts,
+    which at worst asks to prove or exempt a comment rather than hide code.
+    """
+    texts = [ln[1:].decode("utf-8", "replace").strip() for ln in hunk.lines]
+    inside: set[int] = set()
+    open_, since = False, 0  # since: first line after the last code seen outside a comment
+    for i, text in enumerate(texts):
+        if open_:
+            inside.add(i)
+            open_ = "*/" not in text
+        elif text.startswith("/*"):
+            inside.add(i)
+            open_ = "*/" not in text[2:]
+        elif text.startswith("*") and "*/" in text and "/*" not in text:
+            inside.update(range(since, i + 1))  # closes a comment opened above the hunk
+        elif text and not text.startswith("*"):
+            since = i + 1
+    return inside
 
 
 def _header(hunk: Hunk) -> str:
@@ -307,3 +345,13 @@ def read_record(data: bytes | None, diff: bytes) -> dict[tuple[str, str], dict] 
         return {(h["file"], h["header"]): h for h in body["hunks"] if isinstance(h, dict)}
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def proved_on(data: bytes | None, diff: bytes) -> str:
+    """Where a proof record of exactly this diff says it was made, or ''."""
+    import json
+
+    if read_record(data, diff) is None:
+        return ""
+    where = json.loads(data).get("proved_on")  # type: ignore[arg-type]
+    return where if isinstance(where, str) else ""

@@ -7,7 +7,9 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +36,66 @@ def check_options(devices: int, jobs: int | None) -> int:
     if jobs < 1:
         raise HowtoError("--jobs must be at least 1")
     return jobs
+
+
+def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
+    """Refuse, before anything runs, a smoke command that cannot be split into words or whose
+    program is not on PATH (a path such as ./run.sh is looked for in the work tree later)."""
+    command = variants.smoke_command(entry, files, manifest)
+    program = command[0] if command else ""
+    if program in ("python", "python3") or "/" in program:
+        return
+    if not program or shutil.which(program) is None:
+        raise HowtoError(
+            f"{program or 'the smoke command'}: command not found; "
+            + variants.where_configured(entry, manifest),
+            "install it, or fix the manifest's test command",
+        )
+
+
+# Temporary work trees and JAX caches carry the pid of the howtoctl that made them, so that a
+# later run can tell what a killed one (SIGKILL runs no cleanup) left behind.
+_STALE = re.compile(r"howtoctl-(?:test|prove|jax-cache)-(\d+)-")
+
+
+def owned_prefix(prefix: str) -> str:
+    return f"{prefix}{os.getpid()}-"
+
+
+def _dead(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+def clear_stale_runs(repo: Repo) -> list[str]:
+    """Remove the temporary work trees and JAX caches of test/prove runs whose process is
+    gone; the paths removed. Runs still going (their pid alive) are left alone."""
+    removed = []
+    for w in repo.worktrees():
+        m = _STALE.match(os.path.basename(w.path.rstrip("/")))
+        if m and _dead(int(m.group(1))):
+            repo.remove_worktree(w.path)  # also prunes what is registered but gone
+            removed.append(w.path)
+    if not removed:
+        repo.try_run("worktree", "prune")
+    tmp = tempfile.gettempdir()
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        names = []
+    for name in names:
+        m = _STALE.match(name)
+        path = os.path.join(tmp, name)
+        if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            if not os.path.exists(path):
+                removed.append(path)
+    return removed
 
 
 def device_shortfall(needed: int, found: int, platform: str) -> str:
@@ -68,8 +130,10 @@ class Runner:
         keep: bool = False,
         extra_env: Mapping[str, str] | None = None,
         prefix: str = "howtoctl-test-",
+        manifest: str = "the manifest",
     ) -> None:
         self.repo = repo
+        self.manifest = manifest  # named in errors about a smoke command
         self.platform = variants.detect_platform()
         self.env = {
             **os.environ,
@@ -94,13 +158,24 @@ class Runner:
             return self._found
 
     def run(
-        self, label: str, commit: str, entry: Entry, files: Sequence[str], started: float
+        self,
+        label: str,
+        commit: str,
+        entry: Entry,
+        files: Sequence[str],
+        started: float,
+        timeout: float | None = None,
     ) -> VariantResult:
-        """Run `entry`'s smoke test on `commit`; the result is called `label`."""
+        """Run `entry`'s smoke test on `commit`; the result is called `label`.
+
+        After `timeout` seconds the test's whole process group is killed and the run fails
+        with "timed out after N s"."""
         short = device_shortfall(entry.devices, self.devices_found(), self.platform)
         if short:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
-        path = tempfile.mkdtemp(prefix=f"{self.prefix}{entry.name}-")
+        # A kept work tree outlives this process: no pid, so no later run takes it for stale.
+        prefix = self.prefix if self.keep else owned_prefix(self.prefix)
+        path = tempfile.mkdtemp(prefix=f"{prefix}{entry.name}-")
         with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
             self.worktrees.append(path)
             self.repo.add_worktree(path, commit)
@@ -118,19 +193,36 @@ class Runner:
         with open(log_path, "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
-            proc = subprocess.Popen(
-                command,
-                cwd=path,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
-            )
+            try:
+                proc = subprocess.Popen(
+                    command,
+                    cwd=path,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
+                )
+            except (FileNotFoundError, PermissionError) as e:
+                what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+                raise HowtoError(
+                    f"{command[0]}: {what} (in the work tree of {label}); "
+                    + variants.where_configured(entry, self.manifest),
+                    "fix the manifest's test command",
+                ) from None
             with self.lock:
                 self.procs.add(proc)
+            timed_out = False
             try:
+                rc = proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 rc = proc.wait()
+                # Children that left the group are out of reach; those that stayed are gone.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             finally:
                 with self.lock:
                     self.procs.discard(proc)
@@ -149,6 +241,8 @@ class Runner:
             if rc == 0
             else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
         )
+        if timed_out:
+            rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
         # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
         lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
         if rc == 0 and lacking:

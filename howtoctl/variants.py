@@ -42,10 +42,23 @@ def example_dirs(entry: Entry, changed_files: Sequence[str]) -> tuple[str, ...]:
     return tuple(d for d in dirs if not any(d != o and d.startswith(o + "/") for o in dirs))
 
 
-def smoke_command(entry: Entry, changed_files: Sequence[str]) -> list[str]:
+def where_configured(entry: Entry, manifest: str = "the manifest") -> str:
+    return f"it is [howtos.{entry.name}] test in {manifest}"
+
+
+def smoke_command(
+    entry: Entry, changed_files: Sequence[str], manifest: str = "the manifest"
+) -> list[str]:
     """The command that smoke-tests a variant: the manifest's `test`, else pytest on its examples."""
     if entry.test:
-        return shlex.split(entry.test)
+        try:
+            return shlex.split(entry.test)
+        except ValueError as e:  # an unbalanced quote
+            raise HowtoError(
+                f"cannot split the smoke command {entry.test!r} into words ({e}); "
+                + where_configured(entry, manifest),
+                "fix its quoting",
+            ) from None
     dirs = example_dirs(entry, changed_files)
     return (
         ["python", "-m", "pytest", "-q", "-x", *dirs]

@@ -126,3 +126,32 @@ def test_a_record_is_read_only_for_the_diff_it_was_made_for():
     assert proof.read_record(rec, data + b" \n") is None
     assert proof.read_record(b"not json", data) is None
     assert proof.read_record(None, data) is None
+
+
+def _one(path: str, hunk: str) -> proof.HunkInfo:
+    (h,) = proof.classify(patch.parse(_diff(path, hunk)).files, {})
+    return h
+
+
+@pytest.mark.parametrize(
+    "path, hunk, counted",
+    [
+        ("x.c", "@@ -3,1 +3,1 @@\n-  *p = 4;\n+  *p = 5;\n", True),  # a dereference
+        ("x.js", "@@ -3,2 +3,2 @@\n   a\n-    * b\n+    * c\n", True),  # a product
+        ("x.sh", "@@ -1,1 +1,1 @@\n-#!/bin/sh\n+#!/bin/bash -e\n", True),  # the interpreter
+        ("x.sh", "@@ -5,1 +5,1 @@\n-#!not a shebang\n+#!here\n", False),  # a comment
+        ("x.c", "@@ -3,3 +3,3 @@\n /**\n- * old comment\n+ * new comment\n */\n", False),
+        ("x.c", "@@ -3,2 +3,2 @@\n- * old comment\n+ * new comment\n */\n", False),
+        ("x.c", "@@ -3,1 +3,1 @@\n- * old comment\n+ * new comment\n", True),  # in sight: none
+        ("x.c", "@@ -3,2 +3,2 @@\n x = 1;\n- * c\n+ * d */\n", False),
+        ("x.c", "@@ -3,1 +3,1 @@\n-/* a */\n+/* b */\n", False),
+        ("requirements.txt", "@@ -1,1 +1,1 @@\n-flax\n+flax==0.10\n", True),
+        ("ex/requirements-dev.txt", "@@ -1,1 +1,1 @@\n-a\n+b\n", True),
+        ("constraints.txt", "@@ -1,1 +1,1 @@\n-a\n+b\n", True),
+        ("CMakeLists.txt", "@@ -1,1 +1,1 @@\n-a\n+b\n", True),
+        ("ex/demo.ipynb", "@@ -1,1 +1,1 @@\n-a\n+b\n", True),
+        ("notes.txt", "@@ -1,1 +1,1 @@\n-a\n+b\n", False),
+    ],
+)
+def test_classification_of_other_languages_and_build_files(path, hunk, counted):
+    assert _one(path, hunk).counted is counted

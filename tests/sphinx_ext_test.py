@@ -89,10 +89,11 @@ def test_proof_record_is_shown(docs, repo_with_howto):
         "hunks": [{"file": "ex/train.py", "header": "@@", "status": "proved"}],
     }
     r.write("howtos/proofs/alpha.json", json.dumps(record))
+    _alpha_record(r, "proved")  # the record names the hunk by its header, as prove writes it
     code, out = _build(docs)
     assert code == 0
     assert (
-        "proved on 8 CPU devices: taking out any of its 1 code hunk fails its tests"
+        "proved on 8 CPU devices: taking out any of its 1 tested code hunk fails its tests"
         in (out / "index.html").read_text()
     )
 
@@ -121,19 +122,61 @@ def test_scoped_css_keeps_render_styles_inside_the_block():
 
 
 @pytest.mark.parametrize(
-    "record, proved, text",
+    "statuses, proved, text",
     [
-        (None, False, "not proved"),
-        (b"{", False, "unreadable"),
-        ({"diff_sha256": "0" * 64, "hunks": []}, False, "older version"),
-        ({"hunks": [{"status": "proved"}, {"status": "survived"}]}, False, "1 of 2"),
-        ({"hunks": [{"status": "proved"}, {"status": "exempt"}]}, True, "2 code hunks"),
+        ([], True, "none of its hunks changes code"),
+        (["not-counted"], True, "none of its hunks changes code"),
+        (["not-run", "not-run"], False, "its own smoke test failed"),
+        (["unproved", "proved"], False, "not proved yet"),
+        (["proved", "survived"], False, "1 of 2 code hunks survived"),
+        (["proved", "exempt", "not-counted"], True, "any of its 1 tested code hunk fails"),
+        (["exempt"], True, "nothing for its tests to prove: its 1 code hunk is exempt"),
     ],
 )
-def test_proof_status(record, proved, text):
-    diff = b"diff --git a/x b/x\n"
-    if isinstance(record, dict):
-        record = {"diff_sha256": hashlib.sha256(diff).hexdigest(), **record}
-        record = json.dumps(record).encode()
-    got = proof.status(record, diff)
-    assert got[0] is proved and text in got[1]
+def test_proof_status(statuses, proved, text):
+    got = proof.status([(s, "") for s in statuses], "")
+    assert got[0] is proved and text in got[1], got
+    if statuses == ["exempt"]:
+        assert "fails its tests" not in got[1]
+
+
+def _alpha_record(r, status, **extra):
+    from howtoctl import patch
+    from howtoctl import proof as hunks
+
+    diff = r.read("howtos/diffs/alpha.diff").encode()
+    (h,) = hunks.classify(patch.parse(diff).files, {})
+    record = {
+        "name": "alpha",
+        "diff_sha256": hashlib.sha256(diff).hexdigest(),
+        "proved_on": "8 CPU devices",
+        "hunks": [{"file": h.file, "header": h.header, "status": status, **extra}],
+    }
+    r.write("howtos/proofs/alpha.json", json.dumps(record))
+
+
+@pytest.mark.parametrize(
+    "status, manifest_exempt, shown",
+    [
+        ("exempt", False, "not proved yet"),  # the exemption was taken out of the manifest
+        (["x"], False, "not proved yet"),  # a malformed record does not break the build
+        ("not-run", False, "its own smoke test failed"),
+        ("proved", False, "proved on 8 CPU devices: taking out any of its 1 tested code hunk"),
+        ("survived", True, "nothing for its tests to prove: its 1 code hunk is exempt"),
+    ],
+)
+def test_directive_agrees_with_render(docs, repo_with_howto, status, manifest_exempt, shown):
+    r = repo_with_howto
+    _alpha_record(r, status)
+    if manifest_exempt:
+        r.write(
+            "howtos/manifest.toml",
+            r.read("howtos/manifest.toml")
+            + '\n[[howtos.alpha.exempt]]\nfile = "ex/train.py"\nmatch = "line 5"\n'
+            'reason = "a log line"\n',
+        )
+    code, out = _build(docs)
+    assert code == 0
+    # The summary line above the diff (each hunk's own line, below, is render's).
+    (summary,) = re.findall(r'<p class="proof[^"]*">(.*?)</p>', (out / "index.html").read_text())
+    assert shown in summary

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 
 from howtoctl import adopt, fsutil, lock, output
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
+from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
 from howtoctl.refs import HEADS, short_branch
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
 
 def _base(repo: Repo, wanted: str | None) -> str:
@@ -42,6 +46,24 @@ def _example(repo: Repo, example: str) -> str:
     return norm
 
 
+def _checked_action_ref(repo: Repo, ref: str) -> str:
+    """`ref` if it is a commit id or a tag or branch name git accepts; it goes into the
+    workflows' `uses:` lines, where a newline would add a step and a leading '-' an option."""
+    if _COMMIT_ID.fullmatch(ref):
+        return ref
+    if (
+        not ref
+        or ref.startswith("-")
+        or any(ord(c) < 0x20 or c == "\x7f" for c in ref)
+        or not repo.check_ref_format(f"refs/tags/{ref}")
+    ):
+        raise HowtoError(
+            f"--action-ref {ref!r} is neither a 40-hex commit id nor a valid tag or branch name",
+            "pin the workflows to a howtoctl commit (--action-ref SHA) or a release tag (v1.2.3)",
+        )
+    return ref
+
+
 def _action_ref(version: str) -> str:
     # A release pins the workflows to its tag; a development build has none to pin to.
     return f"v{version}" if version.replace(".", "").isdigit() else "main"
@@ -55,9 +77,13 @@ def run(
     repo = Repo(path)
     if repo.toplevel is None:
         raise HowtoError("`howtoctl init` writes files, but this repository is bare")
-    pyproject = fsutil.read_or_none(repo.path("pyproject.toml"))
-    config = config_mod.load(pyproject.decode() if pyproject is not None else None, base)
+    # Bounded, a regular file inside the work tree: a pipe or /dev/zero must not hang init.
+    pyproject = fsutil.read_regular(repo.path("pyproject.toml"), repo.toplevel, MAX_TEXT_BYTES)
+    text = decode_text(pyproject, "pyproject.toml") if pyproject is not None else None
+    config = config_mod.load(text, base)
     example = _example(repo, example)
+    if action_ref is not None:
+        action_ref = _checked_action_ref(repo, action_ref)
     settings = adopt.Settings(
         base=_base(repo, config.base),
         branch_prefix=config.branch_prefix,
@@ -65,12 +91,15 @@ def run(
         manifest=config.manifest,
         example=example,
         requirements=adopt.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example),
-        action_ref=action_ref or _action_ref(__version__),
+        action_ref=action_ref if action_ref is not None else _action_ref(__version__),
     )
+    files = adopt.files(settings)
+    for rel in files:  # all refused before any is written
+        fsutil.require_inside(repo.path(rel), repo.toplevel)
     skipped = []
     with lock.repository_lock(repo.common_dir, "init"):
-        for rel, text in adopt.files(settings).items():
-            if fsutil.write_new(repo.path(rel), text.encode()):
+        for rel, content in files.items():
+            if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
                 output.status_line(rel, "created")
             else:
                 skipped.append(rel)

@@ -14,7 +14,7 @@ import dataclasses
 import tempfile
 import time
 
-from howtoctl import fsutil, output, proof, smoke, variants
+from howtoctl import fsutil, inspection, output, proof, smoke, variants
 from howtoctl.commands import test as test_cmd
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
@@ -42,14 +42,9 @@ def _plan(ws: Workspace, name: str) -> _Plan:
     data, parsed = ws.load_patch(name)
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
-    sources = {}
-    for fp in parsed.files:
-        if fp.old_path and fp.old_path.endswith(".py"):
-            text = ws.repo.show_file(base, fp.old_path)
-            if text is not None:
-                sources[fp.old_path] = text.decode("utf-8", "replace")
-    hunks = proof.classify(parsed.files, sources)
+    hunks = proof.classify(parsed.files, inspection.python_sources(ws, base, parsed.files))
     entry = ws.entry(name)
+    smoke.check_command(entry, parsed.paths, ws.config.manifest)
     exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
     return _Plan(name, data, parsed.paths, hunks, dict(exempt), base)
 
@@ -122,23 +117,42 @@ def _status_word(r: VariantResult) -> str:
     return proof.Status.SURVIVED if r.status == "passed" else proof.Status.PROVED
 
 
-def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan) -> smoke.Job:
+# A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
+# the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
+TIMEOUT_FACTOR = 5
+MIN_TIMEOUT = 60
+
+
+def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
+    """How long a mutant may run: --timeout if given, else derived from the HOWTO's own run."""
+    if timeout is not None:
+        return timeout
+    return max(MIN_TIMEOUT, round(TIMEOUT_FACTOR * variant_seconds))
+
+
+def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan, timeout: float | None) -> smoke.Job:
     entry = ws.entry(plan.name)
 
-    def mutant_job(h: HunkInfo) -> smoke.Job:
+    def mutant_job(h: HunkInfo, limit: float) -> smoke.Job:
         return lambda: (
             runner.run(
-                _label(plan.name, h), plan.mutants[h.index], entry, plan.files, time.monotonic()
+                _label(plan.name, h),
+                plan.mutants[h.index],
+                entry,
+                plan.files,
+                time.monotonic(),
+                limit,
             ),
             [],
         )
 
     def variant_job() -> tuple[VariantResult, list]:
         assert plan.variant is not None
-        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic())
+        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic(), timeout)
         if r.status != "passed":
             return r, []
-        return r, [mutant_job(h) for h in plan.hunks if h.index in plan.mutants]
+        limit = mutant_timeout(timeout, r.seconds)
+        return r, [mutant_job(h, limit) for h in plan.hunks if h.index in plan.mutants]
 
     return variant_job
 
@@ -190,11 +204,17 @@ def run(
     as_json: bool = False,
     changed_since: str | None = None,
     record: bool = False,
+    timeout: float | None = None,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
+    if timeout is not None and not timeout > 0:
+        raise HowtoError("--timeout must be a number of seconds above 0")
     if record:
-        ws.require_base_worktree("prove --record")
+        ws.require_base_worktree("prove --record", ws.config.proof_dir)
+        # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
+        fsutil.require_inside(ws.repo.path(ws.config.proof_dir), ws.repo.path())
     selected = _select(ws, requested, all_, changed_since)
+    _report_stale(smoke.clear_stale_runs(ws.repo))
     if not selected:
         output.info(
             "no HOWTOs to prove"
@@ -206,7 +226,7 @@ def run(
     plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
     for p in plans:
         _build(ws, p)
-    with tempfile.TemporaryDirectory(prefix="howtoctl-jax-cache-") as cache:
+    with tempfile.TemporaryDirectory(prefix=smoke.owned_prefix("howtoctl-jax-cache-")) as cache:
         runner = smoke.Runner(
             ws.repo,
             devices,
@@ -217,8 +237,9 @@ def run(
                 "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
             },
             prefix="howtoctl-prove-",
+            manifest=ws.config.manifest,
         )
-        first = [_jobs(ws, runner, p) for p in plans if p.variant is not None]
+        first = [_jobs(ws, runner, p, timeout) for p in plans if p.variant is not None]
         mutants = sum(len(p.mutants) for p in plans)
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         output.info(
@@ -239,7 +260,9 @@ def run(
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         for p in plans:
             path = ws.repo.path(ws.config.proof_dir, f"{p.name}.json")
-            fsutil.write_atomic(path, proof.record(p.name, p.diff, results[p.name], where))
+            fsutil.write_atomic(
+                path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
+            )
     failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
     survivors = [r for p in plans for r in results[p.name] if r.status == proof.Status.SURVIVED]
     if as_json:
@@ -272,6 +295,11 @@ def run(
             f"{summary or 'no hunks that change code'} in {time.monotonic() - started:.0f}s"
         )
     return EXIT_PROBLEMS if survivors or failed else EXIT_OK
+
+
+def _report_stale(removed: list[str]) -> None:
+    if removed:
+        output.info(f"removed what a killed run left behind: {', '.join(removed)}")
 
 
 def _variant_error(p: _Plan, runs: dict[str, VariantResult]) -> str:

@@ -109,6 +109,21 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
     )
 
 
+MAX_PROOF_BYTES = 1_000_000
+
+
+def proof_record(ws: Workspace, name: str) -> bytes | None:
+    """The bytes of a HOWTO's proof record as the base branch has it, or None (with a warning
+    when it cannot be read: a pipe, a device, a link leading out, too big). Never read
+    unbounded: a page shows the HOWTO as not proved rather than hang."""
+    rel = posixpath.join(ws.config.proof_dir, f"{name}.json")
+    try:
+        return _read_bytes(ws, rel, MAX_PROOF_BYTES)
+    except HowtoError as e:
+        output.warn(f"{e.message}; {name} is shown as not proved")
+        return None
+
+
 def hunk_proofs(
     ws: Workspace, name: str, data: bytes, files, old_sources: dict[str, str]
 ) -> list[tuple[str, str]]:
@@ -123,12 +138,7 @@ def hunk_proofs(
     except HowtoError as e:
         output.warn(e.message)
         exempt = {}
-    rel = posixpath.join(ws.config.proof_dir, f"{name}.json")
-    if ws.diffs_from_worktree():
-        record_data = fsutil.read_or_none(ws.repo.path(rel))
-    else:
-        record_data = ws.repo.show_file(ws.base_tip, rel)
-    recorded = proof.read_record(record_data, data) or {}
+    recorded = proof.read_record(proof_record(ws, name), data) or {}
     result = []
     for h in hunks:
         found = recorded.get((h.file, h.header), {})

@@ -83,7 +83,12 @@ def run(
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
     selected = variants.select(ws, requested, all_, changed_since)
-    runner = smoke.Runner(ws.repo, devices, keep)
+    for name in selected:  # bad smoke commands are refused before any runs
+        smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
+    removed = smoke.clear_stale_runs(ws.repo)
+    if removed:
+        output.info(f"removed what a killed run left behind: {', '.join(removed)}")
+    runner = smoke.Runner(ws.repo, devices, keep, manifest=ws.config.manifest)
     if not selected:
         output.info(
             "no HOWTO variants to test"

@@ -26,9 +26,12 @@ def _final(run: dict) -> dict:
 def _value(key: str, value: object) -> str:
     if not isinstance(value, int | float):
         return "&ndash;"
-    if key.endswith("accuracy"):
-        return f"{100 * value:.2f}%"
-    return f"{value:.4f}"
+    try:
+        if key.endswith("accuracy"):
+            return f"{100 * value:.2f}%"
+        return f"{value:.4f}"
+    except OverflowError:  # an integer too big for a float: the file is not what generate.py writes
+        return "&ndash;"
 
 
 def results_html(data: bytes | None, plot: bytes | None) -> str:
@@ -39,6 +42,9 @@ def results_html(data: bytes | None, plot: bytes | None) -> str:
         res = json.loads(data)
         base, variant = res["base"], res["variant"]
         base_final, variant_final = _final(base), _final(variant)
+        machine = res.get("machine") or {}
+        if not all(isinstance(d, dict) for d in (base, variant, machine)):
+            raise TypeError("not the shape generate.py writes")
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return '<p class="results-missing">The results file could not be read.</p>'
     keys = [k for k in base_final if k.startswith(HELD_OUT)]
@@ -53,7 +59,6 @@ def results_html(data: bytes | None, plot: bytes | None) -> str:
         "<tr><th scope=row>training time</th>"
         f"<td>{_esc(base.get('seconds', '?'))} s</td><td>{_esc(variant.get('seconds', '?'))} s</td></tr>"
     )
-    machine = res.get("machine") or {}
     caption = (
         f"After {_esc(step)} {_esc(variant_final.get(step, '?'))}, on {_esc(res.get('data', '?'))}; "
         f"{_esc(machine.get('devices', ''))}, {_esc(machine.get('cpus', '?'))} CPUs, "

@@ -81,16 +81,14 @@ def _forget(app: Sphinx) -> None:
     _CACHE.clear()  # a new build reads the repository again
 
 
-def _proof_status(ws, name: str, diff: bytes) -> tuple[bool, str]:
-    from howtoctl import fsutil
+def _proof_status(ws, found) -> tuple[bool, str]:
+    """The summary of the per-hunk proofs `render` shows, so that the two always agree."""
+    from howtoctl import proof as hunks
+    from howtoctl.commands import render
     from howtoctl.sphinx import proof
 
-    rel = f"{ws.config.proof_dir}/{name}.json"
-    if ws.diffs_from_worktree():
-        data = fsutil.read_or_none(ws.repo.path(rel))
-    else:
-        data = ws.repo.show_file(ws.base_tip, rel)
-    return proof.status(data, diff)
+    record = render.proof_record(ws, found.name)
+    return proof.status(found.proofs, hunks.proved_on(record, found.diff))
 
 
 def _diff_html(h, src, view: str) -> str:
@@ -140,7 +138,7 @@ class HowtoDirective(SphinxDirective):
         if ws.diffs_from_worktree():  # rebuild the page when the diff changes
             self.env.note_dependency(ws.repo.path(ws.diff_relpath(name)))
         h = site.prepare(found[0], src)
-        proved, proof_text = _proof_status(ws, name, found[0].diff)
+        proved, proof_text = (False, "not proved") if h.error else _proof_status(ws, found[0])
 
         box = nodes.container(classes=["howtoctl", f"howtoctl-{view}"], ids=[f"howto-{name}"])
         box += nodes.rubric(h.title, h.title, classes=["howto-title"])

@@ -1,35 +1,45 @@
-"""A HOWTO's proof status, read from the record `howtoctl prove --record` commits.
+"""A HOWTO's proof status in one line, summed up from the per-hunk proofs `howtoctl render` shows.
 
-Kept apart on purpose: `howtoctl prove` owns the record's format (howtos/proofs/NAME.json with
-the sha256 of the diff it proved and one result per code hunk); this only reads enough of it to
-say "proved" or "not proved".
+`render` (`commands/render.py::hunk_proofs`) owns the reading of the record `prove --record`
+commits and of the manifest's exemptions; this only counts its verdicts, so the directive and
+the site never disagree (pure).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Sequence
 
-# Hunk results that count as proved: taking the hunk out failed a test, or it needs no proof.
-_GOOD = {"proved", "exempt", "not-applicable"}
+# What render calls a hunk that needs no proof: it changes no code (or is in a test or doc file).
+NOT_COUNTED = "not-counted"
 
 
-def status(record: bytes | None, diff: bytes) -> tuple[bool, str]:
-    """(proved, text to show) for a HOWTO's diff and its proof record, if any."""
-    if record is None:
-        return False, "not proved"
-    try:
-        body = json.loads(record)
-        digest = body["diff_sha256"]
-        hunks = [h["status"] for h in body["hunks"]]
-    except (ValueError, KeyError, TypeError):
-        return False, "not proved (its proof record is unreadable)"
-    if digest != hashlib.sha256(diff).hexdigest():
-        return False, "not proved (its proof record is for an older version of the diff)"
-    bad = [s for s in hunks if s not in _GOOD]
-    if bad or not hunks:
-        return False, f"not proved ({len(bad)} of {len(hunks)} code hunks survived)"
-    where = body.get("proved_on")
-    on = f" on {where}" if isinstance(where, str) and where else ""
-    plural = "hunk" if len(hunks) == 1 else "hunks"
-    return True, f"proved{on}: taking out any of its {len(hunks)} code {plural} fails its tests"
+def _n(count: int, what: str) -> str:
+    return f"{count} {what}" if count == 1 else f"{count} {what}s"
+
+
+def status(proofs: Sequence[tuple[str, str]], proved_on: str = "") -> tuple[bool, str]:
+    """(proved, text to show) from each hunk's (status, text) as render shows it."""
+    counted = [s for s, _ in proofs if s != NOT_COUNTED]
+    if not counted:
+        return True, "nothing to prove: none of its hunks changes code"
+    survived = counted.count("survived")
+    if survived:
+        return False, f"not proved ({survived} of {_n(len(counted), 'code hunk')} survived)"
+    if "not-run" in counted:
+        return False, "not proved (its own smoke test failed when it was last proved)"
+    if "unproved" in counted or any(
+        s not in ("proved", "exempt", "not-applicable") for s in counted
+    ):
+        return False, "not proved yet (no recorded proof of this version of its diff)"
+    tested = counted.count("proved")
+    if not tested:
+        return True, (
+            f"nothing for its tests to prove: its {_n(len(counted), 'code hunk')} "
+            f"{'is' if len(counted) == 1 else 'are'} exempt or cannot be taken out alone"
+        )
+    on = f" on {proved_on}" if proved_on else ""
+    rest = len(counted) - tested
+    return True, (
+        f"proved{on}: taking out any of its {_n(tested, 'tested code hunk')} fails its tests"
+        + (f" ({rest} more exempt or not applicable)" if rest else "")
+    )

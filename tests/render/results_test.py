@@ -75,3 +75,18 @@ def test_render_puts_committed_results_on_the_howto_page(tmp_path):
     assert all(
         "Results on real data" not in (repo.path / "site" / f"{n}.html").read_text() for n in others
     )
+
+
+def test_malformed_results_degrade_to_could_not_be_read():
+    for bad in (
+        {**RESULT, "machine": "x"},
+        {**RESULT, "machine": ["x"]},
+        {**RESULT, "base": {**RESULT["base"], "metrics": [{"test_accuracy": 10**400}]}},
+        {**RESULT, "variant": "x"},
+    ):
+        got = results.results_html(json.dumps(bad).encode(), None)
+        assert "could not be read" in got or "&ndash;" in got, got
+    huge = {**RESULT, "base": {**RESULT["base"], "metrics": [{"test_accuracy": 10**400}]}}
+    assert "<td>&ndash;</td>" in results.results_html(json.dumps(huge).encode(), None)
+    inf = json.dumps(RESULT).replace('0.95, "test_loss": 0.15}', '1e400, "test_loss": 0.15}')
+    assert "results-table" in results.results_html(inf.encode(), None)
