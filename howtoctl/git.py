@@ -678,6 +678,10 @@ class Repo:
             self._run("worktree", "remove", "--force", "--end-of-options", path)
         self._try_run("worktree", "prune")
 
+    def prune_worktrees(self) -> None:
+        """Drop git's records of work trees whose directories are gone (`git worktree prune`)."""
+        self._try_run("worktree", "prune")
+
     def remove_worktree(self, path: str) -> None:
         self._try_run("worktree", "remove", "--force", path)
         if os.path.isdir(path):
