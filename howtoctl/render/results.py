@@ -18,16 +18,33 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+STEP_KEYS = ("epoch", "step")
+
+
+def _rows(run: dict) -> list[dict]:
+    return [r for r in run.get("metrics") or [] if isinstance(r, dict)]
+
+
 def _final(run: dict) -> dict:
-    rows = run.get("metrics") or [{}]
-    return rows[-1] if isinstance(rows[-1], dict) else {}
+    """The last evaluation (a row with an epoch or step)."""
+    evals = [r for r in _rows(run) if any(k in r for k in STEP_KEYS)]
+    return evals[-1] if evals else {}
+
+
+def _summary(run: dict) -> dict:
+    """What a run logs once at the end, outside its evaluations (e.g. LoRA's shifted task)."""
+    out: dict = {}
+    for r in _rows(run):
+        if not any(k in r for k in STEP_KEYS):
+            out.update(r)
+    return out
 
 
 def _value(key: str, value: object) -> str:
     if not isinstance(value, int | float):
         return "&ndash;"
     try:
-        if key.endswith("accuracy"):
+        if key.endswith(("accuracy", "accuracy_before", "accuracy_after", "share")):
             return f"{100 * value:.2f}%"
         return f"{value:.4f}"
     except OverflowError:  # an integer too big for a float: the file is not what generate.py writes
@@ -54,6 +71,11 @@ def results_html(data: bytes | None, plot: bytes | None) -> str:
         f"<tr><th scope=row><code>{_esc(k)}</code></th>"
         f"<td>{_value(k, base_final.get(k))}</td><td>{_value(k, variant_final.get(k))}</td></tr>"
         for k in keys
+    ]
+    summary = _summary(variant)
+    rows += [
+        f"<tr><th scope=row><code>{_esc(k)}</code></th><td>&ndash;</td><td>{_value(k, v)}</td></tr>"
+        for k, v in summary.items()
     ]
     rows.append(
         "<tr><th scope=row>training time</th>"

@@ -90,3 +90,13 @@ def test_malformed_results_degrade_to_could_not_be_read():
     assert "<td>&ndash;</td>" in results.results_html(json.dumps(huge).encode(), None)
     inf = json.dumps(RESULT).replace('0.95, "test_loss": 0.15}', '1e400, "test_loss": 0.15}')
     assert "results-table" in results.results_html(inf.encode(), None)
+
+
+def test_a_summary_row_after_the_evaluations_is_shown_for_the_variant():
+    lora = json.loads(json.dumps(RESULT))
+    lora["variant"]["metrics"].append(
+        {"rotated_test_accuracy_before": 0.129, "rotated_test_accuracy_after": 0.903}
+    )
+    text = htmlcheck.Page(results.results_html(json.dumps(lora).encode(), None)).text
+    assert "95.00%" in text  # the last evaluation is still the final one
+    assert "rotated_test_accuracy_after" in text and "90.30%" in text and "12.90%" in text
