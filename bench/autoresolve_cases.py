@@ -94,11 +94,10 @@ def expected_files(case: Case) -> dict[str, str]:
 
 
 def _tree_files(repo: Repo, tree: str) -> dict[str, str]:
-    out = repo.run("ls-tree", "-r", "-z", "--name-only", tree)
     return {
         p: (repo.show_file(tree, p) or b"").decode(errors="replace")
-        for p in out.split("\0")
-        if p and not p.startswith("howtos/")
+        for p in repo.tree_paths(tree)
+        if not p.startswith("howtos/")
     }
 
 
@@ -176,8 +175,12 @@ def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = Fal
         repo = Repo(root)
         onto = repo.rev_parse("main")
         want = expected_files(case)
-        (r,) = rebase.plan(repo, {"case": repo.rev_parse("howto/case")}, onto, "refs/heads/howto/")
-        if r.status != rebase.CONFLICT:
+        branches = {"case": repo.rev_parse("howto/case")}
+        parents = repo.commits_not_in(branches.values(), onto)
+        (r,) = plans = rebase.plan(branches, onto, parents, "refs/heads/howto/")
+        committer = repo.ident().decode(errors="surrogateescape")
+        repo.write_commits(rebase.replay(repo, plans, onto, committer))
+        if r.status != rebase.Status.CONFLICT:
             got = _tree_files(repo, r.new_tip or r.old_tip)
             return [Result(case.name, "git", True, True, compare(got, want))]
         results = [Result(case.name, "git", False, False, "", "conflict", r.detail)]

@@ -87,10 +87,9 @@ def howtoctl_rebase(repo) -> tuple[float, int]:
     return elapsed, sum(b["status"] == "conflict" for b in data["branches"])
 
 
-def median_run(fn, repeat: int) -> tuple[float, object]:
-    results = [fn() for _ in range(repeat)]
-    times = sorted(r[0] for r in results)
-    return statistics.median(times), results[-1][1]
+def median_of(results: list[tuple[float, object]]) -> tuple[float, object]:
+    """The median time of (seconds, outcome) runs, and the last run's outcome."""
+    return statistics.median(r[0] for r in results), results[-1][1]
 
 
 def run(branches: int, compare: bool, workdir: str, repeat: int, loop_repeat: int) -> dict:
@@ -107,17 +106,23 @@ def run(branches: int, compare: bool, workdir: str, repeat: int, loop_repeat: in
         assert tree_digest(ours) == before, "rebase-all changed the work tree"
         return elapsed, (ours, conflicts)
 
-    t_ours, (ours, c_ours) = median_run(ours_once, repeat)
+    def loop_once():
+        theirs = workdir / f"theirs{branches}-{next(copies)}"
+        shutil.copytree(src, theirs)
+        elapsed, conflicts = checkout_loop(theirs)
+        return elapsed, (theirs, conflicts)
+
+    # Interleaved, so that a burst of load on this shared machine hits both sides alike.
+    ours_runs, loop_runs = [], []
+    for i in range(max(repeat, loop_repeat if compare else 0)):
+        if i < repeat:
+            ours_runs.append(ours_once())
+        if compare and i < loop_repeat:
+            loop_runs.append(loop_once())
+    t_ours, (ours, c_ours) = median_of(ours_runs)
     result = {"branches": branches, "howtoctl_s": t_ours, "conflicts": c_ours}
     if compare:
-
-        def loop_once():
-            theirs = workdir / f"theirs{branches}-{next(copies)}"
-            shutil.copytree(src, theirs)
-            elapsed, conflicts = checkout_loop(theirs)
-            return elapsed, (theirs, conflicts)
-
-        t_loop, (theirs, c_loop) = median_run(loop_once, loop_repeat)
+        t_loop, (theirs, c_loop) = median_of(loop_runs)
         assert c_loop == c_ours, (c_loop, c_ours)
         assert branch_trees(ours) == branch_trees(theirs), "trees differ from git rebase"
         result.update(loop_s=t_loop)
@@ -156,7 +161,7 @@ def main() -> None:
             f"  howtoctl rebase-all        : {r['howtoctl_s']:7.3f} s  ({per_ours:6.1f} ms/branch)"
         )
         print(
-            f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 20x, < 30 ms/branch)"
+            f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 5x, < 5 ms/branch)"
         )
         print(
             f"  of which python -c pass    : {interpreter_start():7.3f} s  (interpreter start-up)"

@@ -1,7 +1,7 @@
 """`rebase-all --auto-resolve`: merge what git could not, and keep it only when it is verified.
 
 For a branch whose rebase conflicts, each candidate method replays all of the branch's commits
-the way `rebase.plan` does (commit ci becomes "the new base plus the branch's changes up to ci":
+the way `rebase.replay` does (commit ci becomes "the new base plus the branch's changes up to ci":
 git's merge of onto and ci, merge base the old fork point) and, for every path git left
 conflicted, merges the file with another tool instead:
 
@@ -213,7 +213,7 @@ class Resolver:
         unmerged: dict[str, Sides] = {}
         notes: list[str] = []
         trees = []
-        # Replay every commit as rebase.plan does; a resolved one gets its trailers once the
+        # Replay every commit as rebase.replay does; a resolved one gets its trailers once the
         # checks have passed (below), so build the trees first.
         for commit in commits:
             m = merged[commit]

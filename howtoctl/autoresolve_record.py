@@ -99,7 +99,7 @@ def forget_partial(ws: Workspace, name: str) -> None:
 
 
 def mark(ws: Workspace, reports: list) -> None:
-    """Mark the `inspect.Report`s of HOWTOs holding an unreviewed automatic resolution."""
+    """Mark the `inspection.Report`s of HOWTOs holding an unreviewed automatic resolution."""
     for r in reports:
         record = accepted_marks(ws, [r.name]).get(r.name) if r.has_branch else None
         if record:

@@ -9,9 +9,9 @@ import re
 from collections.abc import Mapping
 
 from howtoctl.git import Repo
+from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
-HEADS = "refs/heads/"
 STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
 # What new_stamp writes. Anything else under BACKUP_ROOT was made by someone else: it is no run,
 # so it is never pruned and undo never restores from it.
@@ -55,11 +55,11 @@ def foreign_refs(repo: Repo) -> dict[str, str]:
     return {ref: oid for ref, oid in repo.refs(BACKUP_ROOT).items() if _split(ref) is None}
 
 
-def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[tuple[str, str, None]]]:
+def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUpdate]]:
     """A new stamp, and the ref creations that record each branch ref's current value under it."""
     stamp = new_stamp()
     return stamp, [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", oid, None)
+        RefUpdate.create(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for ref, oid in sorted(refs.items())
     ]
 
@@ -82,7 +82,7 @@ def prune(repo: Repo, keep: int) -> list[str]:
     sets = backup_sets(repo)
     old = list(sets)[: max(0, len(sets) - keep)]
     updates = [
-        (f"{BACKUP_ROOT}{stamp}/{ref[len(HEADS) :]}", None, oid)
+        RefUpdate.delete(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for stamp in old
         for ref, oid in sorted(sets[stamp].items())
     ]

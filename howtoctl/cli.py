@@ -78,7 +78,7 @@ def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
     """Write howtos/diffs/NAME.diff from branch howto/NAME (run on the base branch)."""
     from howtoctl.commands import save as cmd
 
-    return cmd.run(ctx.workspace(), names, all_, force)
+    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force)
 
 
 @cli.command()
@@ -92,7 +92,7 @@ def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> i
     """Create branch howto/NAME from its diff, on the base tip (work tree untouched)."""
     from howtoctl.commands import restore as cmd
 
-    return cmd.run(ctx.workspace(), names, all_, force)
+    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force)
 
 
 @cli.command("rebase-all")
@@ -131,7 +131,9 @@ def resolve(ctx: _Context, name: str, do_continue: bool, do_abort: bool, path: s
     """Resolve a conflicted rebase of howto/NAME in a separate work tree."""
     from howtoctl.commands import resolve as cmd
 
-    return cmd.run(ctx.workspace(), name, do_continue, do_abort, path)
+    return cmd.run(
+        ctx.workspace(), name=name, do_continue=do_continue, do_abort=do_abort, path=path
+    )
 
 
 @cli.command()
@@ -141,7 +143,7 @@ def undo(ctx: _Context, dry_run: bool) -> int:
     """Put every howto/* branch back where the latest backup has it."""
     from howtoctl.commands import undo as cmd
 
-    return cmd.run(ctx.workspace(), dry_run)
+    return cmd.run(ctx.workspace(), dry_run=dry_run)
 
 
 @cli.command()
@@ -155,7 +157,7 @@ def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool)
     """Check that each diff parses, applies, and matches its branch (exit 1 if not)."""
     from howtoctl.commands import check as cmd
 
-    return cmd.run(ctx.workspace(), names, rev, as_json)
+    return cmd.run(ctx.workspace(), requested=names, rev=rev, as_json=as_json)
 
 
 @cli.command("list")
@@ -172,7 +174,7 @@ def list_(ctx: _Context, as_json: bool, sort: str) -> int:
     """Show every HOWTO with its branch, diff and state."""
     from howtoctl.commands import list_ as cmd
 
-    return cmd.run(ctx.workspace(), as_json, sort)
+    return cmd.run(ctx.workspace(), as_json=as_json, sort=sort)
 
 
 @cli.command()
@@ -200,15 +202,15 @@ def test(
 
     return cmd.run(
         ctx.workspace(),
-        names,
-        all_,
-        devices,
-        jobs,
-        junit_path,
-        as_json,
-        changed_since or None,
-        keep,
-        from_diff,
+        requested=names,
+        all_=all_,
+        devices=devices,
+        jobs=jobs,
+        junit_path=junit_path,
+        as_json=as_json,
+        changed_since=changed_since or None,
+        keep=keep,
+        from_diff=from_diff,
     )
 
 
@@ -240,14 +242,14 @@ def prove(
 
     return cmd.run(
         ctx.workspace(),
-        names,
-        all_,
-        devices,
-        jobs,
-        as_json,
-        changed_since or None,
-        record,
-        timeout,
+        requested=names,
+        all_=all_,
+        devices=devices,
+        jobs=jobs,
+        as_json=as_json,
+        changed_since=changed_since or None,
+        record=record,
+        timeout=timeout,
     )
 
 
@@ -260,7 +262,9 @@ def matrix(ctx: _Context, changed_since: str | None, github_output: bool) -> int
     from howtoctl.commands import matrix as cmd
 
     # An empty REF (CI outside pull requests) means: every HOWTO.
-    return cmd.run(ctx.workspace(), changed_since or None, github_output)
+    return cmd.run(
+        ctx.workspace(), changed_since=changed_since or None, github_output=github_output
+    )
 
 
 @cli.command()
@@ -274,7 +278,7 @@ def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
     """Push howto/* branches to a remote (force-with-lease, atomic); never deletes unasked."""
     from howtoctl.commands import publish as cmd
 
-    return cmd.run(ctx.workspace(), remote, dry_run, prune)
+    return cmd.run(ctx.workspace(), remote=remote, dry_run=dry_run, prune=prune)
 
 
 @cli.command()
@@ -285,7 +289,7 @@ def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
     """List howtoctl's backup runs (refs/howtoctl/backup/), or prune old ones."""
     from howtoctl.commands import backups as cmd
 
-    return cmd.run(ctx.workspace(), prune, keep)
+    return cmd.run(ctx.workspace(), prune=prune, keep=keep)
 
 
 @cli.command()
@@ -298,7 +302,7 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
     """Start HOWTO NAME: branch howto/NAME at the base tip, plus its manifest entry."""
     from howtoctl.commands import new as cmd
 
-    return cmd.run(ctx.workspace(), name, title, summary, example)
+    return cmd.run(ctx.workspace(), name=name, title=title, summary=summary, example=example)
 
 
 @cli.command()
@@ -313,7 +317,7 @@ def init(ctx: _Context, example: str, action_ref: str | None) -> int:
     """Prepare this repository for HOWTOs: manifest, guide, pre-commit hook, CI workflows."""
     from howtoctl.commands import init as cmd
 
-    return cmd.run(ctx.path, ctx.base, example, action_ref)
+    return cmd.run(ctx.path, base=ctx.base, example=example, action_ref=action_ref)
 
 
 @cli.command()
@@ -327,7 +331,7 @@ def render(ctx: _Context, out: str | None) -> int:
 
     from howtoctl.commands import render as cmd
 
-    return cmd.run(ctx.workspace(), os.path.join(ctx.path, out) if out else None)
+    return cmd.run(ctx.workspace(), out=os.path.join(ctx.path, out) if out else None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,8 @@ Everything here runs git plumbing in subprocesses with explicit options, so a us
 configuration (diff.noprefix, color.ui, core.quotePath, ...) cannot change what howtoctl reads or
 writes. Calls are batched where git allows it (cat-file --batch, merge-tree --stdin,
 update-ref --stdin): process start-up, not git's work, dominates the cost on many branches. For
-the same reason opening a repository asks one `rev-parse` for every fact needed up front, and
-the objects rebase-all creates are packed here (`packfile`) instead of by two more git processes.
+the same reason opening a repository asks one `rev-parse` for every fact needed up front. git
+writes every object itself.
 
 Minimum git version: 2.38 (`merge-tree --write-tree`; `--stdin` is used from 2.39 and emulated
 with one process per merge before that). See MIN_GIT_VERSION.
@@ -14,18 +14,18 @@ with one process per merge before that). See MIN_GIT_VERSION.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
-import fcntl
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from howtoctl import packfile
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.objects import RawCommit, object_id, parse_commit
+from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
@@ -64,7 +64,7 @@ _ENV_OVERRIDES = {
 _CONFIG_OVERRIDES = (("core.warnAmbiguousRefs", "false"),)
 
 
-def _git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
     env = {**environ, **_ENV_OVERRIDES}
     try:
         count = int(env.get("GIT_CONFIG_COUNT", "0"))
@@ -98,14 +98,10 @@ class Worktree:
 
 
 @dataclasses.dataclass(frozen=True)
-class RawCommit:
-    oid: str
-    tree: str
-    parents: tuple[str, ...]
-    headers: tuple[
-        tuple[str, str], ...
-    ]  # every header but tree/parent, in order, continued lines joined
-    message: bytes
+class RebaseStep:
+    done: bool  # False: stopped at a conflict, or git failed
+    conflicts: tuple[str, ...]  # unmerged paths in the work tree
+    output: str  # what git said
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,8 +121,9 @@ def _parse_version(text: str) -> tuple[int, ...]:
 class Repo:
     """A git repository, seen from one work tree (or a bare repository)."""
 
-    def __init__(self, path: str = ".") -> None:
-        self._env = _git_environment(os.environ)
+    def __init__(self, path: str = ".", *, version: tuple[int, ...] | None = None) -> None:
+        """`version`: git's version when the caller already knows it (asked on first need)."""
+        self._env = git_environment(os.environ)
         self._cwd = os.path.abspath(path)
         if not os.path.isdir(self._cwd):
             raise HowtoError(f"{path}: no such directory")
@@ -168,9 +165,7 @@ class Repo:
         self._head = lines[7] if len(lines) > 7 else None
         if self.toplevel:
             self._cwd = self.toplevel
-        self._version: tuple[int, ...] | None = None
-        self._quarantine_objects: str | None = None
-        self._pending_objects: list[tuple[str, str, bytes]] = []
+        self._version = version
         self._identity: bool | None = None
 
     # -- running git ---------------------------------------------------------------------------
@@ -201,14 +196,14 @@ class Repo:
             raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
         return proc
 
-    def run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
+    def _run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
         """Run git and return its stdout as text (raises GitError on failure)."""
         return self._popen_run(args, input=input, env=env, cwd=cwd).stdout.decode()
 
-    def run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
+    def _run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
         return self._popen_run(args, input=input, env=env).stdout
 
-    def try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
+    def _try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
         """Run git; return the CompletedProcess whatever the exit status."""
         return self._popen_run(args, input=input, env=env, check=False, cwd=cwd)
 
@@ -217,7 +212,7 @@ class Repo:
     @property
     def version(self) -> tuple[int, ...]:
         if self._version is None:
-            self._version = _parse_version(self.run("version"))
+            self._version = _parse_version(self._run("version"))
         return self._version
 
     def require_version(self, minimum: tuple[int, ...], what: str) -> None:
@@ -240,34 +235,35 @@ class Repo:
             )
         return os.path.join(self.toplevel, *parts)
 
-    def rev_parse(self, rev: str) -> str | None:
+    def rev_parse(self, rev: str) -> Oid | None:
         """The commit `rev` names, or None."""
-        proc = self.try_run(
+        proc = self._try_run(
             "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
         )
-        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+        oid = proc.stdout.decode().strip() if proc.returncode == 0 else ""
+        return Oid(oid) if oid else None
 
     def head_ref(self) -> str | None:
         """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
-        if self._head and self._head.startswith("refs/heads/"):
+        if self._head and self._head.startswith(HEADS):
             return self._head  # read on opening; howtoctl never switches a work tree's branch
-        proc = self.try_run("symbolic-ref", "-q", "HEAD")
+        proc = self._try_run("symbolic-ref", "-q", "HEAD")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def check_ref_format(self, ref: str) -> bool:
-        return self.try_run("check-ref-format", ref).returncode == 0
+        return self._try_run("check-ref-format", ref).returncode == 0
 
-    def refs(self, prefix: str) -> dict[str, str]:
+    def refs(self, prefix: str) -> dict[str, Oid]:
         """{full ref name: oid} for every ref under `prefix` (e.g. 'refs/heads/howto/')."""
-        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
         result = {}
         for line in out.splitlines():
             oid, _, ref = line.partition(" ")
-            result[ref] = oid
+            result[ref] = Oid(oid)
         return result
 
     def worktrees(self) -> list[Worktree]:
-        out = self.run("worktree", "list", "--porcelain", "-z")
+        out = self._run("worktree", "list", "--porcelain", "-z")
         trees = []
         for block in out.split("\0\0"):
             fields = [f for f in block.split("\0") if f]
@@ -292,7 +288,7 @@ class Repo:
         """{full branch ref: worktree path} for branches checked out in any work tree."""
         if (
             self._head is not None
-            and self._head.startswith("refs/heads/")
+            and self._head.startswith(HEADS)
             and self.toplevel is not None
             and not os.path.isdir(os.path.join(self.common_dir, "worktrees"))
         ):
@@ -302,20 +298,20 @@ class Repo:
         return {w.branch: w.path for w in self.worktrees() if w.branch}
 
     def merge_base(self, a: str, b: str) -> str | None:
-        proc = self.try_run("merge-base", a, b)
+        proc = self._try_run("merge-base", a, b)
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        return self.try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
+        return self._try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
     def count_commits(self, range_: str, excludes: Sequence[str] = ()) -> int:
         """Commits in `range_`; with `excludes`, only those changing some other path."""
         pathspecs = ["--", ":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        return int(self.run("rev-list", "--count", range_, *pathspecs).strip() or 0)
+        return int(self._run("rev-list", "--count", range_, *pathspecs).strip() or 0)
 
     def ident(self) -> bytes:
         """The committer identity line ('Name <email> time tz') git would use now."""
-        proc = self.try_run("var", "GIT_COMMITTER_IDENT")
+        proc = self._try_run("var", "GIT_COMMITTER_IDENT")
         if proc.returncode != 0:
             raise HowtoError(
                 "git has no committer identity to write commits with",
@@ -324,17 +320,22 @@ class Repo:
         return proc.stdout.strip()
 
     def remote_url(self, remote: str = "origin") -> str | None:
-        proc = self.try_run("config", "--get", f"remote.{remote}.url")
+        proc = self._try_run("config", "--get", f"remote.{remote}.url")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """Content of `path` at `rev` (a commit, or '' for the index), or None when absent."""
-        proc = self.try_run("cat-file", "blob", f"{rev}:{path}")
+        proc = self._try_run("cat-file", "blob", f"{rev}:{path}")
         return proc.stdout if proc.returncode == 0 else None
+
+    def tree_paths(self, tree: str) -> list[str]:
+        """Every file path in `tree` (a tree or commit), recursively."""
+        out = self._run("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
+        return [p for p in out.split("\0") if p]
 
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""
-        out = self.try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
+        out = self._try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
         if out.returncode != 0:
             return []
         return [n for n in out.stdout.decode().split("\0") if n]
@@ -344,7 +345,9 @@ class Repo:
         oids = list(dict.fromkeys(oids))
         if not oids:
             return {}
-        data = self.run_bytes("cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode())
+        data = self._run_bytes(
+            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
+        )
         result = {}
         pos = 0
         for oid in oids:
@@ -358,6 +361,28 @@ class Repo:
             result[oid] = parse_commit(oid, body)
         return result
 
+    def commits_not_in(self, tips: Iterable[str], base: str) -> dict[Oid, tuple[Oid, ...]]:
+        """{commit: its parents} for every commit reachable from `tips` but not from `base`
+        (one `git rev-list --parents`)."""
+        tips = sorted(set(tips))
+        if not tips:
+            return {}
+        out = self._run("rev-list", "--parents", *tips, f"^{base}", "--")
+        parents = {}
+        for line in out.splitlines():
+            oid, *ps = line.split()
+            parents[Oid(oid)] = tuple(map(Oid, ps))
+        return parents
+
+    def touched_in_history(self, rev: str, path: str) -> bool:
+        """Whether any commit in `rev`'s history added, changed or removed `path`."""
+        return bool(self._run("rev-list", "-1", rev, "--", f":(top,literal){path}").strip())
+
+    def commit_message(self, oid: str) -> bytes | None:
+        """The message of commit `oid`, or None when there is no such commit here."""
+        proc = self._try_run("cat-file", "commit", oid)
+        return proc.stdout.partition(b"\n\n")[2] if proc.returncode == 0 else None
+
     # -- diffs and patches ---------------------------------------------------------------------
 
     def diff_since_fork(self, base: str, tip: str, excludes: Sequence[str] = ()) -> bytes | None:
@@ -366,7 +391,7 @@ class Repo:
         None when the two share no history.
         """
         pathspecs = [f":(exclude,top){p}" for p in excludes]
-        proc = self.try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
+        proc = self._try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
         if proc.returncode != 0:
             if self.merge_base(base, tip) is None:
                 return None
@@ -410,22 +435,25 @@ class Repo:
             self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
         )
         with tempfile.TemporaryDirectory(prefix="howtoctl-index-") as tmp:
-            copy = os.path.join(tmp, "index")
+            index_copy = os.path.join(tmp, "index")
             if os.path.exists(source):  # else no index yet: git starts from an empty one
-                shutil.copyfile(source, copy)
-            proc = self.try_run(
+                shutil.copyfile(source, index_copy)
+            proc = self._try_run(
                 # A split index would write its shared part into the repository.
                 *("-c", "core.splitIndex=false", "apply", "--cached", *args),
                 input=patch,
                 # The blobs git writes for the new contents go to the throwaway directory too.
-                env={"GIT_INDEX_FILE": copy, **self._object_env(os.path.join(tmp, "objects"))},
+                env={
+                    "GIT_INDEX_FILE": index_copy,
+                    **self._object_env(os.path.join(tmp, "objects")),
+                },
             )
         return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
 
     def patch_paths(self, patch: bytes) -> set[str]:
         """Every path git would create, change or delete applying `patch` (git's own reading of
         its headers: `git apply --numstat -z`)."""
-        out = self.run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
+        out = self._run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
             errors="surrogateescape"
         )
         tokens, paths = out.split("\0"), set()
@@ -447,14 +475,14 @@ class Repo:
     def tree_with_patch(self, tree: str, patch: bytes) -> str:
         """The tree that results from applying `patch` to `tree`, computed in a private index."""
         with self.temporary_index(tree) as env:
-            proc = self.try_run(
+            proc = self._try_run(
                 "apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env
             )
             if proc.returncode != 0:
                 raise HowtoError(
                     "the diff does not apply: " + proc.stderr.decode(errors="replace").strip()
                 )
-            return self.run("write-tree", env=env).strip()
+            return self._run("write-tree", env=env).strip()
 
     # -- writing objects and refs --------------------------------------------------------------
 
@@ -473,38 +501,33 @@ class Repo:
         env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
         if not self._has_identity():
             env.update(FALLBACK_IDENTITY)
-        return self.run(*args, input=message.encode(), env=env or None).strip()
+        return self._run(*args, input=message.encode(), env=env or None).strip()
 
     def _has_identity(self) -> bool:
         if self._identity is None:
             self._identity = all(
-                self.try_run("var", var).returncode == 0
+                self._try_run("var", var).returncode == 0
                 for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
             )
         return self._identity
 
     def commit_date(self, commit: str) -> str:
         """A commit's committer date in git's raw format ('seconds tz')."""
-        return self.run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
+        return self._run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
 
-    def hash_object(self, kind: str, data: bytes) -> str:
+    def hash_object(self, kind: str, data: bytes) -> Oid:
         """Object id `data` has as a `kind` object in this repository (computed, not written)."""
-        return packfile.object_id(kind, data, self.object_format)
+        return Oid(object_id(kind, data, self.object_format))
 
-    def write_commits(self, bodies: Sequence[bytes]) -> list[str]:
-        """Write commit objects; return their ids.
+    def write_commits(self, bodies: Sequence[bytes]) -> list[Oid]:
+        """Write commit objects with one `git hash-object -w`; return their ids.
 
-        Inside `quarantine()` they are kept in memory and go into the pack written when it ends;
-        otherwise one `hash-object` process writes them all (its ids checked against ours).
+        Their ids are computed first (a commit names its parent, so a chain is hashed before
+        anything is written) and git's must match: a mismatch means a malformed body.
         """
         if not bodies:
             return []
         expected = [self.hash_object("commit", b) for b in bodies]
-        if self._quarantine_objects:
-            self._pending_objects += [
-                (oid, "commit", body) for oid, body in zip(expected, bodies, strict=True)
-            ]
-            return expected
         with tempfile.TemporaryDirectory(prefix="howtoctl-") as tmp:
             paths = []
             for i, body in enumerate(bodies):
@@ -512,7 +535,7 @@ class Repo:
                 with open(p, "wb") as f:
                     f.write(body)
                 paths.append(p)
-            out = self.run(
+            out = self._run(
                 "hash-object",
                 "-w",
                 "-t",
@@ -522,15 +545,15 @@ class Repo:
             ).split()
         if out != expected:
             raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
-        return out
+        return expected
 
     def update_refs(
         self,
-        updates: Sequence[tuple[str, str | None, str | None]],
+        updates: Sequence[RefUpdate],
         message: str,
         reflog: bool = True,
     ) -> None:
-        """Move refs all-or-nothing: each (ref, new, old); new None deletes, old None means 'must not exist'.
+        """Move refs all-or-nothing (see `RefUpdate` for what each None means).
 
         git locks every ref, checks every old value, then commits; if any check fails, no ref moves.
         """
@@ -591,95 +614,35 @@ class Repo:
         )
 
     def _log_all_ref_updates(self) -> str:
-        proc = self.try_run("config", "--get", "core.logAllRefUpdates")
+        proc = self._try_run("config", "--get", "core.logAllRefUpdates")
         return proc.stdout.decode().strip().lower()
 
-    # -- quarantine ------------------------------------------------------------------------------
+    # -- a throwaway object directory ----------------------------------------------------------
 
     @contextlib.contextmanager
-    def quarantine(self, keep: bool = True) -> Iterator[None]:
-        """Write new objects to a private object directory, then move them in as one pack.
-
-        In-memory merges write a tree object per merged directory. As loose objects in the
-        repository that is a file (and often a directory) each, which dominates rebase-all on
-        many branches; in a temporary directory (on tmpfs where there is one) it is cheap, and
-        what is kept moves into the repository as one pack file. With `keep=False` (dry runs)
-        nothing is moved: the repository gains no objects at all. git does the same for pushes
-        it receives.
-        """
-        real = self.objects_dir
-        tmp, owner = _new_quarantine(_quarantine_base())
-        objects = os.path.join(tmp, "objects")
-        saved = self._env
-        self._env = {**saved, **self._object_env(objects)}
-        packed = None
-        try:
-            self._quarantine_objects = objects
-            self._pending_objects = []
-            yield
-            if keep:
-                found = [*_read_loose_objects(objects), *self._pending_objects]
-                if found:
-                    packed = packfile.build(found, self.object_format)
-        finally:
-            self._env = saved
-            self._quarantine_objects = None
-            self._pending_objects = []
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.close(owner)  # only now may another run take it for a dead run's leftovers
-        if packed:
-            try:
-                with uninterruptible():
-                    _install_pack(os.path.join(real, "pack"), *packed)
-            except OSError as e:
-                raise HowtoError(
-                    f"cannot write the new objects into {real}: {e.strerror}; no branch was moved",
-                    "free some space or fix the permissions, then run the command again",
-                ) from None
-
-    @contextlib.contextmanager
-    def throwaway_objects(self) -> Iterator[None]:
-        """Write every new object to a temporary object directory, deleted at the end.
-
-        For dry runs that need real objects on disk (a commit to check out in a work tree),
-        which `quarantine` keeps in memory: the repository gains no object at all.
-        """
-        tmp, owner = _new_quarantine(_quarantine_base())
-        saved = self._env
-        self._env = {**saved, **self._object_env(os.path.join(tmp, "objects"))}
-        try:
-            yield
-        finally:
-            self._env = saved
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.close(owner)  # only now may another run take it for a dead run's leftovers
+    def throwaway_objects(self) -> Iterator[Repo]:
+        """This repository as a separate facade whose git calls write new objects to a temporary
+        directory (removed afterwards) and read the repository's own as alternates: a dry run
+        computes everything a real run does and leaves no object behind. `self` is unchanged."""
+        with tempfile.TemporaryDirectory(prefix="howtoctl-objects-") as tmp:
+            scratch = copy.copy(self)
+            scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
+            yield scratch
 
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
-        object of the repository (and its alternates) as before."""
+        object of the repository as before (git follows the repository's own alternates)."""
         os.makedirs(os.path.join(objects, "pack"), exist_ok=True)
-        real = self.objects_dir
-        alternates = [real]
-        info = os.path.join(real, "info", "alternates")
-        if os.path.isfile(info):
-            with open(info) as f:
-                alternates += [
-                    ln.strip()
-                    if os.path.isabs(ln.strip())
-                    else os.path.normpath(os.path.join(real, ln.strip()))
-                    for ln in f
-                    if ln.strip() and not ln.startswith("#")
-                ]
         return {
             "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": ":".join(map(_quote_alternate, alternates)),
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES": _quote_alternate(self.objects_dir),
         }
 
     # -- work trees ------------------------------------------------------------------------------
 
     def add_worktree(self, path: str, commit: str) -> None:
         """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
-        self.run("worktree", "add", "--detach", "--quiet", path, commit)
+        self._run("worktree", "add", "--detach", "--quiet", path, commit)
 
     def add_locked_worktree(self, path: str, commit: str, reason: str) -> str:
         """A detached work tree at `commit`, locked with `reason`; returns its git directory.
@@ -687,10 +650,10 @@ class Repo:
         The lock marks it as howtoctl's: `git worktree prune` keeps it, and a later command can
         tell it from whatever else may stand at that path by then.
         """
-        self.run(
+        self._run(
             "worktree", "add", "--detach", "--quiet", "--lock", "--reason", reason, path, commit
         )
-        return self.run("rev-parse", "--absolute-git-dir", cwd=path).strip()
+        return self._run("rev-parse", "--absolute-git-dir", cwd=path).strip()
 
     def owns_worktree(self, path: str, git_dir: str, reason: str) -> bool:
         """Whether `path` is still the work tree added by `add_locked_worktree` with `reason`:
@@ -710,20 +673,61 @@ class Repo:
     def remove_own_worktree(self, path: str, owned: bool) -> None:
         """Remove a work tree howtoctl added if `owned`; else only drop git's record of it where
         its directory is gone or no longer a work tree (the files there are left alone)."""
-        self.try_run("worktree", "unlock", "--end-of-options", path)
+        self._try_run("worktree", "unlock", "--end-of-options", path)
         if owned:
-            self.run("worktree", "remove", "--force", "--end-of-options", path)
-        self.try_run("worktree", "prune")
+            self._run("worktree", "remove", "--force", "--end-of-options", path)
+        self._try_run("worktree", "prune")
+
+    def prune_worktrees(self) -> None:
+        """Drop git's records of work trees whose directories are gone (`git worktree prune`)."""
+        self._try_run("worktree", "prune")
 
     def remove_worktree(self, path: str) -> None:
-        self.try_run("worktree", "remove", "--force", path)
+        self._try_run("worktree", "remove", "--force", path)
         if os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
-        self.try_run("worktree", "prune")
+        self._try_run("worktree", "prune")
+
+    # -- a rebase in a work tree of its own (howtoctl resolve) ---------------------------------
+
+    def rebase_worktree(self, worktree: str, onto: str) -> RebaseStep:
+        """Start `git rebase onto` in `worktree`; it stops at the first conflict."""
+        return self._rebase_step(worktree, onto)
+
+    def continue_rebase(self, worktree: str) -> RebaseStep:
+        """`git rebase --continue` in `worktree`."""
+        return self._rebase_step(worktree, "--continue")
+
+    def abort_rebase(self, worktree: str) -> None:
+        self._try_run("rebase", "--abort", cwd=worktree)
+
+    def rebase_in_progress(self, worktree: str) -> bool:
+        for kind in ("rebase-merge", "rebase-apply"):
+            path = self._run("rev-parse", "--git-path", kind, cwd=worktree).strip()
+            if os.path.isdir(path if os.path.isabs(path) else os.path.join(worktree, path)):
+                return True
+        return False
+
+    def worktree_head(self, worktree: str) -> str:
+        """The commit checked out in `worktree`."""
+        return self._run("rev-parse", "HEAD", cwd=worktree).strip()
+
+    def _rebase_step(self, worktree: str, arg: str) -> RebaseStep:
+        # No editor: keep every message as it is, as a non-interactive rebase would.
+        env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+        proc = self._try_run("rebase", arg, cwd=worktree, env=env)
+        if proc.returncode == 0:
+            return RebaseStep(True, (), "")
+        unmerged = self._run("diff", "--name-only", "-z", "--diff-filter=U", cwd=worktree)
+        return RebaseStep(
+            False,
+            tuple(p for p in unmerged.split("\0") if p),
+            (proc.stdout + proc.stderr).decode(errors="replace").strip(),
+        )
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self.run(
+        out = self._run(
             "diff",
             *DIFF_OPTIONS,
             "--name-only",
@@ -734,19 +738,21 @@ class Repo:
         )
         return [p for p in out.split("\0") if p]
 
-    def paths_differing(self, commit: str, against: str, excludes: Sequence[str] = ()) -> set[str]:
+    def paths_differing(
+        self, commit: str, against: str | Staged, excludes: Sequence[str] = ()
+    ) -> set[str]:
         """Paths whose content or mode differ between `commit` and `against` (a commit, or
-        "index" for the staged tree), leaving out `excludes`."""
-        side = ["--cached", commit] if against == "index" else [commit, against]
+        STAGED), leaving out `excludes`."""
+        side = ["--cached", commit] if against is STAGED else [commit, against]
         pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        out = self.run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
+        out = self._run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
         return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
 
     def remote_refs(self, remote: str, prefixes: Sequence[str]) -> dict[str, str]:
         """{full ref: oid} of the remote's refs under each of `prefixes` (full ref prefixes)."""
-        out = self.run(
+        out = self._run(
             "ls-remote", "--refs", "--end-of-options", remote, *(f"{p}*" for p in prefixes)
         )
         heads = {}
@@ -756,10 +762,9 @@ class Repo:
                 heads[ref] = oid
         return heads
 
-    def push_with_lease(
-        self, remote: str, updates: Sequence[tuple[str, str | None, str | None]]
-    ) -> None:
-        """Push (ref, new oid or None to delete, expected remote oid or None for absent), atomically.
+    def push_with_lease(self, remote: str, updates: Sequence[RefUpdate]) -> None:
+        """Push each update atomically (`old`: the value the remote must still have, None for
+        absent; `new` None deletes).
 
         Each ref is only changed if the remote still has the expected value (--force-with-lease).
         """
@@ -768,7 +773,7 @@ class Repo:
         for ref, new, expected in updates:
             args.append(f"--force-with-lease={ref}:{expected or ''}")
             refspecs.append(f"{new}:{ref}" if new else f":{ref}")
-        self.run(*args, remote, *refspecs)
+        self._run(*args, remote, *refspecs)
 
     # -- auto-resolve (rebase-all --auto-resolve) -----------------------------------------------
 
@@ -778,7 +783,7 @@ class Repo:
         The threshold is lower than git's default 50 %: a file renamed and edited a lot (or split
         in two) is still followed, and what is merged along the rename is verified afterwards.
         """
-        out = self.run(
+        out = self._run(
             "diff", "--no-ext-diff", "--name-status", "-z", f"-M{threshold}%", old, new, "--"
         )
         tokens = out.split("\0")
@@ -805,36 +810,40 @@ class Repo:
                     lines.append(f"0 {'0' * len(tree)}\t{path}\0")
                     continue
                 oid = self.write_blob(data)
-                mode = self.run("ls-files", "-s", "-z", "--", path, env=env)[:6] or "100644"
+                mode = self._run("ls-files", "-s", "-z", "--", path, env=env)[:6] or "100644"
                 lines.append(f"{mode} {oid}\t{path}\0")
-            self.run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
-            return self.run("write-tree", env=env).strip()
+            self._run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
+            return self._run("write-tree", env=env).strip()
 
     def write_blob(self, data: bytes) -> str:
-        return self.run("hash-object", "-w", "--stdin", input=data).strip()
+        return self._run("hash-object", "-w", "--stdin", input=data).strip()
 
     def read_blob(self, oid: str) -> bytes:
-        return self.run_bytes("cat-file", "blob", oid)
+        return self._run_bytes("cat-file", "blob", oid)
 
     def rebase_stopped_at(self, worktree: str) -> str | None:
         """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
-        proc = self.try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
+        proc = self._try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     # -- merges ----------------------------------------------------------------------------------
 
-    def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[MergeResult]:
+    def merge_trees(
+        self, pairs: Sequence[tuple[str, str]], processes: int | None = None
+    ) -> list[MergeResult]:
         """Merge each (ours, theirs) pair of commits in memory (`git merge-tree --write-tree`).
 
         The merge base is picked from history, as `git merge` would. Only objects are written.
+        `processes`: how many merge-tree processes share the merges (default: one per CPU,
+        for enough merges).
         """
         if not pairs:
             return []
         if self._version is None or self._version >= MERGE_TREE_STDIN_VERSION:
             # Try the batch form first: asking `git version` costs as much as the merges.
-            batches = _split(pairs, _merge_processes(len(pairs)))
+            batches = split_evenly(pairs, processes or _merge_processes(len(pairs)))
             procs = _run_concurrently(
-                lambda batch: self.try_run(
+                lambda batch: self._try_run(
                     "merge-tree",
                     "--write-tree",
                     "--stdin",
@@ -858,7 +867,7 @@ class Repo:
         self.require_version(MIN_GIT_VERSION, "rebasing in memory")
         results = []
         for a, b in pairs:
-            proc = self.try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
+            proc = self._try_run("merge-tree", "--write-tree", "-z", "--name-only", a, b)
             if proc.returncode not in (0, 1):
                 raise GitError(
                     ["merge-tree", a, b], proc.returncode, proc.stderr.decode(errors="replace")
@@ -888,7 +897,7 @@ def _merge_processes(merges: int) -> int:
     return max(1, min(cpus, 4, merges // _MERGES_PER_PROCESS))
 
 
-def _split(items: Sequence, parts: int) -> list[Sequence]:
+def split_evenly(items: Sequence, parts: int) -> list[Sequence]:
     """`items` in `parts` consecutive slices of near-equal length (none empty)."""
     size, extra = divmod(len(items), parts)
     bounds = [i * size + min(i, extra) for i in range(parts + 1)]
@@ -910,128 +919,21 @@ def _run_concurrently(fn, items: Sequence) -> list:
     """[fn(item) for item in items], each in its own thread (they wait on git processes)."""
     if len(items) <= 1:
         return [fn(item) for item in items]
-    import threading
+    import concurrent.futures  # here: only merges on many branches need it, not every command
 
-    results: list = [None] * len(items)
-    errors: list[BaseException] = []
-
-    def work(i: int) -> None:
-        try:
-            results[i] = fn(items[i])
-        except BaseException as e:  # re-raised in the caller's thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, len(items))]
-    for t in threads:
-        t.start()
-    work(0)
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
+    with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
+        return list(pool.map(fn, items))
 
 
-_QUARANTINE_PREFIX = "howtoctl-objects-"
-_OWNER_LOCK = "in-use.lock"
-
-
-def _quarantine_base() -> str:
-    """Where quarantine directories go: tmpfs when there is one (objects never touch a disk)."""
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-
-
-def _new_quarantine(base: str) -> tuple[str, int]:
-    """A fresh quarantine directory under `base`, and the descriptor whose lock marks it as in
-    use (close it after removing the directory). Leftovers of killed runs are removed first."""
-    _remove_dead_quarantines(base)
-    tmp = tempfile.mkdtemp(prefix=_QUARANTINE_PREFIX, dir=base)
-    # Locked before it takes its name, so that nobody ever sees it unlocked while we live.
-    owner = os.open(os.path.join(tmp, _OWNER_LOCK + ".new"), os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(owner, fcntl.LOCK_EX)
-    os.rename(os.path.join(tmp, _OWNER_LOCK + ".new"), os.path.join(tmp, _OWNER_LOCK))
-    return tmp, owner
-
-
-def _remove_dead_quarantines(base: str) -> None:
-    """Delete quarantine directories whose run is gone (killed before it could clean up).
-
-    On tmpfs they would hold memory until the next reboot. A run holds a lock on a file in its
-    directory for as long as it uses it, and the kernel drops the lock when the process dies:
-    a lock we can take belongs to nobody. (A process id would not do: /dev/shm may be shared
-    with other containers, whose processes this one cannot see.) A directory without the file
-    is being created right now, or is older than this scheme: left alone unless a day old.
-    """
-    try:
-        entries = [e for e in os.scandir(base) if e.name.startswith(_QUARANTINE_PREFIX)]
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-            fd = os.open(os.path.join(entry.path, _OWNER_LOCK), os.O_RDWR)
-        except FileNotFoundError:
-            with contextlib.suppress(OSError):
-                if time.time() - entry.stat(follow_symlinks=False).st_mtime > 86400:
-                    shutil.rmtree(entry.path, ignore_errors=True)
-            continue
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # in use
-        try:
-            shutil.rmtree(entry.path, ignore_errors=True)  # holding its lock all the while
-        finally:
-            os.close(fd)
-
-
-def _read_loose_objects(objects_dir: str) -> Iterator[tuple[str, str, bytes]]:
-    """(oid, type, content) of every loose object under `objects_dir`."""
-    for folder in os.scandir(objects_dir):
-        if len(folder.name) != 2 or not folder.is_dir():
-            continue
-        for entry in os.scandir(folder.path):
-            if entry.name.startswith("tmp_"):
-                continue  # a write git did not finish
-            with open(entry.path, "rb") as f:
-                kind, content = packfile.parse_loose(f.read())
-            yield folder.name + entry.name, kind, content
-
-
-def _install_pack(pack_dir: str, pack: bytes, idx: bytes, checksum: str) -> None:
-    """Put a pack and its index into `pack_dir` as git's index-pack does.
-
-    Each file is written under a temporary name, flushed to disk, then linked (renamed where the
-    file system has no hard links) to its final name: the pack before its index, since git only
-    looks at packs that have one. An existing file of
-    that name holds the same pack (the name is its checksum) and is kept.
-    """
-    # Read-only like git's packs, readable by whoever can read the directory: a shared
-    # repository's (core.sharedRepository) directories are group- or world-readable.
-    mode = 0o444 & os.stat(pack_dir).st_mode
-    for data, kind in ((pack, "pack"), (idx, "idx")):
-        fd, tmp = tempfile.mkstemp(prefix=f"tmp_{kind}_", dir=pack_dir)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            final = os.path.join(pack_dir, f"pack-{checksum}.{kind}")
-            try:
-                os.link(tmp, final)
-            except FileExistsError:
-                pass
-            except OSError:  # no hard links on this file system: git renames too
-                if not os.path.exists(final):
-                    os.rename(tmp, final)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+def merge_file(ours: str, base: str, theirs: str) -> tuple[int, bytes, str]:
+    """`git merge-file -p` of three files, no repository needed: (exit status, the number of
+    conflicts or, below 0 or above 127, a failure; the merged bytes; git's message)."""
+    proc = subprocess.run(
+        ["git", "merge-file", "-p", "--", ours, base, theirs],
+        capture_output=True,
+        env=git_environment(os.environ),
+    )
+    return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
 
 
 @contextlib.contextmanager
@@ -1071,34 +973,12 @@ class _TemporaryIndex:
     def __enter__(self) -> dict[str, str]:
         self._dir = tempfile.TemporaryDirectory(prefix="howtoctl-index-")
         env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
-        self._repo.run("read-tree", self._tree, env=env)
+        self._repo._run("read-tree", self._tree, env=env)
         return env
 
     def __exit__(self, *exc) -> None:
         assert self._dir is not None
         self._dir.cleanup()
-
-
-def parse_commit(oid: str, body: bytes) -> RawCommit:
-    head, sep, message = body.partition(b"\n\n")
-    if not sep:
-        head, message = body.rstrip(b"\n"), b""
-    tree = ""
-    parents: list[str] = []
-    headers: list[tuple[str, str]] = []
-    for line in head.split(b"\n"):
-        if line.startswith(b" ") and headers:  # continuation of a multi-line header (gpgsig)
-            key, value = headers[-1]
-            headers[-1] = (key, value + "\n" + line[1:].decode(errors="surrogateescape"))
-            continue
-        key, _, value = line.decode(errors="surrogateescape").partition(" ")
-        if key == "tree":
-            tree = value
-        elif key == "parent":
-            parents.append(value)
-        else:
-            headers.append((key, value))
-    return RawCommit(oid, tree, tuple(parents), tuple(headers), message)
 
 
 def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
@@ -1135,12 +1015,3 @@ def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
                 paths += [p for p in msg_paths if p not in paths]
         results.append(MergeResult(False, tree, tuple(dict.fromkeys(paths))))
     return results
-
-
-def build_commit(
-    tree: str, parents: Sequence[str], headers: Sequence[tuple[str, str]], message: bytes
-) -> bytes:
-    lines = [f"tree {tree}"] + [f"parent {p}" for p in parents]
-    for key, value in headers:
-        lines.append(f"{key} " + value.replace("\n", "\n "))
-    return "\n".join(lines).encode(errors="surrogateescape") + b"\n\n" + message

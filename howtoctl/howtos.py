@@ -14,8 +14,8 @@ from howtoctl import manifest as manifest_mod
 from howtoctl import names, patch, state
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
+from howtoctl.refs import HEADS, BranchRef, short_branch
 
-HEADS = "refs/heads/"
 # Configuration and metadata files are small; anything bigger is refused, not read.
 MAX_TEXT_BYTES = 1_000_000
 
@@ -114,7 +114,7 @@ class Workspace:
         head = self.repo.head_ref()
         if head == self.base_ref:
             return
-        where = f"branch {head[len(HEADS) :]!r}" if head else "a detached HEAD"
+        where = f"branch {short_branch(head)!r}" if head else "a detached HEAD"
         raise HowtoError(
             f"`howtoctl {command}` writes into {into or self.config.diff_dir}/ of the base branch "
             f"{self.base!r}, but this work tree has {where} checked out",
@@ -136,8 +136,8 @@ class Workspace:
 
     # -- names ---------------------------------------------------------------------------------
 
-    def branch_ref(self, name: str) -> str:
-        return self.prefix_ref + name
+    def branch_ref(self, name: str) -> BranchRef:
+        return BranchRef(self.prefix_ref + name)
 
     def branches(self, fresh: bool = True) -> dict[str, str]:
         """{HOWTO name: tip} for every `howto/*` branch with a valid name.
@@ -150,7 +150,7 @@ class Workspace:
         for ref, oid in refs.items():
             if not ref.startswith(self.prefix_ref):
                 continue
-            name = names.name_from_branch(self.config.branch_prefix, ref[len(HEADS) :])
+            name = names.name_from_branch(self.config.branch_prefix, short_branch(ref))
             if name:
                 result[name] = oid
         return result
@@ -298,16 +298,8 @@ class Workspace:
 
         if not tips:
             return {}
-        out = self.repo.run(
-            "rev-list", "--parents", *sorted(set(tips.values())), f"^{self.base_tip}", "--"
-        )
-        parents = {}
-        for line in out.splitlines():
-            oid, *ps = line.split()
-            parents[oid] = tuple(ps)
-        return {
-            name: boundary for name, (_, boundary, _) in rebase.own_commits(tips, parents).items()
-        }
+        parents = self.repo.commits_not_in(tips.values(), self.base_tip)
+        return {name: walk.boundary for name, walk in rebase.own_commits(tips, parents).items()}
 
     def in_sync_by_record(
         self,

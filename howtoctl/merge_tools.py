@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import tempfile
 
+from howtoctl import git
+
 WIGGLE = "wiggle"
 PATCH = "patch"
 PATCH_FUZZ = 3
@@ -105,10 +107,10 @@ def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None 
     """Line-level merge by `git merge-file` (no repository needed)."""
     with tempfile.TemporaryDirectory(prefix="howtoctl-merge-file-", dir=scratch) as tmp:
         args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
-        proc = subprocess.run(["git", "merge-file", "-p", *args], capture_output=True)
-    if proc.returncode < 0 or proc.returncode > 127:
-        return Merged(ours, f"git merge-file failed: {proc.stderr.decode(errors='replace')}")
-    return Merged(proc.stdout, f"{proc.returncode} conflict(s)" if proc.returncode else "")
+        status, data, message = git.merge_file(*args)
+    if status < 0 or status > 127:
+        return Merged(ours, f"git merge-file failed: {message}")
+    return Merged(data, f"{status} conflict(s)" if status else "")
 
 
 def undo(result: bytes, before: bytes, after: bytes, scratch: str | None = None) -> Merged:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import enum
 import posixpath
 import re
 from collections.abc import Sequence
@@ -22,10 +23,16 @@ from howtoctl.errors import HowtoError
 from howtoctl.manifest import Exemption
 from howtoctl.patch import FilePatch, Hunk
 
-PROVED = "proved"
-SURVIVED = "survived"
-EXEMPT = "exempt"
-NOT_APPLICABLE = "not-applicable"
+
+class Status(enum.StrEnum):
+    """What became of one hunk of a HOWTO's diff."""
+
+    PROVED = "proved"
+    SURVIVED = "survived"
+    EXEMPT = "exempt"
+    NOT_APPLICABLE = "not-applicable"
+    NOT_RUN = "not-run"  # the variant itself failed
+
 
 # Files that are documentation, not code: a hunk there cannot be proved by a test.
 # A notebook is code; .txt is documentation except the build inputs below.
@@ -287,7 +294,7 @@ def _shift_new_start(hunk: list[bytes], shift: int) -> list[bytes]:
 class HunkResult:
     file: str
     header: str
-    status: str  # PROVED, SURVIVED, EXEMPT, NOT_APPLICABLE, or "not-run" (the variant failed)
+    status: Status
     failing_test: str = ""
     reason: str = ""
     first_lines: tuple[str, ...] = ()

@@ -8,37 +8,43 @@ and messages are kept; the committer is the current user, as with `git rebase`.
 
 The whole run costs a fixed number of git processes, whatever the number of branches:
 one rev-list for all branches, one cat-file for all commits, one merge-tree per CPU for all
-merges (writing into a quarantine object directory, see `Repo.quarantine`). The new commits are
-hashed here and, with the merged trees, go into the repository as one pack written in Python
-(`packfile`). See `plan`.
+merges (git writes the merged trees into the repository), one hash-object for the new commits.
+`plan` decides from facts what moves where; `replay` merges and builds the new commits.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
-from howtoctl import git as git_mod
+from howtoctl import objects
 from howtoctl.git import Repo
+from howtoctl.refs import Oid
 
-UP_TO_DATE = "up-to-date"
-REBASED = "rebased"
-CONFLICT = "conflict"
-AUTO_RESOLVED = "auto-resolved"  # a conflict merged by another method and verified (autoresolve)
-SKIPPED = "skipped"
+
+class Status(enum.StrEnum):
+    UP_TO_DATE = "up-to-date"
+    REBASED = "rebased"
+    CONFLICT = "conflict"
+    AUTO_RESOLVED = "auto-resolved"  # a conflict merged by another method and verified
+    SKIPPED = "skipped"
+    PENDING = "pending"  # planned, commits still to replay
 
 
 @dataclasses.dataclass
 class BranchRebase:
     name: str
     ref: str
-    old_tip: str
-    status: str = UP_TO_DATE
-    new_tip: str | None = None
-    commits: tuple[str, ...] = ()  # the branch's own commits, oldest first
+    old_tip: Oid
+    status: Status = Status.UP_TO_DATE
+    new_tip: Oid | None = None
+    commits: tuple[Oid, ...] = ()  # the branch's own commits, oldest first
     conflicts: tuple[str, ...] = ()
-    conflict_commit: str | None = None
-    dropped: tuple[str, ...] = ()  # commits whose changes the new base already has
+    conflict_commit: Oid | None = None
+    fork_point: Oid | None = None  # where the branch's own commits start (PENDING ones)
+    dropped: tuple[Oid, ...] = ()  # commits whose changes the new base already has
     detail: str = ""
     # With --auto-resolve: every candidate tried ({method, passed, failed, detail}), in order.
     attempts: tuple[dict, ...] = ()
@@ -46,44 +52,49 @@ class BranchRebase:
     @property
     def moves(self) -> bool:
         return (
-            self.status in (REBASED, AUTO_RESOLVED)
+            self.status in (Status.REBASED, Status.AUTO_RESOLVED)
             and self.new_tip is not None
             and self.new_tip != self.old_tip
         )
 
 
-def own_commits(
-    tips: Mapping[str, str], parents: Mapping[str, tuple[str, ...]]
-) -> dict[str, tuple[list[str], str | None, str | None]]:
+class Walk(NamedTuple):
+    """A branch walked back from its tip to the base's history."""
+
+    commits: list[Oid]  # its own commits, oldest first
+    boundary: Oid | None  # the commit on the base's history it starts from; None on a problem
+    problem: str | None  # why it cannot be replayed linearly
+
+
+def own_commits(tips: Mapping[str, Oid], parents: Mapping[Oid, tuple[Oid, ...]]) -> dict[str, Walk]:
     """Walk each tip back through `parents` (the commits not on the new base).
 
-    Returns {name: (commits oldest first, boundary commit on the base's history or None,
-    problem or None)}. A merge commit inside a branch is a problem: replaying it linearly would
-    change the history it records.
+    A merge commit inside a branch is a problem: replaying it linearly would change the history
+    it records.
     """
     result = {}
     for name, tip in tips.items():
-        chain: list[str] = []
+        chain: list[Oid] = []
         commit = tip
         problem = None
         while commit in parents:
             ps = parents[commit]
             if len(ps) != 1:
                 problem = (
-                    f"commit {commit[:12]} is a merge commit; rebase this branch by hand "
+                    f"commit {commit.short} is a merge commit; rebase this branch by hand "
                     f"(howtoctl resolve {name})"
                     if ps
-                    else f"commit {commit[:12]} has no parent: the branch does not share history with the base"
+                    else f"commit {commit.short} has no parent: the branch does not share history with the base"
                 )
                 break
             chain.append(commit)
             commit = ps[0]
         chain.reverse()
-        result[name] = (chain, None if problem else commit, problem)
+        result[name] = Walk(chain, None if problem else commit, problem)
     return result
 
 
-def replayed_commit(original: git_mod.RawCommit, tree: str, parent: str, committer: str) -> bytes:
+def replayed_commit(original: objects.RawCommit, tree: str, parent: str, committer: str) -> bytes:
     """The bytes of `original` replayed onto `parent` with `tree`.
 
     Signatures are dropped (they would no longer verify); author, encoding and message are kept.
@@ -93,67 +104,67 @@ def replayed_commit(original: git_mod.RawCommit, tree: str, parent: str, committ
         if key in ("gpgsig", "gpgsig-sha256", "mergetag"):
             continue
         headers.append((key, committer if key == "committer" else value))
-    return git_mod.build_commit(tree, [parent], headers, original.message)
+    return objects.build_commit(tree, [parent], headers, original.message)
 
 
 def plan(
-    repo: Repo,
-    branches: Mapping[str, str],
-    onto: str,
+    branches: Mapping[str, Oid],
+    onto: Oid,
+    parents: Mapping[Oid, tuple[Oid, ...]],
     prefix_ref: str,
     blocked: Mapping[str, str] | None = None,
-    write: bool = True,
 ) -> list[BranchRebase]:
-    """Compute (and with `write`, create the commits of) the rebase of every branch onto `onto`.
+    """What moves where: the rebase of every branch onto `onto`, decided from facts alone.
 
-    `branches` is {name: tip}; `blocked` is {name: reason} for branches that must not move
-    (checked out somewhere). No ref is changed here: the caller moves the refs in one transaction.
+    `branches` is {name: tip}; `parents` is {commit: parents} for every commit on a branch that
+    `onto` does not have (`Repo.commits_not_in`); `blocked` is {name: reason} for branches that
+    must not move (checked out somewhere). Branches left PENDING have commits to replay
+    (`replay`); every other one has its final status here.
     """
     blocked = blocked or {}
-    results = {
-        name: BranchRebase(name=name, ref=prefix_ref + name, old_tip=tip)
-        for name, tip in sorted(branches.items())
-    }
-    if not results:
-        return []
-
-    # 1. Every commit on any branch that the new base does not have, with parents: one process.
-    tips = sorted(set(branches.values()))
-    out = repo.run("rev-list", "--parents", *tips, f"^{onto}", "--")
-    parents = {}
-    for line in out.splitlines():
-        oid, *ps = line.split()
-        parents[oid] = tuple(ps)
     walks = own_commits(branches, parents)
-
-    pending: list[BranchRebase] = []
-    for name, r in results.items():
+    results = []
+    for name, tip in sorted(branches.items()):
+        r = BranchRebase(name=name, ref=prefix_ref + name, old_tip=tip)
         chain, boundary, problem = walks[name]
         r.commits = tuple(chain)
         if problem:
-            r.status, r.detail = SKIPPED, problem
+            r.status, r.detail = Status.SKIPPED, problem
         elif boundary == onto or (not chain and r.old_tip == onto):
-            r.status = UP_TO_DATE
+            r.status = Status.UP_TO_DATE
         elif name in blocked:
-            r.status, r.detail = SKIPPED, blocked[name]
+            r.status, r.detail = Status.SKIPPED, blocked[name]
         elif not chain:
             # No commits of its own, behind the base: a fast-forward.
-            r.status, r.new_tip, r.detail = REBASED, onto, "fast-forward (no commits of its own)"
+            r.status, r.new_tip, r.detail = (
+                Status.REBASED,
+                onto,
+                "fast-forward (no commits of its own)",
+            )
         else:
-            pending.append(r)
-    if not pending:
-        return list(results.values())
+            r.status, r.fork_point = Status.PENDING, parents[chain[0]][0]
+        results.append(r)
+    return results
 
-    # 2. The commits themselves (one cat-file) and all merges (one merge-tree).
+
+def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: str) -> list[bytes]:
+    """Replay the commits of every PENDING branch onto `onto`, in memory.
+
+    Each ends REBASED (with its new tip) or CONFLICT. git merges (writing the merged trees into
+    `repo`'s object directory); the new commits are built here and returned, parents first, for
+    the caller to write (`Repo.write_commits`) or, on a dry run, to drop. No ref is changed.
+    """
+    pending = [r for r in results if r.status == Status.PENDING]
+    if not pending:
+        return []
+    # The commits themselves (one cat-file) and all merges (one merge-tree per CPU).
     to_replay = [c for r in pending for c in r.commits]
-    fork_points = [parents[r.commits[0]][0] for r in pending]
-    originals = repo.read_commits([*to_replay, *fork_points, onto])
+    originals = repo.read_commits([*to_replay, *(r.fork_point for r in pending), onto])
     merges = repo.merge_trees([(onto, c) for c in to_replay])
     merged = dict(zip(to_replay, merges, strict=True))
 
-    # 3. Chain the new commits; compute their ids ourselves so all can be written in one go.
+    # Chain the new commits; their ids are computed here so that all are written in one go.
     onto_tree = originals[onto].tree
-    committer = repo.ident().decode(errors="surrogateescape") if write else ""
     bodies: list[bytes] = []
     for r in pending:
         parent, parent_tree = onto, onto_tree
@@ -161,11 +172,11 @@ def plan(
         for commit in r.commits:
             m = merged[commit]
             if not m.clean:
-                r.status = CONFLICT
+                r.status = Status.CONFLICT
                 r.conflicts = m.conflicted_paths
                 r.conflict_commit = commit
                 subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
-                r.detail = f"at {commit[:12]} {subject!r}: " + ", ".join(m.conflicted_paths)
+                r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
                 break
             original = originals[commit]
             started_empty = original.tree == originals[original.parents[0]].tree
@@ -175,14 +186,12 @@ def plan(
             body = replayed_commit(original, m.tree, parent, committer)
             parent, parent_tree = repo.hash_object("commit", body), m.tree
             bodies.append(body)
-        if r.status == CONFLICT:
+        if r.status == Status.CONFLICT:
             continue
-        r.status, r.new_tip, r.dropped = REBASED, parent, tuple(dropped)
+        r.status, r.new_tip, r.dropped = Status.REBASED, parent, tuple(dropped)
         if dropped:
             r.detail = f"dropped {len(dropped)} commit(s) already in the base"
-    if write:
-        repo.write_commits(bodies)
-    return list(results.values())
+    return bodies
 
 
 def summarize(results: Sequence[BranchRebase]) -> dict[str, int]:

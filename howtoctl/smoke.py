@@ -82,7 +82,7 @@ def clear_stale_runs(repo: Repo) -> list[str]:
             repo.remove_worktree(w.path)  # also prunes what is registered but gone
             removed.append(w.path)
     if not removed:
-        repo.try_run("worktree", "prune")
+        repo.prune_worktrees()
     tmp = tempfile.gettempdir()
     try:
         names = os.listdir(tmp)

@@ -1,4 +1,7 @@
-"""What a HOWTO variant's smoke test is, where it runs, and which variants a change affects (pure)."""
+"""What a HOWTO variant's smoke test is, where it runs, and which variants a change affects.
+
+Pure but for `select` and `diff_files`, which read the workspace they are given.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,13 @@ import os
 import posixpath
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from howtoctl.errors import HowtoError
 from howtoctl.manifest import Entry
+
+if TYPE_CHECKING:
+    from howtoctl.howtos import Workspace
 
 # Changes to these affect every variant: the tool itself and how the environment is built.
 GLOBAL_PATHS = (
@@ -121,3 +128,46 @@ def affected(
         ):
             result.append(name)
     return result
+
+
+def select(
+    ws: Workspace, requested: tuple[str, ...], all_: bool, changed_since: str | None
+) -> list[str]:
+    """The HOWTOs to test: the named ones, or all, narrowed to those a change affects."""
+    if changed_since and not requested:
+        all_ = True
+    selected = ws.select(requested, all_)
+    known = set(ws.diff_names()) | set(ws.branches())
+    unknown = [n for n in selected if n not in known]
+    if unknown and requested:
+        raise HowtoError(f"no HOWTO named {', '.join(map(repr, unknown))}", "see `howtoctl list`")
+    selected = [n for n in selected if n in known]
+    if changed_since:
+        since = ws.repo.rev_parse(changed_since)  # an id from here on: never read as an option
+        if since is None:
+            raise HowtoError(
+                f"--changed-since {changed_since!r} does not name a commit",
+                "fetch it first (e.g. git fetch origin main) or pass another ref",
+            )
+        changed = ws.repo.changed_paths(since)
+        selected = affected(
+            selected,
+            changed,
+            {n: ws.diff_relpath(n) for n in selected},
+            {n: example_dirs(ws.entry(n), diff_files(ws, n)) for n in selected},
+            ws.config.manifest,
+        )
+    return selected
+
+
+def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
+    """Files a HOWTO changes, from its diff (or nothing if it has none or it is broken)."""
+    from howtoctl import patch
+
+    data = ws.read_diff(name)
+    if data is None:
+        return ()
+    try:
+        return patch.parse(data).paths
+    except patch.PatchError:
+        return ()

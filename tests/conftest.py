@@ -12,6 +12,24 @@ os.environ.setdefault("COLUMNS", "200")  # keep rich from wrapping table rows in
 from tests.gitrepo import GitRepo  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def hermetic_git(tmp_path_factory, monkeypatch) -> None:
+    """Seal every test from the machine's git configuration and the clock: a fresh HOME whose
+    ~/.gitconfig holds only an identity, no system configuration, and fixed author and committer
+    dates, so that the same steps give the same commit ids on every machine."""
+    home = tmp_path_factory.mktemp("home")
+    # One known identity, as a fresh developer machine would have; nothing else.
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "1700000000 +0000")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "1700000000 +0000")
+
+
 @pytest.fixture
 def repo(tmp_path) -> GitRepo:
     """A repository on `main` with a small example and one HOWTO saved and committed."""

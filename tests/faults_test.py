@@ -22,7 +22,6 @@ import time
 import pytest
 
 from bench import synthetic
-from howtoctl import git as git_mod
 from tests.conftest import tree_digest
 
 SEEDS = int(os.environ.get("HOWTOCTL_FAULT_SEEDS", "3"))
@@ -95,30 +94,6 @@ def diffs(repo):
 
 def outside_state(repo):
     return tree_digest(repo), git(repo, "ls-files", "-s"), git(repo, "symbolic-ref", "HEAD")
-
-
-def abandoned_quarantines() -> list[str]:
-    """Quarantine directories nobody holds the lock of (a live run in parallel holds its own)."""
-    import fcntl
-
-    base = git_mod._quarantine_base()
-    left = []
-    for name in os.listdir(base):
-        if not name.startswith("howtoctl-objects-"):
-            continue
-        try:
-            fd = os.open(os.path.join(base, name, "in-use.lock"), os.O_RDWR)
-        except FileNotFoundError:
-            left.append(name)
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            left.append(name)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-    return left
 
 
 @pytest.fixture(scope="module")
@@ -209,9 +184,8 @@ def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed)
     rerun.wait()
     assert heads(repo) == new_heads
     assert diffs(repo) == new_diffs
-    # The rerun removed the killed run's quarantine (on tmpfs it would hold memory until reboot),
-    # and the repository is whole: every object reachable, every pack readable.
-    assert not abandoned_quarantines()
+    # The repository is whole: every object reachable, every pack readable. (Objects a killed
+    # run wrote are unreachable, harmless, and pruned by git gc.)
     git(repo, "fsck", "--no-dangling", "--no-progress")
 
 

@@ -31,10 +31,10 @@ class GitRepo:
     base: str
 
     @classmethod
-    def create(cls, path, base: str = "main") -> GitRepo:
+    def create(cls, path, base: str = "main", object_format: str = "sha1") -> GitRepo:
         path = pathlib.Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        r = git.Repo.init(path, initial_branch=base)
+        r = git.Repo.init(path, initial_branch=base, object_format=object_format)
         with r.config_writer() as cw:
             cw.set_value("user", "name", "Test User")
             cw.set_value("user", "email", "test@example.com")

@@ -18,7 +18,8 @@ def test_table_is_plain_in_a_pipe_and_styled_when_colour_is_forced(capsys, monke
     output.table(["name", "state"], [("alpha", "fresh")], status_column="state")
     assert capsys.readouterr().out == "name   state\nalpha  fresh\n"
     monkeypatch.setenv("FORCE_COLOR", "1")
-    assert output._styled(__import__("sys").stdout)
+    output.table(["name", "state"], [("alpha", "fresh")], status_column="state")
+    assert "\x1b[" in capsys.readouterr().out
 
 
 def test_styled_output_prints_text_as_it_is():

@@ -11,7 +11,7 @@ from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
 
-def run(ws: Workspace, prune: bool = False, keep: int | None = None) -> int:
+def run(ws: Workspace, *, prune: bool = False, keep: int | None = None) -> int:
     if keep is not None and keep < 1:
         raise HowtoError("--keep must be at least 1", "undo needs the latest backup")
     if keep is not None and not prune:

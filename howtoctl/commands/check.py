@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from howtoctl import autoresolve_record, inspect, output
+from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import STAGED
 
 
 def run(
-    ws: Workspace, requested: tuple[str, ...], rev: str | None = None, as_json: bool = False
+    ws: Workspace, *, requested: tuple[str, ...], rev: str | None = None, as_json: bool = False
 ) -> int:
     selected = ws.select(requested, all_=False, default_all=True)
-    unknown = inspect.unknown_names(ws, selected) if requested else []
+    unknown = inspection.unknown_names(ws, selected) if requested else []
     if unknown:
         raise HowtoError(
             f"no HOWTO named {', '.join(map(repr, unknown))}",
@@ -24,10 +25,10 @@ def run(
     else:
         # The staged tree is what the next commit holds (pre-commit runs with it checked out);
         # without a base work tree, the base branch's tip is the reference.
-        against = "index" if ws.diffs_from_worktree() else ws.base_tip
-    reports = inspect.inspect(ws, selected, against=against, behind=False)
+        against = STAGED if ws.diffs_from_worktree() else ws.base_tip
+    reports = inspection.inspect(ws, selected, against=against, behind=False)
     if not requested:
-        reports += inspect.invalid_diff_reports(ws)
+        reports += inspection.invalid_diff_reports(ws)
     autoresolve_record.mark(ws, reports)
     failed = [r for r in reports if not r.ok]
     if as_json:

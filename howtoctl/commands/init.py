@@ -14,8 +14,8 @@ from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
 from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
+from howtoctl.refs import HEADS, short_branch
 
-HEADS = "refs/heads/"
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
 
@@ -29,7 +29,7 @@ def _base(repo: Repo, wanted: str | None) -> str:
         if HEADS + name in heads:
             return name
     head = repo.head_ref()
-    return head[len(HEADS) :] if head else "main"
+    return short_branch(head) if head else "main"
 
 
 def _example(repo: Repo, example: str) -> str:
@@ -70,7 +70,7 @@ def _action_ref(version: str) -> str:
 
 
 def run(
-    path: str, base: str | None = None, example: str = "", action_ref: str | None = None
+    path: str, *, base: str | None = None, example: str = "", action_ref: str | None = None
 ) -> int:
     from howtoctl import __version__
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from howtoctl import autoresolve_record, inspect, output
+from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK
 from howtoctl.howtos import Workspace
 
 
-def run(ws: Workspace, as_json: bool = False, sort: str = "manifest") -> int:
+def run(ws: Workspace, *, as_json: bool = False, sort: str = "manifest") -> int:
     selected = ws.all_names() if sort == "name" else ws.names_in_manifest_order()
-    reports = inspect.inspect(ws, selected, against=ws.base_tip) + inspect.invalid_diff_reports(ws)
+    reports = inspection.inspect(
+        ws, selected, against=ws.base_tip
+    ) + inspection.invalid_diff_reports(ws)
     autoresolve_record.mark(ws, reports)
     if as_json:
         output.emit_json(

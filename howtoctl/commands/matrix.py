@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import output
-from howtoctl.commands import test as test_cmd
+from howtoctl import output, variants
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
 
 def build(ws: Workspace, changed_since: str | None) -> dict:
-    names = test_cmd.select(ws, (), True, changed_since)
+    names = variants.select(ws, (), True, changed_since)
     return {"include": [{"name": n, "title": ws.entry(n).title or n} for n in names]}
 
 
-def run(ws: Workspace, changed_since: str | None = None, github_output: bool = False) -> int:
+def run(ws: Workspace, *, changed_since: str | None = None, github_output: bool = False) -> int:
     matrix = build(ws, changed_since)
     text = json.dumps(matrix, separators=(",", ":"))
     if github_output:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from howtoctl import fsutil, lock, manifest, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
 
 
-def run(ws: Workspace, name: str, title: str = "", summary: str = "", example: str = "") -> int:
+def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example: str = "") -> int:
     names.validate_name(name)
     ws.require_base_worktree("new")
     ref = ws.branch_ref(name)
-    branch = ref[len("refs/heads/") :]
+    branch = ref.short
     if not ws.repo.check_ref_format(ref):
         raise HowtoError(f"{branch!r} is not a valid branch name")
     with lock.repository_lock(ws.repo.common_dir, "new"):
@@ -30,7 +31,7 @@ def run(ws: Workspace, name: str, title: str = "", summary: str = "", example: s
             manifest.parse(new_text, ws.config.manifest)  # never write a manifest we cannot read
         else:
             new_text = None
-        ws.repo.update_refs([(ref, ws.base_tip, None)], f"howtoctl new {name}")
+        ws.repo.update_refs([RefUpdate.create(ref, ws.base_tip)], f"howtoctl new {name}")
         if new_text is not None:
             fsutil.write_atomic(
                 ws.repo.path(ws.config.manifest),

@@ -14,15 +14,13 @@ import dataclasses
 import tempfile
 import time
 
-from howtoctl import fsutil, inspect, output, proof, smoke
+from howtoctl import fsutil, inspection, output, proof, smoke, variants
 from howtoctl.commands import test as test_cmd
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Exemption
 from howtoctl.proof import HunkInfo, HunkResult
-
-NOT_RUN = "not-run"
 
 
 @dataclasses.dataclass
@@ -44,7 +42,7 @@ def _plan(ws: Workspace, name: str) -> _Plan:
     data, parsed = ws.load_patch(name)
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
-    hunks = proof.classify(parsed.files, inspect.python_sources(ws, base, parsed.files))
+    hunks = proof.classify(parsed.files, inspection.python_sources(ws, base, parsed.files))
     entry = ws.entry(name)
     smoke.check_command(entry, parsed.paths, ws.config.manifest)
     exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
@@ -83,17 +81,17 @@ def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
     for h in plan.hunks:
         if not h.counted:
             continue
-        status, failing, reason = NOT_RUN, "", ""
+        status, failing, reason = proof.Status.NOT_RUN, "", ""
         if h.index in plan.exempt:
-            status, reason = proof.EXEMPT, plan.exempt[h.index].reason
+            status, reason = proof.Status.EXEMPT, plan.exempt[h.index].reason
         elif h.index in plan.not_applicable:
-            status, reason = proof.NOT_APPLICABLE, plan.not_applicable[h.index]
+            status, reason = proof.Status.NOT_APPLICABLE, plan.not_applicable[h.index]
         elif ok:
             r = runs[_label(plan.name, h)]
             if r.status == "passed":
-                status, reason = proof.SURVIVED, "the smoke test passes without this hunk"
+                status, reason = proof.Status.SURVIVED, "the smoke test passes without this hunk"
             else:
-                status = proof.PROVED
+                status = proof.Status.PROVED
                 failing = r.failing_tests[0] if r.failing_tests else ""
                 # pytest names a module it could not collect (import) without '::'.
                 reason = r.message if not failing else "" if "::" in failing else "collection error"
@@ -116,7 +114,7 @@ def _status_word(r: VariantResult) -> str:
     """How the progress lines call a run: a mutant's failing test proves its hunk."""
     if _WITHOUT not in r.name:
         return r.status
-    return proof.SURVIVED if r.status == "passed" else proof.PROVED
+    return proof.Status.SURVIVED if r.status == "passed" else proof.Status.PROVED
 
 
 # A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
@@ -160,7 +158,7 @@ def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan, timeout: float | Non
 
 
 def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
-    selected = test_cmd.select(ws, requested, all_, changed_since)
+    selected = variants.select(ws, requested, all_, changed_since)
     with_diff = set(ws.diff_names())
     missing = [n for n in selected if n not in with_diff]
     if missing and requested:
@@ -190,7 +188,7 @@ def _report(
             if variant is not None and variant.output_tail:
                 output.line(variant.output_tail)
         for r in results[p.name]:
-            if r.status == proof.SURVIVED:
+            if r.status == proof.Status.SURVIVED:
                 output.line(f"survived: {p.name}: {r.file} {r.header}", style="bold")
                 for ln in r.first_lines:
                     output.line(f"    {ln}")
@@ -198,6 +196,7 @@ def _report(
 
 def run(
     ws: Workspace,
+    *,
     requested: tuple[str, ...],
     all_: bool,
     devices: int = 8,
@@ -265,7 +264,7 @@ def run(
                 path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
             )
     failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
-    survivors = [r for p in plans for r in results[p.name] if r.status == proof.SURVIVED]
+    survivors = [r for p in plans for r in results[p.name] if r.status == proof.Status.SURVIVED]
     if as_json:
         output.emit_json(
             {
@@ -283,7 +282,13 @@ def run(
         _report(plans, results, runs)
         counts = {
             s: sum(r.status == s for rs in results.values() for r in rs)
-            for s in (proof.PROVED, proof.SURVIVED, proof.EXEMPT, proof.NOT_APPLICABLE, NOT_RUN)
+            for s in (
+                proof.Status.PROVED,
+                proof.Status.SURVIVED,
+                proof.Status.EXEMPT,
+                proof.Status.NOT_APPLICABLE,
+                proof.Status.NOT_RUN,
+            )
         }
         summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         output.info(

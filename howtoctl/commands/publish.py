@@ -15,14 +15,15 @@ import dataclasses
 
 from howtoctl import names, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import HEADS, Workspace
+from howtoctl.howtos import Workspace
+from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    updates: list[tuple[str, str | None, str | None]]  # (ref, new or None to delete, expected)
+    updates: list[RefUpdate]  # `old`: what the remote must still have
     left_alone: list[tuple[str, str]]  # (ref, why)
 
 
@@ -58,7 +59,7 @@ def plan(
         if current == oid:
             continue
         if current is None or ours(name, current) or is_ancestor(current, oid):
-            updates.append((ref, oid, current))
+            updates.append(RefUpdate(ref, oid, current))
         else:
             left_alone.append((ref, "holds commits howtoctl did not publish"))
     for ref, oid in sorted(remote.items()):
@@ -74,7 +75,7 @@ def plan(
         elif not prune:
             left_alone.append((ref, "its HOWTO was removed; delete it with --prune"))
         else:
-            updates.append((ref, None, oid))
+            updates.append(RefUpdate.delete(ref, oid))
     return Plan(updates, left_alone)
 
 
@@ -86,7 +87,7 @@ def _removed_howtos(ws: Workspace, candidates: set[str]) -> set[str]:
         rel = ws.diff_relpath(name)
         if f"{name}.diff" in present:
             continue
-        if ws.repo.run("rev-list", "-1", ws.base_tip, "--", f":(top,literal){rel}").strip():
+        if ws.repo.touched_in_history(ws.base_tip, rel):
             removed.add(name)
     return removed
 
@@ -101,11 +102,12 @@ def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
     """
     from howtoctl.commands import restore
 
-    proc = ws.repo.try_run("cat-file", "commit", oid)
-    if proc.returncode != 0:
+    message = ws.repo.commit_message(oid)
+    if message is None:
         return False
-    message = proc.stdout.partition(b"\n\n")[2].decode(errors="replace")
-    if not message.endswith(restore.commit_message(ws, name).split("\n\n", 1)[1]):
+    if not message.decode(errors="replace").endswith(
+        restore.commit_message(ws, name).split("\n\n", 1)[1]
+    ):
         return False
     commit = ws.repo.read_commits([oid])[oid]
     if len(commit.parents) != 1 or not ws.repo.is_ancestor(commit.parents[0], ws.base_tip):
@@ -116,14 +118,16 @@ def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
         return False
     try:
         # A throwaway object directory: asking must not add objects to the repository.
-        with ws.repo.quarantine(keep=False):
-            tree = ws.repo.tree_with_patch(parent, data)
+        with ws.repo.throwaway_objects() as scratch:
+            tree = scratch.tree_with_patch(parent, data)
     except HowtoError:
         return False
     return tree == commit.tree
 
 
-def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: bool = False) -> int:
+def run(
+    ws: Workspace, *, remote: str = "origin", dry_run: bool = False, prune: bool = False
+) -> int:
     if remote.startswith("-") or any(ord(c) < 0x20 for c in remote):
         raise HowtoError(f"{remote!r} is not a remote name", "name one with --remote")
     if ws.repo.remote_url(remote) is None:
@@ -137,7 +141,7 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
             "create them first: howtoctl restore --all",
         )
     prefix = ws.config.branch_prefix
-    heads = ws.repo.remote_refs(remote, [f"refs/heads/{prefix}", PUBLISHED_ROOT + prefix])
+    heads = ws.repo.remote_refs(remote, [HEADS + prefix, PUBLISHED_ROOT + prefix])
     remote_heads = {r: o for r, o in heads.items() if r.startswith(ws.prefix_ref)}
     published = {
         r[len(PUBLISHED_ROOT) + len(prefix) :]: o
@@ -158,7 +162,7 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
         lambda name, oid: _restored_commit(ws, name, oid),
     )
     for ref, why in p.left_alone:
-        output.status_line(ref[len(HEADS) :], "left alone", why)
+        output.status_line(short_branch(ref), "left alone", why)
     if not p.updates:
         if not p.left_alone:
             output.info(f"{remote} already has every {prefix}* branch as it is here")
@@ -166,12 +170,14 @@ def run(ws: Workspace, remote: str = "origin", dry_run: bool = False, prune: boo
     for ref, new, old in p.updates:
         status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
-            ref[len(HEADS) :], ("would-" if dry_run else "") + status, (new or old or "")[:12]
+            short_branch(ref), ("would-" if dry_run else "") + status, (new or old or "")[:12]
         )
     if not dry_run:
         # Each branch and its record move together, both leased, in the same atomic push.
         records = [
-            (PUBLISHED_ROOT + ref[len(HEADS) :], new, published.get(ref[len(ws.prefix_ref) :]))
+            RefUpdate(
+                PUBLISHED_ROOT + short_branch(ref), new, published.get(ref[len(ws.prefix_ref) :])
+            )
             for ref, new, _ in p.updates
         ]
         ws.repo.push_with_lease(remote, [*p.updates, *records])

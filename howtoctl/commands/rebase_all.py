@@ -6,7 +6,9 @@ import contextlib
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import Repo
 from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
 
 
 def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | None) -> None:
@@ -33,18 +35,18 @@ def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | N
         )
         return
     for r in results:
-        status = "would-rebase" if dry_run and r.status == rebase.REBASED else r.status
+        status = "would-rebase" if dry_run and r.status == rebase.Status.REBASED else r.status
         output.status_line(r.name, status, r.detail)
         for a in r.attempts:
             verdict = "accepted" if not a["failed"] else f"failed {a['failed']}: {a['detail']}"
             output.line(f"{'':15}{a['method']}: {verdict}", style="dim")
-        if r.status == rebase.CONFLICT:
+        if r.status == rebase.Status.CONFLICT:
             output.line(f"{'':15}resolve it with: howtoctl resolve {r.name}", style="dim")
-        elif r.status == rebase.AUTO_RESOLVED:
+        elif r.status == rebase.Status.AUTO_RESOLVED:
             output.line(f"{'':15}review it, then: howtoctl save {r.name}", style="dim")
     counts = rebase.summarize(results)
-    if dry_run and rebase.REBASED in counts:
-        counts["would-rebase"] = counts.pop(rebase.REBASED)
+    if dry_run and rebase.Status.REBASED in counts:
+        counts["would-rebase"] = counts.pop(rebase.Status.REBASED)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     output.info(f"{len(results)} HOWTO branch(es): {summary}")
     if stamp:
@@ -64,15 +66,15 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
     }
 
 
-def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
-    """Try the automatic resolutions of every conflicted branch (see `autoresolve`)."""
+def _auto_resolve(ws: Workspace, repo: Repo, results, target: str, dry_run: bool) -> None:
+    """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
+    their objects through `repo` (the repository, or a dry run's throwaway objects)."""
     from howtoctl import autoresolve, autoresolve_record, merge_tools, variants
-    from howtoctl.commands import test as test_cmd
 
-    conflicted = [r for r in results if r.status == rebase.CONFLICT]
+    conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
         for r in results:
-            if r.status != rebase.CONFLICT:
+            if r.status != rebase.Status.CONFLICT:
                 autoresolve_record.forget_partial(ws, r.name)
     if not conflicted:
         return
@@ -84,16 +86,16 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
             + (f" ({merge_tools.INSTALL_HINT})" if merge_tools.WIGGLE in missing else "")
         )
     methods = autoresolve.usable_methods()
-    committer = ws.repo.ident().decode(errors="surrogateescape")
+    committer = repo.ident().decode(errors="surrogateescape")
     for r in conflicted:
         # The command `howtoctl test` runs: the manifest's, else pytest on the example.
         entry = ws.entry(r.name)
         resolver = autoresolve.Resolver(
-            ws.repo,
+            repo,
             target,
             ws.scratch_dir,
             committer,
-            variants.smoke_command(entry, test_cmd.diff_files(ws, r.name)),
+            variants.smoke_command(entry, variants.diff_files(ws, r.name)),
             no_tests_ok=not entry.test,
         )
         with output.status(f"auto-resolving {r.name}..."):
@@ -101,7 +103,7 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
         r.attempts = tuple(a.as_dict() for a in outcome.attempts)
         accepted = outcome.accepted
         if accepted is not None:
-            r.status, r.new_tip = rebase.AUTO_RESOLVED, accepted.tip
+            r.status, r.new_tip = rebase.Status.AUTO_RESOLVED, accepted.tip
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )
@@ -117,8 +119,7 @@ def _auto_resolve(ws: Workspace, results, target: str, dry_run: bool) -> None:
                     "commit": best.commit,
                     **best.as_dict(),
                     "files": {
-                        p: None if d is None else ws.repo.write_blob(d)
-                        for p, d in best.files.items()
+                        p: None if d is None else repo.write_blob(d) for p, d in best.files.items()
                     },
                 },
             )
@@ -128,7 +129,7 @@ def _remember_auto_resolved(ws: Workspace, moved) -> None:
     from howtoctl import autoresolve_record
 
     for r in moved:
-        if r.status == rebase.AUTO_RESOLVED:
+        if r.status == rebase.Status.AUTO_RESOLVED:
             accepted = next(a for a in r.attempts if not a["failed"])
             autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted)
             autoresolve_record.forget_partial(ws, r.name)
@@ -136,6 +137,7 @@ def _remember_auto_resolved(ws: Workspace, moved) -> None:
 
 def run(
     ws: Workspace,
+    *,
     dry_run: bool = False,
     onto: str | None = None,
     as_json: bool = False,
@@ -164,28 +166,36 @@ def run(
         }
         try:
             with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
-                with ws.repo.quarantine(keep=not dry_run):
-                    results = rebase.plan(
-                        ws.repo, branches, target, ws.prefix_ref, blocked, write=not dry_run
-                    )
+                parents = ws.repo.commits_not_in(branches.values(), target)
+                results = rebase.plan(branches, target, parents, ws.prefix_ref, blocked)
+                if dry_run:
+                    # The merges write their trees to a throwaway object directory; the new
+                    # commits are computed and dropped.
+                    with ws.repo.throwaway_objects() as scratch:
+                        rebase.replay(scratch, results, target, committer="")
+                elif any(r.status == rebase.Status.PENDING for r in results):
+                    committer = ws.repo.ident().decode(errors="surrogateescape")
+                    ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
             raise
         if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
-            # Outside the quarantine: a candidate's commits must exist to run its smoke test.
-            # A dry run writes them to a throwaway object directory: it adds no object at all.
-            with ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext():
-                _auto_resolve(ws, results, target, dry_run)
+            # A candidate's commits must exist to run its smoke test: a dry run writes them to
+            # a throwaway object directory, so it adds no object at all.
+            with (
+                ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo
+            ):
+                _auto_resolve(ws, repo, results, target, dry_run)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:
             # One transaction creates the backups and moves the branches: all of it, or none.
             stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving})
             ws.repo.update_refs(
-                [*backups, *((r.ref, r.new_tip, r.old_tip) for r in moving)],
+                [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
             _remember_auto_resolved(ws, moving)
     _report(ws, results, dry_run, as_json, stamp)
-    problems = [r for r in results if r.status in (rebase.CONFLICT, rebase.SKIPPED)]
+    problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -148,15 +148,15 @@ def hunk_proofs(
             )
             result.append(("not-counted", f"not counted: {what}"))
         elif h.index in exempt:
-            result.append((proof.EXEMPT, f"exempt: {exempt[h.index].reason}"))
-        elif found.get("status") == proof.PROVED:
+            result.append((proof.Status.EXEMPT, f"exempt: {exempt[h.index].reason}"))
+        elif found.get("status") == proof.Status.PROVED:
             by = found.get("failing_test") or found.get("reason") or "a failing smoke test"
             if found.get("failing_test") and found.get("reason"):
                 by += f" ({found['reason']})"
-            result.append((proof.PROVED, f"proved by {by}"))
-        elif found.get("status") == proof.SURVIVED:
-            result.append((proof.SURVIVED, "survived: the tests pass without it"))
-        elif found.get("status") in (proof.NOT_APPLICABLE, "not-run"):
+            result.append((proof.Status.PROVED, f"proved by {by}"))
+        elif found.get("status") == proof.Status.SURVIVED:
+            result.append((proof.Status.SURVIVED, "survived: the tests pass without it"))
+        elif found.get("status") in (proof.Status.NOT_APPLICABLE, proof.Status.NOT_RUN):
             result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
         else:
             result.append(("unproved", f"not proved yet: howtoctl prove {name} --record"))
@@ -215,7 +215,7 @@ def default_out_dir(ws: Workspace) -> str:
     return out
 
 
-def run(ws: Workspace, out: str | None = None) -> int:
+def run(ws: Workspace, *, out: str | None = None) -> int:
     out_dir = os.path.abspath(out) if out else default_out_dir(ws)
     src = collect(ws)
     for filename in ws.invalid_diff_files():

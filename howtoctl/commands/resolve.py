@@ -13,8 +13,7 @@ import os
 from howtoctl import autoresolve_record, backup, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-
-_EDITOR_ENV = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+from howtoctl.refs import RefUpdate
 
 
 def _state_path(ws: Workspace, name: str) -> str:
@@ -24,14 +23,6 @@ def _state_path(ws: Workspace, name: str) -> str:
 def _load(ws: Workspace, name: str) -> dict | None:
     data = fsutil.read_or_none(_state_path(ws, name))
     return json.loads(data) if data else None
-
-
-def _rebase_in_progress(ws: Workspace, worktree: str) -> bool:
-    for kind in ("rebase-merge", "rebase-apply"):
-        path = ws.repo.run("rev-parse", "--git-path", kind, cwd=worktree).strip()
-        if os.path.isdir(path if os.path.isabs(path) else os.path.join(worktree, path)):
-            return True
-    return False
 
 
 def start(ws: Workspace, name: str, path: str | None) -> int:
@@ -74,13 +65,12 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
             }
         ).encode(),
     )
-    proc = ws.repo.try_run("rebase", onto, cwd=worktree, env=_EDITOR_ENV)
-    if proc.returncode == 0:
+    step = ws.repo.rebase_worktree(worktree, onto)
+    if step.done:
         output.status_line(name, "rebased", f"no conflicts left; review it in {worktree}")
         output.line(f"finish with: howtoctl resolve {name} --continue")
         return EXIT_OK
-    conflicted = ws.repo.run("diff", "--name-only", "--diff-filter=U", cwd=worktree).split()
-    output.status_line(name, "conflict", ", ".join(conflicted))
+    output.status_line(name, "conflict", ", ".join(step.conflicts))
     best = autoresolve_record.write_partial(ws, name, tip, onto, worktree)
     if best:
         output.line(
@@ -103,15 +93,14 @@ def finish(ws: Workspace, name: str) -> int:
             f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}"
         )
     worktree = st["worktree"]
-    if _rebase_in_progress(ws, worktree):
-        proc = ws.repo.try_run("rebase", "--continue", cwd=worktree, env=_EDITOR_ENV)
-        if proc.returncode != 0:
-            conflicted = ws.repo.run("diff", "--name-only", "--diff-filter=U", cwd=worktree).split()
-            output.status_line(name, "conflict", ", ".join(conflicted) or "rebase stopped")
-            output.line((proc.stdout + proc.stderr).decode(errors="replace").strip())
+    if ws.repo.rebase_in_progress(worktree):
+        step = ws.repo.continue_rebase(worktree)
+        if not step.done:
+            output.status_line(name, "conflict", ", ".join(step.conflicts) or "rebase stopped")
+            output.line(step.output)
             output.line(f"fix it in {worktree}, `git add` the files, and run --continue again")
             return EXIT_PROBLEMS
-    new_tip = ws.repo.run("rev-parse", "HEAD", cwd=worktree).strip()
+    new_tip = ws.repo.worktree_head(worktree)
     if not ws.repo.is_ancestor(st["onto"], new_tip):
         raise HowtoError(
             f"the work tree {worktree} is not on top of {st['base']} any more",
@@ -119,7 +108,7 @@ def finish(ws: Workspace, name: str) -> int:
         )
     ref = ws.branch_ref(name)
     stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
-    ws.repo.update_refs([(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
+    ws.repo.update_refs([RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
     backup.prune(ws.repo, ws.config.keep_backups)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))
@@ -138,8 +127,8 @@ def abort(ws: Workspace, name: str) -> int:
         raise HowtoError(f"no resolve of {name!r} in progress")
     worktree = st["worktree"]
     owned = _owned(ws, st)
-    if owned and _rebase_in_progress(ws, worktree):
-        ws.repo.try_run("rebase", "--abort", cwd=worktree)
+    if owned and ws.repo.rebase_in_progress(worktree):
+        ws.repo.abort_rebase(worktree)
     ws.repo.remove_own_worktree(worktree, owned)
     os.unlink(_state_path(ws, name))
     output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
@@ -156,7 +145,7 @@ def _owned(ws: Workspace, st: dict) -> bool:
     return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
 
 
-def run(ws: Workspace, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+def run(ws: Workspace, *, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
     from howtoctl import names
 
     names.validate_name(name)

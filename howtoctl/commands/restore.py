@@ -5,6 +5,7 @@ from __future__ import annotations
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
 
 
 def commit_message(ws: Workspace, name: str) -> str:
@@ -13,7 +14,7 @@ def commit_message(ws: Workspace, name: str) -> str:
     return f"{subject}\n\nRestored by howtoctl from {ws.diff_relpath(name)}.\n"
 
 
-def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
+def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
     selected = sorted(ws.diff_names()) if all_ and not requested else ws.select(requested, all_)
     if not selected:
         raise HowtoError(f"there are no diff files in {ws.config.diff_dir}/ to restore")
@@ -34,13 +35,13 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
                     continue
                 if ref in checked_out:
                     raise HowtoError(
-                        f"{ref[len('refs/heads/') :]} is checked out in {checked_out[ref]}, "
+                        f"{ref.short} is checked out in {checked_out[ref]}, "
                         "so it cannot be replaced",
                         "switch that work tree to another branch first",
                     )
                 if not matches and not force:
                     raise HowtoError(
-                        f"{ref[len('refs/heads/') :]} holds work that is not in {ws.diff_relpath(name)}",
+                        f"{ref.short} holds work that is not in {ws.diff_relpath(name)}",
                         f"save it first (howtoctl save {name}), or replace the branch with "
                         f"`howtoctl restore {name} --force` (its old tip is kept as a backup ref)",
                     )
@@ -63,7 +64,7 @@ def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = Fal
         for name, tree, old, _ in creates:
             new = ws.repo.commit_tree(tree, [base_tip], commit_message(ws, name), date=date)
             new_tips[name] = new
-            updates.append((ws.branch_ref(name), new, old))
+            updates.append(RefUpdate(ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
         if stamp:
             backup.prune(ws.repo, ws.config.keep_backups)

@@ -59,7 +59,7 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
     return name, tip, data, current, parsed
 
 
-def run(ws: Workspace, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
+def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
     ws.require_base_worktree("save")
     branches = ws.branches()
     selected = sorted(branches) if all_ and not requested else ws.select(requested, all_)

@@ -11,49 +11,6 @@ from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
 
 
-def select(
-    ws: Workspace, requested: tuple[str, ...], all_: bool, changed_since: str | None
-) -> list[str]:
-    """The HOWTOs to test: the named ones, or all, narrowed to those a change affects."""
-    if changed_since and not requested:
-        all_ = True
-    selected = ws.select(requested, all_)
-    known = set(ws.diff_names()) | set(ws.branches())
-    unknown = [n for n in selected if n not in known]
-    if unknown and requested:
-        raise HowtoError(f"no HOWTO named {', '.join(map(repr, unknown))}", "see `howtoctl list`")
-    selected = [n for n in selected if n in known]
-    if changed_since:
-        since = ws.repo.rev_parse(changed_since)  # an id from here on: never read as an option
-        if since is None:
-            raise HowtoError(
-                f"--changed-since {changed_since!r} does not name a commit",
-                "fetch it first (e.g. git fetch origin main) or pass another ref",
-            )
-        changed = ws.repo.changed_paths(since)
-        selected = variants.affected(
-            selected,
-            changed,
-            {n: ws.diff_relpath(n) for n in selected},
-            {n: variants.example_dirs(ws.entry(n), diff_files(ws, n)) for n in selected},
-            ws.config.manifest,
-        )
-    return selected
-
-
-def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
-    """Files a HOWTO changes, from its diff (or nothing if it has none or it is broken)."""
-    from howtoctl import patch
-
-    data = ws.read_diff(name)
-    if data is None:
-        return ()
-    try:
-        return patch.parse(data).paths
-    except patch.PatchError:
-        return ()
-
-
 def variant_commit(ws: Workspace, name: str, from_diff: bool) -> tuple[str, str]:
     """The commit holding a variant: its branch tip, or its diff applied on the current commit."""
     tip = ws.branches().get(name)
@@ -79,7 +36,7 @@ def _job(ws: Workspace, runner: smoke.Runner, name: str, from_diff: bool) -> smo
             commit, _ = variant_commit(ws, name, from_diff)
         except HowtoError as e:
             return VariantResult(name, "error", time.monotonic() - started, message=e.message), []
-        return runner.run(name, commit, ws.entry(name), diff_files(ws, name), started), []
+        return runner.run(name, commit, ws.entry(name), variants.diff_files(ws, name), started), []
 
     return job
 
@@ -113,6 +70,7 @@ def _report(results: list[VariantResult], as_json: bool, platform: str, devices:
 
 def run(
     ws: Workspace,
+    *,
     requested: tuple[str, ...],
     all_: bool,
     devices: int = 8,
@@ -124,9 +82,9 @@ def run(
     from_diff: bool = False,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
-    selected = select(ws, requested, all_, changed_since)
+    selected = variants.select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
-        smoke.check_command(ws.entry(name), diff_files(ws, name), ws.config.manifest)
+        smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
     removed = smoke.clear_stale_runs(ws.repo)
     if removed:
         output.info(f"removed what a killed run left behind: {', '.join(removed)}")

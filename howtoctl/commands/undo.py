@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import HEADS, Workspace
+from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate, short_branch
 
 
-def run(ws: Workspace, dry_run: bool = False) -> int:
+def run(ws: Workspace, *, dry_run: bool = False) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
         sets = backup.backup_sets(ws.repo)
         if not sets:
@@ -27,13 +28,13 @@ def run(ws: Workspace, dry_run: bool = False) -> int:
         busy = [ref for ref in changes if ref in checked_out]
         if busy:
             raise HowtoError(
-                f"{busy[0][len(HEADS) :]} is checked out in {checked_out[busy[0]]}; nothing was changed",
+                f"{short_branch(busy[0])} is checked out in {checked_out[busy[0]]}; nothing was changed",
                 "switch that work tree to another branch, then run howtoctl undo again",
             )
         if dry_run:
             for ref, oid in sorted(changes.items()):
                 output.status_line(
-                    ref[len(HEADS) :],
+                    short_branch(ref),
                     "would-restore",
                     f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}",
                 )
@@ -43,14 +44,14 @@ def run(ws: Workspace, dry_run: bool = False) -> int:
             ws.repo, {r: current[r] for r in changes if r in current}, "undo"
         )
         ws.repo.update_refs(
-            [(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())],
+            [RefUpdate(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())],
             f"howtoctl undo to backup {stamp}",
         )
         if mine:
             backup.prune(ws.repo, ws.config.keep_backups)
     for ref, oid in sorted(changes.items()):
         output.status_line(
-            ref[len(HEADS) :], "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"
+            short_branch(ref), "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"
         )
     output.info(
         f"branches reset to backup {stamp}"

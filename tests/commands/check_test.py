@@ -3,9 +3,15 @@ import json
 from tests.gitrepo import GitRepo
 
 
+def check(r, *args):
+    """Run check --json: (exit code, {name: that HOWTO's report})."""
+    res = r.cli("check", "--json", *args)
+    return res.code, {h["name"]: h for h in json.loads(res.out)["howtos"]}
+
+
 def test_check_passes_on_fresh_howtos(repo_with_howto):
-    res = repo_with_howto.cli("check")
-    assert res.code == 0 and "ok" in res.out and "alpha" in res.out
+    code, reports = check(repo_with_howto)
+    assert code == 0 and reports["alpha"]["state"] == "fresh"
 
 
 def test_check_reports_stale_branch(repo_with_howto):
@@ -14,8 +20,9 @@ def test_check_reports_stale_branch(repo_with_howto):
     r.replace("ex/train.py", "line 9\n", "line 9 x\n")
     r.commit("more")
     r.git("switch", "-q", "main")
-    res = r.cli("check")
-    assert res.code == 1 and "stale" in res.out and "howtoctl save alpha" in res.out
+    code, reports = check(r)
+    assert code == 1 and reports["alpha"]["state"] == "stale"
+    assert "howtoctl save alpha" in reports["alpha"]["hint"]
 
 
 def test_check_against_staged_changes_that_break_a_diff(repo_with_howto):
@@ -23,8 +30,9 @@ def test_check_against_staged_changes_that_break_a_diff(repo_with_howto):
     r.replace("ex/train.py", "line 5\n", "line 5 edited on main\n")
     assert r.cli("check").code == 0  # unstaged: the next commit would not hold it
     r.git("add", "ex/train.py")
-    res = r.cli("check")
-    assert res.code == 1 and "broken" in res.out and "does not apply" in res.out
+    code, reports = check(r)
+    assert code == 1 and reports["alpha"]["state"] == "broken"
+    assert "does not apply" in reports["alpha"]["detail"]
 
 
 def test_check_without_branches_checks_application_only(repo_with_howto, tmp_path):
@@ -103,8 +111,8 @@ def test_base_changes_to_a_diffs_files_are_still_checked(repo_with_howto):
     r = repo_with_howto
     r.replace("ex/train.py", "line 5\n", "line 5 edited on main\n")
     r.commit("main edits the line alpha edits")
-    res = r.cli("check")
-    assert res.code == 1 and "broken" in res.out
+    code, reports = check(r)
+    assert code == 1 and reports["alpha"]["state"] == "broken"
 
 
 def test_file_where_a_diff_adds_into_a_directory_is_broken(repo):
@@ -118,9 +126,10 @@ def test_file_where_a_diff_adds_into_a_directory_is_broken(repo):
     r.commit("save alpha")
     r.write("ex/new", "now a file\n")  # the directory the diff adds into is a file on main
     r.commit("main adds a file named like the directory")
-    res = r.cli("check")
+    code, reports = check(r)
     # `git apply --check` alone lets this through: only writing the entries fails.
-    assert res.code == 1 and "broken" in res.out and "ex/new" in res.out
+    assert code == 1 and reports["alpha"]["state"] == "broken"
+    assert "ex/new" in reports["alpha"]["detail"]
 
 
 def test_check_writes_no_object_into_the_repository(repo_with_howto, tmp_path):

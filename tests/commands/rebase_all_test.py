@@ -1,3 +1,4 @@
+import json
 import subprocess
 
 import pytest
@@ -25,6 +26,12 @@ def moved(repo):
     return repo
 
 
+def rebase_all(r, *args):
+    """Run rebase-all --json: (exit code, {name: that branch's entry in the report})."""
+    res = r.cli("rebase-all", "--json", *args)
+    return res.code, {b["name"]: b for b in json.loads(res.out)["branches"]}
+
+
 def test_rebase_all_moves_clean_branches_and_leaves_conflicts(moved):
     r = moved
     before_branches = r.branches()
@@ -34,8 +41,7 @@ def test_rebase_all_moves_clean_branches_and_leaves_conflicts(moved):
     assert res.code == 1, res  # one conflict
     after = r.branches()
     assert after["refs/heads/howto/beta"] == before_branches["refs/heads/howto/beta"]
-    assert "conflict" in res.out and "beta" in res.out and "ex/train.py" in res.out
-    assert "howtoctl resolve beta" in res.out
+    assert "howtoctl resolve beta" in res.out  # the advice for a person reading it
     for name in ("alpha", "gamma"):
         ref = f"refs/heads/howto/{name}"
         assert after[ref] != before_branches[ref]
@@ -46,6 +52,29 @@ def test_rebase_all_moves_clean_branches_and_leaves_conflicts(moved):
     assert r.head() == "refs/heads/main"
     text = r.git("show", "howto/alpha:ex/train.py")
     assert "line 5 alpha" in text and "line 12 changed on main" in text
+
+
+def test_rebase_all_in_a_sha256_repository(tmp_path):
+    from tests.gitrepo import GitRepo
+
+    r = GitRepo.create(tmp_path / "repo", object_format="sha256")
+    r.write("ex/train.py", "".join(f"line {i}\n" for i in range(1, 41)))
+    r.write("ex/README.md", "An example.\n")
+    r.commit("base example")
+    r.add_howto(
+        "alpha",
+        {"ex/train.py": ("line 5\n", "line 5 alpha\n"), "ex/README.md": ("An", "Alpha's")},
+        commits=2,
+    )
+    r.replace("ex/train.py", "line 30\n", "line 30 on main\n")
+    r.commit("base moves")
+    code, report = rebase_all(r)
+    assert code == 0 and report["alpha"]["status"] == "rebased"
+    assert (
+        len(report["alpha"]["new_tip"]) == 64 and r.rev("howto/alpha") == report["alpha"]["new_tip"]
+    )
+    assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
+    assert r.git("fsck", "--strict", "--no-progress") == ""
 
 
 def test_rebase_preserves_commits_messages_and_authors(moved):
@@ -73,18 +102,29 @@ def test_second_run_reports_up_to_date(moved):
     r = moved
     r.cli("rebase-all")
     after_first = r.branches()
-    res = r.cli("rebase-all")
-    assert res.out.count("up-to-date") == 2 and "beta" in res.out
+    code, report = rebase_all(r)
+    assert {n: b["status"] for n, b in report.items()} == {
+        "alpha": "up-to-date",
+        "beta": "conflict",
+        "gamma": "up-to-date",
+    }
+    assert report["beta"]["conflicts"] == ["ex/train.py"]
     assert r.branches() == after_first
 
 
 def test_dry_run_moves_nothing(moved):
     r = moved
     before = r.snapshot()
-    res = r.cli("rebase-all", "--dry-run")
-    assert res.code == 1 and "would-rebase" in res.out
-    assert "2 would-rebase" in res.err and "rebased" not in res.err
+    code, report = rebase_all(r, "--dry-run")
+    assert code == 1
+    assert {n: b["status"] for n, b in report.items()} == {
+        "alpha": "rebased",
+        "beta": "conflict",
+        "gamma": "rebased",
+    }
     assert r.snapshot() == before
+    res = r.cli("rebase-all", "--dry-run")  # and a person reads that nothing moved
+    assert "2 would-rebase" in res.err and "rebased" not in res.err
 
 
 def test_json_output(moved):
@@ -101,8 +141,8 @@ def test_checked_out_branch_is_skipped_not_moved(moved, tmp_path):
     r = moved
     r.git("worktree", "add", "-q", str(tmp_path / "wt"), "howto/alpha")
     before = r.rev("howto/alpha")
-    res = r.cli("rebase-all")
-    assert "skipped" in res.out and "checked out in" in res.out
+    _, report = rebase_all(r)
+    assert report["alpha"]["status"] == "skipped" and "checked out in" in report["alpha"]["detail"]
     assert r.rev("howto/alpha") == before
     assert r.rev("howto/gamma") != before
 
@@ -131,8 +171,9 @@ def test_merge_commit_in_a_branch_is_skipped(repo):
     r.replace("ex/train.py", "line 30\n", "line 30 main\n")
     r.commit("move")
     before = r.rev("howto/merged")
-    res = r.cli("rebase-all")
-    assert res.code == 1 and "merge commit" in res.out
+    code, report = rebase_all(r)
+    assert code == 1 and report["merged"]["status"] == "skipped"
+    assert "merge commit" in report["merged"]["detail"]
     assert r.rev("howto/merged") == before
 
 
@@ -146,9 +187,10 @@ def test_commit_already_in_base_is_dropped(repo):
     )
     r.replace("ex/train.py", "line 5\n", "line 5 same\n")
     r.commit("main gets the same change")
-    res = r.cli("rebase-all")
-    assert res.code == 0 and "dropped 1" in res.out
-    assert r.git("rev-list", "--count", "main..howto/dup") == "1"
+    code, report = rebase_all(r)
+    assert code == 0 and report["dup"]["status"] == "rebased"
+    assert report["dup"]["new_tip"] == r.rev("howto/dup")
+    assert r.git("rev-list", "--count", "main..howto/dup") == "1"  # of its 2 commits
 
 
 def test_onto_a_ref(moved):

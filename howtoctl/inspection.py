@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import os
 
 from howtoctl import names, patch
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import STAGED, Staged
 
-FRESH = "fresh"
-STALE = "stale"
-NEEDS_REBASE = "needs-rebase"
-BROKEN = "broken"
-MISSING_BRANCH = "missing-branch"
-MISSING_DIFF = "missing-diff"
-BAD_EXEMPTION = "bad-exemption"
+
+class State(enum.StrEnum):
+    FRESH = "fresh"
+    STALE = "stale"
+    NEEDS_REBASE = "needs-rebase"
+    BROKEN = "broken"
+    MISSING_BRANCH = "missing-branch"
+    MISSING_DIFF = "missing-diff"
+    BAD_EXEMPTION = "bad-exemption"
 
 
 @dataclasses.dataclass
@@ -26,7 +30,7 @@ class Report:
     has_branch: bool = False
     has_diff: bool = False
     behind: int | None = None
-    state: str = FRESH
+    state: State = State.FRESH
     detail: str = ""
     hint: str = ""
     added: int = 0
@@ -36,7 +40,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return self.state in (FRESH, MISSING_BRANCH, NEEDS_REBASE)
+        return self.state in (State.FRESH, State.MISSING_BRANCH, State.NEEDS_REBASE)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -45,13 +49,13 @@ class Report:
 def inspect(
     ws: Workspace,
     selected: list[str],
-    against: str = "index",
+    against: str | Staged = STAGED,
     freshness: bool = True,
     behind: bool = True,
 ) -> list[Report]:
     """Inspect each HOWTO: diff parses, applies (to the index or a commit), matches its branch.
 
-    `against` is "index" (the staged tree: what the next commit holds) or a commit id.
+    `against` is STAGED (the staged tree: what the next commit holds) or a commit id.
     """
     branches = ws.branches(fresh=False)
     reports = []
@@ -62,7 +66,7 @@ def inspect(
         r.has_diff = data is not None
         reports.append(r)
         if data is None:
-            r.state = MISSING_DIFF
+            r.state = State.MISSING_DIFF
             r.detail = f"no {ws.diff_relpath(name)}"
             r.hint = (
                 f"howtoctl save {name}" if r.has_branch else f"remove it from {ws.config.manifest}"
@@ -71,7 +75,7 @@ def inspect(
         try:
             parsed = patch.parse(data)
         except patch.PatchError as e:
-            r.state, r.detail, r.hint = BROKEN, e.message, e.hint or ""
+            r.state, r.detail, r.hint = State.BROKEN, e.message, e.hint or ""
             continue
         r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
         patches[name] = (
@@ -130,7 +134,7 @@ def inspect(
             continue
         ok, message = applies[r.name]
         if not ok:
-            r.state = BROKEN
+            r.state = State.BROKEN
             r.detail = "does not apply: " + _first_error(message)
             r.hint = (
                 ws.rebase_advice(r.name)
@@ -139,16 +143,16 @@ def inspect(
             )
             continue
         if not r.has_branch:
-            r.state = MISSING_BRANCH
+            r.state = State.MISSING_BRANCH
             r.detail = "diff only"
             r.hint = f"howtoctl restore {r.name}"
             continue
         r.behind, fresh = facts[r.name]
         if fresh is not None and not fresh.fresh:
-            r.state, r.detail, r.hint = STALE, fresh.detail, fresh.hint
+            r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
             continue
         if r.behind:
-            r.state = NEEDS_REBASE
+            r.state = State.NEEDS_REBASE
             r.detail = f"{r.behind} commit(s) behind {ws.base}"
             r.hint = ws.rebase_advice(r.name)
     # An exemption must match one code hunk, or `prove` refuses to run: the gate says so first.
@@ -156,7 +160,7 @@ def inspect(
         if r.ok and r.name in patches:
             problem = exemption_problem(ws, r.name, patches[r.name][0])
             if problem is not None:
-                r.state, r.detail, r.hint = BAD_EXEMPTION, problem.message, problem.hint or ""
+                r.state, r.detail, r.hint = State.BAD_EXEMPTION, problem.message, problem.hint or ""
     return reports
 
 
@@ -230,7 +234,7 @@ def disjoint_groups(paths: dict[str, frozenset[str]]) -> list[list[str]]:
 
 
 def _apply_checks(
-    ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str, pool
+    ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str | Staged, pool
 ) -> dict[str, tuple[bool, str]]:
     """Whether each patch applies on its own, with as few git processes as possible.
 
@@ -242,7 +246,7 @@ def _apply_checks(
         return {}
     with contextlib.ExitStack() as stack:
         index_file = None
-        if against != "index":
+        if against is not STAGED:
             index_file = stack.enter_context(ws.repo.temporary_index(against))["GIT_INDEX_FILE"]
         groups = disjoint_groups({n: touched for n, (_, touched) in patches.items()})
         results: dict[str, tuple[bool, str]] = {}
@@ -280,7 +284,7 @@ def invalid_diff_reports(ws: Workspace) -> list[Report]:
             Report(
                 name=stem,
                 has_diff=True,
-                state=BROKEN,
+                state=State.BROKEN,
                 detail=detail,
                 hint="rename the file to a valid HOWTO name (lower-case words joined by '-')",
             )

@@ -1,6 +1,6 @@
 import pytest
 
-from howtoctl.inspect import untouched
+from howtoctl.inspection import untouched
 
 
 @pytest.mark.parametrize(
