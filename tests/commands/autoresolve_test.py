@@ -345,7 +345,7 @@ def test_a_line_merged_at_the_wrong_indentation_is_refused(tmp_path):
     )
     r.commit("base: guard the loop")
     branch = _refused(r, r.snapshot(), "smoke-test")
-    assert "m_test.py" in branch["attempts"][0]["detail"], branch
+    assert "`python -m pytest -q -x` failed" in branch["attempts"][0]["detail"], branch
 
 
 def test_without_a_manifest_test_the_smoke_test_is_howtoctl_tests_default(tmp_path):
