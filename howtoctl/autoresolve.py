@@ -28,11 +28,10 @@ import dataclasses
 import functools
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 
-from howtoctl import merge_tools, rebase, variants, verify
+from howtoctl import merge_tools, rebase, smoke, variants, verify
 from howtoctl.git import Repo
 
 WIGGLE = "wiggle"
@@ -331,14 +330,9 @@ class Resolver:
         assert self.smoke_command
         path = tempfile.mkdtemp(prefix="autoresolve-smoke-", dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
-        command = list(self.smoke_command)
-        if command[0] in ("python", "python3"):
-            command[0] = sys.executable
+        devices = variants.device_env(self.devices, variants.detect_platform())
+        command, env = smoke.invocation(self.smoke_command, path, {**os.environ, **devices})
         pytest = variants.is_pytest(command)
-        if pytest:
-            command += ["-p", "no:cacheprovider"]
-        env = {**os.environ, **variants.device_env(self.devices, variants.detect_platform())}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, env.get("PYTHONPATH")]))
         try:
             self.repo.add_worktree(path, commit)
             proc = subprocess.run(

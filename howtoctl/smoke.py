@@ -27,6 +27,21 @@ from howtoctl.manifest import Entry
 TAIL_LINES = 40
 
 
+def invocation(
+    command: Sequence[str], worktree: str, env: Mapping[str, str], junit_report: str = ""
+) -> tuple[list[str], dict[str, str]]:
+    """How a smoke command runs in `worktree`: `python` is this interpreter, pytest keeps no
+    cache there (and writes `junit_report`, if named), and the work tree leads PYTHONPATH."""
+    command = list(command)
+    if command and command[0] in ("python", "python3"):
+        command[0] = sys.executable
+    if variants.is_pytest(command):
+        command += [f"--junitxml={junit_report}"] if junit_report else []
+        command += ["-p", "no:cacheprovider"]
+    path = os.pathsep.join(filter(None, [worktree, env.get("PYTHONPATH")]))
+    return command, {**env, "PYTHONPATH": path}
+
+
 def check_options(devices: int, jobs: int | None) -> int:
     """Validate --devices and --jobs; the number of jobs to run at once."""
     if devices < 1:
@@ -179,17 +194,9 @@ class Runner:
         with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
             self.worktrees.append(path)
             self.repo.add_worktree(path, commit)
-        command = variants.smoke_command(entry, files)
-        if command and command[0] in ("python", "python3"):
-            command = [sys.executable, *command[1:]]
         report = os.path.join(path, ".howtoctl-junit.xml")
-        if variants.is_pytest(command):
-            command += [f"--junitxml={report}", "-p", "no:cacheprovider"]
+        command, env = invocation(variants.smoke_command(entry, files), path, self.env, report)
         log_path = os.path.join(path, ".howtoctl-output.log")
-        env = {
-            **self.env,
-            "PYTHONPATH": os.pathsep.join(filter(None, [path, self.env.get("PYTHONPATH")])),
-        }
         with open(log_path, "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
