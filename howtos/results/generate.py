@@ -89,8 +89,10 @@ def train(commit: str, example: str, args: argparse.Namespace) -> dict:
 
 def held_out_keys(rows: list[dict]) -> list[str]:
     """The metrics measured on held-out data (test_* for mnist, eval_* for seq2seq)."""
+    from howtoctl.render.results import HELD_OUT  # the prefixes the rendered table shows
+
     keys = dict.fromkeys(k for row in rows for k in row)
-    return [k for k in keys if k.startswith(("test_", "eval_"))]
+    return [k for k in keys if k.startswith(HELD_OUT)]
 
 
 def plot(name: str, title: str, base: dict, variant: dict, path: pathlib.Path) -> None:
