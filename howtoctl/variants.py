@@ -171,3 +171,21 @@ def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
         return patch.parse(data).paths
     except patch.PatchError:
         return ()
+
+
+def variant_commit(ws: Workspace, name: str, from_diff: bool) -> tuple[str, str]:
+    """The commit holding a variant: its branch tip, or its diff applied on the current commit."""
+    tip = ws.branches().get(name)
+    if tip is not None and not from_diff:
+        return tip, f"branch {ws.config.branch_prefix}{name}"
+    data, _ = ws.load_patch(name)
+    base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
+    base_label = "HEAD" if ws.diffs_from_worktree() else ws.base
+    try:
+        tree = ws.repo.tree_with_patch(base, data)
+    except HowtoError as e:
+        raise HowtoError(
+            f"{ws.diff_relpath(name)} does not apply to {base_label}: {e.message}"
+        ) from None
+    commit = ws.repo.commit_tree(tree, [base], f"howtoctl test: {name} (diff on {base_label})\n")
+    return commit, f"{ws.diff_relpath(name)} on {base_label}"

@@ -15,7 +15,6 @@ import tempfile
 import time
 
 from howtoctl import fsutil, inspection, output, proof, smoke, variants
-from howtoctl.commands import test as test_cmd
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
@@ -52,7 +51,7 @@ def _plan(ws: Workspace, name: str) -> _Plan:
 def _build(ws: Workspace, plan: _Plan) -> None:
     """The commits to test: the HOWTO as it is, and one mutant per hunk to prove."""
     try:
-        plan.variant, _ = test_cmd.variant_commit(ws, plan.name, from_diff=True)
+        plan.variant, _ = variants.variant_commit(ws, plan.name, from_diff=True)
     except HowtoError as e:
         plan.error = e.message
         return
