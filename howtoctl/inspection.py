@@ -164,20 +164,9 @@ def inspect(
     return reports
 
 
-def python_sources(ws: Workspace, base: str, files) -> dict[str, str]:
-    """{path: text at `base`} of the Python files a diff changes (to classify its hunks)."""
-    sources = {}
-    for fp in files:
-        if fp.old_path and fp.old_path.endswith(".py"):
-            text = ws.repo.show_file(base, fp.old_path)
-            if text is not None:
-                sources[fp.old_path] = text.decode("utf-8", "replace")
-    return sources
-
-
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
     """Why the manifest's proof exemptions of a HOWTO do not fit its diff, or None."""
-    from howtoctl import proof
+    from howtoctl import mutants, proof
 
     exempt = ws.entry(name).exempt
     if not exempt:
@@ -187,7 +176,7 @@ def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | Non
     assert base is not None
     try:
         proof.exemptions_by_hunk(
-            name, proof.classify(files, python_sources(ws, base, files)), exempt
+            name, proof.classify(files, mutants.python_sources(ws.repo, base, files)), exempt
         )
     except HowtoError as e:
         return e

@@ -10,150 +10,34 @@ so they share its warm JAX compilation cache (a temporary directory removed at t
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 
-from howtoctl import fsutil, inspection, output, proof, smoke, variants
+from howtoctl import fsutil, mutants, output, proof, smoke, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
-from howtoctl.manifest import Exemption
-from howtoctl.proof import HunkInfo, HunkResult
+from howtoctl.proof import HunkResult
 
 
-@dataclasses.dataclass
-class _Plan:
-    name: str
-    diff: bytes
-    files: tuple[str, ...]
-    hunks: list[HunkInfo]
-    exempt: dict[int, Exemption]
-    base: str
-    variant: str | None = None  # the commit of the HOWTO as it is; None if its diff does not apply
-    error: str = ""
-    mutants: dict[int, str] = dataclasses.field(default_factory=dict)  # hunk index -> commit
-    not_applicable: dict[int, str] = dataclasses.field(default_factory=dict)  # index -> why
-
-
-def _plan(ws: Workspace, name: str) -> _Plan:
+def _plan(ws: Workspace, name: str) -> mutants.Plan:
     """What to prove of one HOWTO; raises HowtoError on bad input, having written nothing."""
     data, parsed = ws.load_patch(name)
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
-    hunks = proof.classify(parsed.files, inspection.python_sources(ws, base, parsed.files))
     entry = ws.entry(name)
     smoke.check_command(entry, parsed.paths, ws.config.manifest)
-    exempt = proof.exemptions_by_hunk(name, hunks, entry.exempt)
-    return _Plan(name, data, parsed.paths, hunks, dict(exempt), base)
+    return mutants.plan(ws.repo, entry, base, data, parsed.files)
 
 
-def _build(ws: Workspace, plan: _Plan) -> None:
+def _build(ws: Workspace, plan: mutants.Plan) -> None:
     """The commits to test: the HOWTO as it is, and one mutant per hunk to prove."""
     try:
         plan.variant, _ = variants.variant_commit(ws, plan.name, from_diff=True)
     except HowtoError as e:
         plan.error = e.message
         return
-    base_tree = ws.repo.rev_parse(f"{plan.base}^{{tree}}")
-    for h in plan.hunks:
-        if not h.counted or h.index in plan.exempt:
-            continue
-        mutant = proof.without_hunk(plan.diff, h.index)
-        try:
-            tree = ws.repo.tree_with_patch(plan.base, mutant) if mutant else base_tree
-        except HowtoError as e:
-            plan.not_applicable[h.index] = e.message
-            continue
-        assert tree is not None
-        plan.mutants[h.index] = ws.repo.commit_tree(
-            tree,
-            [plan.base],
-            f"howtoctl prove: {plan.name} without hunk {h.index + 1} ({h.header})\n",
-        )
-
-
-def _results(plan: _Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
-    variant = runs.get(plan.name)
-    ok = variant is not None and variant.status == "passed"
-    results = []
-    for h in plan.hunks:
-        if not h.counted:
-            continue
-        status, failing, reason = proof.Status.NOT_RUN, "", ""
-        if h.index in plan.exempt:
-            status, reason = proof.Status.EXEMPT, plan.exempt[h.index].reason
-        elif h.index in plan.not_applicable:
-            status, reason = proof.Status.NOT_APPLICABLE, plan.not_applicable[h.index]
-        elif ok:
-            r = runs[_label(plan.name, h)]
-            if r.status == "passed":
-                status, reason = proof.Status.SURVIVED, "the smoke test passes without this hunk"
-            else:
-                status = proof.Status.PROVED
-                failing = r.failing_tests[0] if r.failing_tests else ""
-                # pytest names a module it could not collect (import) without '::'.
-                reason = r.message if not failing else "" if "::" in failing else "collection error"
-        else:
-            reason = plan.error or "the HOWTO's own smoke test fails" + (
-                f": {variant.message}" if variant is not None and variant.message else ""
-            )
-        results.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))
-    return results
-
-
-_WITHOUT = " without hunk "
-
-
-def _label(name: str, h: HunkInfo) -> str:
-    return f"{name}{_WITHOUT}{h.index + 1}"
-
-
-def _status_word(r: VariantResult) -> str:
-    """How the progress lines call a run: a mutant's failing test proves its hunk."""
-    if _WITHOUT not in r.name:
-        return r.status
-    return proof.Status.SURVIVED if r.status == "passed" else proof.Status.PROVED
-
-
-# A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
-# the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
-TIMEOUT_FACTOR = 5
-MIN_TIMEOUT = 60
-
-
-def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
-    """How long a mutant may run: --timeout if given, else derived from the HOWTO's own run."""
-    if timeout is not None:
-        return timeout
-    return max(MIN_TIMEOUT, round(TIMEOUT_FACTOR * variant_seconds))
-
-
-def _jobs(ws: Workspace, runner: smoke.Runner, plan: _Plan, timeout: float | None) -> smoke.Job:
-    entry = ws.entry(plan.name)
-
-    def mutant_job(h: HunkInfo, limit: float) -> smoke.Job:
-        return lambda: (
-            runner.run(
-                _label(plan.name, h),
-                plan.mutants[h.index],
-                entry,
-                plan.files,
-                time.monotonic(),
-                limit,
-            ),
-            [],
-        )
-
-    def variant_job() -> tuple[VariantResult, list]:
-        assert plan.variant is not None
-        r = runner.run(plan.name, plan.variant, entry, plan.files, time.monotonic(), timeout)
-        if r.status != "passed":
-            return r, []
-        limit = mutant_timeout(timeout, r.seconds)
-        return r, [mutant_job(h, limit) for h in plan.hunks if h.index in plan.mutants]
-
-    return variant_job
+    mutants.build(ws.repo, plan, "howtoctl prove")
 
 
 def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
@@ -169,7 +53,7 @@ def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
 
 
 def _report(
-    plans: list[_Plan], results: dict[str, list[HunkResult]], runs: dict[str, VariantResult]
+    plans: list[mutants.Plan], results: dict[str, list[HunkResult]], runs: dict[str, VariantResult]
 ) -> None:
     rows = []
     for p in plans:
@@ -238,23 +122,29 @@ def run(
             prefix="howtoctl-prove-",
             manifest=ws.config.manifest,
         )
-        first = [_jobs(ws, runner, p, timeout) for p in plans if p.variant is not None]
-        mutants = sum(len(p.mutants) for p in plans)
+        first = [
+            mutants.variant_job(runner, p, ws.entry(p.name), timeout)
+            for p in plans
+            if p.variant is not None
+        ]
+        to_run = sum(len(p.mutants) for p in plans)
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         output.info(
-            f"proving {len(plans)} HOWTO(s): {len(first)} variant(s) and up to {mutants} "
+            f"proving {len(plans)} HOWTO(s): {len(first)} variant(s) and up to {to_run} "
             f"mutant(s) on {where}, {jobs} at a time"
         )
         started = time.monotonic()
         try:
-            done = smoke.run_jobs(runner, first, jobs, "proofs", _status_word) if first else []
+            done = (
+                smoke.run_jobs(runner, first, jobs, "proofs", mutants.status_word) if first else []
+            )
         except KeyboardInterrupt:
             output.error(
                 "interrupted: stopped the running smoke tests and removed their work trees"
             )
             raise
     runs = {r.name: r for r in done}
-    results = {p.name: _results(p, runs) for p in plans}
+    results = {p.name: mutants.results(p, runs) for p in plans}
     if record:
         where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
         for p in plans:
@@ -301,7 +191,7 @@ def _report_stale(removed: list[str]) -> None:
         output.info(f"removed what a killed run left behind: {', '.join(removed)}")
 
 
-def _variant_error(p: _Plan, runs: dict[str, VariantResult]) -> str:
+def _variant_error(p: mutants.Plan, runs: dict[str, VariantResult]) -> str:
     if p.error:
         return p.error
     return f"its own smoke test fails: {runs[p.name].message}"

@@ -368,11 +368,11 @@ def test_a_mutant_that_never_ends_is_stopped_and_proves_its_hunk(tmp_path):
 
 
 def test_timeout_is_derived_from_the_howtos_own_run():
-    from howtoctl.commands import prove
+    from howtoctl import mutants
 
-    assert prove.mutant_timeout(None, 2.0) == 60
-    assert prove.mutant_timeout(None, 30.0) == 150
-    assert prove.mutant_timeout(7, 30.0) == 7
+    assert mutants.mutant_timeout(None, 2.0) == 60
+    assert mutants.mutant_timeout(None, 30.0) == 150
+    assert mutants.mutant_timeout(7, 30.0) == 7
 
 
 def test_timeout_must_be_positive(proj):

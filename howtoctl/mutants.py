@@ -1,0 +1,151 @@
+"""A HOWTO diff's mutants, one per hunk that changes code, and what their smoke tests prove.
+
+Shared by `howtoctl prove` (a saved diff on the base) and `rebase-all --auto-resolve --prove`
+(a candidate's change on the new base). The unchanged variant runs first; only when it passes
+do its mutants run (after it, so they find its compilations in a shared JAX cache), and a
+mutant whose smoke test fails proves its hunk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+
+from howtoctl import proof, smoke
+from howtoctl.errors import HowtoError
+from howtoctl.git import Repo
+from howtoctl.junit import VariantResult
+from howtoctl.manifest import Entry, Exemption
+from howtoctl.patch import FilePatch
+from howtoctl.proof import HunkInfo, HunkResult
+
+# A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
+# the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
+TIMEOUT_FACTOR = 5
+MIN_TIMEOUT = 60
+
+_WITHOUT = " without hunk "
+
+
+@dataclasses.dataclass
+class Plan:
+    name: str
+    diff: bytes
+    files: tuple[str, ...]
+    hunks: list[HunkInfo]
+    exempt: dict[int, Exemption]
+    base: str
+    variant: str | None = None  # the commit of the HOWTO as it is; None if its diff does not apply
+    error: str = ""
+    mutants: dict[int, str] = dataclasses.field(default_factory=dict)  # hunk index -> commit
+    not_applicable: dict[int, str] = dataclasses.field(default_factory=dict)  # index -> why
+
+
+def python_sources(repo: Repo, base: str, files: Sequence[FilePatch]) -> dict[str, str]:
+    """{path: text at `base`} of the Python files a diff changes (to classify its hunks)."""
+    sources = {}
+    for fp in files:
+        if fp.old_path and fp.old_path.endswith(".py"):
+            text = repo.show_file(base, fp.old_path)
+            if text is not None:
+                sources[fp.old_path] = text.decode("utf-8", "replace")
+    return sources
+
+
+def plan(repo: Repo, entry: Entry, base: str, diff: bytes, files: Sequence[FilePatch]) -> Plan:
+    """What to prove of `entry`'s `diff` on `base`; HowtoError if its exemptions do not fit."""
+    hunks = proof.classify(files, python_sources(repo, base, files))
+    exempt = proof.exemptions_by_hunk(entry.name, hunks, entry.exempt)
+    return Plan(entry.name, diff, tuple(fp.path for fp in files), hunks, dict(exempt), base)
+
+
+def build(repo: Repo, p: Plan, purpose: str) -> None:
+    """Write one mutant commit per hunk to prove: the diff without it, on the base."""
+    base_tree = repo.rev_parse(f"{p.base}^{{tree}}")
+    for h in p.hunks:
+        if not h.counted or h.index in p.exempt:
+            continue
+        mutant = proof.without_hunk(p.diff, h.index)
+        try:
+            tree = repo.tree_with_patch(p.base, mutant) if mutant else base_tree
+        except HowtoError as e:
+            p.not_applicable[h.index] = e.message
+            continue
+        assert tree is not None
+        p.mutants[h.index] = repo.commit_tree(
+            tree, [p.base], f"{purpose}: {p.name} without hunk {h.index + 1} ({h.header})\n"
+        )
+
+
+def label(name: str, h: HunkInfo) -> str:
+    return f"{name}{_WITHOUT}{h.index + 1}"
+
+
+def status_word(r: VariantResult) -> str:
+    """How the progress lines call a run: a mutant's failing test proves its hunk."""
+    if _WITHOUT not in r.name:
+        return r.status
+    return proof.Status.SURVIVED if r.status == "passed" else proof.Status.PROVED
+
+
+def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
+    """How long a mutant may run: --timeout if given, else derived from the HOWTO's own run."""
+    if timeout is not None:
+        return timeout
+    return max(MIN_TIMEOUT, round(TIMEOUT_FACTOR * variant_seconds))
+
+
+def mutant_jobs(runner: smoke.Runner, p: Plan, entry: Entry, limit: float) -> list[smoke.Job]:
+    def job(h: HunkInfo) -> smoke.Job:
+        return lambda: (
+            runner.run(
+                label(p.name, h), p.mutants[h.index], entry, p.files, time.monotonic(), limit
+            ),
+            [],
+        )
+
+    return [job(h) for h in p.hunks if h.index in p.mutants]
+
+
+def variant_job(runner: smoke.Runner, p: Plan, entry: Entry, timeout: float | None) -> smoke.Job:
+    """The HOWTO as it is; when it passes, its mutants follow."""
+
+    def run() -> tuple[VariantResult, list[smoke.Job]]:
+        assert p.variant is not None
+        r = runner.run(p.name, p.variant, entry, p.files, time.monotonic(), timeout)
+        if r.status != "passed":
+            return r, []
+        return r, mutant_jobs(runner, p, entry, mutant_timeout(timeout, r.seconds))
+
+    return run
+
+
+def results(p: Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
+    """Each counted hunk's status, from the runs of the variant (named `p.name`) and mutants."""
+    variant = runs.get(p.name)
+    ok = variant is not None and variant.status == "passed"
+    found = []
+    for h in p.hunks:
+        if not h.counted:
+            continue
+        status, failing, reason = proof.Status.NOT_RUN, "", ""
+        if h.index in p.exempt:
+            status, reason = proof.Status.EXEMPT, p.exempt[h.index].reason
+        elif h.index in p.not_applicable:
+            status, reason = proof.Status.NOT_APPLICABLE, p.not_applicable[h.index]
+        elif ok:
+            r = runs[label(p.name, h)]
+            if r.status == "passed":
+                status, reason = proof.Status.SURVIVED, "the smoke test passes without this hunk"
+            else:
+                status = proof.Status.PROVED
+                failing = r.failing_tests[0] if r.failing_tests else ""
+                # pytest names a module it could not collect (import) without '::'.
+                reason = r.message if not failing else "" if "::" in failing else "collection error"
+        else:
+            reason = p.error or "the HOWTO's own smoke test fails" + (
+                f": {variant.message}" if variant is not None and variant.message else ""
+            )
+        found.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))
+    return found
