@@ -62,17 +62,18 @@ def plan(repo: Repo, entry: Entry, base: str, diff: bytes, files: Sequence[FileP
 
 def build(repo: Repo, p: Plan, purpose: str) -> None:
     """Write one mutant commit per hunk to prove: the diff without it, on the base."""
-    base_tree = repo.rev_parse(f"{p.base}^{{tree}}")
     for h in p.hunks:
         if not h.counted or h.index in p.exempt:
             continue
         mutant = proof.without_hunk(p.diff, h.index)
+        if not mutant:  # the diff's only hunk: without it, the HOWTO is the base
+            p.mutants[h.index] = p.base
+            continue
         try:
-            tree = repo.tree_with_patch(p.base, mutant) if mutant else base_tree
+            tree = repo.tree_with_patch(p.base, mutant)
         except HowtoError as e:
             p.not_applicable[h.index] = e.message
             continue
-        assert tree is not None
         p.mutants[h.index] = repo.commit_tree(
             tree, [p.base], f"{purpose}: {p.name} without hunk {h.index + 1} ({h.header})\n"
         )

@@ -413,3 +413,20 @@ def test_check_reports_an_exemption_prove_would_refuse(proj, match):
     assert "bad-exemption" in res.out and f"matching {match!r}" in res.out, res
     assert proj.cli("prove", "h").code == 2
     assert proj.cli("check", "--json").code == 1
+
+
+def test_a_diff_of_one_hunk_is_proved_by_its_base(tmp_path):
+    # Without its only hunk the diff is empty: the mutant is the base commit itself.
+    r = GitRepo.create(tmp_path / "one", base="main")
+    r.write("ex/__init__.py", "")
+    r.write("ex/calc.py", "def double(x):\n    return x\n")
+    r.write(
+        "howtos/manifest.toml",
+        "[howtos.one]\ntest = \"python -c 'import ex.calc as c; assert c.double(2) == 4'\"\n",
+    )
+    r.commit("base")
+    r.add_howto("one", {"ex/calc.py": ("return x", "return 2 * x")})
+    res = r.cli("prove", "one", "--json")
+    assert res.code == 0, res
+    (hunk,) = json.loads(res.out)["howtos"][0]["hunks"]
+    assert (hunk["file"], hunk["status"]) == ("ex/calc.py", "proved"), hunk
