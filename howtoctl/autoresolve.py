@@ -15,11 +15,13 @@ changed Python file compiles; no name problem (pyflakes rules) the unmerged file
 nothing the new base removed comes back from the branch (`verify.removals_stay_removed`); the
 merge can be undone both ways (`verify.round_trip`); the HOWTO's smoke test passes on 8 CPU
 devices: the command `howtoctl test` runs (the manifest's `test`, else pytest on the example;
-where that pytest finds no test there is nothing to run, and the check is not listed). A branch
-that no candidate resolves does not move; the best candidate (the one that got furthest) is
-kept for `howtoctl resolve`. Nothing here moves a ref: the caller does, with the usual backups.
-
-TODO: with `--prove`, "every hunk is still proved" as a last check, once `howtoctl prove` exists.
+where that pytest finds no test there is nothing to run, and the check is not listed); with
+`--prove`, every hunk of the merged diff is still proved: as `howtoctl prove` would judge the
+diff `save` would write, each mutant's smoke test fails (see `howtoctl.mutants`). A branch that
+no candidate resolves does not move; the best candidate (the one that got furthest) is kept
+for `howtoctl resolve`. A candidate whose merge is byte for byte an earlier one's takes that
+verdict without running anything again (wiggle+renames, where git detected no rename, is
+wiggle). Nothing here moves a ref: the caller does, with the usual backups.
 """
 
 from __future__ import annotations
@@ -29,10 +31,14 @@ import functools
 import os
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 
-from howtoctl import merge_tools, rebase, smoke, variants, verify
+from howtoctl import merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
+from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
+from howtoctl.junit import VariantResult
+from howtoctl.manifest import Entry
 
 WIGGLE = "wiggle"
 WIGGLE_RENAMES = "wiggle+renames"
@@ -40,13 +46,13 @@ PATCH_FUZZ = "patch-fuzz"
 METHODS = (WIGGLE, WIGGLE_RENAMES, PATCH_FUZZ)
 _TOOL = {WIGGLE: merge_tools.WIGGLE, WIGGLE_RENAMES: merge_tools.WIGGLE, PATCH_FUZZ: "patch"}
 
-# The checks, in the order they run (the cheap ones first). "prove" is not implemented yet.
-MARKERS, COMPILES, NAMES, SMOKE = "no-markers", "compiles", "names", "smoke-test"
+# The checks, in the order they run (the cheap ones first).
+MARKERS, COMPILES, NAMES, SMOKE, PROVED = "no-markers", "compiles", "names", "smoke-test", "proved"
 # Beyond the issue's list, cheap, so before the smoke test: without them the benchmark
 # (bench/autoresolve.py) accepts two wrong merges (an API port the branch's new line misses;
 # a change that needed adapting, which a smoke test would have caught).
 REMOVALS, ROUND_TRIP = "removals", "round-trip"
-CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE)
+CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
 
 PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no test
 
@@ -67,6 +73,7 @@ class Attempt:
     # The merged files of the first commit that needed a resolution (for `howtoctl resolve`).
     commit: str = ""
     files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
+    hunks: list[proof.HunkResult] | None = None  # what the prove check found, where it ran
 
     @property
     def accepted(self) -> bool:
@@ -78,6 +85,7 @@ class Attempt:
             "passed": self.passed,
             "failed": self.failed or None,
             "detail": self.detail,
+            **({"hunks": [h.as_dict() for h in self.hunks]} if self.hunks is not None else {}),
         }
 
 
@@ -125,6 +133,16 @@ def run_checks(checks: Sequence[tuple[str, Callable[[], str]]], attempt: Attempt
     return attempt
 
 
+@dataclasses.dataclass(frozen=True)
+class Proving:
+    """What the prove check needs to judge a candidate as `howtoctl prove` would."""
+
+    entry: Entry  # the HOWTO: its name, smoke test, devices and exemptions
+    excludes: tuple[str, ...] = ()  # paths a HOWTO's diff leaves out ([tool.howtoctl])
+    manifest: str = "the manifest"  # named in errors about the smoke command
+    jobs: int = 1  # mutants run at once
+
+
 class Resolver:
     """Tries the candidates for one conflicted branch; see the module docstring."""
 
@@ -138,6 +156,7 @@ class Resolver:
         devices: int = 8,
         extra_checks: bool = True,
         no_tests_ok: bool = False,
+        proving: Proving | None = None,
     ) -> None:
         self.repo = repo
         self.onto = onto
@@ -150,8 +169,13 @@ class Resolver:
         self.devices = devices
         # Off only to measure what the removals and round-trip checks are worth (bench).
         self.extra_checks = extra_checks
+        self.proving = proving
+        # The smoke tests and mutants of all candidates share one JAX compilation cache.
+        self._jax_env: dict[str, str] = {}
+        self._smoke_seconds: dict[str, float] = {}  # commit -> how long its smoke test ran
         self._blobs: dict[tuple[str, str], bytes | None] = {}
         self._trees: dict[str, str] = {}
+        self._judged: dict[tuple, Attempt] = {}  # (every commit's tree, notes) -> its attempt
 
     def blob(self, rev: str, path: str) -> bytes | None:
         key = (rev, path)
@@ -169,11 +193,14 @@ class Resolver:
         )
         renames = self.repo.renames(fork, self.onto)
         attempts = []
-        for method in methods:
-            attempt = self._build(method, commits, originals, merged, fork, renames)
-            attempts.append(attempt)
-            if attempt.accepted:
-                break
+        self._judged = {}  # per call: the bench changes the checks between calls
+        with tempfile.TemporaryDirectory(prefix=smoke.owned_prefix("howtoctl-jax-cache-")) as cache:
+            self._jax_env = smoke.jax_cache_env(cache)
+            for method in methods:
+                attempt = self._build(method, commits, originals, merged, fork, renames)
+                attempts.append(attempt)
+                if attempt.accepted:
+                    break
         return Outcome(attempts)
 
     # -- one candidate ---------------------------------------------------------------------------
@@ -231,6 +258,14 @@ class Resolver:
                     attempt.commit, attempt.files = commit, files
             trees.append((commit, tree, not m.clean))
         tip_tree = attempt.tree = trees[-1][1]
+        # Another method's merge, to the byte: its verdict holds (the smoke test and the
+        # mutants are not run twice). Only failures come back here: success ends the search.
+        key = (tuple(tree for _, tree, _ in trees), tuple(notes))
+        same_as = self._judged.setdefault(key, attempt)
+        if same_as is not attempt:
+            attempt.passed, attempt.failed = list(same_as.passed), same_as.failed
+            attempt.detail, attempt.hunks = f"same merge as {same_as.method}", same_as.hunks
+            return attempt
         changed = self.repo.paths_differing(self.onto, tip_tree)
         current = {p: d for p, d in resolved.items() if d is not None}
 
@@ -291,6 +326,14 @@ class Resolver:
 
         if self.smoke_command:
             checks.append((SMOKE, smoke))
+
+        def proved() -> str:
+            if not self.smoke_command or no_tests:
+                return "no test ran on the merged HOWTO: no hunk of it can be proved"
+            return self._prove(attempt, tip())
+
+        if self.proving is not None:
+            checks.append((PROVED, proved))
         run_checks(checks, attempt)
         if no_tests and SMOKE in attempt.passed:
             attempt.passed.remove(SMOKE)  # nothing ran: not claimed as verified
@@ -331,8 +374,11 @@ class Resolver:
         path = tempfile.mkdtemp(prefix="autoresolve-smoke-", dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
         devices = variants.device_env(self.devices, variants.detect_platform())
-        command, env = smoke.invocation(self.smoke_command, path, {**os.environ, **devices})
+        command, env = smoke.invocation(
+            self.smoke_command, path, {**os.environ, **devices, **self._jax_env}
+        )
         pytest = variants.is_pytest(command)
+        started = time.monotonic()
         try:
             self.repo.add_worktree(path, commit)
             proc = subprocess.run(
@@ -341,6 +387,7 @@ class Resolver:
         finally:
             self.repo.remove_worktree(path)
         if proc.returncode == 0:
+            self._smoke_seconds[commit] = time.monotonic() - started
             return ""
         if proc.returncode == PYTEST_NO_TESTS and pytest and self.no_tests_ok:
             return None
@@ -348,3 +395,38 @@ class Resolver:
         return f"`{' '.join(self.smoke_command)}` failed (exit {proc.returncode}): " + " | ".join(
             tail
         )
+
+    # -- the prove check -------------------------------------------------------------------------
+
+    def _prove(self, attempt: Attempt, tip: str) -> str:
+        """Prove every hunk of the diff `save` would write for `tip` (its change since the new
+        base), as `howtoctl prove` does: '' when no hunk survives, else which ones do. The
+        merged HOWTO's own run is the smoke check's, which passed."""
+        assert self.proving is not None
+        entry = self.proving.entry
+        diff = self.repo.diff_since_fork(self.onto, tip, excludes=self.proving.excludes) or b""
+        try:
+            plan = mutants.plan(self.repo, entry, self.onto, diff, patch.parse(diff).files)
+        except (HowtoError, patch.PatchError) as e:
+            return e.message
+        plan.variant = tip
+        mutants.build(self.repo, plan, "howtoctl rebase-all --auto-resolve --prove")
+        seconds = self._smoke_seconds[tip]
+        runner = smoke.Runner(
+            self.repo,
+            self.devices,
+            extra_env=self._jax_env,
+            prefix="howtoctl-prove-",
+            manifest=self.proving.manifest,
+        )
+        jobs = mutants.mutant_jobs(runner, plan, entry, mutants.mutant_timeout(None, seconds))
+        done = smoke.run_jobs(
+            runner, jobs, self.proving.jobs, f"proving {entry.name}", mutants.status_word
+        )
+        runs = {r.name: r for r in done}
+        runs[plan.name] = VariantResult(plan.name, "passed", seconds)
+        attempt.hunks = mutants.results(plan, runs)
+        unproved = [
+            h for h in attempt.hunks if h.status in (proof.Status.SURVIVED, proof.Status.NOT_RUN)
+        ]
+        return "; ".join(f"{h.file} {h.header}: {h.status} ({h.reason})" for h in unproved)

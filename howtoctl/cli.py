@@ -104,16 +104,32 @@ def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> i
     help="Merge conflicts with wiggle or patch and keep only verified results "
     "(default: [tool.howtoctl] auto-resolve).",
 )
+@click.option(
+    "--prove/--no-prove",
+    default=None,
+    help="With --auto-resolve: accept a merge only if every hunk is still proved, "
+    "as `howtoctl prove` judges (default: [tool.howtoctl] auto-resolve-prove).",
+)
 @_json
 @pass_ctx
 def rebase_all(
-    ctx: _Context, dry_run: bool, onto: str | None, auto_resolve: bool | None, as_json: bool
+    ctx: _Context,
+    dry_run: bool,
+    onto: str | None,
+    auto_resolve: bool | None,
+    prove: bool | None,
+    as_json: bool,
 ) -> int:
     """Rebase every howto/* branch onto the base tip, in memory, all or nothing."""
     from howtoctl.commands import rebase_all as cmd
 
     return cmd.run(
-        ctx.workspace(), dry_run=dry_run, onto=onto, as_json=as_json, auto_resolve=auto_resolve
+        ctx.workspace(),
+        dry_run=dry_run,
+        onto=onto,
+        as_json=as_json,
+        auto_resolve=auto_resolve,
+        prove=prove,
     )
 
 

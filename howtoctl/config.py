@@ -30,6 +30,7 @@ class Config:
     max_diff_bytes: int = DEFAULT_MAX_DIFF_BYTES
     keep_backups: int = DEFAULT_KEEP_BACKUPS
     auto_resolve: bool = False  # rebase-all tries verified automatic merges of conflicts
+    auto_resolve_prove: bool = False  # ... and accepts one only when every hunk is still proved
 
     @property
     def howtos_paths(self) -> tuple[str, ...]:
@@ -45,6 +46,7 @@ class Config:
 
 _KEYS = {
     "auto-resolve",
+    "auto-resolve-prove",
     "base",
     "branch-prefix",
     "diff-dir",
@@ -114,12 +116,14 @@ def parse(table: dict, base_override: str | None = None) -> Config:
     if base is not None:
         key = "base" if base_override is None else "--base"
         _check_ref_part(key, base, "name an existing branch, e.g. 'main'")
-    auto_resolve = table.get("auto-resolve", False)
-    if not isinstance(auto_resolve, bool):
-        raise HowtoError("[tool.howtoctl] auto-resolve must be true or false")
+    flags = {key: table.get(key, False) for key in ("auto-resolve", "auto-resolve-prove")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise HowtoError(f"[tool.howtoctl] {key} must be true or false")
     return Config(
         base=base,
-        auto_resolve=auto_resolve,
+        auto_resolve=flags["auto-resolve"],
+        auto_resolve_prove=flags["auto-resolve-prove"],
         branch_prefix=prefix,
         diff_dir=_clean_repo_path("diff-dir", table.get("diff-dir", DEFAULT_DIFF_DIR)),
         manifest=_clean_repo_path("manifest", table.get("manifest", DEFAULT_MANIFEST)),

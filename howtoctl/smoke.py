@@ -42,12 +42,27 @@ def invocation(
     return command, {**env, "PYTHONPATH": path}
 
 
+def jax_cache_env(cache: str) -> dict[str, str]:
+    """Environment for smoke tests to share JAX's compilation cache in `cache`."""
+    return {
+        "JAX_COMPILATION_CACHE_DIR": cache,
+        # Cache every compilation, however quick or small: mutants repeat them all.
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
+
+
+def default_jobs() -> int:
+    """How many smoke tests run at once unless told: one per core, at most 4."""
+    return min(4, os.cpu_count() or 1)
+
+
 def check_options(devices: int, jobs: int | None) -> int:
     """Validate --devices and --jobs; the number of jobs to run at once."""
     if devices < 1:
         raise HowtoError("--devices must be at least 1")
     if jobs is None:
-        jobs = min(4, os.cpu_count() or 1)
+        jobs = default_jobs()
     if jobs < 1:
         raise HowtoError("--jobs must be at least 1")
     return jobs

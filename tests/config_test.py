@@ -47,6 +47,8 @@ def test_bad_config_is_refused(table):
         '[tool.howtoctl]\ndiff-dir = "d*"\n',
         "[tool.howtoctl]\nmax-diff-bytes = 0\n",
         '[tool.howtoctl]\nkeep-backups = "20"\n',
+        '[tool.howtoctl]\nauto-resolve = "yes"\n',
+        "[tool.howtoctl]\nauto-resolve-prove = 1\n",
     ],
 )
 def test_hostile_values_are_refused(table):
@@ -57,3 +59,9 @@ def test_hostile_values_are_refused(table):
 def test_nested_prefix_and_new_keys():
     c = config.load('[tool.howtoctl]\nbranch-prefix = "docs/howto/"\nkeep-backups = 3\n')
     assert (c.branch_prefix, c.keep_backups, c.max_diff_bytes) == ("docs/howto/", 3, 1_000_000)
+
+
+def test_auto_resolve_flags():
+    c = config.load("[tool.howtoctl]\nauto-resolve = true\nauto-resolve-prove = true\n")
+    assert (c.auto_resolve, c.auto_resolve_prove) == (True, True)
+    assert (config.load(None).auto_resolve, config.load(None).auto_resolve_prove) == (False, False)

@@ -113,12 +113,7 @@ def run(
         runner = smoke.Runner(
             ws.repo,
             devices,
-            extra_env={
-                "JAX_COMPILATION_CACHE_DIR": cache,
-                # Cache every compilation, however quick or small: the mutants repeat them all.
-                "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-                "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
-            },
+            extra_env=smoke.jax_cache_env(cache),
             prefix="howtoctl-prove-",
             manifest=ws.config.manifest,
         )

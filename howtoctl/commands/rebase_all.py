@@ -66,10 +66,12 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
     }
 
 
-def _auto_resolve(ws: Workspace, repo: Repo, results, target: str, dry_run: bool) -> None:
+def _auto_resolve(
+    ws: Workspace, repo: Repo, results, target: str, dry_run: bool, prove: bool
+) -> None:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
     their objects through `repo` (the repository, or a dry run's throwaway objects)."""
-    from howtoctl import autoresolve, autoresolve_record, merge_tools, variants
+    from howtoctl import autoresolve, autoresolve_record, merge_tools, smoke, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -97,8 +99,14 @@ def _auto_resolve(ws: Workspace, repo: Repo, results, target: str, dry_run: bool
             committer,
             variants.smoke_command(entry, variants.diff_files(ws, r.name)),
             no_tests_ok=not entry.test,
+            proving=autoresolve.Proving(
+                entry, ws.config.howtos_paths, ws.config.manifest, smoke.default_jobs()
+            )
+            if prove
+            else None,
         )
-        with output.status(f"auto-resolving {r.name}..."):
+        # Proving shows its own progress (one smoke test per hunk): no spinner over it.
+        with contextlib.nullcontext() if prove else output.status(f"auto-resolving {r.name}..."):
             outcome = resolver.resolve(r, methods)
         r.attempts = tuple(a.as_dict() for a in outcome.attempts)
         accepted = outcome.accepted
@@ -142,7 +150,15 @@ def run(
     onto: str | None = None,
     as_json: bool = False,
     auto_resolve: bool | None = None,
+    prove: bool | None = None,
 ) -> int:
+    auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
+    if prove and not auto_resolve:
+        raise HowtoError(
+            "--prove judges automatic resolutions, but --auto-resolve is off",
+            "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
+        )
+    prove = ws.config.auto_resolve_prove if prove is None else prove
     if ws.repo.is_shallow:
         raise HowtoError(
             "this is a shallow clone: rebasing needs the branches' history",
@@ -179,13 +195,13 @@ def run(
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
             raise
-        if auto_resolve if auto_resolve is not None else ws.config.auto_resolve:
+        if auto_resolve:
             # A candidate's commits must exist to run its smoke test: a dry run writes them to
             # a throwaway object directory, so it adds no object at all.
             with (
                 ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo
             ):
-                _auto_resolve(ws, repo, results, target, dry_run)
+                _auto_resolve(ws, repo, results, target, dry_run, prove)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -55,8 +55,8 @@ def _rebase(r: GitRepo, *args: str) -> tuple[int, dict]:
     return res.code, json.loads(res.out)
 
 
-def _refused(r: GitRepo, before: tuple, failed: str) -> dict:
-    code, report = _rebase(r)
+def _refused(r: GitRepo, before: tuple, failed: str, *args: str) -> dict:
+    code, report = _rebase(r, *args)
     (branch,) = report["branches"]
     assert code == 1 and branch["status"] == "conflict", report
     # wiggle's merge is the one the check under test refuses; every other candidate fails too.
@@ -212,8 +212,10 @@ def _objects(r: GitRepo) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
-def test_a_dry_run_adds_no_object_to_the_repository(tmp_path):
-    # With a smoke test, so that a candidate's commits are checked out and tested, too.
+@pytest.mark.parametrize("prove", [(), ("--prove",)], ids=["", "prove"])
+def test_a_dry_run_adds_no_object_to_the_repository(tmp_path, prove):
+    # With a smoke test, so that a candidate's commits are checked out and tested, too; with
+    # --prove, its mutants as well.
     files = {
         "ex/model.py": MODEL,
         "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
@@ -224,8 +226,9 @@ def test_a_dry_run_adds_no_object_to_the_repository(tmp_path):
     r.replace("ex/model.py", "features=10", "features=32")
     r.commit("base moves")
     before = (_objects(r), r.snapshot())
-    code, report = _rebase(r, "--dry-run")
-    assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+    code, report = _rebase(r, "--dry-run", *prove)
+    checks = report["branches"][0]["checks"]
+    assert code == 0 and checks[-1] == ("proved" if prove else "smoke-test"), report
     assert (_objects(r), r.snapshot()) == before
     assert r.git("worktree", "list").count("\n") == 0  # the smoke test's work tree is gone
 
@@ -370,3 +373,130 @@ def test_without_a_manifest_test_the_smoke_test_is_howtoctl_tests_default(tmp_pa
     assert "pytest" in branch["attempts"][0]["detail"], branch
     # Where the example has no tests at all, there is nothing to run: not a failure, and not
     # claimed as verified either (the accepted test above lists no smoke-test).
+
+
+# -- --prove: every hunk of the merged diff is still proved ---------------------------------------
+
+PROVE_FILES = {
+    "ex/model.py": MODEL,
+    # The HOWTO's test: it looks at the dropout the HOWTO sets, not at ex/extra.py.
+    "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
+    "ex/extra.py": "LOG_EVERY = 10\n",
+    "ex/__init__.py": "",
+}
+
+
+def _proving(
+    tmp_path, edits: dict[str, tuple[str, str]], manifest: str = SMOKE_MANIFEST, **files: str
+):
+    """howto/alpha makes `edits`; then main changes ex/model.py next to them (wiggle merges)."""
+    r = _repo(tmp_path, {**PROVE_FILES, **files}, manifest)
+    r.add_howto("alpha", edits)
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    return r
+
+
+def _worktrees(r: GitRepo) -> int:
+    return len(r.git("worktree", "list").splitlines())
+
+
+def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    code, report = _rebase(r, "--prove")
+    (branch,) = report["branches"]
+    assert code == 0 and branch["status"] == "auto-resolved", report
+    assert branch["checks"][-2:] == ["smoke-test", "proved"]
+    (hunk,) = branch["attempts"][0]["hunks"]
+    assert (hunk["file"], hunk["status"]) == ("ex/model.py", "proved"), hunk
+    message = r.git("log", "-1", "--format=%B", "howto/alpha")
+    assert (
+        "Howtoctl-Verified: no-markers, compiles, names, removals, round-trip, smoke-test, proved"
+        in message
+    )
+    assert _worktrees(r) == 1  # the mutants' work trees are gone
+
+
+def test_with_prove_a_merge_with_a_hunk_no_test_guards_is_refused(tmp_path):
+    # ex/extra.py's change merges and passes the smoke test, but nothing tests it.
+    edits = {"ex/model.py": ("dropout=0.1", "dropout=0.5"), "ex/extra.py": ("10", "20")}
+    r = _proving(tmp_path, edits)
+    before = r.snapshot()
+    code, report = _rebase(r, "--dry-run")
+    assert code == 0 and report["branches"][0]["status"] == "auto-resolved"  # without --prove
+
+    branch = _refused(r, before, "proved", "--prove")
+
+    first = branch["attempts"][0]
+    assert first["passed"][-1] == "smoke-test", first
+    assert "ex/extra.py @@ -1,1 +1,1 @@: survived" in first["detail"], first
+    assert "ex/model.py" not in first["detail"]
+    assert [(h["file"], h["status"]) for h in first["hunks"]] == [
+        ("ex/extra.py", "survived"),
+        ("ex/model.py", "proved"),
+    ]
+    assert _worktrees(r) == 1
+
+
+def test_with_prove_an_exempt_hunk_needs_no_proof(tmp_path):
+    manifest = SMOKE_MANIFEST + (
+        '\n[[howtos.alpha.exempt]]\nfile = "ex/extra.py"\nmatch = "LOG_EVERY"\n'
+        'reason = "logging only"\n'
+    )
+    edits = {"ex/model.py": ("dropout=0.1", "dropout=0.5"), "ex/extra.py": ("10", "20")}
+    r = _proving(tmp_path, edits, manifest)
+    code, report = _rebase(r, "--prove")
+    (branch,) = report["branches"]
+    assert code == 0 and branch["checks"][-1] == "proved", report
+    assert [h["status"] for h in branch["attempts"][0]["hunks"]] == ["exempt", "proved"]
+
+
+def test_with_prove_a_howto_without_tests_is_refused(tmp_path):
+    # No manifest test and no test in the example: nothing could fail without a hunk.
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    assert "no test ran" in branch["attempts"][0]["detail"], branch
+
+
+def test_prove_can_be_the_default_in_pyproject(tmp_path):
+    edits = {"ex/model.py": ("dropout=0.1", "dropout=0.5"), "ex/extra.py": ("10", "20")}
+    r = _proving(tmp_path, edits)
+    r.write("pyproject.toml", "[tool.howtoctl]\nauto-resolve = true\nauto-resolve-prove = true\n")
+    r.commit("configure")
+    before = r.snapshot()
+    res = r.cli("rebase-all", "--json")
+    assert json.loads(res.out)["branches"][0]["attempts"][0]["failed"] == "proved", res.out
+    assert r.snapshot() == before
+    code, report = _rebase(r, "--no-prove", "--dry-run")
+    assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+
+
+def test_prove_without_auto_resolve_is_bad_input(tmp_path):
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    before = r.snapshot()
+    res = r.cli("rebase-all", "--prove")
+    assert res.code == 2 and r.snapshot() == before
+    assert "--auto-resolve is off" in res.err and "add --auto-resolve" in res.err, res.err
+    assert r.cli("rebase-all", "--no-auto-resolve", "--prove").code == 2
+    assert r.snapshot() == before
+
+
+def test_a_candidate_merged_the_same_as_an_earlier_one_is_not_tested_again(tmp_path):
+    # Without renames, wiggle+renames merges exactly as wiggle did: its verdict is wiggle's.
+    runs = tmp_path / "runs.log"
+    check = PROVE_FILES["ex/check.py"].replace(
+        "\nassert", f"\nopen({str(runs)!r}, 'a').write('run\\n')\nassert"
+    )
+    edits = {"ex/model.py": ("dropout=0.1", "dropout=0.5"), "ex/extra.py": ("10", "20")}
+    r = _proving(tmp_path, edits, **{"ex/check.py": check})
+    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    wiggle, renames, _ = branch["attempts"]
+    assert renames["detail"] == "same merge as wiggle", renames
+    assert (renames["failed"], renames["hunks"]) == (wiggle["failed"], wiggle["hunks"])
+    # wiggle's merge: one smoke test, then one per mutant (2 hunks); nothing more.
+    assert runs.read_text().splitlines() == ["run"] * 3
