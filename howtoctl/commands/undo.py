@@ -10,7 +10,12 @@ from howtoctl.refs import RefUpdate, short_branch
 
 def run(ws: Workspace, *, dry_run: bool = False) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
-        sets = backup.backup_sets(ws.repo)
+        sets, outside = _howto_sets(ws)
+        for ref in outside:
+            output.warn(
+                f"a backup names {ref}, which is no {ws.config.branch_prefix}* branch: "
+                "left alone (undo moves HOWTO branches only)"
+            )
         if not sets:
             raise HowtoError(
                 "there is no howtoctl backup to undo to",
@@ -58,3 +63,15 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
         + (f"; previous tips backed up as {mine}" if mine else "")
     )
     return EXIT_OK
+
+
+def _howto_sets(ws: Workspace) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The backup runs, each cut to its HOWTO branches (a run left with none is dropped), and
+    the other branch refs they name: a stamp-shaped ref anyone can write must not move `main`."""
+    sets, outside = {}, set()
+    for stamp, refs in backup.backup_sets(ws.repo).items():
+        mine = {ref: oid for ref, oid in refs.items() if ref.startswith(ws.prefix_ref)}
+        outside.update(ref for ref in refs if ref not in mine)
+        if mine:
+            sets[stamp] = mine
+    return sets, sorted(outside)

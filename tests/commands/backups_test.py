@@ -60,3 +60,24 @@ def test_foreign_refs_under_the_backup_root_are_listed_never_pruned_or_undone_to
     assert {k: v for k, v in r.refs("refs/howtoctl/backup/").items() if k in foreign} == foreign
     assert r.cli("undo").code == 0
     assert r.rev("howto/alpha") == latest  # the latest real backup, not a foreign ref
+
+
+def test_undo_never_moves_a_branch_outside_the_howto_prefix(repo_with_howto):
+    # A stamp-shaped backup ref naming `release` (written by hand, or by a tool that mimics
+    # ours), newest of all: undo restores HOWTO branches only, and says what it left alone.
+    r = repo_with_howto
+    _force_restores(r, 1)
+    (stamp,) = _backup_stamps(r)
+    r.git("branch", "release", "main~1")
+    r.git("update-ref", "refs/howtoctl/backup/99991231-235959-999999/release", "main")
+    r.git("update-ref", "refs/howtoctl/backup/99991231-235959-999999/howto/alpha", "main")
+    res = r.cli("undo")
+    assert res.code == 0, res
+    assert r.rev("release") == r.rev("main~1")
+    assert r.rev("howto/alpha") == r.rev("main")
+    assert "refs/heads/release" in res.err and "left alone" in res.err, res.err
+    # A run naming no HOWTO branch at all is no run to undo to.
+    r.git("update-ref", "-d", "refs/howtoctl/backup/99991231-235959-999999/howto/alpha")
+    res = r.cli("undo")
+    assert res.code == 0, res
+    assert r.rev("release") == r.rev("main~1")
