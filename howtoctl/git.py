@@ -237,9 +237,9 @@ class Repo:
 
     def rev_parse(self, rev: str) -> Oid | None:
         """The commit `rev` names, or None."""
-        proc = self._try_run(
-            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
-        )
+        # `:/text` (a commit message search) reads the rest as text, and names a commit anyway.
+        spec = rev if rev.startswith(":/") else f"{rev}^{{commit}}"
+        proc = self._try_run("rev-parse", "--verify", "--quiet", "--end-of-options", spec)
         oid = proc.stdout.decode().strip() if proc.returncode == 0 else ""
         return Oid(oid) if oid else None
 

@@ -179,6 +179,14 @@ def test_option_like_changed_since_writes_no_file(repo_with_howto):
     assert r.snapshot() == before
 
 
+@pytest.mark.parametrize("since", [":/base example", ":/^base"])
+def test_changed_since_takes_a_commit_message_search(repo_with_howto, since):
+    # `:/text` takes the rest of the spelling as the text: no suffix may be glued to it.
+    res = repo_with_howto.cli("matrix", "--changed-since", since)
+    assert res.code == 0, res
+    assert "alpha" in res.out, res
+
+
 def test_option_like_rev_and_onto_are_revisions(repo_with_howto):
     r = repo_with_howto
     res = r.cli("check", "--rev", "--output=written")
