@@ -102,13 +102,36 @@ def _dead(pid: int) -> bool:
     return False
 
 
+# In a running smoke test's work tree: the id of its process group (see _stop_orphan).
+GROUP_FILE = ".howtoctl-pgid"
+
+
+def _stop_orphan(worktree: str) -> None:
+    """Kill the smoke test a killed howtoctl left running in `worktree` (SIGKILL runs no
+    cleanup, and the test's own session outlives it: a mutant may loop for ever).
+
+    A process id can be reused: only a group whose leader still runs in that work tree is
+    killed, which Linux's /proc tells; where there is no /proc, nothing is killed."""
+    try:
+        with open(os.path.join(worktree, GROUP_FILE)) as f:
+            group = int(f.read())
+        cwd = os.readlink(f"/proc/{group}/cwd")
+    except (OSError, ValueError):
+        return
+    if os.path.realpath(cwd) == os.path.realpath(worktree):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def clear_stale_runs(repo: Repo) -> list[str]:
     """Remove the temporary work trees and JAX caches of test/prove runs whose process is
-    gone; the paths removed. Runs still going (their pid alive) are left alone."""
+    gone, stopping any smoke test still running there; the paths removed. Runs still going
+    (their pid alive) are left alone."""
     removed = []
     for w in repo.worktrees():
         m = _STALE.match(os.path.basename(w.path.rstrip("/")))
         if m and _dead(int(m.group(1))):
+            _stop_orphan(w.path)
             repo.remove_worktree(w.path)  # also prunes what is registered but gone
             removed.append(w.path)
     if not removed:
@@ -234,6 +257,8 @@ class Runner:
                 ) from None
             with self.lock:
                 self.procs.add(proc)
+            with open(os.path.join(path, GROUP_FILE), "w") as f:
+                f.write(str(proc.pid))  # its own session: the group id is its pid
             timed_out = False
             try:
                 rc = proc.wait(timeout)

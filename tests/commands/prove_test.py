@@ -430,3 +430,37 @@ def test_a_diff_of_one_hunk_is_proved_by_its_base(tmp_path):
     assert res.code == 0, res
     (hunk,) = json.loads(res.out)["howtos"][0]["hunks"]
     assert (hunk["file"], hunk["status"]) == ("ex/calc.py", "proved"), hunk
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
+    import tempfile
+
+    from howtoctl import smoke
+
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
+    stale_tree = tempfile.mkdtemp(prefix=f"howtoctl-prove-{dead.pid}-h-")
+    os.rmdir(stale_tree)
+    proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
+    forever = [sys.executable, "-c", "import time\nwhile True: time.sleep(1)"]
+    # The orphan: a smoke test in its own session, running in the stale work tree.
+    orphan = subprocess.Popen(forever, cwd=stale_tree, start_new_session=True)
+    # A process elsewhere that happens to have a recorded group id (a reused pid): spared.
+    bystander = subprocess.Popen(forever, start_new_session=True)
+    other_tree = tempfile.mkdtemp(prefix=f"howtoctl-test-{dead.pid}-h-")
+    os.rmdir(other_tree)
+    proj.git("worktree", "add", "--detach", "-q", other_tree, "HEAD")
+    for tree, proc in ((stale_tree, orphan), (other_tree, bystander)):
+        with open(os.path.join(tree, smoke.GROUP_FILE), "w") as f:
+            f.write(str(proc.pid))
+    try:
+        res = proj.cli("prove", "--changed-since", "HEAD")
+        assert res.code == 0, res
+        assert orphan.wait(timeout=60) == -signal.SIGKILL
+        assert bystander.poll() is None
+        assert not os.path.exists(stale_tree) and not os.path.exists(other_tree)
+    finally:
+        for proc in (orphan, bystander):
+            proc.kill()
+            proc.wait()
