@@ -31,13 +31,11 @@ import functools
 import os
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 
 from howtoctl import merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
 
 WIGGLE = "wiggle"
@@ -157,12 +155,14 @@ class Resolver:
         extra_checks: bool = True,
         no_tests_ok: bool = False,
         proving: Proving | None = None,
+        smoke_origin: str = "",
     ) -> None:
         self.repo = repo
         self.onto = onto
         self.scratch = scratch
         self.committer = committer
         self.smoke_command = smoke_command
+        self.smoke_origin = smoke_origin  # where the command is configured, for messages
         # The default command (pytest on the example) finding no test is no failure: there is
         # nothing to run, and the smoke test is then not listed among the passed checks.
         self.no_tests_ok = no_tests_ok
@@ -172,7 +172,6 @@ class Resolver:
         self.proving = proving
         # The smoke tests and mutants of all candidates share one JAX compilation cache.
         self._jax_env: dict[str, str] = {}
-        self._smoke_seconds: dict[str, float] = {}  # commit -> how long its smoke test ran
         self._blobs: dict[tuple[str, str], bytes | None] = {}
         self._trees: dict[str, str] = {}
         self._judged: dict[tuple, Attempt] = {}  # (every commit's tree, notes) -> its attempt
@@ -378,16 +377,17 @@ class Resolver:
             self.smoke_command, path, {**os.environ, **devices, **self._jax_env}
         )
         pytest = variants.is_pytest(command)
-        started = time.monotonic()
         try:
             self.repo.add_worktree(path, commit)
             proc = subprocess.run(
                 command, cwd=path, env=env, capture_output=True, stdin=subprocess.DEVNULL
             )
+        except (FileNotFoundError, PermissionError) as e:
+            what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+            return f"{command[0]}: {what}" + (f"; {self.smoke_origin}" if self.smoke_origin else "")
         finally:
             self.repo.remove_worktree(path)
         if proc.returncode == 0:
-            self._smoke_seconds[commit] = time.monotonic() - started
             return ""
         if proc.returncode == PYTEST_NO_TESTS and pytest and self.no_tests_ok:
             return None
@@ -400,8 +400,7 @@ class Resolver:
 
     def _prove(self, attempt: Attempt, tip: str) -> str:
         """Prove every hunk of the diff `save` would write for `tip` (its change since the new
-        base), as `howtoctl prove` does: '' when no hunk survives, else which ones do. The
-        merged HOWTO's own run is the smoke check's, which passed."""
+        base), as `howtoctl prove` does: '' when no hunk survives, else which ones do."""
         assert self.proving is not None
         entry = self.proving.entry
         diff = self.repo.diff_since_fork(self.onto, tip, excludes=self.proving.excludes) or b""
@@ -411,7 +410,6 @@ class Resolver:
             return e.message
         plan.variant = tip
         mutants.build(self.repo, plan, "howtoctl rebase-all --auto-resolve --prove")
-        seconds = self._smoke_seconds[tip]
         runner = smoke.Runner(
             self.repo,
             self.devices,
@@ -419,13 +417,14 @@ class Resolver:
             prefix="howtoctl-prove-",
             manifest=self.proving.manifest,
         )
-        jobs = mutants.mutant_jobs(runner, plan, entry, mutants.mutant_timeout(None, seconds))
+        # The merged HOWTO runs again, as `howtoctl prove` runs it: the mutants' command (from
+        # the merged diff's files) and its rules (devices, skips) must hold for it first.
+        # The smoke check's compilations are in the cache by now.
+        first = [mutants.variant_job(runner, plan, entry, None)]
         done = smoke.run_jobs(
-            runner, jobs, self.proving.jobs, f"proving {entry.name}", mutants.status_word
+            runner, first, self.proving.jobs, f"proving {entry.name}", mutants.status_word
         )
-        runs = {r.name: r for r in done}
-        runs[plan.name] = VariantResult(plan.name, "passed", seconds)
-        attempt.hunks = mutants.results(plan, runs)
+        attempt.hunks = mutants.results(plan, {r.name: r for r in done})
         unproved = [
             h for h in attempt.hunks if h.status in (proof.Status.SURVIVED, proof.Status.NOT_RUN)
         ]

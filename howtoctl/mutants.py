@@ -101,7 +101,13 @@ def mutant_jobs(runner: smoke.Runner, p: Plan, entry: Entry, limit: float) -> li
     def job(h: HunkInfo) -> smoke.Job:
         return lambda: (
             runner.run(
-                label(p.name, h), p.mutants[h.index], entry, p.files, time.monotonic(), limit
+                label(p.name, h),
+                p.mutants[h.index],
+                entry,
+                p.files,
+                time.monotonic(),
+                limit,
+                missing_program_fails=True,
             ),
             [],
         )

@@ -218,11 +218,14 @@ class Runner:
         files: Sequence[str],
         started: float,
         timeout: float | None = None,
+        missing_program_fails: bool = False,
     ) -> VariantResult:
         """Run `entry`'s smoke test on `commit`; the result is called `label`.
 
         After `timeout` seconds the test's whole process group is killed and the run fails
-        with "timed out after N s"."""
+        with "timed out after N s". A program not found in the work tree is bad input
+        (HowtoError), or with `missing_program_fails` (a mutant without the hunk that adds
+        the test script) a failed run."""
         short = device_shortfall(entry.devices, self.devices_found(), self.platform)
         if short:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
@@ -250,6 +253,11 @@ class Runner:
                 )
             except (FileNotFoundError, PermissionError) as e:
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+                if missing_program_fails:
+                    message = f"{command[0]}: {what}"
+                    return VariantResult(
+                        label, "failed", time.monotonic() - started, message=message
+                    )
                 raise HowtoError(
                     f"{command[0]}: {what} (in the work tree of {label}); "
                     + variants.where_configured(entry, self.manifest),

@@ -99,6 +99,7 @@ def _auto_resolve(
             committer,
             variants.smoke_command(entry, variants.diff_files(ws, r.name)),
             no_tests_ok=not entry.test,
+            smoke_origin=variants.where_configured(entry, ws.config.manifest),
             proving=autoresolve.Proving(
                 entry, ws.config.howtos_paths, ws.config.manifest, smoke.default_jobs()
             )

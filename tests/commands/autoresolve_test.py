@@ -498,5 +498,94 @@ def test_a_candidate_merged_the_same_as_an_earlier_one_is_not_tested_again(tmp_p
     wiggle, renames, _ = branch["attempts"]
     assert renames["detail"] == "same merge as wiggle", renames
     assert (renames["failed"], renames["hunks"]) == (wiggle["failed"], wiggle["hunks"])
-    # wiggle's merge: one smoke test, then one per mutant (2 hunks); nothing more.
-    assert runs.read_text().splitlines() == ["run"] * 3
+    # wiggle's merge: the smoke test, the prove run of the HOWTO, one per mutant (2 hunks).
+    assert runs.read_text().splitlines() == ["run"] * 4
+
+
+UNGUARDED = {"ex/model.py": ("dropout=0.1", "dropout=0.5"), "ex/extra.py": ("10", "20")}
+PYTEST_MANIFEST = '[howtos.alpha]\ntitle = "Alpha"\ntest = "python -m pytest -q ex"\n'
+MODEL_TEST = "import ex.model as m\n\n\ndef test_d():\n    assert m.build().dropout == 0.5\n"
+
+
+@pytest.mark.parametrize(
+    "manifest, files",
+    [
+        # More devices than the run has: every run fails, the mutants' too.
+        (SMOKE_MANIFEST + "devices = 16\n", {}),
+        # A multi-device HOWTO whose test skips for lack of a device fails as `prove` has it.
+        (
+            PYTEST_MANIFEST + "devices = 8\n",
+            {
+                "ex/model_test.py": MODEL_TEST,
+                "ex/gpu_test.py": "import pytest\n\n\n@pytest.mark.skip(reason='needs a GPU"
+                " device')\ndef test_gpu():\n    pass\n",
+            },
+        ),
+    ],
+    ids=["too-few-devices", "device-skip"],
+)
+def test_with_prove_mutants_failing_for_want_of_devices_prove_nothing(tmp_path, manifest, files):
+    r = _proving(tmp_path, UNGUARDED, manifest, **files)
+    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    first = branch["attempts"][0]
+    assert {h["status"] for h in first["hunks"]} == {"not-run"}, first
+    assert "devices" in first["detail"], first
+
+
+def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
+    # No manifest test: pytest on the example directories of the diff. The saved diff names
+    # ex/ only; the merged branch also changes other/, whose (base) test always fails. Run
+    # under the mutants' command, the merged HOWTO fails too: nothing is proved by that test.
+    files = {
+        "ex/model_test.py": MODEL_TEST,
+        "other/__init__.py": "",
+        "other/util.py": "X = 1\n",
+        "other/util_test.py": "def test_broken():\n    assert False\n",
+    }
+    r = _repo(tmp_path, {**PROVE_FILES, **files}, '[howtos.alpha]\ntitle = "Alpha"\n')
+    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("other/util.py", "X = 1", "X = 2")  # unsaved yet, guarded by nothing
+    r.commit("alpha: step 2")
+    r.git("switch", "-q", "main")
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    first = branch["attempts"][0]
+    assert {h["status"] for h in first["hunks"]} == {"not-run"}, first
+    assert "own smoke test fails" in first["detail"], first
+
+
+def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
+    # Without the hunk that adds ./ex/run.sh the test command is not there: the test fails.
+    manifest = SMOKE_MANIFEST.replace("python ex/check.py", "./ex/run.sh")
+    r = _repo(tmp_path, PROVE_FILES, manifest)
+    r.git("switch", "-q", "-c", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    r.write("ex/run.sh", "#!/bin/sh\nexec python ex/check.py\n")
+    (r.path / "ex/run.sh").chmod(0o755)
+    r.commit("alpha")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+    code, report = _rebase(r, "--prove")
+    (branch,) = report["branches"]
+    assert code == 0 and branch["checks"][-1] == "proved", report
+    hunks = branch["attempts"][0]["hunks"]
+    assert [(h["file"], h["status"]) for h in hunks] == [
+        ("ex/model.py", "proved"),
+        ("ex/run.sh", "proved"),
+    ], hunks
+    assert "command not found" in hunks[1]["reason"], hunks
+
+
+def test_a_smoke_command_that_is_not_installed_fails_the_check(tmp_path):
+    manifest = SMOKE_MANIFEST.replace("python ex/check.py", "no-such-program-here ex/check.py")
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest)
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    detail = branch["attempts"][0]["detail"]
+    assert "no-such-program-here: command not found" in detail, detail
+    assert "[howtos.alpha] test in howtos/manifest.toml" in detail, detail
+    assert _worktrees(r) == 1
