@@ -370,7 +370,9 @@ class Resolver:
         """Run the HOWTO's smoke test on `commit` in a temporary work tree (as `howtoctl test`):
         "" when it passes, what failed, or None when pytest found no test and `no_tests_ok`."""
         assert self.smoke_command
-        path = tempfile.mkdtemp(prefix="autoresolve-smoke-", dir=self.scratch)
+        # Named as `howtoctl test` names its work trees: what a killed run leaves, the next
+        # one removes (smoke.clear_stale_runs).
+        path = tempfile.mkdtemp(prefix=smoke.owned_prefix("howtoctl-test-"), dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
         devices = variants.device_env(self.devices, variants.detect_platform())
         command, env = smoke.invocation(

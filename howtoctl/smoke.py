@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from howtoctl import junit, output, variants
 from howtoctl.errors import HowtoError
@@ -355,54 +355,68 @@ def run_jobs(
     Ctrl-C or SIGTERM stops every running smoke test; work trees go in any case (unless kept).
     """
     results: list[VariantResult] = []
-    previous = (
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-        if threading.current_thread() is threading.main_thread()
-        else None
-    )
-    try:
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    with sigterm_interrupts():
+        try:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=output.stderr(),
-            transient=True,
-        ) as progress:
-            task = progress.add_task(title, total=len(first))
-            with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-                pending = {pool.submit(job) for job in first}
-                total = len(first)
-                try:
-                    while pending:
-                        done, pending = concurrent.futures.wait(
-                            pending, return_when=concurrent.futures.FIRST_COMPLETED
-                        )
-                        for fut in done:
-                            r, more = fut.result()
-                            results.append(r)
-                            for job in more:
-                                pending.add(pool.submit(job))
-                                total += 1
-                            progress.update(task, total=total, advance=1)
-                            word = status(r)
-                            progress.console.print(
-                                f"[{output.STATUS_STYLES.get(word, '')}]{word:<8}[/] "
-                                f"{output.escape(r.name)} [dim]{r.seconds:.1f}s[/dim]"
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=output.stderr(),
+                transient=True,
+            ) as progress:
+                task = progress.add_task(title, total=len(first))
+                with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+                    pending = {pool.submit(job) for job in first}
+                    total = len(first)
+                    try:
+                        while pending:
+                            done, pending = concurrent.futures.wait(
+                                pending, return_when=concurrent.futures.FIRST_COMPLETED
                             )
-                except BaseException:
-                    runner.stop()
-                    for f in pending:
-                        f.cancel()
-                    raise
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        runner.cleanup()
+                            for fut in done:
+                                r, more = fut.result()
+                                results.append(r)
+                                for job in more:
+                                    pending.add(pool.submit(job))
+                                    total += 1
+                                progress.update(task, total=total, advance=1)
+                                word = status(r)
+                                progress.console.print(
+                                    f"[{output.STATUS_STYLES.get(word, '')}]{word:<8}[/] "
+                                    f"{output.escape(r.name)} [dim]{r.seconds:.1f}s[/dim]"
+                                )
+                    except BaseException:
+                        runner.stop()
+                        for f in pending:
+                            f.cancel()
+                        raise
+        finally:
+            runner.cleanup()
     return results
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `kill`) raises KeyboardInterrupt as Ctrl-C does, so that
+    the `finally` blocks that stop smoke tests and remove their work trees run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _raise_interrupt(signum, frame):

@@ -89,6 +89,7 @@ def _auto_resolve(
         )
     methods = autoresolve.usable_methods()
     committer = repo.ident().decode(errors="surrogateescape")
+    smoke.clear_stale_runs(repo)
     for r in conflicted:
         # The command `howtoctl test` runs: the manifest's, else pytest on the example.
         entry = ws.entry(r.name)
@@ -199,8 +200,13 @@ def run(
         if auto_resolve:
             # A candidate's commits must exist to run its smoke test: a dry run writes them to
             # a throwaway object directory, so it adds no object at all.
+            # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
+            # at a dry run's throwaway commit would break `git gc`.
+            from howtoctl import smoke
+
             with (
-                ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo
+                smoke.sigterm_interrupts(),
+                ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
             ):
                 _auto_resolve(ws, repo, results, target, dry_run, prove)
         moving = [r for r in results if r.moves]

@@ -4,7 +4,12 @@ resolution is a normal rebased commit, reported in --json, marked in list and ch
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -589,3 +594,34 @@ def test_a_smoke_command_that_is_not_installed_fails_the_check(tmp_path):
     assert "no-such-program-here: command not found" in detail, detail
     assert "[howtos.alpha] test in howtos/manifest.toml" in detail, detail
     assert _worktrees(r) == 1
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["", "dry-run"])
+def test_sigterm_during_a_smoke_test_leaves_nothing_behind(tmp_path, dry_run):
+    # A dry run's candidate is a commit in a throwaway object directory: a work tree left at
+    # it would make `git gc` fail.
+    started = tmp_path / "started"
+    check = f"import pathlib, time\n\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n"
+    r = _proving(
+        tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, **{"ex/check.py": check}
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    before = r.snapshot()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "howtoctl", "-C", str(r.path), "rebase-all", "--auto-resolve"]
+        + list(dry_run),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the smoke test's own signal
+    assert started.exists(), proc.communicate()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 130, proc.communicate()
+    assert r.snapshot() == before
+    assert _worktrees(r) == 1
+    assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
+    r.git("gc", "--quiet")
