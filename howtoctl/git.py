@@ -340,6 +340,19 @@ class Repo:
             return []
         return [n for n in out.stdout.decode().split("\0") if n]
 
+    def object_types(self, oids: Iterable[str]) -> dict[str, str]:
+        """{oid: 'commit', 'blob', 'tree', 'tag' or 'missing'}, with one `cat-file --batch-check`."""
+        oids = list(dict.fromkeys(oids))
+        if not oids:
+            return {}
+        out = self._run(
+            "cat-file",
+            "--batch-check=%(objecttype)",
+            input="".join(f"{o}\n" for o in oids).encode(),
+        )
+        kinds = [line.split()[-1] for line in out.splitlines()]
+        return dict(zip(oids, kinds, strict=True))
+
     def read_commits(self, oids: Iterable[str]) -> dict[str, RawCommit]:
         """Parse many commit objects with one `cat-file --batch`."""
         oids = list(dict.fromkeys(oids))

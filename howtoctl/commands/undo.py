@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from howtoctl import backup, lock, output
+from howtoctl import backup, lock, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate, short_branch
@@ -10,12 +10,9 @@ from howtoctl.refs import RefUpdate, short_branch
 
 def run(ws: Workspace, *, dry_run: bool = False) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
-        sets, outside = _howto_sets(ws)
-        for ref in outside:
-            output.warn(
-                f"a backup names {ref}, which is no {ws.config.branch_prefix}* branch: "
-                "left alone (undo moves HOWTO branches only)"
-            )
+        sets, ignored = _howto_sets(ws)
+        for ref, why in ignored.items():
+            output.warn(f"a backup names {ref}, {why}: left alone")
         if not sets:
             raise HowtoError(
                 "there is no howtoctl backup to undo to",
@@ -44,12 +41,15 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
                     f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}",
                 )
             return EXIT_OK
-        # Back up what undo replaces, so that `undo` itself can be undone.
-        mine = backup.write_backup(
-            ws.repo, {r: current[r] for r in changes if r in current}, "undo"
-        )
+        # Back up what undo replaces, so that `undo` itself can be undone: in the same
+        # transaction as the moves, so that a refused undo leaves no backup run behind.
+        replaced = {r: current[r] for r in changes if r in current}
+        mine, backups = backup.backup_updates(ws.repo, replaced) if replaced else (None, [])
         ws.repo.update_refs(
-            [RefUpdate(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())],
+            [
+                *backups,
+                *(RefUpdate(ref, oid, current.get(ref)) for ref, oid in sorted(changes.items())),
+            ],
             f"howtoctl undo to backup {stamp}",
         )
         if mine:
@@ -65,13 +65,24 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
     return EXIT_OK
 
 
-def _howto_sets(ws: Workspace) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """The backup runs, each cut to its HOWTO branches (a run left with none is dropped), and
-    the other branch refs they name: a stamp-shaped ref anyone can write must not move `main`."""
-    sets, outside = {}, set()
-    for stamp, refs in backup.backup_sets(ws.repo).items():
-        mine = {ref: oid for ref, oid in refs.items() if ref.startswith(ws.prefix_ref)}
-        outside.update(ref for ref in refs if ref not in mine)
+def _howto_sets(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The backup runs, each cut to what undo may restore (a run left with nothing is
+    dropped), and {ref: why not} for the rest: anyone can write a stamp-shaped backup ref, and
+    it must not move `main`, create a branch no HOWTO has, or point a branch at a non-commit."""
+    sets = backup.backup_sets(ws.repo)
+    kinds = ws.repo.object_types(oid for refs in sets.values() for oid in refs.values())
+    usable: dict[str, dict[str, str]] = {}
+    ignored: dict[str, str] = {}
+    for stamp, refs in sets.items():
+        mine = {}
+        for ref, oid in refs.items():
+            name = names.name_from_branch(ws.config.branch_prefix, short_branch(ref))
+            if name is None:
+                ignored[ref] = f"which is no {ws.config.branch_prefix}NAME branch of a HOWTO"
+            elif kinds[oid] != "commit":
+                ignored[ref] = f"at {oid[:12]}, which is no commit"
+            else:
+                mine[ref] = oid
         if mine:
-            sets[stamp] = mine
-    return sets, sorted(outside)
+            usable[stamp] = mine
+    return usable, ignored

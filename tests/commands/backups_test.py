@@ -81,3 +81,34 @@ def test_undo_never_moves_a_branch_outside_the_howto_prefix(repo_with_howto):
     res = r.cli("undo")
     assert res.code == 0, res
     assert r.rev("release") == r.rev("main~1")
+
+
+def test_undo_leaves_alone_backup_refs_it_cannot_restore(repo_with_howto):
+    # Stamp-shaped, newest of all: one names a blob, one a branch no HOWTO can have.
+    r = repo_with_howto
+    _force_restores(r, 1)
+    (stamp,) = _backup_stamps(r)
+    blob = r.git("hash-object", "-w", "ex/README.md")
+    r.git("update-ref", "refs/howtoctl/backup/99991231-235959-999999/howto/alpha", blob)
+    r.git("update-ref", "refs/howtoctl/backup/99991231-235959-999999/howto/zeta/nested", "main")
+    res = r.cli("undo")
+    assert res.code == 0, res
+    assert r.rev("howto/alpha") == r.rev(f"refs/howtoctl/backup/{stamp}/howto/alpha")
+    assert "howto/zeta/nested" not in r.branches()
+    assert "which is no commit" in res.err and "howto/zeta/nested" in res.err, res.err
+
+
+def test_a_refused_undo_writes_no_backup(repo_with_howto):
+    # The branch moved after the backup: undo's transaction expects the tip it read. A ref
+    # lock held by another program makes the transaction fail: nothing at all changes.
+    r = repo_with_howto
+    _force_restores(r, 1)
+    lock = r.path / ".git" / "refs" / "heads" / "howto" / "alpha.lock"
+    lock.write_text("")
+    before = r.snapshot()
+    try:
+        res = r.cli("undo")
+        assert res.code == 2, res
+        assert r.snapshot() == before
+    finally:
+        lock.unlink()
