@@ -64,15 +64,6 @@ def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUp
     ]
 
 
-def write_backup(repo: Repo, refs: Mapping[str, str], reason: str) -> str | None:
-    """Record the current value of each branch ref in one transaction; return the stamp."""
-    if not refs:
-        return None
-    stamp, updates = backup_updates(repo, refs)
-    repo.update_refs(updates, f"howtoctl backup: {reason}", reflog=False)  # the ref is the record
-    return stamp
-
-
 def prune(repo: Repo, keep: int) -> list[str]:
     """Delete every backup but the `keep` latest runs' (one transaction); return the stamps gone.
 

@@ -107,8 +107,10 @@ def finish(ws: Workspace, name: str) -> int:
             f"drop it with `howtoctl resolve {name} --abort` and start again",
         )
     ref = ws.branch_ref(name)
-    stamp = backup.write_backup(ws.repo, {ref: st["old_tip"]}, f"resolve {name}")
-    ws.repo.update_refs([RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}")
+    stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
+    ws.repo.update_refs(
+        [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
+    )
     backup.prune(ws.repo, ws.config.keep_backups)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))

@@ -85,6 +85,24 @@ def test_restore_force_keeps_a_backup(two_howtos):
     assert r.rev("howto/alpha") != old
 
 
+def test_a_restore_force_git_refuses_writes_no_backup(two_howtos):
+    # Another program holds the branch's ref lock: the transaction fails, nothing changes.
+    r = two_howtos
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 9\n", "line 9 unsaved\n")
+    r.commit("unsaved work")
+    r.git("switch", "-q", "main")
+    lock = r.path / ".git" / "refs" / "heads" / "howto" / "alpha.lock"
+    lock.write_text("")
+    before = r.snapshot()
+    try:
+        res = r.cli("restore", "alpha", "--force")
+        assert res.code == 2, res
+        assert r.snapshot() == before
+    finally:
+        lock.unlink()
+
+
 def test_restore_refuses_a_branch_checked_out_elsewhere(two_howtos, tmp_path):
     r = two_howtos
     r.git("switch", "-q", "howto/alpha")
