@@ -66,15 +66,30 @@ class HunkInfo:
     changed: tuple[str, ...]  # the +/- lines, with their sign
     counted: bool
     why_not: str = ""  # why it does not count: "test file", "documentation", ...
+    # The runs of changed lines between context lines: git joins changes up to 6 lines apart
+    # into one hunk, so a merge or an edit nearby can bring a second change into a hunk.
+    blocks: tuple[tuple[str, ...], ...] = ()
 
     @property
     def first_lines(self) -> tuple[str, ...]:
         return self.changed[:3]
 
-    def matches(self, exemption: Exemption) -> bool:
-        return exemption.file == self.file and (
-            exemption.match in self.header or any(exemption.match in ln for ln in self.changed)
-        )
+    def coverage(self, exemption: Exemption) -> Coverage:
+        """How much of this hunk an exemption names: each of its blocks of changes (a changed
+        line of each, or the header of a hunk of one block), only some, or none."""
+        if exemption.file != self.file:
+            return Coverage.NONE
+        blocks = self.blocks or (self.changed,)
+        hits = [any(exemption.match in ln for ln in block) for block in blocks]
+        if all(hits) or (len(blocks) == 1 and exemption.match in self.header):
+            return Coverage.ALL
+        return Coverage.PART if any(hits) or exemption.match in self.header else Coverage.NONE
+
+
+class Coverage(enum.Enum):
+    ALL = "all"
+    PART = "part"
+    NONE = "none"
 
 
 def is_test_file(path: str) -> bool:
@@ -215,8 +230,23 @@ def classify(files: Sequence[FilePatch], old_sources: dict[str, str]) -> list[Hu
             why = why_file or (
                 "" if changes_code(fp.path, h, old_sources.get(fp.old_path or "")) else "no code"
             )
-            result.append(HunkInfo(fp.path, len(result), _header(h), changed, not why, why))
+            result.append(
+                HunkInfo(fp.path, len(result), _header(h), changed, not why, why, _blocks(h))
+            )
     return result
+
+
+def _blocks(hunk: Hunk) -> tuple[tuple[str, ...], ...]:
+    blocks: list[list[str]] = []
+    in_block = False
+    for ln in hunk.lines:
+        changed = ln[:1] in (b"+", b"-")
+        if changed and not in_block:
+            blocks.append([])
+        if changed:
+            blocks[-1].append(ln.decode("utf-8", "replace"))
+        in_block = changed
+    return tuple(tuple(b) for b in blocks)
 
 
 def exemptions_by_hunk(
@@ -225,7 +255,21 @@ def exemptions_by_hunk(
     """{hunk index: its exemption}; an exemption matching no counted hunk, or several, is an error."""
     result: dict[int, Exemption] = {}
     for ex in exemptions:
-        found = [h for h in hunks if h.counted and h.matches(ex)]
+        counted = [h for h in hunks if h.counted]
+        partly = [h for h in counted if h.coverage(ex) == Coverage.PART]
+        if partly:
+            h = partly[0]
+            other = next(
+                b[0] for b in (h.blocks or (h.changed,)) if not any(ex.match in ln for ln in b)
+            )
+            raise HowtoError(
+                f"HOWTO {name!r}: the exemption for {ex.file} matching {ex.match!r} names only "
+                f"part of the hunk {h.header}, which also changes {other.strip()!r}",
+                "an exemption covers a whole hunk: make `match` a piece of each of its "
+                "changes, or move the exempt change more than 6 lines away from the other, "
+                "so that git makes it a hunk of its own",
+            )
+        found = [h for h in counted if h.coverage(ex) == Coverage.ALL]
         if len(found) != 1:
             what = "no hunk" if not found else f"{len(found)} hunks"
             raise HowtoError(

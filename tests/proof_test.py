@@ -117,6 +117,22 @@ def test_exemptions_match_content_of_exactly_one_counted_hunk():
         proof.exemptions_by_hunk("h", hunks, [Exemption("other.py", "x20 = 0", "why")])
 
 
+def test_an_exemption_must_cover_every_change_of_its_hunk():
+    # Two changes 4 lines apart make one hunk of two blocks: naming one of them would exempt
+    # the other, too.
+    hunk = (
+        "@@ -5,8 +5,8 @@\n x4 = 4\n-x5 = 5\n+x5 = 55\n x6 = 6\n x7 = 7\n x8 = 8\n x9 = 9\n"
+        "-x10 = 10\n+x10 = 0\n x11 = 11\n"
+    )
+    (h,) = hunks = _classify(_diff("ex/train.py", hunk))
+    assert h.blocks == (("-x5 = 5", "+x5 = 55"), ("-x10 = 10", "+x10 = 0"))
+    with pytest.raises(HowtoError, match="names only part of the hunk") as e:
+        proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "x10 = 0", "why")])
+    assert "which also changes '-x5 = 5'" in e.value.message
+    both = Exemption("ex/train.py", " = ", "why")  # a piece of each change
+    assert list(proof.exemptions_by_hunk("h", hunks, [both])) == [0]
+
+
 def test_a_record_is_read_only_for_the_diff_it_was_made_for():
     data = _diff("a.py", _hunk(6, "x5 = 5", "x5 = 6"))
     rec = proof.record(

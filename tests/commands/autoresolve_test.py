@@ -625,3 +625,31 @@ def test_sigterm_during_a_smoke_test_leaves_nothing_behind(tmp_path, dry_run):
     assert _worktrees(r) == 1
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
     r.git("gc", "--quiet")
+
+
+def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_it(tmp_path):
+    # Exempt LOG_EVERY and tested SCALE are 9 lines apart: two hunks. The base drops two lines
+    # between them (and the SCALE test): merged, they are one hunk, which the exemption named
+    # for LOG_EVERY must not cover.
+    extra = "LOG_EVERY = 10\n" + "".join(f"f{i} = {i}\n" for i in range(8)) + "SCALE = 1\n"
+    check = PROVE_FILES["ex/check.py"] + "import ex.extra as x\n\nassert x.SCALE == 2\n"
+    manifest = SMOKE_MANIFEST + (
+        '\n[[howtos.alpha.exempt]]\nfile = "ex/extra.py"\nmatch = "LOG_EVERY"\n'
+        'reason = "logging only"\n'
+    )
+    edits = {
+        "ex/model.py": ("dropout=0.1", "dropout=0.5"),
+        "ex/extra.py": ("LOG_EVERY = 10", "LOG_EVERY = 20"),
+    }
+    r = _proving(tmp_path, edits, manifest, **{"ex/extra.py": extra, "ex/check.py": check})
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/extra.py", "SCALE = 1", "SCALE = 2")
+    r.commit("alpha: scale")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    r.replace("ex/extra.py", "f3 = 3\nf4 = 4\n", "")
+    r.replace("ex/check.py", "\nassert x.SCALE == 2\n", "\n")
+    r.commit("base: fewer settings, SCALE untested")
+    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    assert "names only part of the hunk" in branch["attempts"][0]["detail"], branch
