@@ -11,11 +11,13 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
 
-def _report(ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | None) -> None:
+def _report(
+    ws: Workspace, results, dry_run: bool, as_json: bool, stamp: str | None, onto: str
+) -> None:
     if as_json:
         output.emit_json(
             {
-                "onto": ws.base,
+                "onto": onto,
                 "dry_run": dry_run,
                 "backup": f"{backup.BACKUP_ROOT}{stamp}" if stamp else None,
                 "branches": [
@@ -219,6 +221,6 @@ def run(
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
             _remember_auto_resolved(ws, moving)
-    _report(ws, results, dry_run, as_json, stamp)
+    _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -196,8 +196,9 @@ def test_commit_already_in_base_is_dropped(repo):
 def test_onto_a_ref(moved):
     r = moved
     r.git("branch", "release", "main~0")
-    res = r.cli("rebase-all", "--onto", "release")
+    res = r.cli("rebase-all", "--onto", "release", "--json")
     assert res.code == 1
+    assert json.loads(res.out)["onto"] == "release", res.out
     res = r.cli("rebase-all", "--onto", "no-such-ref")
     assert res.code == 2 and "does not name a commit" in res.err
 
