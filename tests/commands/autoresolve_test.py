@@ -55,6 +55,25 @@ def _conflicting(tmp_path, base: str, main: str, branch: str, manifest: str = ""
     return r
 
 
+def _mergeable(tmp_path) -> GitRepo:
+    """A conflict for git that wiggle merges: main sets features, howto/alpha sets dropout."""
+    return _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+    )
+
+
+def _save_then_move_the_base(r: GitRepo) -> None:
+    """From howto/alpha, checked out: save it on main, then main sets features (a conflict)."""
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha")
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
+
+
 def _rebase(r: GitRepo, *args: str) -> tuple[int, dict]:
     res = r.cli("rebase-all", "--auto-resolve", "--json", *args)
     return res.code, json.loads(res.out)
@@ -74,12 +93,7 @@ def _refused(r: GitRepo, before: tuple, failed: str, *args: str) -> dict:
 
 
 def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
-    r = _conflicting(
-        tmp_path,
-        MODEL,
-        MODEL.replace("features=10", "features=32"),
-        MODEL.replace("dropout=0.1", "dropout=0.5"),
-    )
+    r = _mergeable(tmp_path)
     old_tip = r.rev("howto/alpha")
     assert r.cli("rebase-all", "--json").code == 1  # git alone conflicts
 
@@ -199,12 +213,7 @@ def test_a_merge_whose_smoke_test_passes_is_accepted_with_it(tmp_path):
 
 
 def test_without_auto_resolve_and_in_a_dry_run_nothing_moves(tmp_path):
-    r = _conflicting(
-        tmp_path,
-        MODEL,
-        MODEL.replace("features=10", "features=32"),
-        MODEL.replace("dropout=0.1", "dropout=0.5"),
-    )
+    r = _mergeable(tmp_path)
     before = r.snapshot()
     code, report = _rebase(r, "--dry-run")
     assert code == 0 and report["branches"][0]["status"] == "auto-resolved"
@@ -314,12 +323,7 @@ def test_without_wiggle_it_says_so_once_and_uses_patch(tmp_path, monkeypatch):
 
 
 def test_auto_resolve_can_be_the_default_in_pyproject(tmp_path):
-    r = _conflicting(
-        tmp_path,
-        MODEL,
-        MODEL.replace("features=10", "features=32"),
-        MODEL.replace("dropout=0.1", "dropout=0.5"),
-    )
+    r = _mergeable(tmp_path)
     r.write("pyproject.toml", "[tool.howtoctl]\nauto-resolve = true\n")
     r.commit("configure")
     before = r.snapshot()
@@ -369,11 +373,7 @@ def test_without_a_manifest_test_the_smoke_test_is_howtoctl_tests_default(tmp_pa
         "    assert model.build().features == 10\n    assert model.build().dropout == 0.5\n",
     )
     r.commit("alpha")
-    r.git("switch", "-q", "main")
-    assert r.cli("save", "alpha").code == 0
-    r.commit("save alpha")
-    r.replace("ex/model.py", "features=10", "features=32")
-    r.commit("base moves")
+    _save_then_move_the_base(r)
     branch = _refused(r, r.snapshot(), "smoke-test")
     assert "pytest" in branch["attempts"][0]["detail"], branch
     # Where the example has no tests at all, there is nothing to run: not a failure, and not
@@ -458,12 +458,7 @@ def test_with_prove_an_exempt_hunk_needs_no_proof(tmp_path):
 
 def test_with_prove_a_howto_without_tests_is_refused(tmp_path):
     # No manifest test and no test in the example: nothing could fail without a hunk.
-    r = _conflicting(
-        tmp_path,
-        MODEL,
-        MODEL.replace("features=10", "features=32"),
-        MODEL.replace("dropout=0.1", "dropout=0.5"),
-    )
+    r = _mergeable(tmp_path)
     branch = _refused(r, r.snapshot(), "proved", "--prove")
     assert "no test ran" in branch["attempts"][0]["detail"], branch
 
@@ -570,11 +565,7 @@ def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
     r.write("ex/run.sh", "#!/bin/sh\nexec python ex/check.py\n")
     (r.path / "ex/run.sh").chmod(0o755)
     r.commit("alpha")
-    r.git("switch", "-q", "main")
-    assert r.cli("save", "alpha").code == 0
-    r.commit("save alpha")
-    r.replace("ex/model.py", "features=10", "features=32")
-    r.commit("base moves")
+    _save_then_move_the_base(r)
     code, report = _rebase(r, "--prove")
     (branch,) = report["branches"]
     assert code == 0 and branch["checks"][-1] == "proved", report
