@@ -1,6 +1,6 @@
 """Benchmark: `rebase-all --auto-resolve` on conflicts whose human fix is known.
 
-    python bench/autoresolve.py [--flax PATH] [--no-smoke] [--json FILE] [--verbose]
+    python bench/autoresolve.py [--flax PATH] [--no-smoke] [--prove] [--json FILE] [--verbose]
 
 Synthetic cases (bench/autoresolve_cases.py), plus, with `--flax PATH` (a clone or bare mirror
 of google/flax), real ones from Flax's 2020-21 HOWTO history: every commit that rewrote a
@@ -234,11 +234,11 @@ def _report(label: str, cases: list[Case], results) -> None:
     )
     table = summarize(r for r in mine if r.case in conflicts and r.method != "git")
     print(
-        f"  {'method':15} {'resolved':>9} {'accepted':>9} {'equal':>6} {'eq+imports':>10} {'wrong':>6}"
+        f"  {'method':18} {'resolved':>9} {'accepted':>9} {'equal':>6} {'eq+imports':>10} {'wrong':>6}"
     )
     for method, row in table.items():
         print(
-            f"  {method:15} {row.get('resolved', 0):>9} {row.get('accepted', 0):>9} "
+            f"  {method:18} {row.get('resolved', 0):>9} {row.get('accepted', 0):>9} "
             f"{row.get('equal', 0):>6} {row.get('equal-but-imports', 0):>10} {row.get('wrong', 0):>6}"
         )
     pipeline = {r.case: r for r in mine if r.method == "auto-resolve"}
@@ -258,6 +258,7 @@ def main() -> int:
     ap.add_argument("--no-smoke", action="store_true", help="leave out the smoke-test cases")
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--prove", action="store_true", help="also the pipeline with --prove (slower)")
     args = ap.parse_args()
     cases = list(autoresolve_cases.CASES)
     if not args.no_smoke:
@@ -275,7 +276,7 @@ def main() -> int:
     started = time.monotonic()
     results = []
     for case in cases:
-        rs = autoresolve_cases.evaluate(case, round_trip_too=True)
+        rs = autoresolve_cases.evaluate(case, round_trip_too=True, prove_too=args.prove)
         results += rs
         if args.verbose:
             for r in rs:

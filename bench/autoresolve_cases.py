@@ -165,11 +165,17 @@ class Result:
         return self.accepted and self.match == "different"
 
 
-def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = False) -> list[Result]:
+def evaluate(
+    case: Case,
+    methods=autoresolve.METHODS,
+    round_trip_too: bool = False,
+    prove_too: bool = False,
+) -> list[Result]:
     """Build the case and run git, each method alone, and the pipeline; compare with the fix.
 
     With `round_trip_too`, also the pipeline with only the brief's checks ("brief-checks":
-    without the removals and round-trip checks), to measure what those two are worth."""
+    without the removals and round-trip checks), to measure what those two are worth. With
+    `prove_too`, also the pipeline with `--prove` ("auto-resolve+prove")."""
     with tempfile.TemporaryDirectory(prefix="autoresolve-bench-") as tmp:
         root = build(case, os.path.join(tmp, "repo"))
         repo = Repo(root)
@@ -199,8 +205,12 @@ def evaluate(case: Case, methods=autoresolve.METHODS, round_trip_too: bool = Fal
         runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
         if round_trip_too:
             runs.append(("brief-checks", usable, False))
+        if prove_too:
+            runs.append(("auto-resolve+prove", usable, True))
         for label, chosen, extra in runs:
             resolver.extra_checks = extra
+            if label == "auto-resolve+prove":
+                resolver.proving = autoresolve.Proving(Entry("case", test=case.test))
             outcome = resolver.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None
