@@ -66,24 +66,32 @@ class HunkInfo:
     changed: tuple[str, ...]  # the +/- lines, with their sign
     counted: bool
     why_not: str = ""  # why it does not count: "test file", "documentation", ...
-    # The runs of changed lines between context lines: git joins changes up to 6 lines apart
-    # into one hunk, so a merge or an edit nearby can bring a second change into a hunk.
+    # The runs of changed lines between context lines that change more than blank lines and
+    # comments: git joins changes up to 6 lines apart into one hunk, so a merge or an edit
+    # nearby can bring a second change into a hunk.
     blocks: tuple[tuple[str, ...], ...] = ()
 
     @property
     def first_lines(self) -> tuple[str, ...]:
         return self.changed[:3]
 
+    @property
+    def section(self) -> str:
+        """The header's text after its line numbers (the enclosing function, as git finds it)."""
+        return self.header.split("@@", 2)[-1].strip()
+
     def coverage(self, exemption: Exemption) -> Coverage:
         """How much of this hunk an exemption names: each of its blocks of changes (a changed
-        line of each, or the header of a hunk of one block), only some, or none."""
+        line of each, or the section of a hunk of one block), only some, or none. Line numbers
+        are never matched: a rebase moves them."""
         if exemption.file != self.file:
             return Coverage.NONE
         blocks = self.blocks or (self.changed,)
         hits = [any(exemption.match in ln for ln in block) for block in blocks]
-        if all(hits) or (len(blocks) == 1 and exemption.match in self.header):
+        in_section = exemption.match in self.section
+        if all(hits) or (len(blocks) == 1 and in_section):
             return Coverage.ALL
-        return Coverage.PART if any(hits) or exemption.match in self.header else Coverage.NONE
+        return Coverage.PART if any(hits) or in_section else Coverage.NONE
 
 
 class Coverage(enum.Enum):
@@ -231,22 +239,34 @@ def classify(files: Sequence[FilePatch], old_sources: dict[str, str]) -> list[Hu
                 "" if changes_code(fp.path, h, old_sources.get(fp.old_path or "")) else "no code"
             )
             result.append(
-                HunkInfo(fp.path, len(result), _header(h), changed, not why, why, _blocks(h))
+                HunkInfo(
+                    fp.path, len(result), _header(h), changed, not why, why, _blocks(fp.path, h)
+                )
             )
     return result
 
 
-def _blocks(hunk: Hunk) -> tuple[tuple[str, ...], ...]:
+def _blocks(path: str, hunk: Hunk) -> tuple[tuple[str, ...], ...]:
+    """The hunk's runs of changed lines, leaving out those that change only blank lines or
+    comments (an exemption need not name them). A "\\ No newline" line ends no run."""
     blocks: list[list[str]] = []
     in_block = False
     for ln in hunk.lines:
+        if ln[:1] == b"\\":
+            continue
         changed = ln[:1] in (b"+", b"-")
         if changed and not in_block:
             blocks.append([])
         if changed:
             blocks[-1].append(ln.decode("utf-8", "replace"))
         in_block = changed
-    return tuple(tuple(b) for b in blocks)
+    prefixes = _COMMENT_PREFIXES.get(posixpath.splitext(path)[1], ())
+
+    def is_code(line: str) -> bool:
+        text = line[1:].strip()
+        return bool(text) and not (prefixes and text.startswith(prefixes))
+
+    return tuple(tuple(b) for b in blocks if any(is_code(ln) for ln in b))
 
 
 def exemptions_by_hunk(
@@ -271,12 +291,12 @@ def exemptions_by_hunk(
             )
         found = [h for h in counted if h.coverage(ex) == Coverage.ALL]
         if len(found) != 1:
-            what = "no hunk" if not found else f"{len(found)} hunks"
+            what = "no hunk that changes" if not found else f"{len(found)} hunks that change"
             raise HowtoError(
                 f"HOWTO {name!r}: the exemption for {ex.file} matching {ex.match!r} "
-                f"matches {what} that changes code",
-                "make `match` a piece of one changed line of exactly one hunk (or its header), "
-                "or remove the exemption from the manifest",
+                f"matches {what} code",
+                "make `match` a piece of one changed line of exactly one hunk (or of the "
+                "function name in its @@ header), or remove the exemption from the manifest",
             )
         result[found[0].index] = ex
     return result

@@ -133,6 +133,31 @@ def test_an_exemption_must_cover_every_change_of_its_hunk():
     assert list(proof.exemptions_by_hunk("h", hunks, [both])) == [0]
 
 
+def test_an_exemption_need_not_name_blank_lines_comments_or_a_missing_newline():
+    py = "x = 1\n\n\n# note\ny = 2"
+    hunk = (
+        "@@ -1,5 +1,6 @@\n-x = 1\n+x = 1  # set\n \n-\n+# more\n # note\n-y = 2\n"
+        "\\ No newline at end of file\n+y = 2\n+logging.info(y)\n"
+    )
+    (h,) = hunks = _classify(_diff("ex/train.py", hunk), py)
+    # Two runs of code: the blank line and the comment between them need no naming, and the
+    # "No newline" marker splits no change in two.
+    assert h.blocks == (("-x = 1", "+x = 1  # set"), ("-y = 2", "+y = 2", "+logging.info(y)"))
+    with pytest.raises(HowtoError, match="names only part"):
+        proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "logging", "why")])
+    assert list(proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "= ", "w")])) == [0]
+
+
+def test_an_exemption_never_matches_line_numbers():
+    data = _diff("ex/train.py", _hunk(6, "x5 = 5", "x5 = 55") + _hunk(21, "x20 = 20", "x20 = 0"))
+    hunks = _classify(data)
+    assert hunks[1].header == "@@ -20,3 +20,3 @@" and hunks[1].section == ""
+    # "20" is in the second hunk's changed lines, and in its header's line numbers only.
+    assert list(proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "20", "w")])) == [1]
+    with pytest.raises(HowtoError, match="matches no hunk that changes code"):
+        proof.exemptions_by_hunk("h", hunks, [Exemption("ex/train.py", "-5,3", "w")])
+
+
 def test_a_record_is_read_only_for_the_diff_it_was_made_for():
     data = _diff("a.py", _hunk(6, "x5 = 5", "x5 = 6"))
     rec = proof.record(
