@@ -33,7 +33,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 
-from howtoctl import merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
+from howtoctl import fsutil, merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.manifest import Entry
@@ -193,7 +193,9 @@ class Resolver:
         renames = self.repo.renames(fork, self.onto)
         attempts = []
         self._judged = {}  # per call: the bench changes the checks between calls
-        with tempfile.TemporaryDirectory(prefix=smoke.owned_prefix("howtoctl-jax-cache-")) as cache:
+        with tempfile.TemporaryDirectory(
+            prefix=fsutil.owned_prefix("howtoctl-jax-cache-")
+        ) as cache:
             self._jax_env = smoke.jax_cache_env(cache)
             for method in methods:
                 attempt = self._build(method, commits, originals, merged, fork, renames)
@@ -372,7 +374,7 @@ class Resolver:
         assert self.smoke_command
         # Named as `howtoctl test` names its work trees: what a killed run leaves, the next
         # one removes (smoke.clear_stale_runs).
-        path = tempfile.mkdtemp(prefix=smoke.owned_prefix("howtoctl-test-"), dir=self.scratch)
+        path = tempfile.mkdtemp(prefix=fsutil.owned_prefix("howtoctl-test-"), dir=self.scratch)
         os.rmdir(path)  # git worktree add wants to create it
         devices = variants.device_env(self.devices, variants.detect_platform())
         command, env = smoke.invocation(

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 
 from howtoctl.errors import HowtoError
+
+# Temporary work trees, JAX caches and object directories carry the pid of the howtoctl that
+# made them, so that a later run can tell what a killed one (SIGKILL runs no cleanup) left
+# behind (smoke.clear_stale_runs). "P" before it: a HOWTO name, all lower case, never starts
+# so, and a work tree kept with `test --keep` for a HOWTO called "42-x" is no run's.
+OWNED = re.compile(r"howtoctl-(?:test|prove|jax-cache|objects)-P(\d+)-")
+
+
+def owned_prefix(prefix: str, pid: int | None = None) -> str:
+    """`prefix` ("howtoctl-test-", ...) with the owner's pid, this process's by default."""
+    return f"{prefix}P{os.getpid() if pid is None else pid}-"
 
 
 def _same_device(a: str, b: str) -> bool:

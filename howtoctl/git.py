@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.fsutil import owned_prefix
 from howtoctl.objects import RawCommit, object_id, parse_commit
 from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
 
@@ -637,7 +638,8 @@ class Repo:
         """This repository as a separate facade whose git calls write new objects to a temporary
         directory (removed afterwards) and read the repository's own as alternates: a dry run
         computes everything a real run does and leaves no object behind. `self` is unchanged."""
-        with tempfile.TemporaryDirectory(prefix="howtoctl-objects-") as tmp:
+        # Owned by this process: what a killed dry run leaves, the next test or prove removes.
+        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-objects-")) as tmp:
             scratch = copy.copy(self)
             scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
             yield scratch

@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -18,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from howtoctl import junit, output, variants
+from howtoctl import fsutil, junit, output, variants
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
@@ -83,15 +82,6 @@ def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
         )
 
 
-# Temporary work trees and JAX caches carry the pid of the howtoctl that made them, so that a
-# later run can tell what a killed one (SIGKILL runs no cleanup) left behind.
-_STALE = re.compile(r"howtoctl-(?:test|prove|jax-cache)-(\d+)-")
-
-
-def owned_prefix(prefix: str) -> str:
-    return f"{prefix}{os.getpid()}-"
-
-
 def _dead(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -129,7 +119,7 @@ def clear_stale_runs(repo: Repo) -> list[str]:
     (their pid alive) are left alone."""
     removed = []
     for w in repo.worktrees():
-        m = _STALE.match(os.path.basename(w.path.rstrip("/")))
+        m = fsutil.OWNED.match(os.path.basename(w.path.rstrip("/")))
         if m and _dead(int(m.group(1))):
             _stop_orphan(w.path)
             repo.remove_worktree(w.path)  # also prunes what is registered but gone
@@ -142,7 +132,7 @@ def clear_stale_runs(repo: Repo) -> list[str]:
     except OSError:
         names = []
     for name in names:
-        m = _STALE.match(name)
+        m = fsutil.OWNED.match(name)
         path = os.path.join(tmp, name)
         if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
@@ -230,7 +220,7 @@ class Runner:
         if short:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
         # A kept work tree outlives this process: no pid, so no later run takes it for stale.
-        prefix = self.prefix if self.keep else owned_prefix(self.prefix)
+        prefix = self.prefix if self.keep else fsutil.owned_prefix(self.prefix)
         path = tempfile.mkdtemp(prefix=f"{prefix}{entry.name}-")
         with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
             self.worktrees.append(path)

@@ -109,7 +109,7 @@ def run(
     plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
     for p in plans:
         _build(ws, p)
-    with tempfile.TemporaryDirectory(prefix=smoke.owned_prefix("howtoctl-jax-cache-")) as cache:
+    with tempfile.TemporaryDirectory(prefix=fsutil.owned_prefix("howtoctl-jax-cache-")) as cache:
         runner = smoke.Runner(
             ws.repo,
             devices,

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from howtoctl.fsutil import owned_prefix
 from tests.gitrepo import GitRepo
 
 FILLER = "".join(f"\n\ndef filler_{i}():\n    return {i}\n" for i in range(4))
@@ -387,15 +388,18 @@ def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command):
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
     tmp = tempfile.gettempdir()
-    stale_tree = tempfile.mkdtemp(prefix=f"howtoctl-prove-{dead.pid}-h-", dir=tmp)
+    stale_tree = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-prove-", dead.pid) + "h-", dir=tmp)
     os.rmdir(stale_tree)
     proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
-    stale_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{dead.pid}-", dir=tmp)
-    live_cache = tempfile.mkdtemp(prefix=f"howtoctl-jax-cache-{os.getpid()}-", dir=tmp)
+    stale_cache = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-jax-cache-", dead.pid), dir=tmp)
+    # A dry run's throwaway objects (rebase-all --dry-run killed with SIGKILL).
+    stale_objects = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-objects-", dead.pid), dir=tmp)
+    live_cache = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-jax-cache-"), dir=tmp)
     try:
         res = proj.cli(command, "--changed-since", "HEAD")
         assert res.code == 0, res
         assert not os.path.exists(stale_tree) and not os.path.exists(stale_cache)
+        assert not os.path.exists(stale_objects)
         assert os.path.isdir(live_cache)  # its owner runs on
         assert len(proj.git("worktree", "list").splitlines()) == 1
     finally:
@@ -440,7 +444,7 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
 
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
-    stale_tree = tempfile.mkdtemp(prefix=f"howtoctl-prove-{dead.pid}-h-")
+    stale_tree = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-prove-", dead.pid) + "h-")
     os.rmdir(stale_tree)
     proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
     forever = [sys.executable, "-c", "import time\nwhile True: time.sleep(1)"]
@@ -448,7 +452,7 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
     orphan = subprocess.Popen(forever, cwd=stale_tree, start_new_session=True)
     # A process elsewhere that happens to have a recorded group id (a reused pid): spared.
     bystander = subprocess.Popen(forever, start_new_session=True)
-    other_tree = tempfile.mkdtemp(prefix=f"howtoctl-test-{dead.pid}-h-")
+    other_tree = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-test-", dead.pid) + "h-")
     os.rmdir(other_tree)
     proj.git("worktree", "add", "--detach", "-q", other_tree, "HEAD")
     for tree, proc in ((stale_tree, orphan), (other_tree, bystander)):

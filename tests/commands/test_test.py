@@ -81,6 +81,17 @@ def test_keep_keeps_worktrees(proj):
     proj.git("worktree", "remove", "--force", kept)
 
 
+def test_a_kept_work_tree_is_never_taken_for_a_killed_runs(proj):
+    # A HOWTO name may start like a pid ("99999-answer"): its kept work tree is not stale.
+    proj.add_howto("99999-answer", {"ex/calc.py": ("return a + b\n", "return b + a\n")})
+    res = proj.cli("test", "99999-answer", "--keep")
+    assert res.code == 0, res
+    kept = res.err.split("work tree kept at", 1)[1].split()[0]
+    assert proj.cli("test", "99999-answer").code == 0
+    assert os.path.isfile(os.path.join(kept, "ex", "calc.py"))
+    proj.git("worktree", "remove", "--force", kept)
+
+
 def test_changed_since_selects_affected_only(proj):
     base = proj.rev("main")
     proj.replace("docs/README.md", "docs", "more docs")
