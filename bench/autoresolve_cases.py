@@ -16,7 +16,7 @@ import re
 import subprocess
 import tempfile
 
-from howtoctl import autoresolve, rebase, variants
+from howtoctl import autoresolve, rebase
 from howtoctl.git import Repo
 from howtoctl.manifest import Entry
 
@@ -196,10 +196,9 @@ def evaluate(
             os.path.join(tmp, "scratch"),
             "Bench <bench@example.com> 0 +0000",
             # What `howtoctl test` runs: the manifest's test, else pytest on the example.
-            variants.smoke_command(Entry("case", test=case.test), _branch_paths(case))
+            autoresolve.SmokeTest(Entry("case", test=case.test), _branch_paths(case))
             if case.runs
             else None,
-            no_tests_ok=not case.test,
         )
         usable = autoresolve.usable_methods(methods)
         runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
@@ -210,7 +209,7 @@ def evaluate(
         for label, chosen, extra in runs:
             resolver.extra_checks = extra
             if label == "auto-resolve+prove":
-                resolver.proving = autoresolve.Proving(Entry("case", test=case.test))
+                resolver.proving = autoresolve.Proving()
             outcome = resolver.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None

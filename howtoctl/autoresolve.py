@@ -29,13 +29,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import subprocess
+import shlex
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 
 from howtoctl import fsutil, merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
+from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
 
 WIGGLE = "wiggle"
@@ -131,13 +133,26 @@ def run_checks(checks: Sequence[tuple[str, Callable[[], str]]], attempt: Attempt
     return attempt
 
 
+# A smoke test still running after this long fails its check (and so does a mutant's, which
+# otherwise gets what `howtoctl prove` gives it): rebase-all must end, in CI too.
+SMOKE_TIMEOUT = 600.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SmokeTest:
+    """The HOWTO's smoke test, run as `howtoctl test` runs it."""
+
+    entry: Entry  # the HOWTO: its name, test command, devices and exemptions
+    files: tuple[str, ...]  # its saved diff's files: the default command tests their examples
+    manifest: str = "the manifest"  # named in errors about the command
+    timeout: float = SMOKE_TIMEOUT
+
+
 @dataclasses.dataclass(frozen=True)
 class Proving:
-    """What the prove check needs to judge a candidate as `howtoctl prove` would."""
+    """What else the prove check needs to judge a candidate as `howtoctl prove` would."""
 
-    entry: Entry  # the HOWTO: its name, smoke test, devices and exemptions
     excludes: tuple[str, ...] = ()  # paths a HOWTO's diff leaves out ([tool.howtoctl])
-    manifest: str = "the manifest"  # named in errors about the smoke command
     jobs: int = 1  # mutants run at once
 
 
@@ -150,22 +165,16 @@ class Resolver:
         onto: str,
         scratch: str,
         committer: str,
-        smoke_command: list[str] | None,
+        smoke_test: SmokeTest | None,
         devices: int = 8,
         extra_checks: bool = True,
-        no_tests_ok: bool = False,
         proving: Proving | None = None,
-        smoke_origin: str = "",
     ) -> None:
         self.repo = repo
         self.onto = onto
         self.scratch = scratch
         self.committer = committer
-        self.smoke_command = smoke_command
-        self.smoke_origin = smoke_origin  # where the command is configured, for messages
-        # The default command (pytest on the example) finding no test is no failure: there is
-        # nothing to run, and the smoke test is then not listed among the passed checks.
-        self.no_tests_ok = no_tests_ok
+        self.smoke_test = smoke_test
         self.devices = devices
         # Off only to measure what the removals and round-trip checks are worth (bench).
         self.extra_checks = extra_checks
@@ -325,11 +334,11 @@ class Resolver:
                 no_tests.append(True)
             return problem or ""
 
-        if self.smoke_command:
+        if self.smoke_test is not None:
             checks.append((SMOKE, smoke))
 
         def proved() -> str:
-            if not self.smoke_command or no_tests:
+            if self.smoke_test is None or no_tests:
                 return "no test ran on the merged HOWTO: no hunk of it can be proved"
             return self._prove(attempt, tip())
 
@@ -366,47 +375,54 @@ class Resolver:
             self._trees[commit] = self.repo.read_commits([commit])[commit].tree
         return self._trees[commit]
 
-    # -- the smoke test --------------------------------------------------------------------------
+    # -- the smoke test ------------------------------------------------------------------------
+
+    def _runner(self, prefix: str) -> smoke.Runner:
+        assert self.smoke_test is not None
+        return smoke.Runner(
+            self.repo,
+            self.devices,
+            extra_env=self._jax_env,
+            prefix=prefix,
+            manifest=self.smoke_test.manifest,
+        )
 
     def _smoke(self, commit: str) -> str | None:
-        """Run the HOWTO's smoke test on `commit` in a temporary work tree (as `howtoctl test`):
-        "" when it passes, what failed, or None when pytest found no test and `no_tests_ok`."""
-        assert self.smoke_command
-        # Named as `howtoctl test` names its work trees: what a killed run leaves, the next
-        # one removes (smoke.clear_stale_runs).
-        path = tempfile.mkdtemp(prefix=fsutil.owned_prefix("howtoctl-test-"), dir=self.scratch)
-        os.rmdir(path)  # git worktree add wants to create it
-        devices = variants.device_env(self.devices, variants.detect_platform())
-        command, env = smoke.invocation(
-            self.smoke_command, path, {**os.environ, **devices, **self._jax_env}
-        )
-        pytest = variants.is_pytest(command)
-        try:
-            self.repo.add_worktree(path, commit)
-            proc = subprocess.run(
-                command, cwd=path, env=env, capture_output=True, stdin=subprocess.DEVNULL
-            )
-        except (FileNotFoundError, PermissionError) as e:
-            what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
-            return f"{command[0]}: {what}" + (f"; {self.smoke_origin}" if self.smoke_origin else "")
-        finally:
-            self.repo.remove_worktree(path)
-        if proc.returncode == 0:
+        """Run the HOWTO's smoke test on `commit` as `howtoctl test` does (its own work tree
+        and session, its rules for devices and skips): "" when it passes, what failed, or None
+        when the default pytest command found no test (then there is nothing to run)."""
+        assert self.smoke_test is not None
+        t = self.smoke_test
+        runner = self._runner("howtoctl-test-")
+
+        def job() -> tuple[VariantResult, list]:
+            started = time.monotonic()
+            return runner.run(
+                t.entry.name,
+                commit,
+                t.entry,
+                t.files,
+                started,
+                t.timeout,
+                missing_program_fails=True,
+            ), []
+
+        (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
+        if r.status == "passed":
             return ""
-        if proc.returncode == PYTEST_NO_TESTS and pytest and self.no_tests_ok:
+        if r.returncode == PYTEST_NO_TESTS and not t.entry.test:
             return None
-        tail = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()[-3:]
-        return f"`{' '.join(self.smoke_command)}` failed (exit {proc.returncode}): " + " | ".join(
-            tail
-        )
+        tail = r.output_tail.strip().splitlines()[-3:]
+        shown = shlex.join(variants.smoke_command(t.entry, t.files))
+        return f"`{shown}` failed ({r.message})" + (": " + " | ".join(tail) if tail else "")
 
     # -- the prove check -------------------------------------------------------------------------
 
     def _prove(self, attempt: Attempt, tip: str) -> str:
         """Prove every hunk of the diff `save` would write for `tip` (its change since the new
         base), as `howtoctl prove` does: '' when no hunk survives, else which ones do."""
-        assert self.proving is not None
-        entry = self.proving.entry
+        assert self.proving is not None and self.smoke_test is not None
+        entry = self.smoke_test.entry
         diff = self.repo.diff_since_fork(self.onto, tip, excludes=self.proving.excludes) or b""
         try:
             plan = mutants.plan(self.repo, entry, self.onto, diff, patch.parse(diff).files)
@@ -414,17 +430,11 @@ class Resolver:
             return e.message
         plan.variant = tip
         mutants.build(self.repo, plan, "howtoctl rebase-all --auto-resolve --prove")
-        runner = smoke.Runner(
-            self.repo,
-            self.devices,
-            extra_env=self._jax_env,
-            prefix="howtoctl-prove-",
-            manifest=self.proving.manifest,
-        )
+        runner = self._runner("howtoctl-prove-")
         # The merged HOWTO runs again, as `howtoctl prove` runs it: the mutants' command (from
         # the merged diff's files) and its rules (devices, skips) must hold for it first.
         # The smoke check's compilations are in the cache by now.
-        first = [mutants.variant_job(runner, plan, entry, None)]
+        first = [mutants.variant_job(runner, plan, entry, None, cap=self.smoke_test.timeout)]
         done = smoke.run_jobs(
             runner, first, self.proving.jobs, f"proving {entry.name}", mutants.status_word
         )

@@ -110,6 +110,13 @@ def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> i
     help="With --auto-resolve: accept a merge only if every hunk is still proved, "
     "as `howtoctl prove` judges (default: [tool.howtoctl] auto-resolve-prove).",
 )
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="SECONDS",
+    help="With --auto-resolve: stop a smoke test still running after SECONDS (default 600); "
+    "its check fails.",
+)
 @_json
 @pass_ctx
 def rebase_all(
@@ -118,6 +125,7 @@ def rebase_all(
     onto: str | None,
     auto_resolve: bool | None,
     prove: bool | None,
+    timeout: float | None,
     as_json: bool,
 ) -> int:
     """Rebase every howto/* branch onto the base tip, in memory, all or nothing."""
@@ -130,6 +138,7 @@ def rebase_all(
         as_json=as_json,
         auto_resolve=auto_resolve,
         prove=prove,
+        timeout=timeout,
     )
 
 

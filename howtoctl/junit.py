@@ -18,6 +18,7 @@ class VariantResult:
     message: str = ""
     output_tail: str = ""
     worktree: str = ""
+    returncode: int | None = None  # the smoke command's exit status, where it ran to the end
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -115,15 +115,20 @@ def mutant_jobs(runner: smoke.Runner, p: Plan, entry: Entry, limit: float) -> li
     return [job(h) for h in p.hunks if h.index in p.mutants]
 
 
-def variant_job(runner: smoke.Runner, p: Plan, entry: Entry, timeout: float | None) -> smoke.Job:
-    """The HOWTO as it is; when it passes, its mutants follow."""
+def variant_job(
+    runner: smoke.Runner, p: Plan, entry: Entry, timeout: float | None, cap: float | None = None
+) -> smoke.Job:
+    """The HOWTO as it is; when it passes, its mutants follow. `timeout` limits every run;
+    without it, `cap` limits the HOWTO's and each mutant's derived limit."""
 
     def run() -> tuple[VariantResult, list[smoke.Job]]:
         assert p.variant is not None
-        r = runner.run(p.name, p.variant, entry, p.files, time.monotonic(), timeout)
+        own = timeout if timeout is not None else cap
+        r = runner.run(p.name, p.variant, entry, p.files, time.monotonic(), own)
         if r.status != "passed":
             return r, []
-        return r, mutant_jobs(runner, p, entry, mutant_timeout(timeout, r.seconds))
+        limit = mutant_timeout(timeout, r.seconds)
+        return r, mutant_jobs(runner, p, entry, min(limit, cap) if cap is not None else limit)
 
     return run
 

@@ -100,17 +100,29 @@ def _stop_orphan(worktree: str) -> None:
     """Kill the smoke test a killed howtoctl left running in `worktree` (SIGKILL runs no
     cleanup, and the test's own session outlives it: a mutant may loop for ever).
 
-    A process id can be reused: only a group whose leader still runs in that work tree is
-    killed, which Linux's /proc tells; where there is no /proc, nothing is killed."""
+    A process id can be reused: the recorded group is killed only while a member of it (the
+    leader may be gone) still runs in that work tree or below, which Linux's /proc tells;
+    where there is no /proc, nothing is killed."""
     try:
         with open(os.path.join(worktree, GROUP_FILE)) as f:
             group = int(f.read())
-        cwd = os.readlink(f"/proc/{group}/cwd")
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except (OSError, ValueError):
         return
-    if os.path.realpath(cwd) == os.path.realpath(worktree):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
+    root = os.path.realpath(worktree)
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            continue
+        # The fields after the command's closing parenthesis: state, ppid, pgrp, ...
+        pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+        if pgrp == group and (cwd == root or cwd.startswith(root + os.sep)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+            return
 
 
 def clear_stale_runs(repo: Repo) -> list[str]:
@@ -244,7 +256,9 @@ class Runner:
             except (FileNotFoundError, PermissionError) as e:
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
                 if missing_program_fails:
-                    message = f"{command[0]}: {what}"
+                    message = f"{command[0]}: {what}; " + variants.where_configured(
+                        entry, self.manifest
+                    )
                     return VariantResult(
                         label, "failed", time.monotonic() - started, message=message
                     )
@@ -303,6 +317,7 @@ class Runner:
             message=message,
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
+            returncode=None if timed_out else proc.returncode,
         )
 
     def stop(self) -> None:

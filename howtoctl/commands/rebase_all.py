@@ -69,7 +69,7 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
 
 
 def _auto_resolve(
-    ws: Workspace, repo: Repo, results, target: str, dry_run: bool, prove: bool
+    ws: Workspace, repo: Repo, results, target: str, dry_run: bool, prove: bool, timeout: float
 ) -> None:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
     their objects through `repo` (the repository, or a dry run's throwaway objects)."""
@@ -100,18 +100,16 @@ def _auto_resolve(
             target,
             ws.scratch_dir,
             committer,
-            variants.smoke_command(entry, variants.diff_files(ws, r.name)),
-            no_tests_ok=not entry.test,
-            smoke_origin=variants.where_configured(entry, ws.config.manifest),
-            proving=autoresolve.Proving(
-                entry, ws.config.howtos_paths, ws.config.manifest, smoke.default_jobs()
-            )
+            # What `howtoctl test` runs: the manifest's `test`, else pytest on the example.
+            autoresolve.SmokeTest(
+                entry, variants.diff_files(ws, r.name), ws.config.manifest, timeout
+            ),
+            proving=autoresolve.Proving(ws.config.howtos_paths, smoke.default_jobs())
             if prove
             else None,
         )
-        # Proving shows its own progress (one smoke test per hunk): no spinner over it.
-        with contextlib.nullcontext() if prove else output.status(f"auto-resolving {r.name}..."):
-            outcome = resolver.resolve(r, methods)
+        # No spinner: the smoke tests show their own progress.
+        outcome = resolver.resolve(r, methods)
         r.attempts = tuple(a.as_dict() for a in outcome.attempts)
         accepted = outcome.accepted
         if accepted is not None:
@@ -155,14 +153,25 @@ def run(
     as_json: bool = False,
     auto_resolve: bool | None = None,
     prove: bool | None = None,
+    timeout: float | None = None,
 ) -> int:
+    if timeout is not None and not timeout > 0:
+        raise HowtoError("--timeout must be a number of seconds above 0")
     auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
+    if timeout is not None and not auto_resolve:
+        raise HowtoError(
+            "--timeout limits the smoke tests of --auto-resolve, which is off",
+            "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
+        )
     if prove and not auto_resolve:
         raise HowtoError(
             "--prove judges automatic resolutions, but --auto-resolve is off",
             "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
         )
     prove = ws.config.auto_resolve_prove if prove is None else prove
+    from howtoctl.autoresolve import SMOKE_TIMEOUT
+
+    timeout = SMOKE_TIMEOUT if timeout is None else timeout
     if ws.repo.is_shallow:
         raise HowtoError(
             "this is a shallow clone: rebasing needs the branches' history",
@@ -210,7 +219,7 @@ def run(
                 smoke.sigterm_interrupts(),
                 ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
             ):
-                _auto_resolve(ws, repo, results, target, dry_run, prove)
+                _auto_resolve(ws, repo, results, target, dry_run, prove, timeout)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -524,12 +525,12 @@ MODEL_TEST = "import ex.model as m\n\n\ndef test_d():\n    assert m.build().drop
     ],
     ids=["too-few-devices", "device-skip"],
 )
-def test_with_prove_mutants_failing_for_want_of_devices_prove_nothing(tmp_path, manifest, files):
+def test_a_smoke_test_short_of_its_devices_fails_as_howtoctl_test_has_it(tmp_path, manifest, files):
+    # Else, with --prove, every mutant would fail for want of devices and "prove" its hunk.
     r = _proving(tmp_path, UNGUARDED, manifest, **files)
-    branch = _refused(r, r.snapshot(), "proved", "--prove")
+    branch = _refused(r, r.snapshot(), "smoke-test", "--prove")
     first = branch["attempts"][0]
-    assert {h["status"] for h in first["hunks"]} == {"not-run"}, first
-    assert "devices" in first["detail"], first
+    assert "devices" in first["detail"] and "hunks" not in first, first
 
 
 def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
@@ -587,35 +588,86 @@ def test_a_smoke_command_that_is_not_installed_fails_the_check(tmp_path):
     assert _worktrees(r) == 1
 
 
+# The smoke test runs `sh ex/run.sh`, whose python child holds (records its pid, sleeps)
+# while HOLD is set: a process a plain kill of the shell would leave running.
+HOLDING = {
+    "ex/run.sh": "python ex/check.py\n",
+    "ex/check.py": (
+        "import os, pathlib, time\n\nif os.environ.get('HOLD'):\n"
+        "    pathlib.Path(os.environ['HOLD']).write_text(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+    ),
+}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # dead, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+def _until_gone(pid: int) -> bool:
+    deadline = time.monotonic() + 30
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the kill's effect (not our child: no wait())
+    return _gone(pid)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["", "dry-run"])
-def test_sigterm_during_a_smoke_test_leaves_nothing_behind(tmp_path, dry_run):
-    # A dry run's candidate is a commit in a throwaway object directory: a work tree left at
-    # it would make `git gc` fail.
-    started = tmp_path / "started"
-    check = f"import pathlib, time\n\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n"
-    r = _proving(
-        tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, **{"ex/check.py": check}
-    )
+def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_run, sig):
+    # SIGTERM: howtoctl stops the smoke test's whole process group and removes its work tree.
+    # SIGKILL: it cannot; the next run does. A dry run's candidate is a commit in a throwaway
+    # object directory: a work tree left at it would make `git gc` fail until then.
+    held = tmp_path / "held"
+    manifest = SMOKE_MANIFEST.replace("python ex/check.py", "sh ex/run.sh")
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest, **HOLDING)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     before = r.snapshot()
+    env = {**os.environ, "TMPDIR": str(scratch), "HOLD": str(held)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "howtoctl", "-C", str(r.path), "rebase-all", "--auto-resolve"]
         + list(dry_run),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(scratch)},
+        env=env,
     )
     deadline = time.monotonic() + 60
-    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while not held.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # polling for the smoke test's own signal
-    assert started.exists(), proc.communicate()
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(30) == 130, proc.communicate()
+    assert held.exists(), proc.communicate()
+    while not held.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(held.read_text())
+    proc.send_signal(sig)
+    assert proc.wait(30) == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
     assert r.snapshot() == before
+    if sig == signal.SIGKILL:
+        assert not _gone(child)  # still holding, in a work tree nobody removed
+        monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the next run looks
+        r.cli("rebase-all", "--auto-resolve", "--dry-run")
+    assert _until_gone(child)
     assert _worktrees(r) == 1
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
     r.git("gc", "--quiet")
+
+
+def test_a_smoke_test_that_never_ends_fails_its_check(tmp_path):
+    r = _proving(
+        tmp_path,
+        {"ex/model.py": ("dropout=0.1", "dropout=0.5")},
+        **{"ex/check.py": "import time\n\ntime.sleep(600)\n"},
+    )
+    branch = _refused(r, r.snapshot(), "smoke-test", "--timeout", "1")
+    assert "timed out after 1 s" in branch["attempts"][0]["detail"], branch
+    assert _worktrees(r) == 1
+    for bad in (("--timeout", "0"), ("--no-auto-resolve", "--timeout", "5")):
+        res = r.cli("rebase-all", *bad)
+        assert res.code == 2 and "--timeout" in res.err, res
 
 
 def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_it(tmp_path):

@@ -436,8 +436,28 @@ def test_a_diff_of_one_hunk_is_proved_by_its_base(tmp_path):
     assert (hunk["file"], hunk["status"]) == ("ex/calc.py", "proved"), hunk
 
 
+FOREVER = "import time\nwhile True: time.sleep(1)"
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # dead, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
-def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
+@pytest.mark.parametrize(
+    "leader",
+    [
+        'exec python3 -c "$FOREVER"',  # the smoke command itself, in the work tree
+        'mkdir -p sub && cd sub && exec python3 -c "$FOREVER"',  # it moved to a subdirectory
+        'python3 -c "$FOREVER" & echo $! > "$CHILD"',  # it is gone; its child runs on
+    ],
+    ids=["in-work-tree", "in-subdirectory", "leader-gone"],
+)
+def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj, tmp_path, leader):
     import tempfile
 
     from howtoctl import smoke
@@ -447,11 +467,20 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
     stale_tree = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-prove-", dead.pid) + "h-")
     os.rmdir(stale_tree)
     proj.git("worktree", "add", "--detach", "-q", stale_tree, "HEAD")
-    forever = [sys.executable, "-c", "import time\nwhile True: time.sleep(1)"]
+    child = tmp_path / "child"
+    env = {**os.environ, "FOREVER": FOREVER, "CHILD": str(child)}
     # The orphan: a smoke test in its own session, running in the stale work tree.
-    orphan = subprocess.Popen(forever, cwd=stale_tree, start_new_session=True)
+    orphan = subprocess.Popen(["sh", "-c", leader], cwd=stale_tree, env=env, start_new_session=True)
+    if "CHILD" in leader:
+        orphan.wait()
+        deadline = time.monotonic() + 30
+        while not child.read_text().strip() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the shell's own signal
+        member = int(child.read_text())
+    else:
+        member = orphan.pid
     # A process elsewhere that happens to have a recorded group id (a reused pid): spared.
-    bystander = subprocess.Popen(forever, start_new_session=True)
+    bystander = subprocess.Popen([sys.executable, "-c", FOREVER], start_new_session=True)
     other_tree = tempfile.mkdtemp(prefix=owned_prefix("howtoctl-test-", dead.pid) + "h-")
     os.rmdir(other_tree)
     proj.git("worktree", "add", "--detach", "-q", other_tree, "HEAD")
@@ -461,10 +490,17 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj):
     try:
         res = proj.cli("prove", "--changed-since", "HEAD")
         assert res.code == 0, res
-        assert orphan.wait(timeout=60) == -signal.SIGKILL
+        if member == orphan.pid:
+            assert orphan.wait(timeout=60) == -signal.SIGKILL
+        deadline = time.monotonic() + 60
+        while not _gone(member) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the kill's effect (not our child: no wait())
+        assert _gone(member)
         assert bystander.poll() is None
         assert not os.path.exists(stale_tree) and not os.path.exists(other_tree)
     finally:
         for proc in (orphan, bystander):
             proc.kill()
             proc.wait()
+        if not _gone(member):
+            os.kill(member, signal.SIGKILL)
