@@ -99,11 +99,13 @@ def patch_fuzz(
         data = open(out, "rb").read() if os.path.exists(out) else ours
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
-        # "1 out of 2 hunks FAILED -- saving rejects to file /tmp/...": that file is gone.
-        counts = [ln.split(" -- saving rejects", 1)[0] for ln in lines if " out of " in ln]
-        return Merged(
-            data, "; ".join(counts or lines[-1:]) or f"patch exit status {proc.returncode}"
-        )
+        # Not "patching file <temporary path>", nor where the rejects went: that file is gone.
+        said = [
+            ln.split(" -- saving rejects", 1)[0]
+            for ln in lines
+            if ln.strip() and not ln.startswith("patching file ")
+        ]
+        return Merged(data, "; ".join(said) or f"patch exit status {proc.returncode}")
     return Merged(data)
 
 

@@ -147,6 +147,7 @@ def clear_stale_runs(repo: Repo) -> list[str]:
         m = fsutil.OWNED.match(name)
         path = os.path.join(tmp, name)
         if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
+            _stop_orphan(path)  # a work tree of another repository's run, maybe
             shutil.rmtree(path, ignore_errors=True)
             if not os.path.exists(path):
                 removed.append(path)
@@ -238,12 +239,15 @@ class Runner:
             self.worktrees.append(path)
             self.repo.add_worktree(path, commit)
         report = os.path.join(path, ".howtoctl-junit.xml")
-        command, env = invocation(variants.smoke_command(entry, files), path, self.env, report)
+        smoke_command = variants.smoke_command(entry, files, self.manifest)
+        command, env = invocation(smoke_command, path, self.env, report)
         log_path = os.path.join(path, ".howtoctl-output.log")
         with open(log_path, "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
             try:
+                if not command:  # a blank `test` in the manifest
+                    raise FileNotFoundError
                 proc = subprocess.Popen(
                     command,
                     cwd=path,
@@ -255,15 +259,16 @@ class Runner:
                 )
             except (FileNotFoundError, PermissionError) as e:
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+                program = command[0] if command else "the smoke command"
                 if missing_program_fails:
-                    message = f"{command[0]}: {what}; " + variants.where_configured(
+                    message = f"{program}: {what}; " + variants.where_configured(
                         entry, self.manifest
                     )
                     return VariantResult(
                         label, "failed", time.monotonic() - started, message=message
                     )
                 raise HowtoError(
-                    f"{command[0]}: {what} (in the work tree of {label}); "
+                    f"{program}: {what} (in the work tree of {label}); "
                     + variants.where_configured(entry, self.manifest),
                     "fix the manifest's test command",
                 ) from None

@@ -26,8 +26,10 @@ def test_patch_fuzz_reports_rejected_hunks():
     unresolved = merge_tools.patch_fuzz(
         b"a\nb\nX\nd\n", b"a\nb\nc\nd\n", b"a\nb\nY\nd\n"
     ).unresolved
-    # Said once, without the temporary reject file's path (removed by then).
-    assert unresolved == "1 out of 1 hunk FAILED", unresolved
+    # Said once, without the temporary paths (removed by then).
+    assert unresolved == "Hunk #1 FAILED at 1.; 1 out of 1 hunk FAILED", unresolved
+    already = merge_tools.patch_fuzz(b"a\nb\nY\nd\n", b"a\nb\nc\nd\n", b"a\nb\nY\nd\n")
+    assert "previously applied" in already.unresolved and "/" not in already.unresolved
     merged = merge_tools.patch_fuzz(b"a\nb\nc\nd\ne\n", b"a\nb\nc\nd\n", b"a\nb\nc\nd\nnew\n")
     assert merged == merge_tools.Merged(b"a\nb\nc\nd\nnew\ne\n")
 

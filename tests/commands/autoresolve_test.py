@@ -578,14 +578,35 @@ def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
     assert "command not found" in hunks[1]["reason"], hunks
 
 
-def test_a_smoke_command_that_is_not_installed_fails_the_check(tmp_path):
-    manifest = SMOKE_MANIFEST.replace("python ex/check.py", "no-such-program-here ex/check.py")
+@pytest.mark.parametrize(
+    "command, said",
+    [
+        ("no-such-program-here ex/check.py", "no-such-program-here: command not found"),
+        (" ", "the smoke command: command not found"),  # blank
+    ],
+    ids=["not-installed", "blank"],
+)
+def test_a_smoke_command_that_cannot_run_fails_the_check(tmp_path, command, said):
+    manifest = SMOKE_MANIFEST.replace("python ex/check.py", command)
     r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest)
     branch = _refused(r, r.snapshot(), "smoke-test")
     detail = branch["attempts"][0]["detail"]
-    assert "no-such-program-here: command not found" in detail, detail
+    assert said in detail, detail
     assert "[howtos.alpha] test in howtos/manifest.toml" in detail, detail
     assert _worktrees(r) == 1
+
+
+def test_a_default_pytest_that_skipped_its_tests_is_no_pass(tmp_path):
+    # pytest exits 5 here too, but it found a test: skipped for lack of devices, it fails.
+    skipped = "import pytest\n\npytest.skip('needs 4 devices', allow_module_level=True)\n"
+    r = _proving(
+        tmp_path,
+        {"ex/model.py": ("dropout=0.1", "dropout=0.5")},
+        '[howtos.alpha]\ntitle = "Alpha"\ndevices = 4\n',
+        **{"ex/model_test.py": skipped},
+    )
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    assert "exit status 5" in branch["attempts"][0]["detail"], branch
 
 
 # The smoke test runs `sh ex/run.sh`, whose python child holds (records its pid, sleeps)
@@ -648,7 +669,12 @@ def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_ru
     assert r.snapshot() == before
     if sig == signal.SIGKILL:
         assert not _gone(child)  # still holding, in a work tree nobody removed
-        monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the next run looks
+        monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the next runs look
+        # The next run in any repository stops it (the work tree is in the shared temp dir)...
+        other = _repo(tmp_path / "other", {"a.txt": "a\n"})
+        assert other.cli("prove", "--all").code == 0
+        assert _until_gone(child)
+        # ... and the next one here forgets the work tree that is gone.
         r.cli("rebase-all", "--auto-resolve", "--dry-run")
     assert _until_gone(child)
     assert _worktrees(r) == 1

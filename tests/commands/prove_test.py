@@ -381,8 +381,20 @@ def test_timeout_must_be_positive(proj):
     assert res.code == 2 and "--timeout" in res.err
 
 
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """A temp dir of this test's own: what it makes look like a killed run's leftovers must
+    not be swept by a howtoctl running elsewhere on the machine meanwhile (nor the reverse)."""
+    import tempfile
+
+    path = tmp_path / "tmp"
+    path.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(path))
+    return path
+
+
 @pytest.mark.parametrize("command", ["prove", "test"])
-def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command):
+def test_what_a_killed_run_left_behind_is_removed_by_the_next(proj, command, private_tmp):
     import tempfile
 
     dead = subprocess.Popen([sys.executable, "-c", ""])
@@ -457,7 +469,9 @@ def _gone(pid: int) -> bool:
     ],
     ids=["in-work-tree", "in-subdirectory", "leader-gone"],
 )
-def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(proj, tmp_path, leader):
+def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
+    proj, tmp_path, leader, private_tmp
+):
     import tempfile
 
     from howtoctl import smoke
