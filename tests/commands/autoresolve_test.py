@@ -15,6 +15,7 @@ import time
 import pytest
 
 from tests.gitrepo import GitRepo
+from tests.processes import gone, until_gone
 
 needs_wiggle = pytest.mark.skipif(
     shutil.which("wiggle") is None, reason="wiggle is not installed (apt install wiggle)"
@@ -635,21 +636,6 @@ HOLDING = {
 }
 
 
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # dead, not yet reaped
-    except FileNotFoundError:
-        return True
-
-
-def _until_gone(pid: int) -> bool:
-    deadline = time.monotonic() + 30
-    while not _gone(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling for the kill's effect (not our child: no wait())
-    return _gone(pid)
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["", "dry-run"])
@@ -682,15 +668,15 @@ def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_ru
     assert proc.wait(30) == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
     assert r.snapshot() == before
     if sig == signal.SIGKILL:
-        assert not _gone(child)  # still holding, in a work tree nobody removed
+        assert not gone(child)  # still holding, in a work tree nobody removed
         monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the next runs look
         # The next run in any repository stops it (the work tree is in the shared temp dir)...
         other = _repo(tmp_path / "other", {"a.txt": "a\n"})
         assert other.cli("prove", "--all").code == 0
-        assert _until_gone(child)
+        assert until_gone(child)
         # ... and the next one here forgets the work tree that is gone.
         r.cli("rebase-all", "--auto-resolve", "--dry-run")
-    assert _until_gone(child)
+    assert until_gone(child)
     assert _worktrees(r) == 1
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
     r.git("gc", "--quiet")

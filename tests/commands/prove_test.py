@@ -9,6 +9,7 @@ import pytest
 
 from howtoctl.fsutil import owned_prefix
 from tests.gitrepo import GitRepo
+from tests.processes import gone, until_gone
 
 FILLER = "".join(f"\n\ndef filler_{i}():\n    return {i}\n" for i in range(4))
 CALC = (
@@ -451,14 +452,6 @@ def test_a_diff_of_one_hunk_is_proved_by_its_base(tmp_path):
 FOREVER = "import time\nwhile True: time.sleep(1)"
 
 
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # dead, not yet reaped
-    except FileNotFoundError:
-        return True
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
 @pytest.mark.parametrize(
     "leader",
@@ -506,15 +499,12 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
         assert res.code == 0, res
         if member == orphan.pid:
             assert orphan.wait(timeout=60) == -signal.SIGKILL
-        deadline = time.monotonic() + 60
-        while not _gone(member) and time.monotonic() < deadline:
-            time.sleep(0.05)  # polling for the kill's effect (not our child: no wait())
-        assert _gone(member)
+        assert until_gone(member, 60)
         assert bystander.poll() is None
         assert not os.path.exists(stale_tree) and not os.path.exists(other_tree)
     finally:
         for proc in (orphan, bystander):
             proc.kill()
             proc.wait()
-        if not _gone(member):
+        if not gone(member):
             os.kill(member, signal.SIGKILL)

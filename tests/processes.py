@@ -1,0 +1,22 @@
+"""Watching processes the tests do not own (orphans of a killed run: no wait() for them)."""
+
+from __future__ import annotations
+
+import time
+
+
+def gone(pid: int) -> bool:
+    """Whether `pid` has exited (or is a zombie nobody reaped yet). Linux: reads /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def until_gone(pid: int, seconds: float = 30) -> bool:
+    """Wait for `pid` to exit, polling for the kill's effect; whether it did."""
+    deadline = time.monotonic() + seconds
+    while not gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return gone(pid)
