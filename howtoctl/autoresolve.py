@@ -74,6 +74,7 @@ class Attempt:
     commit: str = ""
     files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
     hunks: list[proof.HunkResult] | None = None  # what the prove check found, where it ran
+    proof_record: bytes = b""  # ... as `prove --record` writes it, for the diff it proved
 
     @property
     def accepted(self) -> bool:
@@ -87,6 +88,12 @@ class Attempt:
             "detail": self.detail,
             **({"hunks": [h.as_dict() for h in self.hunks]} if self.hunks is not None else {}),
         }
+
+    def record(self) -> dict:
+        """What `autoresolve_record` keeps of an accepted attempt: the report, and the proof
+        for `save` to write beside the diff (when the diff it saves is the one proved)."""
+        proved = {"proof": self.proof_record.decode()} if self.proof_record else {}
+        return {**self.as_dict(), **proved}
 
 
 @dataclasses.dataclass
@@ -439,6 +446,8 @@ class Resolver:
             runner, first, self.proving.jobs, f"proving {entry.name}", mutants.status_word
         )
         attempt.hunks = mutants.results(plan, {r.name: r for r in done})
+        where = f"{self.devices} CPU devices" if runner.platform == "cpu" else runner.platform
+        attempt.proof_record = proof.record(entry.name, diff, attempt.hunks, where)
         unproved = [
             h for h in attempt.hunks if h.status in (proof.Status.SURVIVED, proof.Status.NOT_RUN)
         ]

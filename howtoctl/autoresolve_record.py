@@ -1,7 +1,8 @@
 """What `rebase-all --auto-resolve` leaves for later commands, per clone, never committed.
 
 - `<git common dir>/howtoctl/auto-resolved/<name>.json`: a branch moved by an automatic
-  resolution (its tip, the method, the checks). `list` and `check` mark the HOWTO while the branch
+  resolution (its tip, the method, the checks; with `--prove`, the proof record that `save`
+  writes beside the diff when it saves exactly the diff proved). `list` and `check` mark the HOWTO while the branch
   still has that tip (or commits on top of it) and the base branch's committed diff file is the
   one it had then: until the diff is saved and committed, a human has not reviewed it.
 - `<git common dir>/howtoctl/auto-resolve-partial/<name>.json`: the best candidate for a branch
@@ -60,6 +61,18 @@ def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
         if tip == record["tip"] or ws.repo.is_ancestor(record["tip"], tip):
             marks[name] = record
     return marks
+
+
+def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes) -> bytes | None:
+    """The proof record `rebase-all --auto-resolve --prove` made for exactly this diff of the
+    branch at exactly this tip, for `save` to write beside it; else None."""
+    from howtoctl import proof
+
+    record = _read(_path(ws, _ACCEPTED, name))
+    if not record or record.get("tip") != tip or not isinstance(record.get("proof"), str):
+        return None
+    data = record["proof"].encode()
+    return data if proof.read_record(data, diff) is not None else None
 
 
 def remember_partial(ws: Workspace, name: str, record: dict) -> None:

@@ -70,9 +70,10 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
 
 def _auto_resolve(
     ws: Workspace, repo: Repo, results, target: str, dry_run: bool, prove: bool, timeout: float
-) -> None:
+) -> dict[str, dict]:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
-    their objects through `repo` (the repository, or a dry run's throwaway objects)."""
+    their objects through `repo` (the repository, or a dry run's throwaway objects); return
+    {name: what to remember of its accepted resolution}."""
     from howtoctl import autoresolve, autoresolve_record, merge_tools, smoke, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
@@ -80,8 +81,9 @@ def _auto_resolve(
         for r in results:
             if r.status != rebase.Status.CONFLICT:
                 autoresolve_record.forget_partial(ws, r.name)
+    accepted_records: dict[str, dict] = {}
     if not conflicted:
-        return
+        return accepted_records
     missing = autoresolve.missing_tools()
     if missing:
         output.warn(
@@ -117,6 +119,7 @@ def _auto_resolve(
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )
+            accepted_records[r.name] = accepted.record()
             continue
         best = outcome.best
         if best is not None and not dry_run:
@@ -133,15 +136,15 @@ def _auto_resolve(
                     },
                 },
             )
+    return accepted_records
 
 
-def _remember_auto_resolved(ws: Workspace, moved) -> None:
+def _remember_auto_resolved(ws: Workspace, moved, accepted: dict[str, dict]) -> None:
     from howtoctl import autoresolve_record
 
     for r in moved:
         if r.status == rebase.Status.AUTO_RESOLVED:
-            accepted = next(a for a in r.attempts if not a["failed"])
-            autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted)
+            autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted[r.name])
             autoresolve_record.forget_partial(ws, r.name)
 
 
@@ -208,6 +211,7 @@ def run(
         except HowtoError as e:
             e.hint = e.hint or "no branch was moved"
             raise
+        accepted: dict[str, dict] = {}
         if auto_resolve:
             # A candidate's commits must exist to run its smoke test: a dry run writes them to
             # a throwaway object directory, so it adds no object at all.
@@ -219,7 +223,7 @@ def run(
                 smoke.sigterm_interrupts(),
                 ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
             ):
-                _auto_resolve(ws, repo, results, target, dry_run, prove, timeout)
+                accepted = _auto_resolve(ws, repo, results, target, dry_run, prove, timeout)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:
@@ -229,7 +233,7 @@ def run(
                 [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
-            _remember_auto_resolved(ws, moving)
+            _remember_auto_resolved(ws, moving, accepted)
     _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -93,6 +93,7 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
+            _save_proof(ws, name, tip, data)
             behind = ws.commits_behind(tip)
             if behind:
                 output.warn(
@@ -100,3 +101,18 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                     f"the diff may not apply to its tip: {ws.rebase_advice(name)}"
                 )
     return EXIT_OK
+
+
+def _save_proof(ws: Workspace, name: str, tip: str, data: bytes) -> None:
+    """Beside a diff that `rebase-all --auto-resolve --prove` proved, its proof record (as
+    `prove --record` would write it): the proof holds for exactly these bytes."""
+    from howtoctl import autoresolve_record
+
+    record = autoresolve_record.proof_to_save(ws, name, tip, data)
+    if record is None:
+        return
+    rel = f"{ws.config.proof_dir}/{name}.json"
+    if ws.read_worktree_file(rel) == record:
+        return
+    fsutil.write_atomic(ws.repo.path(rel), record, ws.scratch_dir, inside=ws.repo.path())
+    output.status_line(name, "proved", f"{rel} (by rebase-all --auto-resolve --prove)")

@@ -124,6 +124,7 @@ def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
 
     # Saved and committed: reviewed like any change, no longer marked.
     assert r.cli("save", "alpha").code == 0
+    assert not (r.path / "howtos/proofs").exists()  # nothing proved it (no --prove)
     r.commit("save alpha")
     assert json.loads(r.cli("list", "--json").out)["howtos"][0]["auto_resolved"] == ""
 
@@ -436,6 +437,28 @@ def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
         in message
     )
     assert _worktrees(r) == 1  # the mutants' work trees are gone
+
+
+def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
+    from howtoctl import proof
+
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    assert _rebase(r, "--prove")[0] == 0
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "howtos/proofs/alpha.json" in res.out, res
+    record = (r.path / "howtos/proofs/alpha.json").read_bytes()
+    hunks = proof.read_record(record, (r.path / "howtos/diffs/alpha.diff").read_bytes())
+    assert [h["status"] for h in hunks.values()] == ["proved"], record  # for exactly this diff
+    assert b'"proved_on": "8 CPU devices"' in record
+    # Without --prove, or once the branch moved on, no proof is claimed.
+    r.commit("save alpha")
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.5", "dropout=0.6")
+    r.commit("alpha: more dropout")
+    r.git("switch", "-q", "main")
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "proofs" not in res.out, res
+    assert (r.path / "howtos/proofs/alpha.json").read_bytes() == record
 
 
 def test_with_prove_a_merge_with_a_hunk_no_test_guards_is_refused(tmp_path):
