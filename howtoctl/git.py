@@ -125,7 +125,6 @@ class Repo:
     def __init__(self, path: str = ".", *, version: tuple[int, ...] | None = None) -> None:
         """`version`: git's version when the caller already knows it (asked on first need)."""
         self._env = git_environment(os.environ)
-        self._objects: dict[str, str] = {}  # set on a throwaway facade (throwaway_objects)
         self._cwd = os.path.abspath(path)
         if not os.path.isdir(self._cwd):
             raise HowtoError(f"{path}: no such directory")
@@ -642,14 +641,8 @@ class Repo:
         # Owned by this process: what a killed dry run leaves, the next test or prove removes.
         with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-objects-")) as tmp:
             scratch = copy.copy(self)
-            scratch._objects = self._object_env(os.path.join(tmp, "objects"))
-            scratch._env = {**self._env, **scratch._objects}
+            scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
             yield scratch
-
-    def objects_env(self) -> dict[str, str]:
-        """For a process that runs git in a work tree of this facade's commits (a smoke test):
-        where a throwaway facade's objects are ({} for the repository's own)."""
-        return dict(self._objects)
 
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every

@@ -193,7 +193,6 @@ class Runner:
         self.platform = variants.detect_platform()
         self.env = {
             **os.environ,
-            **repo.objects_env(),  # a dry run's commits: for git run by the test itself
             **variants.device_env(devices, self.platform),
             **(extra_env or {}),
         }

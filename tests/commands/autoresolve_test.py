@@ -250,18 +250,19 @@ def test_a_dry_run_adds_no_object_to_the_repository(tmp_path, prove):
     assert r.git("worktree", "list").count("\n") == 0  # the smoke test's work tree is gone
 
 
-def test_in_a_dry_run_a_smoke_test_can_run_git_on_its_commit(tmp_path):
-    # The candidate exists only in the dry run's throwaway objects: git in the test's work
-    # tree must find it (setuptools-scm, a test reading the history, ...).
+def test_a_dry_run_smoke_test_cannot_point_a_ref_at_a_throwaway_commit(tmp_path):
+    # The candidate exists only in the dry run's throwaway objects, which go afterwards: a
+    # test that tags HEAD must fail, not leave a ref to a missing object (git fsck, gc).
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", "sh ex/run.sh")
-    run = "git log -1 --format=%H >/dev/null && python ex/check.py\n"
+    run = "git tag -f leaked HEAD && python ex/check.py\n"
     r = _proving(
         tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest, **{"ex/run.sh": run}
     )
     before = (_objects(r), r.snapshot())
     code, report = _rebase(r, "--dry-run")
-    assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+    assert code == 1 and report["branches"][0]["attempts"][0]["failed"] == "smoke-test", report
     assert (_objects(r), r.snapshot()) == before
+    r.git("fsck", "--no-progress")
 
 
 def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
