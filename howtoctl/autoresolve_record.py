@@ -64,12 +64,18 @@ def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
 
 
 def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes) -> bytes | None:
-    """The proof record `rebase-all --auto-resolve --prove` made for exactly this diff of the
-    branch at exactly this tip, for `save` to write beside it; else None."""
+    """The proof record `rebase-all --auto-resolve --prove` made, for `save` to write beside
+    the diff: only while that resolution awaits review (no diff committed since: a later
+    `prove --record` is newer truth), for the branch at exactly that tip, mutants built on
+    the current base (not an older `--onto`), and exactly these diff bytes; else None."""
     from howtoctl import proof
 
     record = _read(_path(ws, _ACCEPTED, name))
-    if not record or record.get("tip") != tip or not isinstance(record.get("proof"), str):
+    if not record or not isinstance(record.get("proof"), str):
+        return None
+    if (record.get("tip"), record.get("onto")) != (tip, ws.base_tip):
+        return None
+    if record.get("diff") != _committed_diff_digest(ws, name):
         return None
     data = record["proof"].encode()
     return data if proof.read_record(data, diff) is not None else None
@@ -121,7 +127,8 @@ def mark(ws: Workspace, reports: list) -> None:
             r.detail = f"{note}; {r.detail}" if r.detail else note
             # The branch is already on the base: rebasing it again is not what it needs.
             branch = ws.config.branch_prefix + r.name
+            proof = " and proof" if isinstance(record.get("proof"), str) else ""
             r.hint = (
                 f"review the auto-resolved branch (git diff {ws.base}...{branch}), "
-                f"then howtoctl save {r.name} and commit its diff"
+                f"then howtoctl save {r.name} and commit its diff{proof}"
             )

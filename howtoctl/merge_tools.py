@@ -100,10 +100,11 @@ def patch_fuzz(
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
         # Not "patching file <temporary path>", nor where the rejects went: that file is gone.
+        # Nor the hunks that applied.
         said = [
-            ln.split(" -- saving rejects", 1)[0]
+            ln.split(" -- saving rejects", 1)[0].strip().rstrip(".")
             for ln in lines
-            if ln.strip() and not ln.startswith("patching file ")
+            if ln.strip() and not ln.startswith("patching file ") and " succeeded at " not in ln
         ]
         return Merged(data, "; ".join(said) or f"patch exit status {proc.returncode}")
     return Merged(data)

@@ -246,7 +246,7 @@ class Runner:
             if self.stopping:
                 raise KeyboardInterrupt
             try:
-                if not command:  # a blank `test` in the manifest
+                if not command or not command[0]:  # a blank `test` in the manifest, or ''
                     raise FileNotFoundError
                 proc = subprocess.Popen(
                     command,
@@ -259,7 +259,7 @@ class Runner:
                 )
             except (FileNotFoundError, PermissionError) as e:
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
-                program = command[0] if command else "the smoke command"
+                program = command[0] if command and command[0] else "the smoke command"
                 if missing_program_fails:
                     message = f"{program}: {what}; " + variants.where_configured(
                         entry, self.manifest

@@ -27,7 +27,7 @@ def test_patch_fuzz_reports_rejected_hunks():
         b"a\nb\nX\nd\n", b"a\nb\nc\nd\n", b"a\nb\nY\nd\n"
     ).unresolved
     # Said once, without the temporary paths (removed by then).
-    assert unresolved == "Hunk #1 FAILED at 1.; 1 out of 1 hunk FAILED", unresolved
+    assert unresolved == "Hunk #1 FAILED at 1; 1 out of 1 hunk FAILED", unresolved
     already = merge_tools.patch_fuzz(b"a\nb\nY\nd\n", b"a\nb\nc\nd\n", b"a\nb\nY\nd\n")
     assert "previously applied" in already.unresolved and "/" not in already.unresolved
     merged = merge_tools.patch_fuzz(b"a\nb\nc\nd\ne\n", b"a\nb\nc\nd\n", b"a\nb\nc\nd\nnew\n")

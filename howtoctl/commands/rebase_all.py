@@ -119,7 +119,7 @@ def _auto_resolve(
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )
-            accepted_records[r.name] = accepted.record()
+            accepted_records[r.name] = {**accepted.record(), "onto": target}
             continue
         best = outcome.best
         if best is not None and not dry_run:

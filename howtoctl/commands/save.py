@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from howtoctl import fsutil, lock, output, patch, state
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
@@ -85,6 +87,7 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 ),
                 "decide for each as its hint says, then run save again",
             )
+        proofs = _proofs_to_write(ws, planned)  # checked before anything is written
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
@@ -93,7 +96,12 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
             ws.record_sync(name, tip, data)
-            _save_proof(ws, name, tip, data)
+            if name in proofs:
+                path, record = proofs[name]
+                fsutil.write_atomic(path, record, ws.scratch_dir, inside=ws.repo.path())
+                output.status_line(
+                    name, "proved", f"{ws.config.proof_dir}/{name}.json (by --auto-resolve --prove)"
+                )
             behind = ws.commits_behind(tip)
             if behind:
                 output.warn(
@@ -103,16 +111,30 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
     return EXIT_OK
 
 
-def _save_proof(ws: Workspace, name: str, tip: str, data: bytes) -> None:
-    """Beside a diff that `rebase-all --auto-resolve --prove` proved, its proof record (as
-    `prove --record` would write it): the proof holds for exactly these bytes."""
-    from howtoctl import autoresolve_record
+def _proofs_to_write(ws: Workspace, planned) -> dict[str, tuple[str, bytes]]:
+    """{name: (path, record)}: the proofs `rebase-all --auto-resolve --prove` made for the
+    diffs about to be saved (see `autoresolve_record.proof_to_save`), where the file does not
+    hold a valid proof of that diff already. Raises HowtoError, before anything is written,
+    when one cannot be written where it belongs."""
+    from howtoctl import autoresolve_record, proof
 
-    record = autoresolve_record.proof_to_save(ws, name, tip, data)
-    if record is None:
-        return
-    rel = f"{ws.config.proof_dir}/{name}.json"
-    if ws.read_worktree_file(rel) == record:
-        return
-    fsutil.write_atomic(ws.repo.path(rel), record, ws.scratch_dir, inside=ws.repo.path())
-    output.status_line(name, "proved", f"{rel} (by rebase-all --auto-resolve --prove)")
+    proofs = {}
+    for name, tip, data, _, _ in planned:
+        record = autoresolve_record.proof_to_save(ws, name, tip, data)
+        if record is None:
+            continue
+        rel = f"{ws.config.proof_dir}/{name}.json"
+        fsutil.require_inside(ws.repo.path(ws.config.proof_dir), ws.repo.path())
+        path = ws.repo.path(rel)
+        if os.path.lexists(path):
+            if not os.path.isfile(path) or os.path.islink(path):
+                raise HowtoError(
+                    f"{rel} is not a regular file, and save would write {name}'s proof there; "
+                    "nothing was written",
+                    f"remove it, then run save again (or record the proof: howtoctl prove "
+                    f"{name} --record)",
+                )
+            if proof.read_record(ws.read_worktree_file(rel), data) is not None:
+                continue  # a proof of exactly this diff is there: not replaced
+        proofs[name] = (path, record)
+    return proofs

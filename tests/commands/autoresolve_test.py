@@ -445,6 +445,7 @@ def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
 
     r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
     assert _rebase(r, "--prove")[0] == 0
+    assert "commit its diff and proof" in r.cli("check").out
     res = r.cli("save", "alpha")
     assert res.code == 0 and "howtos/proofs/alpha.json" in res.out, res
     record = (r.path / "howtos/proofs/alpha.json").read_bytes()
@@ -460,6 +461,55 @@ def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
     res = r.cli("save", "alpha")
     assert res.code == 0 and "proofs" not in res.out, res
     assert (r.path / "howtos/proofs/alpha.json").read_bytes() == record
+
+
+def test_save_never_replaces_a_newer_proof_with_the_auto_resolved_one(tmp_path):
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    assert _rebase(r, "--prove")[0] == 0
+    assert r.cli("save", "alpha").code == 0
+    r.commit("save alpha, reviewed")
+    # Later the test weakens: prove records the truth, survived.
+    r.replace("ex/check.py", "assert m.build().dropout == 0.5", "assert m.build() is not None")
+    r.commit("weaker check")
+    assert r.cli("prove", "alpha", "--record").code == 1
+    r.commit("record the proof")
+    survived = (r.path / "howtos/proofs/alpha.json").read_bytes()
+    assert b'"survived"' in survived
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "proofs" not in res.out, res
+    assert (r.path / "howtos/proofs/alpha.json").read_bytes() == survived
+
+
+def test_save_writes_no_proof_made_on_an_older_base(tmp_path):
+    # --onto an older commit: the mutants ran against its test, which main has weakened since.
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    older = r.rev("main")
+    r.replace("ex/check.py", "assert m.build().dropout == 0.5", "assert m.build() is not None")
+    r.commit("weaker check")
+    assert _rebase(r, "--prove", "--onto", older)[0] == 0
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "proofs" not in res.out, res
+    assert not (r.path / "howtos/proofs").exists()
+
+
+@pytest.mark.parametrize("target", ["symlinked-dir", "fifo"])
+def test_save_refuses_a_proof_it_cannot_write_before_writing_anything(tmp_path, target):
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    assert _rebase(r, "--prove")[0] == 0
+    if target == "fifo":
+        (r.path / "howtos/proofs").mkdir()
+        os.mkfifo(r.path / "howtos/proofs/alpha.json")
+    else:
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        (r.path / "howtos/proofs").symlink_to(outside)
+    diff = (r.path / "howtos/diffs/alpha.diff").read_bytes()
+    res = r.cli("save", "alpha")
+    said = "is not a regular file" if target == "fifo" else "outside the repository"
+    assert res.code == 2 and said in res.err, res
+    assert (r.path / "howtos/diffs/alpha.diff").read_bytes() == diff
+    if target == "symlinked-dir":
+        assert list((tmp_path / "outside").iterdir()) == []
 
 
 def test_with_prove_a_merge_with_a_hunk_no_test_guards_is_refused(tmp_path):
@@ -622,8 +672,9 @@ def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
     [
         ("no-such-program-here ex/check.py", "no-such-program-here: command not found"),
         (" ", "the smoke command: command not found"),  # blank
+        ("''", "the smoke command: command not found"),  # an empty word
     ],
-    ids=["not-installed", "blank"],
+    ids=["not-installed", "blank", "empty-word"],
 )
 def test_a_smoke_command_that_cannot_run_fails_the_check(tmp_path, command, said):
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", command)
