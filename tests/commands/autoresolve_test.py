@@ -706,7 +706,7 @@ HOLDING = {
     "ex/check.py": (
         "import os, pathlib, time\n\nif os.environ.get('HOLD'):\n"
         "    pathlib.Path(os.environ['HOLD']).write_text(str(os.getpid()))\n"
-        "    time.sleep(60)\n"
+        "    time.sleep(600)\n"  # until killed: the test waits for that
     ),
 }
 
