@@ -420,7 +420,8 @@ class Resolver:
         if r.returncode == PYTEST_NO_TESTS and not t.entry.test and not r.skipped_tests:
             return None  # (a test skipped, for lack of devices say, is one found: it fails)
         tail = r.output_tail.strip().splitlines()[-3:]
-        shown = shlex.join(variants.smoke_command(t.entry, t.files)) or "the smoke command"
+        words = variants.smoke_command(t.entry, t.files)
+        shown = shlex.join(words) if any(w.strip() for w in words) else "the smoke command"
         return f"`{shown}` failed ({r.message})" + (": " + " | ".join(tail) if tail else "")
 
     # -- the prove check -------------------------------------------------------------------------

@@ -63,22 +63,31 @@ def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
     return marks
 
 
-def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes) -> bytes | None:
-    """The proof record `rebase-all --auto-resolve --prove` made, for `save` to write beside
-    the diff: only while that resolution awaits review (no diff committed since: a later
-    `prove --record` is newer truth), for the branch at exactly that tip, mutants built on
-    the current base (not an older `--onto`), and exactly these diff bytes; else None."""
+def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes | None) -> tuple[bytes, str]:
+    """(record, ""): the proof record `rebase-all --auto-resolve --prove` made, for `save`
+    to write beside the diff; (b"", why not) when it does not hold; (b"", "") when there is
+    none waiting.
+
+    It holds only while that resolution awaits review (no diff committed since: a later
+    `prove --record` is newer truth), for the branch at exactly that tip, with mutants built
+    on the current base (not an older `--onto`), for exactly these diff bytes (`diff`; None:
+    not checked)."""
     from howtoctl import proof
 
     record = _read(_path(ws, _ACCEPTED, name))
     if not record or not isinstance(record.get("proof"), str):
-        return None
-    if (record.get("tip"), record.get("onto")) != (tip, ws.base_tip):
-        return None
+        return b"", ""
     if record.get("diff") != _committed_diff_digest(ws, name):
-        return None
+        return b"", ""  # reviewed since: nothing pending
+    if record.get("onto") != ws.base_tip:
+        where = str(record.get("onto"))[:12]
+        return b"", f"proved on {where}, and the base is now {ws.base_tip[:12]}"
+    if record.get("tip") != tip:
+        return b"", "proved for an earlier tip of the branch"
     data = record["proof"].encode()
-    return data if proof.read_record(data, diff) is not None else None
+    if diff is not None and proof.read_record(data, diff) is None:
+        return b"", "proved for other diff bytes"
+    return data, ""
 
 
 def remember_partial(ws: Workspace, name: str, record: dict) -> None:
@@ -127,7 +136,9 @@ def mark(ws: Workspace, reports: list) -> None:
             r.detail = f"{note}; {r.detail}" if r.detail else note
             # The branch is already on the base: rebasing it again is not what it needs.
             branch = ws.config.branch_prefix + r.name
-            proof = " and proof" if isinstance(record.get("proof"), str) else ""
+            tip = ws.branches(fresh=False).get(r.name)
+            held = tip is not None and proof_to_save(ws, r.name, tip, None)[0]
+            proof = " and proof" if held else ""
             r.hint = (
                 f"review the auto-resolved branch (git diff {ws.base}...{branch}), "
                 f"then howtoctl save {r.name} and commit its diff{proof}"

@@ -246,7 +246,7 @@ class Runner:
             if self.stopping:
                 raise KeyboardInterrupt
             try:
-                if not command or not command[0]:  # a blank `test` in the manifest, or ''
+                if not command or not command[0].strip():  # a blank `test`, or ''
                     raise FileNotFoundError
                 proc = subprocess.Popen(
                     command,
@@ -257,9 +257,9 @@ class Runner:
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
                 )
-            except (FileNotFoundError, PermissionError) as e:
+            except OSError as e:  # not found, not executable, no #! line, a path through a file
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
-                program = command[0] if command and command[0] else "the smoke command"
+                program = command[0] if command and command[0].strip() else "the smoke command"
                 if missing_program_fails:
                     message = f"{program}: {what}; " + variants.where_configured(
                         entry, self.manifest

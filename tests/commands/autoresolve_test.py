@@ -480,6 +480,19 @@ def test_save_never_replaces_a_newer_proof_with_the_auto_resolved_one(tmp_path):
     assert (r.path / "howtos/proofs/alpha.json").read_bytes() == survived
 
 
+def test_once_the_base_moves_on_save_says_why_it_writes_no_proof(tmp_path):
+    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    assert _rebase(r, "--prove")[0] == 0
+    assert "commit its diff and proof" in r.cli("check").out
+    r.write("NOTES.md", "notes\n")
+    r.commit("an unrelated change on main")
+    assert "commit its diff and proof" not in r.cli("check").out
+    res = r.cli("save", "alpha")
+    assert res.code == 0 and "the base is now" in res.err, res
+    assert "howtoctl prove alpha --record" in res.err
+    assert not (r.path / "howtos/proofs").exists()
+
+
 def test_save_writes_no_proof_made_on_an_older_base(tmp_path):
     # --onto an older commit: the mutants ran against its test, which main has weakened since.
     r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
@@ -492,24 +505,33 @@ def test_save_writes_no_proof_made_on_an_older_base(tmp_path):
     assert not (r.path / "howtos/proofs").exists()
 
 
-@pytest.mark.parametrize("target", ["symlinked-dir", "fifo"])
+@pytest.mark.parametrize("target", ["symlinked-dir", "fifo", "file-for-dir", "dangling-link"])
 def test_save_refuses_a_proof_it_cannot_write_before_writing_anything(tmp_path, target):
     r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
     assert _rebase(r, "--prove")[0] == 0
+    proofs = r.path / "howtos/proofs"
+    outside = tmp_path / "outside"
+    outside.mkdir()
     if target == "fifo":
-        (r.path / "howtos/proofs").mkdir()
-        os.mkfifo(r.path / "howtos/proofs/alpha.json")
+        proofs.mkdir()
+        os.mkfifo(proofs / "alpha.json")
+    elif target == "file-for-dir":
+        proofs.write_text("x\n")
+    elif target == "dangling-link":
+        proofs.symlink_to(r.path / "nowhere")
     else:
-        outside = tmp_path / "outside"
-        outside.mkdir()
-        (r.path / "howtos/proofs").symlink_to(outside)
+        proofs.symlink_to(outside)
     diff = (r.path / "howtos/diffs/alpha.diff").read_bytes()
     res = r.cli("save", "alpha")
-    said = "is not a regular file" if target == "fifo" else "outside the repository"
+    said = {
+        "fifo": "is not a regular file",
+        "symlinked-dir": "outside the repository",
+        "file-for-dir": "is not a directory",
+        "dangling-link": "is not a directory",
+    }[target]
     assert res.code == 2 and said in res.err, res
     assert (r.path / "howtos/diffs/alpha.diff").read_bytes() == diff
-    if target == "symlinked-dir":
-        assert list((tmp_path / "outside").iterdir()) == []
+    assert list(outside.iterdir()) == []
 
 
 def test_with_prove_a_merge_with_a_hunk_no_test_guards_is_refused(tmp_path):
@@ -673,8 +695,9 @@ def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
         ("no-such-program-here ex/check.py", "no-such-program-here: command not found"),
         (" ", "the smoke command: command not found"),  # blank
         ("''", "the smoke command: command not found"),  # an empty word
+        ("ex/check.py/x", "ex/check.py/x: Not a directory"),  # a path through a file
     ],
-    ids=["not-installed", "blank", "empty-word"],
+    ids=["not-installed", "blank", "empty-word", "through-a-file"],
 )
 def test_a_smoke_command_that_cannot_run_fails_the_check(tmp_path, command, said):
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", command)

@@ -317,6 +317,7 @@ def test_record_refused_off_the_base_names_the_proofs_directory(proj):
         ("python -c 'unbalanced", "No closing quotation"),
         ("no-such-program-here -q", "no-such-program-here: command not found"),
         ("./bin/no-such-script", "./bin/no-such-script: command not found"),
+        ("ex/calc.py/x", "ex/calc.py/x: Not a directory"),
     ],
 )
 def test_bad_smoke_command_is_bad_input(proj, command, smoke, said):
