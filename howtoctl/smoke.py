@@ -56,6 +56,12 @@ def default_jobs() -> int:
     return min(4, os.cpu_count() or 1)
 
 
+def check_timeout(timeout: float | None) -> None:
+    """Validate --timeout (None: not given)."""
+    if timeout is not None and not timeout > 0:
+        raise HowtoError("--timeout must be a number of seconds above 0")
+
+
 def check_options(devices: int, jobs: int | None) -> int:
     """Validate --devices and --jobs; the number of jobs to run at once."""
     if devices < 1:

@@ -90,8 +90,7 @@ def run(
     timeout: float | None = None,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
-    if timeout is not None and not timeout > 0:
-        raise HowtoError("--timeout must be a number of seconds above 0")
+    smoke.check_timeout(timeout)
     if record:
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.

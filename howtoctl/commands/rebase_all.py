@@ -69,7 +69,13 @@ def _auto_fields(r: rebase.BranchRebase) -> dict:
 
 
 def _auto_resolve(
-    ws: Workspace, repo: Repo, results, target: str, dry_run: bool, prove: bool, timeout: float
+    ws: Workspace,
+    repo: Repo,
+    results,
+    target: str,
+    dry_run: bool,
+    prove: bool,
+    timeout: float | None,
 ) -> dict[str, dict]:
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
     their objects through `repo` (the repository, or a dry run's throwaway objects); return
@@ -95,7 +101,6 @@ def _auto_resolve(
     committer = repo.ident().decode(errors="surrogateescape")
     smoke.clear_stale_runs(repo)
     for r in conflicted:
-        # The command `howtoctl test` runs: the manifest's, else pytest on the example.
         entry = ws.entry(r.name)
         resolver = autoresolve.Resolver(
             repo,
@@ -104,7 +109,10 @@ def _auto_resolve(
             committer,
             # What `howtoctl test` runs: the manifest's `test`, else pytest on the example.
             autoresolve.SmokeTest(
-                entry, variants.diff_files(ws, r.name), ws.config.manifest, timeout
+                entry,
+                variants.diff_files(ws, r.name),
+                ws.config.manifest,
+                autoresolve.SMOKE_TIMEOUT if timeout is None else timeout,
             ),
             proving=autoresolve.Proving(ws.config.howtos_paths, smoke.default_jobs())
             if prove
@@ -158,23 +166,17 @@ def run(
     prove: bool | None = None,
     timeout: float | None = None,
 ) -> int:
-    if timeout is not None and not timeout > 0:
-        raise HowtoError("--timeout must be a number of seconds above 0")
-    auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
-    if timeout is not None and not auto_resolve:
-        raise HowtoError(
-            "--timeout limits the smoke tests of --auto-resolve, which is off",
-            "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
-        )
-    if prove and not auto_resolve:
-        raise HowtoError(
-            "--prove judges automatic resolutions, but --auto-resolve is off",
-            "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
-        )
-    prove = ws.config.auto_resolve_prove if prove is None else prove
-    from howtoctl.autoresolve import SMOKE_TIMEOUT
+    from howtoctl import smoke
 
-    timeout = SMOKE_TIMEOUT if timeout is None else timeout
+    smoke.check_timeout(timeout)
+    auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
+    for option, given in (("--timeout", timeout is not None), ("--prove", bool(prove))):
+        if given and not auto_resolve:
+            raise HowtoError(
+                f"{option} applies to automatic resolutions, but --auto-resolve is off",
+                "add --auto-resolve (or set auto-resolve = true in [tool.howtoctl])",
+            )
+    prove = ws.config.auto_resolve_prove if prove is None else prove
     if ws.repo.is_shallow:
         raise HowtoError(
             "this is a shallow clone: rebasing needs the branches' history",
@@ -217,8 +219,6 @@ def run(
             # a throwaway object directory, so it adds no object at all.
             # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
             # at a dry run's throwaway commit would break `git gc`.
-            from howtoctl import smoke
-
             with (
                 smoke.sigterm_interrupts(),
                 ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
