@@ -72,9 +72,14 @@ def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes | None) -> tup
     `prove --record` is newer truth), for the branch at exactly that tip, with mutants built
     on the current base (not an older `--onto`), for exactly these diff bytes (`diff`; None:
     not checked)."""
+    return _proof_holds(ws, name, _read(_path(ws, _ACCEPTED, name)), tip, diff)
+
+
+def _proof_holds(
+    ws: Workspace, name: str, record: dict | None, tip: str, diff: bytes | None
+) -> tuple[bytes, str]:
     from howtoctl import proof
 
-    record = _read(_path(ws, _ACCEPTED, name))
     if not record or not isinstance(record.get("proof"), str):
         return b"", ""
     if record.get("diff") != _committed_diff_digest(ws, name):
@@ -128,17 +133,19 @@ def forget_partial(ws: Workspace, name: str) -> None:
 
 def mark(ws: Workspace, reports: list) -> None:
     """Mark the `inspection.Report`s of HOWTOs holding an unreviewed automatic resolution."""
+    marks = accepted_marks(ws, [r.name for r in reports if r.has_branch])
+    branches = ws.branches(fresh=False)
     for r in reports:
-        record = accepted_marks(ws, [r.name]).get(r.name) if r.has_branch else None
+        record = marks.get(r.name)
         if record:
             r.auto_resolved = record["method"]
             note = f"auto-resolved by {r.auto_resolved}: review it, then save and commit its diff"
             r.detail = f"{note}; {r.detail}" if r.detail else note
             # The branch is already on the base: rebasing it again is not what it needs.
             branch = ws.config.branch_prefix + r.name
-            tip = ws.branches(fresh=False).get(r.name)
-            held = tip is not None and proof_to_save(ws, r.name, tip, None)[0]
-            proof = " and proof" if held else ""
+            proof = (
+                " and proof" if _proof_holds(ws, r.name, record, branches[r.name], None)[0] else ""
+            )
             r.hint = (
                 f"review the auto-resolved branch (git diff {ws.base}...{branch}), "
                 f"then howtoctl save {r.name} and commit its diff{proof}"

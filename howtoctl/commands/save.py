@@ -118,7 +118,7 @@ def _proofs_to_write(ws: Workspace, planned) -> dict[str, tuple[str, bytes]]:
     when one cannot be written where it belongs."""
     from howtoctl import autoresolve_record, proof
 
-    proofs = {}
+    held = {}
     for name, tip, data, _, _ in planned:
         record, why_not = autoresolve_record.proof_to_save(ws, name, tip, data)
         if why_not:
@@ -126,17 +126,21 @@ def _proofs_to_write(ws: Workspace, planned) -> dict[str, tuple[str, bytes]]:
                 f"{name}: the proof of rebase-all --auto-resolve --prove is not written "
                 f"({why_not}); record one: howtoctl prove {name} --record"
             )
-        if not record:
-            continue
+        if record:
+            held[name] = (record, data)
+    if not held:
+        return {}
+    directory = ws.repo.path(ws.config.proof_dir)
+    fsutil.require_inside(directory, ws.repo.path())
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        raise HowtoError(
+            f"{ws.config.proof_dir} is not a directory, and save would write proofs in it; "
+            "nothing was written",
+            "remove or rename it, then run save again",
+        )
+    proofs = {}
+    for name, (record, data) in held.items():
         rel = f"{ws.config.proof_dir}/{name}.json"
-        directory = ws.repo.path(ws.config.proof_dir)
-        fsutil.require_inside(directory, ws.repo.path())
-        if os.path.lexists(directory) and not os.path.isdir(directory):
-            raise HowtoError(
-                f"{ws.config.proof_dir} is not a directory, and save would write {name}'s "
-                "proof in it; nothing was written",
-                "remove or rename it, then run save again",
-            )
         path = ws.repo.path(rel)
         if os.path.lexists(path):
             if not os.path.isfile(path) or os.path.islink(path):
