@@ -178,17 +178,34 @@ test = "python ex/check.py"
 """
 
 
-def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
-    # The merge is clean text and valid Python, but the branch's test pins a value main changed.
-    files = {
-        "ex/model.py": MODEL,
-        "ex/check.py": "import ex.model as m\n\nassert m.build().features == 10\n",
-        "ex/__init__.py": "",
-    }
-    r = _repo(tmp_path, files, SMOKE_MANIFEST)
-    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+PROVE_FILES = {
+    "ex/model.py": MODEL,
+    # The HOWTO's test: it looks at the dropout the HOWTO sets, not at ex/extra.py.
+    "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
+    "ex/extra.py": "LOG_EVERY = 10\n",
+    "ex/__init__.py": "",
+}
+
+
+# howto/alpha's edit in most tests below: its test (ex/check.py) looks at it.
+DROPOUT = {"ex/model.py": ("dropout=0.1", "dropout=0.5")}
+
+
+def _proving(
+    tmp_path, edits: dict[str, tuple[str, str]], manifest: str = SMOKE_MANIFEST, **files: str
+):
+    """howto/alpha makes `edits`; then main changes ex/model.py next to them (wiggle merges)."""
+    r = _repo(tmp_path, {**PROVE_FILES, **files}, manifest)
+    r.add_howto("alpha", edits)
     r.replace("ex/model.py", "features=10", "features=32")
     r.commit("base moves")
+    return r
+
+
+def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
+    # The merge is clean text and valid Python, but the branch's test pins a value main changed.
+    check = "import ex.model as m\n\nassert m.build().features == 10\n"
+    r = _proving(tmp_path, DROPOUT, **{"ex/check.py": check})
     branch = _refused(r, r.snapshot(), "smoke-test")
     assert branch["attempts"][0]["passed"] == [
         "no-markers",
@@ -201,15 +218,7 @@ def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
 
 
 def test_a_merge_whose_smoke_test_passes_is_accepted_with_it(tmp_path):
-    files = {
-        "ex/model.py": MODEL,
-        "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
-        "ex/__init__.py": "",
-    }
-    r = _repo(tmp_path, files, SMOKE_MANIFEST)
-    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
-    r.replace("ex/model.py", "features=10", "features=32")
-    r.commit("base moves")
+    r = _proving(tmp_path, DROPOUT)
     code, report = _rebase(r)
     (branch,) = report["branches"]
     assert code == 0 and branch["checks"][-1] == "smoke-test"
@@ -233,15 +242,7 @@ def _objects(r: GitRepo) -> list[str]:
 def test_a_dry_run_adds_no_object_to_the_repository(tmp_path, prove):
     # With a smoke test, so that a candidate's commits are checked out and tested, too; with
     # --prove, its mutants as well.
-    files = {
-        "ex/model.py": MODEL,
-        "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
-        "ex/__init__.py": "",
-    }
-    r = _repo(tmp_path, files, SMOKE_MANIFEST)
-    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
-    r.replace("ex/model.py", "features=10", "features=32")
-    r.commit("base moves")
+    r = _proving(tmp_path, DROPOUT)
     before = (_objects(r), r.snapshot())
     code, report = _rebase(r, "--dry-run", *prove)
     checks = report["branches"][0]["checks"]
@@ -255,9 +256,7 @@ def test_a_dry_run_smoke_test_cannot_point_a_ref_at_a_throwaway_commit(tmp_path)
     # test that tags HEAD must fail, not leave a ref to a missing object (git fsck, gc).
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", "sh ex/run.sh")
     run = "git tag -f leaked HEAD && python ex/check.py\n"
-    r = _proving(
-        tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest, **{"ex/run.sh": run}
-    )
+    r = _proving(tmp_path, DROPOUT, manifest, **{"ex/run.sh": run})
     before = (_objects(r), r.snapshot())
     code, report = _rebase(r, "--dry-run")
     assert code == 1 and report["branches"][0]["attempts"][0]["failed"] == "smoke-test", report
@@ -267,7 +266,7 @@ def test_a_dry_run_smoke_test_cannot_point_a_ref_at_a_throwaway_commit(tmp_path)
 
 def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
     r = _repo(tmp_path, {"ex/model.py": MODEL})
-    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.add_howto("alpha", DROPOUT)
     # main renames the file and edits it heavily: git's merge loses the rename (below 50 %).
     r.git("mv", "ex/model.py", "ex/models.py")
     r.write(
@@ -400,32 +399,13 @@ def test_without_a_manifest_test_the_smoke_test_is_howtoctl_tests_default(tmp_pa
 
 # -- --prove: every hunk of the merged diff is still proved ---------------------------------------
 
-PROVE_FILES = {
-    "ex/model.py": MODEL,
-    # The HOWTO's test: it looks at the dropout the HOWTO sets, not at ex/extra.py.
-    "ex/check.py": "import ex.model as m\n\nassert m.build().dropout == 0.5\n",
-    "ex/extra.py": "LOG_EVERY = 10\n",
-    "ex/__init__.py": "",
-}
-
-
-def _proving(
-    tmp_path, edits: dict[str, tuple[str, str]], manifest: str = SMOKE_MANIFEST, **files: str
-):
-    """howto/alpha makes `edits`; then main changes ex/model.py next to them (wiggle merges)."""
-    r = _repo(tmp_path, {**PROVE_FILES, **files}, manifest)
-    r.add_howto("alpha", edits)
-    r.replace("ex/model.py", "features=10", "features=32")
-    r.commit("base moves")
-    return r
-
 
 def _worktrees(r: GitRepo) -> int:
     return len(r.git("worktree", "list").splitlines())
 
 
 def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     code, report = _rebase(r, "--prove")
     (branch,) = report["branches"]
     assert code == 0 and branch["status"] == "auto-resolved", report
@@ -443,7 +423,7 @@ def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
 def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
     from howtoctl import proof
 
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     assert _rebase(r, "--prove")[0] == 0
     assert "commit its diff and proof" in r.cli("check").out
     res = r.cli("save", "alpha")
@@ -464,7 +444,7 @@ def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
 
 
 def test_save_never_replaces_a_newer_proof_with_the_auto_resolved_one(tmp_path):
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     assert _rebase(r, "--prove")[0] == 0
     assert r.cli("save", "alpha").code == 0
     r.commit("save alpha, reviewed")
@@ -481,7 +461,7 @@ def test_save_never_replaces_a_newer_proof_with_the_auto_resolved_one(tmp_path):
 
 
 def test_once_the_base_moves_on_save_says_why_it_writes_no_proof(tmp_path):
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     assert _rebase(r, "--prove")[0] == 0
     assert "commit its diff and proof" in r.cli("check").out
     r.write("NOTES.md", "notes\n")
@@ -495,7 +475,7 @@ def test_once_the_base_moves_on_save_says_why_it_writes_no_proof(tmp_path):
 
 def test_save_writes_no_proof_made_on_an_older_base(tmp_path):
     # --onto an older commit: the mutants ran against its test, which main has weakened since.
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     older = r.rev("main")
     r.replace("ex/check.py", "assert m.build().dropout == 0.5", "assert m.build() is not None")
     r.commit("weaker check")
@@ -507,7 +487,7 @@ def test_save_writes_no_proof_made_on_an_older_base(tmp_path):
 
 @pytest.mark.parametrize("target", ["symlinked-dir", "fifo", "file-for-dir", "dangling-link"])
 def test_save_refuses_a_proof_it_cannot_write_before_writing_anything(tmp_path, target):
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     assert _rebase(r, "--prove")[0] == 0
     proofs = r.path / "howtos/proofs"
     outside = tmp_path / "outside"
@@ -589,7 +569,7 @@ def test_prove_can_be_the_default_in_pyproject(tmp_path):
 
 
 def test_prove_without_auto_resolve_is_bad_input(tmp_path):
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r = _proving(tmp_path, DROPOUT)
     before = r.snapshot()
     res = r.cli("rebase-all", "--prove")
     assert res.code == 2 and r.snapshot() == before
@@ -655,7 +635,7 @@ def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
         "other/util_test.py": "def test_broken():\n    assert False\n",
     }
     r = _repo(tmp_path, {**PROVE_FILES, **files}, '[howtos.alpha]\ntitle = "Alpha"\n')
-    r.add_howto("alpha", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    r.add_howto("alpha", DROPOUT)
     r.git("switch", "-q", "howto/alpha")
     r.replace("other/util.py", "X = 1", "X = 2")  # unsaved yet, guarded by nothing
     r.commit("alpha: step 2")
@@ -701,7 +681,7 @@ def test_with_prove_a_test_script_the_howto_adds_proves_its_hunk(tmp_path):
 )
 def test_a_smoke_command_that_cannot_run_fails_the_check(tmp_path, command, said):
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", command)
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest)
+    r = _proving(tmp_path, DROPOUT, manifest)
     branch = _refused(r, r.snapshot(), "smoke-test")
     detail = branch["attempts"][0]["detail"]
     assert said in detail, detail
@@ -714,7 +694,7 @@ def test_a_default_pytest_that_skipped_its_tests_is_no_pass(tmp_path):
     skipped = "import pytest\n\npytest.skip('needs 4 devices', allow_module_level=True)\n"
     r = _proving(
         tmp_path,
-        {"ex/model.py": ("dropout=0.1", "dropout=0.5")},
+        DROPOUT,
         '[howtos.alpha]\ntitle = "Alpha"\ndevices = 4\n',
         **{"ex/model_test.py": skipped},
     )
@@ -743,7 +723,7 @@ def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_ru
     # object directory: a work tree left at it would make `git gc` fail until then.
     held = tmp_path / "held"
     manifest = SMOKE_MANIFEST.replace("python ex/check.py", "sh ex/run.sh")
-    r = _proving(tmp_path, {"ex/model.py": ("dropout=0.1", "dropout=0.5")}, manifest, **HOLDING)
+    r = _proving(tmp_path, DROPOUT, manifest, **HOLDING)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     before = r.snapshot()
@@ -783,7 +763,7 @@ def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_ru
 def test_a_smoke_test_that_never_ends_fails_its_check(tmp_path):
     r = _proving(
         tmp_path,
-        {"ex/model.py": ("dropout=0.1", "dropout=0.5")},
+        DROPOUT,
         **{"ex/check.py": "import time\n\ntime.sleep(600)\n"},
     )
     branch = _refused(r, r.snapshot(), "smoke-test", "--timeout", "1")
