@@ -266,16 +266,14 @@ class Runner:
             except OSError as e:  # not found, not executable, no #! line, a path through a file
                 what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
                 program = command[0] if command and command[0].strip() else "the smoke command"
+                where = variants.where_configured(entry, self.manifest)
                 if missing_program_fails:
-                    message = f"{program}: {what}; " + variants.where_configured(
-                        entry, self.manifest
-                    )
+                    message = f"{program}: {what}; {where}"
                     return VariantResult(
                         label, "failed", time.monotonic() - started, message=message
                     )
                 raise HowtoError(
-                    f"{program}: {what} (in the work tree of {label}); "
-                    + variants.where_configured(entry, self.manifest),
+                    f"{program}: {what} (in the work tree of {label}); {where}",
                     "fix the manifest's test command",
                 ) from None
             with self.lock:
