@@ -65,6 +65,20 @@ def test_sdist_and_wheel_build_and_pass_twine_check(dist):
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
 
+def test_the_wheel_requires_the_names_checker(dist):
+    """auto-resolve verifies nothing without ruff (its names check): it is installed with the
+    tool, not only with the development extras."""
+    wheel = zipfile.ZipFile(next(dist.glob("*.whl")))
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [
+        line.split(":", 1)[1].strip()
+        for line in wheel.read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    core = [r for r in requires if "extra ==" not in r]
+    assert any(r.startswith("ruff") for r in core), core
+
+
 def test_wheel_installs_and_runs_in_a_fresh_virtual_environment(dist, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)  # pip from ensurepip: offline
