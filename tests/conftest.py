@@ -14,9 +14,14 @@ from tests.gitrepo import GitRepo  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def hermetic_git(tmp_path_factory, monkeypatch) -> None:
-    """Seal every test from the machine's git configuration and the clock: a fresh HOME whose
-    ~/.gitconfig holds only an identity, no system configuration, and fixed author and committer
-    dates, so that the same steps give the same commit ids on every machine."""
+    """Seal every test from the machine's git configuration, its GIT_* environment and the
+    clock: a fresh HOME whose ~/.gitconfig holds only an identity, no system configuration, no
+    GIT_* variable of the caller's, and fixed author and committer dates, so that the same
+    steps give the same commit ids on every machine."""
+    # Every GIT_* variable the caller's environment sets (CI systems set the identity ones,
+    # a hook sets GIT_DIR or GIT_INDEX_FILE) would change what git does under the test.
+    for name in [n for n in os.environ if n.startswith("GIT_")]:
+        monkeypatch.delenv(name)
     home = tmp_path_factory.mktemp("home")
     # One known identity, as a fresh developer machine would have; nothing else.
     (home / ".gitconfig").write_text(
