@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import posixpath
 import re
 
+from howtoctl import names
 from howtoctl.errors import HowtoError
 
 DEFAULT_PREFIX = "howto/"
@@ -58,7 +58,6 @@ _KEYS = {
 # Characters that have no place in a branch or path name here: control characters would let a
 # value inject lines into git's line-based protocols; the others are ref-format or pathspec magic.
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
-_PATH_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f*?\[\\]")
 
 
 def _check_ref_part(key: str, value: str, hint: str) -> None:
@@ -82,17 +81,7 @@ def _positive_int(table: dict, key: str, default: int) -> int:
 
 
 def _clean_repo_path(key: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise HowtoError(f"[tool.howtoctl] {key} must be a non-empty string")
-    if _PATH_FORBIDDEN.search(value):
-        raise HowtoError(
-            f"[tool.howtoctl] {key} = {value!r} holds a control or wildcard character",
-            "use a plain path such as 'howtos/diffs'",
-        )
-    norm = posixpath.normpath(value.replace(os.sep, "/")).strip("/")
-    if posixpath.isabs(value) or norm == ".." or norm.startswith("../") or norm in ("", "."):
-        raise HowtoError(f"[tool.howtoctl] {key} = {value!r} must be a path inside the repository")
-    return norm
+    return names.repo_path(value, f"[tool.howtoctl] {key}")
 
 
 def parse(table: dict, base_override: str | None = None) -> Config:
@@ -142,7 +131,10 @@ def load(pyproject_text: str | None, base_override: str | None = None) -> Config
         data = tomllib.loads(pyproject_text)
     except tomllib.TOMLDecodeError as e:
         raise HowtoError(f"pyproject.toml is not valid TOML: {e}") from None
-    table = data.get("tool", {}).get("howtoctl", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise HowtoError("[tool] in pyproject.toml must be a table")
+    table = tool.get("howtoctl", {})
     if not isinstance(table, dict):
         raise HowtoError("[tool.howtoctl] in pyproject.toml must be a table")
     return parse(table, base_override)

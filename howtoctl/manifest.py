@@ -82,6 +82,10 @@ def parse(text: str | None, where: str = "manifest") -> dict[str, Entry]:
         for key, value in fields.items():
             if not isinstance(value, str):
                 raise HowtoError(f"{where}: [howtos.{name}] {key} must be a string")
+        if fields.get("example"):  # the smoke test runs there: never outside the repository
+            fields["example"] = names.repo_path(
+                fields["example"], f"{where}: [howtos.{name}] example", "examples/mnist"
+            )
         entries[name] = Entry(name=name, devices=devices, exempt=exempt, **fields)
     return entries
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from howtoctl.errors import HowtoError
@@ -57,3 +58,36 @@ def name_from_diff_file(filename: str) -> str | None:
         return validate_name(filename[: -len(DIFF_SUFFIX)])
     except HowtoError:
         return None
+
+
+# A path given in configuration must not hold control characters (they would inject lines into
+# git's line-based protocols) or wildcards (pathspec magic).
+_PATH_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f*?\[\\]")
+
+
+def repo_path(value: object, what: str, example: str = "howtos/diffs") -> str:
+    """`value` as a normalized path inside the work tree, else HowtoError naming `what`.
+
+    Inside means: relative, not climbing out with '..', and not in git's own directory (git
+    tracks nothing under a '.git' folder, and howtoctl writes there only its own state)."""
+    if not isinstance(value, str) or not value.strip():
+        raise HowtoError(f"{what} must be a non-empty string")
+    if _PATH_FORBIDDEN.search(value):
+        raise HowtoError(
+            f"{what} = {value!r} holds a control or wildcard character",
+            f"use a plain path such as {example!r}",
+        )
+    posix = value.replace("\\", "/")
+    norm = posixpath.normpath(posix).strip("/")
+    parts = norm.split("/")
+    if (
+        posixpath.isabs(posix)
+        or norm in ("", ".")
+        or parts[0] == ".."
+        or any(p.lower() == ".git" for p in parts)
+    ):
+        raise HowtoError(
+            f"{what} = {value!r} must be a path inside the repository, outside .git",
+            f"use a path relative to the repository root, such as {example!r}",
+        )
+    return norm

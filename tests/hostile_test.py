@@ -376,3 +376,56 @@ def test_nothing_outside_the_repository_changes(repo_with_howto, tmp_path):
     for cmd in (["render"], ["save", "--all", "--force"], ["check"], ["list"]):
         r.cli(*cmd)
     assert tree_digest(outside) == digest
+
+
+# -- configuration that points outside the repository --------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["{outside}", "../outside", "ex/../../outside"])
+def test_test_refuses_a_manifest_example_outside_the_repository(repo_with_howto, tmp_path, example):
+    r = repo_with_howto
+    outside = _outside(tmp_path)
+    # pytest would import this conftest.py if it ran there: it leaves a file behind.
+    (outside / "conftest.py").write_text(f"open({str(outside / 'ran')!r}, 'w').close()\n")
+    entry = f'[howtos.alpha]\nexample = "{example.format(outside=outside)}"\n'
+    r.write("howtos/manifest.toml", entry)
+    r.commit("manifest example outside")
+    before = r.snapshot()
+    res = r.cli("test", "alpha")
+    assert res.code == 2, res
+    assert "example" in res.err and "inside the repository" in res.err
+    assert not (outside / "ran").exists()
+    assert r.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'diff-dir = ".git/diffs"',
+        'manifest = ".git/manifest.toml"',
+        'diff-dir = "howtos/.git"',
+        'manifest = "/tmp/manifest.toml"',
+    ],
+)
+def test_configured_paths_inside_git_directory_are_refused(repo_with_howto, setting):
+    r = repo_with_howto
+    r.write("pyproject.toml", f"[tool.howtoctl]\n{setting}\n")
+    r.commit("config points into .git")
+    before = r.snapshot()
+    for command in (["list"], ["save", "alpha"], ["check"]):
+        res = r.cli(*command)
+        assert res.code == 2, (command, res)
+        assert "inside the repository, outside .git" in res.err
+    assert r.snapshot() == before
+
+
+@pytest.mark.parametrize("text", ["tool = 3\n", 'tool = "howtoctl"\n', "tool = [1]\n"])
+def test_a_tool_key_that_is_no_table_is_a_clear_error(repo_with_howto, text):
+    r = repo_with_howto
+    r.write("pyproject.toml", text)
+    r.commit("odd pyproject")
+    before = r.snapshot()
+    res = r.cli("list")
+    assert res.code == 2, res
+    assert "[tool] in pyproject.toml must be a table" in res.err
+    assert r.snapshot() == before

@@ -6,10 +6,9 @@ Never overwrites: a file that exists is left as it was and reported as skipped.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 
-from howtoctl import adopt, fsutil, lock, output
+from howtoctl import adopt, fsutil, lock, names, output
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
@@ -35,9 +34,7 @@ def _base(repo: Repo, wanted: str | None) -> str:
 def _example(repo: Repo, example: str) -> str:
     if not example:
         return ""
-    norm = posixpath.normpath(example.replace(os.sep, "/")).strip("/")
-    if os.path.isabs(example) or norm in ("", ".", "..") or norm.startswith("../"):
-        raise HowtoError(f"--example {example!r} must be a directory inside the repository")
+    norm = names.repo_path(example, "--example", "examples/mnist")
     if not os.path.isdir(repo.path(norm)):
         raise HowtoError(
             f"--example {example!r}: there is no such directory in the repository",
