@@ -21,15 +21,25 @@ _STAMP = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}")
 _last_stamp = ""
 
 
-def new_stamp() -> str:
-    """A sortable backup name: UTC time to the microsecond.
+def new_stamp(after: str = "") -> str:
+    """A sortable backup name: UTC time to the microsecond, and later than `after`.
 
-    Not looked up: the backup refs are created with "must not exist yet", so a clash (a clock set
-    back by exactly the right amount) fails the whole transaction and moves nothing.
+    A run is newer than every run already recorded even when a clock was ahead when one of
+    them was written (a stamp from the future): pruning keeps the newest runs and undo goes
+    back to the newest, so the run just written must sort last. Not looked up otherwise: the
+    backup refs are created with "must not exist yet", so a clash fails the whole transaction
+    and moves nothing.
     """
     global _last_stamp
     while (stamp := datetime.datetime.now(datetime.UTC).strftime(STAMP_FORMAT)) == _last_stamp:
         pass
+    latest = max(after, _last_stamp)
+    if latest and stamp <= latest:
+        try:
+            step = datetime.datetime.strptime(latest, STAMP_FORMAT)
+            stamp = (step + datetime.timedelta(microseconds=1)).strftime(STAMP_FORMAT)
+        except (ValueError, OverflowError):
+            pass  # no later stamp exists (year 9999, written by hand): prune still keeps this run
     _last_stamp = stamp
     return stamp
 
@@ -57,21 +67,22 @@ def foreign_refs(repo: Repo) -> dict[str, str]:
 
 def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUpdate]]:
     """A new stamp, and the ref creations that record each branch ref's current value under it."""
-    stamp = new_stamp()
+    stamp = new_stamp(after=max(backup_sets(repo), default=""))
     return stamp, [
         RefUpdate.create(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for ref, oid in sorted(refs.items())
     ]
 
 
-def prune(repo: Repo, keep: int) -> list[str]:
+def prune(repo: Repo, keep: int, written: str | None = None) -> list[str]:
     """Delete every backup but the `keep` latest runs' (one transaction); return the stamps gone.
+    The run `written` (the one the caller just made) is never deleted, whatever its stamp.
 
     Their commits become unreachable unless a branch or a newer backup holds them, and `git gc`
     may then drop them: that is the point of a limit.
     """
     sets = backup_sets(repo)
-    old = list(sets)[: max(0, len(sets) - keep)]
+    old = [s for s in list(sets)[: max(0, len(sets) - keep)] if s != written]
     updates = [
         RefUpdate.delete(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for stamp in old

@@ -111,7 +111,7 @@ def finish(ws: Workspace, name: str) -> int:
     ws.repo.update_refs(
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
     )
-    backup.prune(ws.repo, ws.config.keep_backups)
+    backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
     os.unlink(_state_path(ws, name))
     output.status_line(

@@ -67,7 +67,7 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             updates.append(RefUpdate(ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
         if stamp:
-            backup.prune(ws.repo, ws.config.keep_backups)
+            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
         for name, _, old, data in creates:
             detail = f"from {ws.diff_relpath(name)} on {ws.base}"
             if ws.branch_diff(name, new_tips[name]) == data:

@@ -53,7 +53,7 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
             f"howtoctl undo to backup {stamp}",
         )
         if mine:
-            backup.prune(ws.repo, ws.config.keep_backups)
+            backup.prune(ws.repo, ws.config.keep_backups, written=mine)
     for ref, oid in sorted(changes.items()):
         output.status_line(
             short_branch(ref), "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"

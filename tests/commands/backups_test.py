@@ -112,3 +112,37 @@ def test_a_refused_undo_writes_no_backup(repo_with_howto):
         assert r.snapshot() == before
     finally:
         lock.unlink()
+
+
+def test_a_backup_stamped_in_the_future_never_pushes_out_the_run_just_written(repo_with_howto):
+    """A clock that was ahead once left a stamp from the future: the next run must still be
+    the newest, kept by pruning and the one undo goes back to."""
+    r = repo_with_howto
+    r.write("pyproject.toml", "[tool.howtoctl]\nkeep-backups = 1\n")
+    r.commit("keep one")
+    future = "20991231-235959-999999"
+    r.git("update-ref", f"refs/howtoctl/backup/{future}/howto/alpha", r.rev("main"))
+    r.git("switch", "-q", "howto/alpha")
+    r.write("ex/extra.txt", "only on the branch\n")
+    r.commit("work that restore --force replaces")
+    amended = r.rev("HEAD")
+    r.git("switch", "-q", "main")
+    assert r.cli("restore", "alpha", "--force").code == 0
+    runs = r.refs("refs/howtoctl/backup/")
+    # The run just written holds the replaced commit; the future one was pruned (keep 1).
+    assert list(runs.values()) == [amended], runs
+    assert future not in "".join(runs)
+    assert r.cli("undo").code == 0
+    assert r.rev("howto/alpha") == amended
+
+
+def test_rebase_all_prunes_old_backup_runs(repo_with_howto):
+    r = repo_with_howto
+    r.write("pyproject.toml", "[tool.howtoctl]\nkeep-backups = 2\n")
+    r.commit("keep two")
+    for i in range(4):
+        r.replace("ex/train.py", f"line {30 + i}\n", f"line {30 + i} moved on the base\n")
+        r.commit(f"base moves {i}")
+        res = r.cli("rebase-all", "--json")
+        assert res.code == 0, res
+    assert len(_backup_stamps(r)) == 2
