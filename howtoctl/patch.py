@@ -100,6 +100,8 @@ class Patch:
 def _path_from_marker(value: bytes, prefix: bytes, lineno: int) -> str | None:
     if value == b"/dev/null":
         return None
+    if value.endswith(b"\t") and b" " in value:
+        value = value[:-1]  # git ends a name holding a space with a tab, so that GNU patch reads it
     if value.startswith(b'"'):
         raise PatchError("quoted (unusual) file names are not supported in HOWTO diffs", lineno)
     if not value.startswith(prefix):
@@ -167,13 +169,15 @@ def parse(data: bytes) -> Patch:
             i += 1
         else:
             # Mode-only change, empty new file or deletion of an empty file: paths from the header.
-            m = re.match(rb"diff --git a/(\S+) b/(\S+)$", line)
-            if not m:
+            # "a/P b/P": one name twice (renames are refused above), which may hold spaces.
+            names = line[len(b"diff --git ") :]
+            name = names[2 : 2 + (len(names) - 5) // 2]
+            if not name or names != b"a/" + name + b" b/" + name:
                 raise PatchError(
                     "cannot read the file names of this 'diff --git' line", header_line
                 )
-            a = _path_from_marker(b"a/" + m.group(1), b"a/", header_line)
-            b = _path_from_marker(b"b/" + m.group(2), b"b/", header_line)
+            a = _path_from_marker(b"a/" + name, b"a/", header_line)
+            b = _path_from_marker(b"b/" + name, b"b/", header_line)
             old_path = None if any(h.startswith(b"new file mode") for h in headers) else a
             new_path = None if any(h.startswith(b"deleted file mode") for h in headers) else b
         hunks = []

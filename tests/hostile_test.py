@@ -429,3 +429,16 @@ def test_a_tool_key_that_is_no_table_is_a_clear_error(repo_with_howto, text):
     assert res.code == 2, res
     assert "[tool] in pyproject.toml must be a table" in res.err
     assert r.snapshot() == before
+
+
+def test_a_howto_changing_a_file_whose_name_has_a_space_saves_checks_and_restores(repo):
+    r = repo
+    r.write("ex/my data.py", "x = 1\n")
+    r.commit("a file with a space in its name")
+    r.add_howto("spaced", {"ex/my data.py": ("x = 1\n", "x = 2\n")})
+    assert "+++ b/ex/my data.py\t" in r.read("howtos/diffs/spaced.diff")
+    res = r.cli("check", "--json")
+    assert res.code == 0, res
+    r.git("branch", "-D", "howto/spaced")
+    assert r.cli("restore", "spaced").code == 0
+    assert r.git("show", "howto/spaced:ex/my data.py") == "x = 2"

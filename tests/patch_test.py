@@ -58,3 +58,22 @@ def test_bad_diffs_are_refused_with_the_reason(data, words):
     with pytest.raises(patch.PatchError) as e:
         patch.parse(data)
     assert words.lower() in e.value.message.lower()
+
+
+def test_a_file_name_with_a_space_is_read_as_git_writes_it():
+    # git ends such a name with a tab on the ---/+++ lines (for GNU patch).
+    data = (
+        b"diff --git a/ex/my file.py b/ex/my file.py\n"
+        b"--- a/ex/my file.py\t\n"
+        b"+++ b/ex/my file.py\t\n"
+        b"@@ -1 +1 @@\n"
+        b"-a\n"
+        b"+b\n"
+    )
+    assert patch.parse(data).paths == ("ex/my file.py",)
+
+
+def test_a_mode_change_of_a_file_whose_name_has_a_space():
+    data = b"diff --git a/ex/run me.sh b/ex/run me.sh\nold mode 100644\nnew mode 100755\n"
+    (fp,) = patch.parse(data).files
+    assert (fp.old_path, fp.new_path) == ("ex/run me.sh", "ex/run me.sh")
