@@ -8,6 +8,7 @@ the root of howtoctl's own repository), pinned to `action_ref`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 
 ACTION_REPO = "howtoctl/howtoctl"
@@ -38,9 +39,18 @@ def manifest_text() -> str:
     )
 
 
+def _yaml_string(value: str) -> str:
+    # A JSON string is a YAML double-quoted scalar (JSON is YAML 1.2).
+    return json.dumps(value)
+
+
 def _sub(text: str, s: Settings) -> str:
     example = s.example or "path/to/example"
     replacements = {
+        # Values inside YAML are quoted: a branch name may hold ',', '#', '!' or quotes, which
+        # would widen a trigger or change the document if written bare.
+        "@BASE_YAML@": _yaml_string(s.base),
+        "@PUBLISH_JOB_YAML@": _yaml_string(f"publish {s.branch_prefix}* branches"),
         "@BASE@": s.base,
         "@PREFIX@": s.branch_prefix,
         "@DIFFS@": s.diff_dir.rstrip("/"),
@@ -49,7 +59,9 @@ def _sub(text: str, s: Settings) -> str:
         "@ACTION@": f"{ACTION_REPO}@{s.action_ref}",
         "@REF@": s.action_ref,
         "@GUIDE@": GUIDE,
-        "@REQ@": (f"\n          requirements: {s.requirements}" if s.requirements else ""),
+        "@REQ@": (
+            f"\n          requirements: {_yaml_string(s.requirements)}" if s.requirements else ""
+        ),
     }
     for key, value in replacements.items():
         text = text.replace(key, value)
@@ -194,7 +206,7 @@ name: Publish HOWTO branches
 
 on:
   push:
-    branches: [@BASE@]
+    branches: [@BASE_YAML@]
   workflow_dispatch:
 
 permissions:
@@ -206,7 +218,7 @@ concurrency:
 
 jobs:
   publish:
-    name: publish @PREFIX@* branches
+    name: @PUBLISH_JOB_YAML@
     runs-on: ubuntu-latest
     timeout-minutes: 10
     permissions:

@@ -84,8 +84,8 @@ def test_flax_2020_layout_checks_right_after_init(tmp_path):
     assert "base branch: master" in res.out
     assert "git switch master" in r.read(adopt.GUIDE)
     # The smoke tests install the example's own requirements.
-    assert "requirements: examples/mnist/requirements.txt" in r.read(adopt.PR_WORKFLOW)
-    assert "branches: [master]" in r.read(adopt.PUBLISH_WORKFLOW)
+    assert 'requirements: "examples/mnist/requirements.txt"' in r.read(adopt.PR_WORKFLOW)
+    assert 'branches: ["master"]' in r.read(adopt.PUBLISH_WORKFLOW)
     res = r.cli("check")
     assert res.code == 0, res
     assert "ensembling" in res.out and "polyak-averaging" in res.out
@@ -168,3 +168,22 @@ def test_bad_action_ref_is_refused_and_nothing_is_written(repo, ref):
 def test_good_action_ref_is_used(repo, ref):
     assert repo.cli("init", "--action-ref", ref).code == 0
     assert f"{adopt.ACTION_REPO}@{ref}" in repo.read(adopt.PR_WORKFLOW)
+
+
+@pytest.mark.parametrize("base", ["main,evil", "x#y", "!tag", "'q'", 'a"b', "{a}", "&x"])
+def test_workflows_quote_the_base_branch_and_parse(repo, base):
+    repo.git("branch", base)
+    res = repo.cli("--base", base, "init")
+    assert res.code == 0, res
+    publish = yaml.safe_load(repo.read(adopt.PUBLISH_WORKFLOW))
+    # (PyYAML reads the key `on` as True.)
+    assert publish[True]["push"]["branches"] == [base]
+    assert yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]["needs"] == "matrix"
+
+
+def test_workflows_quote_the_requirements_path(repo):
+    repo.write("ex/requirements.txt", "pytest\n")
+    repo.commit("example lock")
+    s = adopt.Settings(base="main", example="ex", requirements="ex/a: b #c.txt")
+    smoke = yaml.safe_load(adopt.files(s)[adopt.PR_WORKFLOW])["jobs"]["smoke"]
+    assert smoke["steps"][1]["with"]["requirements"] == "ex/a: b #c.txt"
