@@ -206,3 +206,41 @@ def write_new(path: str, data: bytes, inside: str | None = None) -> bool:
         raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     finally:
         os.unlink(tmp)
+
+
+def create_private(path: str) -> int:
+    """A new file at `path` for this process alone (a descriptor to write to). Whatever stands
+    there is removed first, never followed: in a work tree checked out from a branch, a
+    committed symbolic link at the same name would otherwise lead the write outside."""
+    try:
+        os.unlink(path)  # a link itself, not what it points to
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        raise HowtoError(
+            f"{path} is a directory; howtoctl needs that name for its own file"
+        ) from None
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+
+
+def read_private(path: str, limit: int, tail: bool = False) -> bytes | None:
+    """At most `limit` bytes of the regular file at `path` (its last ones with `tail`); None
+    when there is none, or it is a link, a pipe, a device or a directory: never followed,
+    never waited on, never read without bound."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if tail and st.st_size > limit:
+            os.lseek(fd, st.st_size - limit, os.SEEK_SET)
+        chunks, left = [], limit
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -24,6 +24,10 @@ from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
 
 TAIL_LINES = 40
+# What is read back of a run's output (its last bytes) and of its JUnit report: a test that
+# prints without end must not fill memory, nor a report that is a link to /dev/zero.
+TAIL_BYTES = 64 * 1024
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 def invocation(
@@ -110,8 +114,7 @@ def _stop_orphan(worktree: str) -> None:
     leader may be gone) still runs in that work tree or below, which Linux's /proc tells;
     where there is no /proc, nothing is killed."""
     try:
-        with open(os.path.join(worktree, GROUP_FILE)) as f:
-            group = int(f.read())
+        group = int(fsutil.read_private(os.path.join(worktree, GROUP_FILE), 32) or b"")
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except (OSError, ValueError):
         return
@@ -248,7 +251,10 @@ class Runner:
         smoke_command = variants.smoke_command(entry, files, self.manifest)
         command, env = invocation(smoke_command, path, self.env, report)
         log_path = os.path.join(path, ".howtoctl-output.log")
-        with open(log_path, "wb") as log:
+        # The work tree is the branch's: howtoctl's own files there are made anew, never
+        # opened through whatever the branch committed under their names.
+        os.close(fsutil.create_private(report))
+        with os.fdopen(fsutil.create_private(log_path), "wb") as log:
             if self.stopping:
                 raise KeyboardInterrupt
             try:
@@ -278,11 +284,14 @@ class Runner:
                 ) from None
             with self.lock:
                 self.procs.add(proc)
-            with open(os.path.join(path, GROUP_FILE), "w") as f:
+            with os.fdopen(fsutil.create_private(os.path.join(path, GROUP_FILE)), "w") as f:
                 f.write(str(proc.pid))  # its own session: the group id is its pid
             timed_out = False
             try:
                 rc = proc.wait(timeout)
+                # What the test started in the background ends with it.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             except subprocess.TimeoutExpired:
                 timed_out = True
                 with contextlib.suppress(ProcessLookupError):
@@ -295,13 +304,12 @@ class Runner:
                 with self.lock:
                     self.procs.discard(proc)
         seconds = time.monotonic() - started
-        with open(log_path, "rb") as f:
-            tail = "\n".join(f.read().decode(errors="replace").splitlines()[-TAIL_LINES:])
+        output_end = fsutil.read_private(log_path, TAIL_BYTES, tail=True) or b""
+        tail = "\n".join(output_end.decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
         reasons: dict[str, str] = {}
-        if os.path.exists(report):
-            with open(report, "rb") as f:
-                xml = f.read()
+        xml = fsutil.read_private(report, MAX_REPORT_BYTES)
+        if xml:
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
             skipped = tuple(reasons)
         message = (
