@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -242,5 +243,42 @@ def read_private(path: str, limit: int, tail: bool = False) -> bytes | None:
             chunks.append(chunk)
             left -= len(chunk)
         return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def write_output(path: str, data: bytes) -> None:
+    """Write `data` to an output file the user named (such as `--junit FILE`).
+
+    A regular file, or a name that does not exist yet, is replaced whole (write_atomic). A
+    device, pipe or terminal, or a symbolic link the user gave (/dev/stdout), is written into
+    as a shell's `>` would: never replaced by a regular file."""
+    path = os.path.abspath(path)
+    try:
+        st = os.stat(path)  # what the name leads to
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise HowtoError(f"cannot write {path}: it is a directory", "name a file")
+    if st is None or (stat.S_ISREG(st.st_mode) and not os.path.islink(path)):
+        write_atomic(path, data)
+        return
+    try:
+        # O_NONBLOCK: a pipe nobody reads is refused (ENXIO), not waited on for ever.
+        fd = os.open(
+            path, os.O_WRONLY | os.O_NONBLOCK | (os.O_TRUNC if stat.S_ISREG(st.st_mode) else 0)
+        )
+    except OSError as e:
+        why = "nothing reads that pipe" if e.errno == errno.ENXIO else e.strerror
+        raise HowtoError(f"cannot write {path}: {why}") from None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     finally:
         os.close(fd)

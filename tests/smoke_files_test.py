@@ -92,3 +92,60 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _reader(fifo, into: list) -> None:
+    import threading
+
+    def read():
+        with open(fifo, "rb") as f:
+            into.append(f.read())
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_junit_into_a_pipe_is_written_into_never_replaced(proj, tmp_path, through_link):
+    _howto_with_links(proj, {})
+    fifo = tmp_path / "results.fifo"
+    os.mkfifo(fifo)
+    target = fifo
+    if through_link:  # as /dev/stdout is: a link to what the shell opened
+        target = tmp_path / "stdout"
+        os.symlink(fifo, target)
+    got: list = []
+    reader = _reader(fifo, got)
+    with watchdog(120):
+        res = proj.cli("test", "alpha", "--junit", str(target))
+        reader.join()
+    assert res.code == 0, res
+    assert os.path.exists(fifo) and not os.path.isfile(fifo)  # still the pipe
+    assert os.path.islink(target) == through_link
+    assert got and b"<testsuites" in got[0]
+
+
+def test_junit_into_a_pipe_nobody_reads_is_a_clear_error(proj, tmp_path):
+    _howto_with_links(proj, {})
+    fifo = tmp_path / "results.fifo"
+    os.mkfifo(fifo)
+    with watchdog(120):
+        res = proj.cli("test", "alpha", "--junit", str(fifo))
+    assert res.code == 2 and "nothing reads that pipe" in res.err, res
+    assert not os.path.isfile(fifo)
+
+
+def test_junit_to_dev_stdout_in_a_pipe(proj):
+    _howto_with_links(proj, {})
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "howtoctl", "-C", str(proj.path), "test", "alpha"]
+        + ["--junit", "/dev/stdout"],
+        capture_output=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"<testsuites" in proc.stdout
+    assert os.path.islink("/dev/stdout")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 from howtoctl import junit, output, smoke, variants
@@ -101,4 +100,4 @@ def run(
 def _write(path: str, data: bytes) -> None:
     from howtoctl import fsutil
 
-    fsutil.write_atomic(os.path.abspath(path), data)
+    fsutil.write_output(path, data)
