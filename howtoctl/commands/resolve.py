@@ -1,8 +1,11 @@
 """`howtoctl resolve`: finish a conflicted rebase by hand, in a work tree of its own.
 
 `resolve NAME` starts `git rebase` of the branch's commits onto the base tip in a separate,
-detached work tree (yours is never touched) and stops at the conflict. `--continue` completes
-it and moves the branch (old tip backed up); `--abort` removes the work tree, branch unchanged.
+detached work tree beside the repository (`../REPO-resolve-NAME`, or `--path`; yours is never
+touched) and stops where git stops: the conflicted files hold git's own conflict, with the
+markers every editor knows. `--from-candidate` starts from rebase-all --auto-resolve's best
+failed candidate instead. `--continue` completes the rebase and moves the branch (old tip
+backed up); `--abort` removes the work tree, branch unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ def _load(ws: Workspace, name: str) -> dict | None:
     return json.loads(data) if data else None
 
 
-def start(ws: Workspace, name: str, path: str | None) -> int:
+def default_worktree(ws: Workspace, name: str) -> str:
+    """Beside the repository, where `git worktree add ../REPO-NAME` would put it: in plain
+    sight, for the user's editor and shell, and outside every tool's view of this work tree."""
+    top = os.path.normpath(ws.repo.toplevel or ws.repo.common_dir)
+    parent, here = os.path.split(top)
+    return os.path.join(parent, f"{here.removesuffix('.git') or 'repo'}-resolve-{name}")
+
+
+def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = False) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
     if existing:
@@ -42,10 +53,14 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
     if ws.repo.is_ancestor(onto, tip):
         output.status_line(name, "up-to-date", f"{branch} is already on the tip of {ws.base}")
         return EXIT_OK
-    worktree = os.path.abspath(
-        path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name)
-    )
-    if os.path.exists(worktree):
+    if from_candidate and autoresolve_record.partial_for(ws, name, tip, onto) is None:
+        raise HowtoError(
+            f"there is no auto-resolve candidate for {branch} at its tip on the tip of {ws.base}",
+            f"`howtoctl rebase-all --auto-resolve` keeps one where none passes its checks; "
+            f"or start from git's conflict: howtoctl resolve {name}",
+        )
+    worktree = os.path.abspath(path or default_worktree(ws, name))
+    if os.path.lexists(worktree):
         raise HowtoError(
             f"{worktree} already exists", "pick another place with --path, or remove it"
         )
@@ -71,18 +86,39 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         output.line(f"finish with: howtoctl resolve {name} --continue")
         return EXIT_OK
     output.status_line(name, "conflict", ", ".join(step.conflicts))
-    best = autoresolve_record.write_partial(ws, name, tip, onto, worktree)
-    if best:
+    best = autoresolve_record.partial_for(ws, name, tip, onto, worktree)
+    failed = f"failed its {best['failed']} check: {best['detail']}" if best else ""
+    if from_candidate and best:
+        autoresolve_record.write_partial(ws, best, worktree)
         output.line(
-            f"The conflicted files hold rebase-all --auto-resolve's best candidate ({best['method']}), "
-            f"which failed the {best['failed']} check: {best['detail']}"
+            f"The conflicted files hold rebase-all --auto-resolve's best candidate "
+            f"({best['method']}), unstaged. It {failed}"
         )
+        output.line(
+            "It may change lines outside the conflict: review all it changes on the new base "
+            "(git diff HEAD) before you `git add` it."
+        )
+    else:
+        if from_candidate:
+            output.warn(
+                "the auto-resolve candidate was made for another commit of the branch than the "
+                "one git stopped at: the conflicted files hold git's conflict"
+            )
+        output.line("The conflicted files hold git's conflict, as `git rebase` leaves it.")
     output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
     output.line(f"  {worktree}")
     output.line("There: edit the conflicted files, `git add` them, then run")
     output.line(
         f"  howtoctl resolve {name} --continue      (or --abort to leave everything as before)"
     )
+    if best and not from_candidate:
+        output.line(
+            f"rebase-all --auto-resolve's best candidate ({best['method']}) is kept; it {failed}"
+        )
+        output.line(
+            f"To start from it instead: howtoctl resolve {name} --abort, "
+            f"then howtoctl resolve {name} --from-candidate"
+        )
     return EXIT_PROBLEMS
 
 
@@ -147,15 +183,27 @@ def _owned(ws: Workspace, st: dict) -> bool:
     return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
 
 
-def run(ws: Workspace, *, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+def run(
+    ws: Workspace,
+    *,
+    name: str,
+    do_continue: bool,
+    do_abort: bool,
+    path: str | None,
+    from_candidate: bool = False,
+) -> int:
     from howtoctl import names
 
     names.validate_name(name)
     if do_continue and do_abort:
         raise HowtoError("--continue and --abort exclude each other")
+    if from_candidate and (do_continue or do_abort):
+        raise HowtoError(
+            "--from-candidate starts a resolve: it goes with neither --continue nor --abort"
+        )
     with lock.repository_lock(ws.repo.common_dir, "resolve"):
         if do_continue:
             return finish(ws, name)
         if do_abort:
             return abort(ws, name)
-        return start(ws, name, path)
+        return start(ws, name, path, from_candidate)

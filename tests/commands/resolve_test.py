@@ -131,3 +131,54 @@ def test_advice_after_a_conflict_names_resolve(conflicted):
     assert res.code == 1 and "howtoctl resolve beta" in res.out, res
     res = r.cli("save", "beta", "--force")
     assert "howtoctl resolve beta" in res.err, res
+
+
+def _waiting_in(res) -> str:
+    return res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+
+
+def _gits_own_conflict(r, tmp_path, path: str) -> str:
+    """The file as `git rebase` of the branch onto main leaves it, in a work tree of its own."""
+    manual = str(tmp_path / "manual")
+    r.git("worktree", "add", "-q", "--detach", manual, "howto/beta")
+    r.git("-C", manual, "rebase", "main", with_exceptions=False)
+    text = open(os.path.join(manual, path)).read()
+    r.git("-C", manual, "rebase", "--abort")
+    r.git("worktree", "remove", "--force", manual)
+    return text
+
+
+def test_resolve_starts_from_gits_conflict_in_a_work_tree_beside_the_repository(
+    conflicted, tmp_path
+):
+    r = conflicted
+    expected = _gits_own_conflict(r, tmp_path, "ex/train.py")
+    res = r.cli("resolve", "beta")
+    assert res.code == 1, res
+    wt = _waiting_in(res)
+    # Where a git user looks for a work tree (`git worktree add ../repo-beta`), not in .git/.
+    assert wt == str(r.path.parent / "repo-resolve-beta"), wt
+    assert ".git" not in os.path.relpath(wt, r.path.parent).split(os.sep)
+    assert wt in r.git("worktree", "list")
+    text = open(os.path.join(wt, "ex/train.py")).read()
+    assert text == expected  # git's merge, markers and all
+    lines = text.splitlines()
+    assert (
+        lines[19] == "<<<<<<< HEAD" and lines[21] == "=======" and lines[23].startswith(">>>>>>> ")
+    )
+    assert "<<<---" not in text and "--->>>" not in text
+    assert "--from-candidate" not in res.out  # no candidate kept: none is offered
+    assert r.cli("resolve", "beta", "--abort").code == 0
+    assert not os.path.exists(wt)
+
+
+def test_from_candidate_without_a_candidate_changes_nothing(conflicted):
+    r = conflicted
+    before = r.snapshot()
+    res = r.cli("resolve", "beta", "--from-candidate")
+    assert res.code == 2 and "no auto-resolve candidate for howto/beta" in res.err, res
+    assert r.snapshot() == before
+    assert not os.path.exists(r.path.parent / "repo-resolve-beta")
+    assert r.cli("resolve", "beta", "--abort").code == 2  # no resolve was started
+    res = r.cli("resolve", "beta", "--continue", "--from-candidate")
+    assert res.code == 2 and "--from-candidate" in res.err
