@@ -176,8 +176,8 @@ def resolve(
 
     Starts `git rebase` of the branch onto the base tip in a new work tree beside this one and
     stops where git stops: the conflicted files hold git's own conflict markers. There, edit
-    them, `git add` them, then run `howtoctl resolve NAME --continue`, or `--abort` to leave
-    everything as before.
+    them, `git add` them, then run `howtoctl resolve NAME --continue` (refused while the
+    change adds conflict markers), or `--abort` to leave everything as before.
     """
     from howtoctl.commands import resolve as cmd
 

@@ -5,7 +5,8 @@ detached work tree beside the repository (`../REPO-resolve-NAME`, or `--path`; y
 touched) and stops where git stops: the conflicted files hold git's own conflict, with the
 markers every editor knows. `--from-candidate` starts from rebase-all --auto-resolve's best
 failed candidate instead. `--continue` completes the rebase and moves the branch (old tip
-backed up); `--abort` removes the work tree, branch unchanged.
+backed up), and refuses while the change adds conflict markers; `--abort` removes the work
+tree, branch unchanged.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import autoresolve_record, backup, fsutil, lock, output
+from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
@@ -122,6 +123,24 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
     return EXIT_PROBLEMS
 
 
+def _refuse_markers(name: str, diff: bytes, worktree: str, staged: bool) -> None:
+    """Refuse, before anything moves, a change that adds conflict markers (see
+    `conflict_markers`): `git add` takes a file whatever it holds."""
+    found = conflict_markers.in_diff(diff)
+    if not found:
+        return
+    fix = (
+        "edit those lines there and `git add` the files"
+        if staged
+        else "edit those lines there and commit (git commit --amend)"
+    )
+    raise HowtoError(
+        f"the rebase in {worktree} adds conflict markers, so nothing was moved: "
+        + conflict_markers.describe(found),
+        f"{fix}, then run howtoctl resolve {name} --continue again",
+    )
+
+
 def finish(ws: Workspace, name: str) -> int:
     st = _load(ws, name)
     if not st:
@@ -130,6 +149,7 @@ def finish(ws: Workspace, name: str) -> int:
         )
     worktree = st["worktree"]
     if ws.repo.rebase_in_progress(worktree):
+        _refuse_markers(name, ws.repo.staged_diff(worktree), worktree, staged=True)
         step = ws.repo.continue_rebase(worktree)
         if not step.done:
             output.status_line(name, "conflict", ", ".join(step.conflicts) or "rebase stopped")
@@ -142,6 +162,8 @@ def finish(ws: Workspace, name: str) -> int:
             f"the work tree {worktree} is not on top of {st['base']} any more",
             f"drop it with `howtoctl resolve {name} --abort` and start again",
         )
+    # Commits git replayed without stopping, or made in the work tree by hand, are checked too.
+    _refuse_markers(name, ws.repo.diff_since_fork(st["onto"], new_tip) or b"", worktree, False)
     ref = ws.branch_ref(name)
     stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
     ws.repo.update_refs(

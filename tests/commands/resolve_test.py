@@ -182,3 +182,50 @@ def test_from_candidate_without_a_candidate_changes_nothing(conflicted):
     assert r.cli("resolve", "beta", "--abort").code == 2  # no resolve was started
     res = r.cli("resolve", "beta", "--continue", "--from-candidate")
     assert res.code == 2 and "--from-candidate" in res.err
+
+
+def _unchanged(r, old_tip: str, diff: bytes) -> None:
+    assert r.rev("howto/beta") == old_tip
+    assert (r.path / "howtos/diffs/beta.diff").read_bytes() == diff
+    assert not r.refs("refs/howtoctl/backup/")
+
+
+def test_continue_refuses_a_conflict_added_with_its_markers(conflicted):
+    r = conflicted
+    old_tip, diff = r.rev("howto/beta"), (r.path / "howtos/diffs/beta.diff").read_bytes()
+    wt = _waiting_in(r.cli("resolve", "beta"))
+    r.git("-C", wt, "add", "ex/train.py")  # git takes the file, markers and all
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 2, res
+    assert "ex/train.py:20: conflict marker '<<<<<<< HEAD'" in res.err, res.err
+    assert "ex/train.py:22" in res.err and "ex/train.py:24" in res.err
+    _unchanged(r, old_tip, diff)
+    assert r.git("-C", wt, "rev-parse", "--verify", "REBASE_HEAD")  # still stopped there
+    assert r.git("-C", wt, "rev-parse", "HEAD") == r.rev("main")
+    # Resolved, the same resolve finishes.
+    text = open(os.path.join(wt, "ex/train.py")).read()
+    with open(os.path.join(wt, "ex/train.py"), "w") as f:
+        f.write(
+            text.split("<<<<<<<")[0]
+            + "line 20 both\n"
+            + text.split(">>>>>>> ")[1].split("\n", 1)[1]
+        )
+    r.git("-C", wt, "add", "ex/train.py")
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 0, res
+    assert "line 20 both" in r.git("show", "howto/beta:ex/train.py")
+
+
+def test_continue_refuses_markers_committed_in_the_work_tree(conflicted):
+    r = conflicted
+    old_tip, diff = r.rev("howto/beta"), (r.path / "howtos/diffs/beta.diff").read_bytes()
+    wt = _waiting_in(r.cli("resolve", "beta"))
+    r.git("-C", wt, "add", "ex/train.py")
+    r.git("-C", wt, "-c", "core.editor=true", "rebase", "--continue")  # by hand, not howtoctl
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 2, res
+    assert "ex/train.py:20: conflict marker '<<<<<<< HEAD'" in res.err, res.err
+    assert "commit --amend" in res.err
+    _unchanged(r, old_tip, diff)
+    assert r.cli("resolve", "beta", "--abort").code == 0
+    _unchanged(r, old_tip, diff)
