@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from howtoctl import conflict_markers, verify
 
 GIT_CONFLICT = (
@@ -90,3 +93,44 @@ def test_whole_files_count_every_line():
     assert verify.markers({"a.py": GIT_CONFLICT.encode()}) == (
         "a.py:1: conflict marker '<<<<<<< HEAD'"
     )
+
+
+_ALPHABET = ["x = 1", "Title", "=======", "<<<<<<< HEAD", "||||||| base", ">>>>>>> b", "y<<<---z"]
+
+
+def _unified(before: list[str], after: list[str]) -> bytes:
+    import difflib
+
+    body = "".join(
+        ln if ln.endswith("\n") else ln + "\n"
+        for ln in difflib.unified_diff(
+            [b + "\n" for b in before], [a + "\n" for a in after], "a/f.txt", "b/f.txt"
+        )
+    )
+    return body.encode()
+
+
+@given(
+    before=st.lists(st.sampled_from(_ALPHABET), max_size=12),
+    after=st.lists(st.sampled_from(_ALPHABET), max_size=12),
+)
+def test_only_added_lines_are_reported_and_every_added_opener_is(before, after):
+    import difflib
+
+    found = conflict_markers.in_diff(_unified(before, after))
+    added = set()
+    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, before, after).get_opcodes():
+        if op in ("insert", "replace"):
+            added |= set(range(j1 + 1, j2 + 1))
+    assert all(m.path == "f.txt" and m.line in added for m in found), found
+    assert all(m.text == after[m.line - 1] for m in found), found
+    openers = {n for n in added if after[n - 1].startswith("<<<<<<< ")}
+    assert openers <= {m.line for m in found}
+
+
+@given(lines=st.lists(st.tuples(st.sampled_from(_ALPHABET), st.booleans()), min_size=1))
+def test_a_diff_that_only_removes_lines_reports_nothing(lines):
+    kept = sum(not removed for _, removed in lines)
+    body = "".join(("-" if removed else " ") + text + "\n" for text, removed in lines)
+    diff = f"--- a/f.txt\n+++ b/f.txt\n@@ -1,{len(lines)} +1,{kept} @@\n{body}"
+    assert conflict_markers.in_diff(diff.encode()) == []
