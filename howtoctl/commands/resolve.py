@@ -56,9 +56,9 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         return EXIT_OK
     if from_candidate and autoresolve_record.partial_for(ws, name, tip, onto) is None:
         raise HowtoError(
-            f"there is no auto-resolve candidate for {branch} at its tip on the tip of {ws.base}",
-            f"`howtoctl rebase-all --auto-resolve` keeps one where none passes its checks; "
-            f"or start from git's conflict: howtoctl resolve {name}",
+            f"there is no auto-resolve candidate for rebasing {branch} onto the tip of {ws.base}",
+            "`howtoctl rebase-all --auto-resolve` keeps its best one where none passes its checks "
+            f"(for the tips of then); or start from git's conflict: howtoctl resolve {name}",
         )
     worktree = os.path.abspath(path or default_worktree(ws, name))
     if os.path.lexists(worktree):

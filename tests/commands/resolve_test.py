@@ -176,7 +176,7 @@ def test_from_candidate_without_a_candidate_changes_nothing(conflicted):
     r = conflicted
     before = r.snapshot()
     res = r.cli("resolve", "beta", "--from-candidate")
-    assert res.code == 2 and "no auto-resolve candidate for howto/beta" in res.err, res
+    assert res.code == 2 and "no auto-resolve candidate for rebasing howto/beta" in res.err, res
     assert r.snapshot() == before
     assert not os.path.exists(r.path.parent / "repo-resolve-beta")
     assert r.cli("resolve", "beta", "--abort").code == 2  # no resolve was started
