@@ -6,8 +6,8 @@
   still has that tip (or commits on top of it) and the base branch's committed diff file is the
   one it had then: until the diff is saved and committed, a human has not reviewed it.
 - `<git common dir>/howtoctl/auto-resolve-partial/<name>.json`: the best candidate for a branch
-  no candidate resolved (its merged files, as blob ids, and the check that failed), for
-  `howtoctl resolve` to start from.
+  no candidate resolved (its merged files, as blob ids, and the check that failed), which
+  `howtoctl resolve --from-candidate` starts from.
 """
 
 from __future__ import annotations
@@ -103,17 +103,22 @@ def partial(ws: Workspace, name: str) -> dict | None:
     return _read(_path(ws, _PARTIAL, name))
 
 
-def write_partial(ws: Workspace, name: str, old_tip: str, onto: str, worktree: str) -> dict | None:
-    """Put the best candidate's merged files into a `resolve` work tree stopped at a conflict.
-
-    Only when it was made for this rebase (same branch tip, same base, the commit git stopped
-    at); the files are left unstaged, for the maintainer to review. Returns the record used.
-    """
+def partial_for(
+    ws: Workspace, name: str, old_tip: str, onto: str, worktree: str | None = None
+) -> dict | None:
+    """The best candidate kept for this rebase of `name` (same branch tip, same base), or None;
+    with `worktree`, only when made for the commit the rebase there stopped at."""
     record = partial(ws, name)
     if not record or (record.get("old_tip"), record.get("onto")) != (old_tip, onto):
         return None
-    if ws.repo.rebase_stopped_at(worktree) != record.get("commit"):
+    if worktree is not None and ws.repo.rebase_stopped_at(worktree) != record.get("commit"):
         return None
+    return record
+
+
+def write_partial(ws: Workspace, record: dict, worktree: str) -> None:
+    """Put a candidate's merged files (`partial_for`) into a `resolve` work tree stopped at its
+    conflict, over git's conflicted files; left unstaged, for the maintainer to review."""
     for path, oid in record["files"].items():
         target = os.path.join(worktree, path)
         if oid is None:
@@ -123,7 +128,6 @@ def write_partial(ws: Workspace, name: str, old_tip: str, onto: str, worktree: s
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
             f.write(ws.repo.read_blob(oid))
-    return record
 
 
 def forget_partial(ws: Workspace, name: str) -> None:

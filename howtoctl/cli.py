@@ -150,14 +150,44 @@ def rebase_all(
 @click.option(
     "--abort", "do_abort", is_flag=True, help="Drop the rebase; the branch stays as it was."
 )
-@click.option("--path", metavar="DIR", help="Where to put the work tree for resolving.")
+@click.option(
+    "--path",
+    metavar="DIR",
+    help="Where to put the work tree for resolving (default: ../REPO-resolve-NAME, beside "
+    "this work tree).",
+)
+@click.option(
+    "--from-candidate",
+    is_flag=True,
+    help="Start from rebase-all --auto-resolve's best failed candidate instead of git's "
+    "conflict: its merge (wiggle or patch --fuzz), unstaged, which may change lines outside "
+    "the conflict.",
+)
 @pass_ctx
-def resolve(ctx: _Context, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
-    """Resolve a conflicted rebase of howto/NAME in a separate work tree."""
+def resolve(
+    ctx: _Context,
+    name: str,
+    do_continue: bool,
+    do_abort: bool,
+    path: str | None,
+    from_candidate: bool,
+) -> int:
+    """Resolve a conflicted rebase of howto/NAME in a separate work tree.
+
+    Starts `git rebase` of the branch onto the base tip in a new work tree beside this one and
+    stops where git stops: the conflicted files hold git's own conflict markers. There, edit
+    them, `git add` them, then run `howtoctl resolve NAME --continue` (refused while the
+    change adds conflict markers), or `--abort` to leave everything as before.
+    """
     from howtoctl.commands import resolve as cmd
 
     return cmd.run(
-        ctx.workspace(), name=name, do_continue=do_continue, do_abort=do_abort, path=path
+        ctx.workspace(),
+        name=name,
+        do_continue=do_continue,
+        do_abort=do_abort,
+        path=path,
+        from_candidate=from_candidate,
     )
 
 

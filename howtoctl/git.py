@@ -723,6 +723,13 @@ class Repo:
                 return True
         return False
 
+    def staged_diff(self, worktree: str) -> bytes:
+        """`git diff --cached HEAD` in `worktree`: what its next commit adds (a path still
+        unmerged shows as a note without lines: it cannot be committed yet)."""
+        return self._popen_run(
+            ["diff", "--cached", *DIFF_OPTIONS, "HEAD", "--"], cwd=worktree
+        ).stdout
+
     def worktree_head(self, worktree: str) -> str:
         """The commit checked out in `worktree`."""
         return self._run("rev-parse", "HEAD", cwd=worktree).strip()

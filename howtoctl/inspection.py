@@ -7,7 +7,7 @@ import dataclasses
 import enum
 import os
 
-from howtoctl import names, patch
+from howtoctl import conflict_markers, names, patch
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import STAGED, Staged
@@ -21,6 +21,7 @@ class State(enum.StrEnum):
     MISSING_BRANCH = "missing-branch"
     MISSING_DIFF = "missing-diff"
     BAD_EXEMPTION = "bad-exemption"
+    CONFLICT_MARKERS = "conflict-markers"  # the diff adds lines a merge left unresolved
 
 
 @dataclasses.dataclass
@@ -78,6 +79,17 @@ def inspect(
             r.state, r.detail, r.hint = State.BROKEN, e.message, e.hint or ""
             continue
         r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
+        found = conflict_markers.in_diff(data)
+        if found:
+            r.state, r.detail = State.CONFLICT_MARKERS, conflict_markers.describe(found)
+            branch = ws.config.branch_prefix + name
+            r.hint = (
+                f"resolve the conflict on {branch} (edit those lines, commit), "
+                f"then howtoctl save {name}"
+                if r.has_branch
+                else f"remove the markers from {ws.diff_relpath(name)}"
+            )
+            continue
         patches[name] = (
             data,
             frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p),

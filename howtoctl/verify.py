@@ -15,24 +15,17 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
-# Lines a merge tool leaves where it could not decide: git's and wiggle's line-level markers
-# (`<<<<<<< found`, `||||||| expected`, `=======`, `>>>>>>> replacement`) and wiggle's
-# word-level ones (`<<<---old|||new===theirs--->>>`).
-_LINE_MARKERS = ("<<<<<<<", "|||||||", ">>>>>>>")
-_WORD_MARKERS = ("<<<---", "--->>>")
-
 # pyflakes rules (through ruff) about names: unused imports, redefinitions, undefined names,
 # undefined names in __all__, names used before assignment, unused variables.
 NAME_RULES = ("F401", "F811", "F821", "F822", "F823", "F841")
 
 
 def markers(files: Mapping[str, bytes]) -> str:
-    for path, data in sorted(files.items()):
-        for number, line in enumerate(data.splitlines(), 1):
-            text = line.decode(errors="replace")
-            if text.startswith(_LINE_MARKERS) or any(m in text for m in _WORD_MARKERS):
-                return f"{path}:{number}: conflict marker {text.strip()[:40]!r}"
-    return ""
+    """No file holds a conflict marker, git's or wiggle's (see `conflict_markers`)."""
+    from howtoctl import conflict_markers
+
+    found = conflict_markers.in_files(files)
+    return str(found[0]) if found else ""
 
 
 def compiles(files: Mapping[str, bytes]) -> str:

@@ -1,8 +1,12 @@
 """`howtoctl resolve`: finish a conflicted rebase by hand, in a work tree of its own.
 
 `resolve NAME` starts `git rebase` of the branch's commits onto the base tip in a separate,
-detached work tree (yours is never touched) and stops at the conflict. `--continue` completes
-it and moves the branch (old tip backed up); `--abort` removes the work tree, branch unchanged.
+detached work tree beside the repository (`../REPO-resolve-NAME`, or `--path`; yours is never
+touched) and stops where git stops: the conflicted files hold git's own conflict, with the
+markers every editor knows. `--from-candidate` starts from rebase-all --auto-resolve's best
+failed candidate instead. `--continue` completes the rebase and moves the branch (old tip
+backed up), and refuses while the change adds conflict markers; `--abort` removes the work
+tree, branch unchanged.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import autoresolve_record, backup, fsutil, lock, output
+from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
@@ -25,7 +29,15 @@ def _load(ws: Workspace, name: str) -> dict | None:
     return json.loads(data) if data else None
 
 
-def start(ws: Workspace, name: str, path: str | None) -> int:
+def default_worktree(ws: Workspace, name: str) -> str:
+    """Beside the repository, where `git worktree add ../REPO-NAME` would put it: in plain
+    sight, for the user's editor and shell, and outside every tool's view of this work tree."""
+    top = os.path.normpath(ws.repo.toplevel or ws.repo.common_dir)
+    parent, here = os.path.split(top)
+    return os.path.join(parent, f"{here.removesuffix('.git') or 'repo'}-resolve-{name}")
+
+
+def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = False) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
     if existing:
@@ -42,10 +54,14 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
     if ws.repo.is_ancestor(onto, tip):
         output.status_line(name, "up-to-date", f"{branch} is already on the tip of {ws.base}")
         return EXIT_OK
-    worktree = os.path.abspath(
-        path or os.path.join(ws.repo.common_dir, "howtoctl", "worktrees", name)
-    )
-    if os.path.exists(worktree):
+    if from_candidate and autoresolve_record.partial_for(ws, name, tip, onto) is None:
+        raise HowtoError(
+            f"there is no auto-resolve candidate for rebasing {branch} onto the tip of {ws.base}",
+            "`howtoctl rebase-all --auto-resolve` keeps its best one where none passes its checks "
+            f"(for the tips of then); or start from git's conflict: howtoctl resolve {name}",
+        )
+    worktree = os.path.abspath(path or default_worktree(ws, name))
+    if os.path.lexists(worktree):
         raise HowtoError(
             f"{worktree} already exists", "pick another place with --path, or remove it"
         )
@@ -71,19 +87,58 @@ def start(ws: Workspace, name: str, path: str | None) -> int:
         output.line(f"finish with: howtoctl resolve {name} --continue")
         return EXIT_OK
     output.status_line(name, "conflict", ", ".join(step.conflicts))
-    best = autoresolve_record.write_partial(ws, name, tip, onto, worktree)
-    if best:
+    best = autoresolve_record.partial_for(ws, name, tip, onto, worktree)
+    failed = f"failed its {best['failed']} check: {best['detail']}" if best else ""
+    if from_candidate and best:
+        autoresolve_record.write_partial(ws, best, worktree)
         output.line(
-            f"The conflicted files hold rebase-all --auto-resolve's best candidate ({best['method']}), "
-            f"which failed the {best['failed']} check: {best['detail']}"
+            f"The conflicted files hold rebase-all --auto-resolve's best candidate "
+            f"({best['method']}), unstaged. It {failed}"
         )
+        output.line(
+            "It may change lines outside the conflict: review all it changes on the new base "
+            "(git diff HEAD) before you `git add` it."
+        )
+    else:
+        if from_candidate:
+            output.warn(
+                "the auto-resolve candidate was made for another commit of the branch than the "
+                "one git stopped at: the conflicted files hold git's conflict"
+            )
+        output.line("The conflicted files hold git's conflict, as `git rebase` leaves it.")
     output.line(f"A rebase of {branch} onto {ws.base} is waiting for you in:")
     output.line(f"  {worktree}")
     output.line("There: edit the conflicted files, `git add` them, then run")
     output.line(
         f"  howtoctl resolve {name} --continue      (or --abort to leave everything as before)"
     )
+    if best and not from_candidate:
+        output.line(
+            f"rebase-all --auto-resolve's best candidate ({best['method']}) is kept; it {failed}"
+        )
+        output.line(
+            f"To start from it instead: howtoctl resolve {name} --abort, "
+            f"then howtoctl resolve {name} --from-candidate"
+        )
     return EXIT_PROBLEMS
+
+
+def _refuse_markers(name: str, diff: bytes, worktree: str, staged: bool) -> None:
+    """Refuse, before anything moves, a change that adds conflict markers (see
+    `conflict_markers`): `git add` takes a file whatever it holds."""
+    found = conflict_markers.in_diff(diff)
+    if not found:
+        return
+    fix = (
+        "edit those lines there and `git add` the files"
+        if staged
+        else "edit those lines there and commit (git commit --amend)"
+    )
+    raise HowtoError(
+        f"the rebase in {worktree} adds conflict markers, so nothing was moved: "
+        + conflict_markers.describe(found),
+        f"{fix}, then run howtoctl resolve {name} --continue again",
+    )
 
 
 def finish(ws: Workspace, name: str) -> int:
@@ -94,6 +149,7 @@ def finish(ws: Workspace, name: str) -> int:
         )
     worktree = st["worktree"]
     if ws.repo.rebase_in_progress(worktree):
+        _refuse_markers(name, ws.repo.staged_diff(worktree), worktree, staged=True)
         step = ws.repo.continue_rebase(worktree)
         if not step.done:
             output.status_line(name, "conflict", ", ".join(step.conflicts) or "rebase stopped")
@@ -106,6 +162,8 @@ def finish(ws: Workspace, name: str) -> int:
             f"the work tree {worktree} is not on top of {st['base']} any more",
             f"drop it with `howtoctl resolve {name} --abort` and start again",
         )
+    # Commits git replayed without stopping, or made in the work tree by hand, are checked too.
+    _refuse_markers(name, ws.repo.diff_since_fork(st["onto"], new_tip) or b"", worktree, False)
     ref = ws.branch_ref(name)
     stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
     ws.repo.update_refs(
@@ -147,15 +205,27 @@ def _owned(ws: Workspace, st: dict) -> bool:
     return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
 
 
-def run(ws: Workspace, *, name: str, do_continue: bool, do_abort: bool, path: str | None) -> int:
+def run(
+    ws: Workspace,
+    *,
+    name: str,
+    do_continue: bool,
+    do_abort: bool,
+    path: str | None,
+    from_candidate: bool = False,
+) -> int:
     from howtoctl import names
 
     names.validate_name(name)
     if do_continue and do_abort:
         raise HowtoError("--continue and --abort exclude each other")
+    if from_candidate and (do_continue or do_abort):
+        raise HowtoError(
+            "--from-candidate starts a resolve: it goes with neither --continue nor --abort"
+        )
     with lock.repository_lock(ws.repo.common_dir, "resolve"):
         if do_continue:
             return finish(ws, name)
         if do_abort:
             return abort(ws, name)
-        return start(ws, name, path)
+        return start(ws, name, path, from_candidate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from howtoctl import fsutil, lock, output, patch, state
+from howtoctl import conflict_markers, fsutil, lock, output, patch, state
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
@@ -55,6 +55,16 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
             f"{ws.config.branch_prefix}{name} cannot be saved as a HOWTO diff: {e.message}",
             "HOWTO diffs hold text changes only (no binary files, LF line endings)",
         ) from None
+    # A conflict left in a file applies and is fresh, so nothing else stops it: refused here,
+    # with --force too, before it reaches the diff file.
+    found = conflict_markers.in_diff(data)
+    if found:
+        branch = ws.config.branch_prefix + name
+        raise HowtoError(
+            f"{branch} adds conflict markers, so its diff is not saved: "
+            + conflict_markers.describe(found),
+            f"resolve the conflict on {branch} (edit those lines and commit), then save again",
+        )
     current = ws.read_diff(name)
     if current != data and not force:
         _guard_overwrite(ws, name, current, tip)

@@ -284,7 +284,7 @@ def test_a_file_renamed_on_the_base_is_merged_along_the_rename(tmp_path):
     assert r.git("ls-tree", "--name-only", "howto/alpha", "ex/") == "ex/models.py"
 
 
-def test_resolve_starts_from_the_best_candidate(tmp_path):
+def test_resolve_offers_the_best_candidate_and_starts_from_it_only_on_request(tmp_path):
     base = "import os\n\nx = os.getcwd()\nprint(x)\n"
     r = _conflicting(
         tmp_path,
@@ -292,15 +292,28 @@ def test_resolve_starts_from_the_best_candidate(tmp_path):
         "import pathlib\n\nx = pathlib.Path.cwd()\nprint(x)\n",
         'import os\n\nx = os.getcwd()\ny = os.path.join(x, "a")\nprint(x)\n',
     )
-    assert _rebase(r)[0] == 1
+    assert _rebase(r)[0] == 1  # wiggle's merge fails the names check: kept as the best
     res = r.cli("resolve", "alpha")
     assert res.code == 1
-    assert "wiggle" in res.out and "names" in res.out
-    worktree = next(line.strip() for line in res.out.splitlines() if "/worktrees/alpha" in line)
+    assert "wiggle" in res.out and "names" in res.out and "--from-candidate" in res.out, res
+    worktree = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+    assert worktree == str(r.path.parent / "repo-resolve-alpha")
+    with open(f"{worktree}/ex/model.py") as f:
+        text = f.read()
+    # git's conflict, as `git rebase` leaves it: not the candidate, no wiggle markers.
+    head, _, tail = text.partition("<<<<<<< HEAD\nx = pathlib.Path.cwd()\n=======\n")
+    assert head == "import pathlib\n\n", text
+    assert tail.startswith('x = os.getcwd()\ny = os.path.join(x, "a")\n>>>>>>> '), text
+    assert tail.endswith(" (alpha: step 1)\nprint(x)\n") and "<<<---" not in text, text
+    assert r.cli("resolve", "alpha", "--abort").code == 0
+    res = r.cli("resolve", "alpha", "--from-candidate")
+    assert res.code == 1 and "best candidate (wiggle)" in res.out, res
     with open(f"{worktree}/ex/model.py") as f:
         text = f.read()
     assert "<<<<<<<" not in text and 'y = os.path.join(x, "a")' in text
     assert "pathlib.Path.cwd()" in text
+    # Unstaged: git still has the path as conflicted until the maintainer adds it.
+    assert r.git("-C", worktree, "diff", "--name-only", "--diff-filter=U") == "ex/model.py"
     assert r.cli("resolve", "alpha", "--abort").code == 0
 
 

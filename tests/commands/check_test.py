@@ -145,3 +145,27 @@ def test_check_writes_no_object_into_the_repository(repo_with_howto, tmp_path):
     before = clone.git("count-objects", "-v")
     assert clone.cli("check").code == 0 and clone.cli("list").code == 0
     assert clone.git("count-objects", "-v") == before
+
+
+def test_check_fails_a_diff_that_adds_conflict_markers(repo_with_howto):
+    r = repo_with_howto
+    # A branch committed with a conflict still in it, its diff written by hand (save refuses).
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 9\n", "<<<<<<< HEAD\nline 9\n=======\nline 9 a\n>>>>>>> a\n")
+    r.commit("alpha: conflicted")
+    r.git("switch", "-q", "main")
+    diff = r.git("diff", "--full-index", "main...howto/alpha", strip_newline_in_stdout=False)
+    r.write("howtos/diffs/alpha.diff", diff)
+    r.commit("alpha, saved by hand")
+    before = r.snapshot()
+    code, reports = check(r)
+    assert code == 1, reports
+    alpha = reports["alpha"]
+    assert alpha["state"] == "conflict-markers", alpha
+    assert alpha["detail"].startswith("ex/train.py:9: conflict marker '<<<<<<< HEAD'"), alpha
+    assert "ex/train.py:11" in alpha["detail"] and "ex/train.py:13" in alpha["detail"]
+    assert "howtoctl save alpha" in alpha["hint"]
+    res = r.cli("check", "alpha")
+    assert res.code == 1 and "conflict-markers" in res.out and "ex/train.py:9" in res.out, res
+    assert r.snapshot() == before
+    assert r.read("howtos/diffs/alpha.diff") == diff

@@ -131,3 +131,101 @@ def test_advice_after_a_conflict_names_resolve(conflicted):
     assert res.code == 1 and "howtoctl resolve beta" in res.out, res
     res = r.cli("save", "beta", "--force")
     assert "howtoctl resolve beta" in res.err, res
+
+
+def _waiting_in(res) -> str:
+    return res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+
+
+def _gits_own_conflict(r, tmp_path, path: str) -> str:
+    """The file as `git rebase` of the branch onto main leaves it, in a work tree of its own."""
+    manual = str(tmp_path / "manual")
+    r.git("worktree", "add", "-q", "--detach", manual, "howto/beta")
+    r.git("-C", manual, "rebase", "main", with_exceptions=False)
+    text = open(os.path.join(manual, path)).read()
+    r.git("-C", manual, "rebase", "--abort")
+    r.git("worktree", "remove", "--force", manual)
+    return text
+
+
+def test_resolve_starts_from_gits_conflict_in_a_work_tree_beside_the_repository(
+    conflicted, tmp_path
+):
+    r = conflicted
+    expected = _gits_own_conflict(r, tmp_path, "ex/train.py")
+    res = r.cli("resolve", "beta")
+    assert res.code == 1, res
+    wt = _waiting_in(res)
+    # Where a git user looks for a work tree (`git worktree add ../repo-beta`), not in .git/.
+    assert wt == str(r.path.parent / "repo-resolve-beta"), wt
+    assert ".git" not in os.path.relpath(wt, r.path.parent).split(os.sep)
+    assert wt in r.git("worktree", "list")
+    text = open(os.path.join(wt, "ex/train.py")).read()
+    assert text == expected  # git's merge, markers and all
+    lines = text.splitlines()
+    assert (
+        lines[19] == "<<<<<<< HEAD" and lines[21] == "=======" and lines[23].startswith(">>>>>>> ")
+    )
+    assert "<<<---" not in text and "--->>>" not in text
+    assert "--from-candidate" not in res.out  # no candidate kept: none is offered
+    assert r.cli("resolve", "beta", "--abort").code == 0
+    assert not os.path.exists(wt)
+
+
+def test_from_candidate_without_a_candidate_changes_nothing(conflicted):
+    r = conflicted
+    before = r.snapshot()
+    res = r.cli("resolve", "beta", "--from-candidate")
+    assert res.code == 2 and "no auto-resolve candidate for rebasing howto/beta" in res.err, res
+    assert r.snapshot() == before
+    assert not os.path.exists(r.path.parent / "repo-resolve-beta")
+    assert r.cli("resolve", "beta", "--abort").code == 2  # no resolve was started
+    res = r.cli("resolve", "beta", "--continue", "--from-candidate")
+    assert res.code == 2 and "--from-candidate" in res.err
+
+
+def _unchanged(r, old_tip: str, diff: bytes) -> None:
+    assert r.rev("howto/beta") == old_tip
+    assert (r.path / "howtos/diffs/beta.diff").read_bytes() == diff
+    assert not r.refs("refs/howtoctl/backup/")
+
+
+def test_continue_refuses_a_conflict_added_with_its_markers(conflicted):
+    r = conflicted
+    old_tip, diff = r.rev("howto/beta"), (r.path / "howtos/diffs/beta.diff").read_bytes()
+    wt = _waiting_in(r.cli("resolve", "beta"))
+    r.git("-C", wt, "add", "ex/train.py")  # git takes the file, markers and all
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 2, res
+    assert "ex/train.py:20: conflict marker '<<<<<<< HEAD'" in res.err, res.err
+    assert "ex/train.py:22" in res.err and "ex/train.py:24" in res.err
+    _unchanged(r, old_tip, diff)
+    assert r.git("-C", wt, "rev-parse", "--verify", "REBASE_HEAD")  # still stopped there
+    assert r.git("-C", wt, "rev-parse", "HEAD") == r.rev("main")
+    # Resolved, the same resolve finishes.
+    text = open(os.path.join(wt, "ex/train.py")).read()
+    with open(os.path.join(wt, "ex/train.py"), "w") as f:
+        f.write(
+            text.split("<<<<<<<")[0]
+            + "line 20 both\n"
+            + text.split(">>>>>>> ")[1].split("\n", 1)[1]
+        )
+    r.git("-C", wt, "add", "ex/train.py")
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 0, res
+    assert "line 20 both" in r.git("show", "howto/beta:ex/train.py")
+
+
+def test_continue_refuses_markers_committed_in_the_work_tree(conflicted):
+    r = conflicted
+    old_tip, diff = r.rev("howto/beta"), (r.path / "howtos/diffs/beta.diff").read_bytes()
+    wt = _waiting_in(r.cli("resolve", "beta"))
+    r.git("-C", wt, "add", "ex/train.py")
+    r.git("-C", wt, "-c", "core.editor=true", "rebase", "--continue")  # by hand, not howtoctl
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 2, res
+    assert "ex/train.py:20: conflict marker '<<<<<<< HEAD'" in res.err, res.err
+    assert "commit --amend" in res.err
+    _unchanged(r, old_tip, diff)
+    assert r.cli("resolve", "beta", "--abort").code == 0
+    _unchanged(r, old_tip, diff)

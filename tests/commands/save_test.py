@@ -194,3 +194,44 @@ def test_save_all_names_every_refused_file_at_once(repo):
     assert res.code == 2, res
     assert "alpha.diff" in res.err and "beta.diff" in res.err, res.err
     assert repo.snapshot() == before
+
+
+CONFLICT = "<<<<<<< HEAD\nline 9 main\n=======\nline 9 alpha\n>>>>>>> alpha: more\n"
+
+
+def test_save_refuses_a_branch_that_adds_conflict_markers(repo_with_howto):
+    r = repo_with_howto
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 9\n", CONFLICT)  # `git add` of a file still conflicted
+    r.commit("alpha: more")
+    r.git("switch", "-q", "main")
+    diff = (r.path / "howtos/diffs/alpha.diff").read_bytes()
+    before = r.snapshot()
+    for args in (("alpha",), ("alpha", "--force"), ("--all",)):
+        res = r.cli("save", *args)
+        assert res.code == 2, res
+        assert "ex/train.py:9: conflict marker '<<<<<<< HEAD'" in res.err, res.err
+        assert "ex/train.py:11" in res.err and "ex/train.py:13" in res.err, res.err
+        assert (r.path / "howtos/diffs/alpha.diff").read_bytes() == diff
+        assert r.snapshot() == before
+
+
+def test_save_takes_a_diff_that_removes_or_keeps_marker_like_lines(repo):
+    r = repo
+    documented = "How a conflict looks:\n\n" + CONFLICT + "\nThat is all.\n"
+    r.write("ex/CONFLICTS.md", documented)
+    r.commit("document conflicts")
+    r.add_howto(
+        "doc",
+        {
+            "ex/CONFLICTS.md": ("=======\n", ""),  # removes a marker-like line
+            "ex/README.md": ("An example.\n", "Title\n=======\n\nAn example.\n"),  # an underline
+        },
+        save=False,
+    )
+    res = r.cli("save", "doc")
+    assert res.code == 0, res
+    diff = r.read("howtos/diffs/doc.diff")
+    assert "-=======\n" in diff and "+=======\n" in diff and " <<<<<<< HEAD\n" in diff
+    r.commit("save doc")
+    assert r.cli("check", "doc").code == 0
