@@ -146,8 +146,14 @@ def timeline(
             break  # the last diff is gone
     # Only the commits that change a diff or an example some version of a diff changes.
     dirs = set()
-    for step in steps:
-        for status, _, name in step.diffs:
+    listed = (
+        git(git_dir, "ls-tree", "--name-only", steps[0].commit, DIFF_DIR + "/") if steps else None
+    )
+    present = (
+        [("A", None, n) for n in map(_name, listed.stdout.decode().split()) if n] if listed else []
+    )
+    for i, step in enumerate(steps):
+        for status, _, name in step.diffs + (present if i == 0 else []):
             if status != "D":
                 diff = git(git_dir, "show", f"{step.commit}:{DIFF_DIR}/{name}.diff").stdout
                 dirs.update(posixpath.dirname(p) + "/" for p in diff_paths(diff))
@@ -483,7 +489,7 @@ class Replay:
                 if status == "auto-resolved":
                     record["human"] = "never"  # until a human rewrite says otherwise
                     b.pending.append(record)
-                if status == "conflict":
+                if status in ("conflict", "auto-resolved"):
                     record["conflicts"] = r.get("conflicts", [])
                     record["attempts"] = [
                         f"{a['method']}: {a['failed'] or 'accepted'}" for a in r.get("attempts", [])
