@@ -22,7 +22,6 @@ import collections
 import json
 import os
 import pathlib
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,40 +30,12 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from bench import autoresolve_cases  # noqa: E402
 from bench.autoresolve_cases import Case  # noqa: E402
+from bench.gitdir import applies as _applies  # noqa: E402
+from bench.gitdir import diff_paths as _diff_paths  # noqa: E402
+from bench.gitdir import find_git_dir  # noqa: E402
+from bench.gitdir import git as _git  # noqa: E402
 
 HISTORY_DEPTH = 60  # earlier commits searched for the old diff's fork point
-
-
-def _git(git_dir: str, *args: str, input: bytes | None = None, env=None, check=True):
-    proc = subprocess.run(
-        ["git", "--git-dir", git_dir, *args],
-        input=input,
-        capture_output=True,
-        env={**os.environ, **(env or {})},
-    )
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace')}")
-    return proc
-
-
-def _diff_paths(diff: bytes) -> list[str]:
-    paths = []
-    for m in re.finditer(rb"^(?:---|\+\+\+) (?:[ab]/)?(\S+)", diff, re.M):
-        p = m.group(1).decode()
-        if p != "/dev/null" and p not in paths:
-            paths.append(p)
-    return paths
-
-
-def _applies(git_dir: str, commit: str, diff: bytes, tmp: str) -> bool:
-    env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-    _git(git_dir, "read-tree", commit, env=env)
-    return (
-        _git(
-            git_dir, "apply", "--cached", "--check", "-", input=diff, env=env, check=False
-        ).returncode
-        == 0
-    )
 
 
 def _applied(files: dict[str, str], diff: bytes, tmp: str) -> dict[str, str | None] | None:
@@ -264,9 +235,7 @@ def main() -> int:
     if not args.no_smoke:
         cases += autoresolve_cases.SMOKE_CASES
     if args.flax:
-        git_dir = args.flax
-        if os.path.isdir(os.path.join(git_dir, ".git")):
-            git_dir = os.path.join(git_dir, ".git")
+        git_dir = find_git_dir(args.flax)
         real, skipped = flax_cases(git_dir)
         print(f"flax: {len(real)} usable conflict(s); {len(skipped)} diff rewrite(s) left out")
         if args.verbose:
