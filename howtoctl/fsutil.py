@@ -36,12 +36,21 @@ def is_inside(path: str, root: str) -> bool:
 
 
 def require_inside(path: str, root: str, what: str = "the repository") -> None:
-    """Refuse a path that resolves (through a symbolic link) outside `root`."""
+    """Refuse a path that resolves (through a symbolic link) outside `root`, or into a `.git`
+    directory below it: git's own files are git's to write (howtoctl's state there is reached
+    through the repository's common directory, never through a work-tree path)."""
+    shown = os.path.relpath(path, root) if path.startswith(root) else path
     if not is_inside(path, root):
-        shown = os.path.relpath(path, root) if path.startswith(root) else path
         raise HowtoError(
             f"{shown} leads outside {what} (to {os.path.realpath(path)}); howtoctl only reads "
             f"and writes files inside {what}",
+            "replace the symbolic link with a real file or directory",
+        )
+    inner = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    if ".git" in inner.split(os.sep):
+        raise HowtoError(
+            f"{shown} leads into git's own directory (to {os.path.realpath(path)}); howtoctl "
+            f"only reads and writes the files of {what}'s work tree there",
             "replace the symbolic link with a real file or directory",
         )
 

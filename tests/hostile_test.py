@@ -442,3 +442,24 @@ def test_a_howto_changing_a_file_whose_name_has_a_space_saves_checks_and_restore
     r.git("branch", "-D", "howto/spaced")
     assert r.cli("restore", "spaced").code == 0
     assert r.git("show", "howto/spaced:ex/my data.py") == "x = 2"
+
+
+def test_init_refuses_a_workflows_link_into_the_git_directory(repo):
+    r = repo
+    os.symlink(".git", r.path / ".github")
+    before = r.snapshot()
+    hooks = sorted(os.listdir(r.path / ".git"))
+    res = r.cli("init")
+    assert res.code == 2 and "git's own directory" in res.err, res
+    assert sorted(os.listdir(r.path / ".git")) == hooks
+    assert r.snapshot() == before
+
+
+def test_save_refuses_a_diff_dir_linking_into_the_git_directory(repo_with_howto):
+    r = repo_with_howto
+    shutil.rmtree(r.path / "howtos" / "diffs")
+    os.symlink("../.git", r.path / "howtos" / "diffs")
+    r.commit("diff dir is a link into .git")
+    res = r.cli("save", "alpha", "--force")
+    assert res.code == 2 and "git's own directory" in res.err, res
+    assert not (r.path / ".git" / "alpha.diff").exists()
