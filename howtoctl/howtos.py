@@ -383,6 +383,9 @@ class Workspace:
         if fork is None:
             return False
         try:
+            # git apply passes over what it cannot read (text after the last hunk): a file
+            # that is no valid HOWTO diff was edited, and the edit would be lost.
+            patch.parse(saved)
             tree = self.repo.tree_with_patch(fork, saved)
         except HowtoError:
             return False

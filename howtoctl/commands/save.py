@@ -98,6 +98,7 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 "decide for each as its hint says, then run save again",
             )
         proofs = _proofs_to_write(ws, planned)  # checked before anything is written
+        kept = _keep_replaced(ws, planned)
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
@@ -105,6 +106,11 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             else:
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
+                if name in kept:
+                    output.info(
+                        f"{name}: the replaced {rel} had changes not committed; it is kept: "
+                        f"git show {kept[name]} > {rel}"
+                    )
             ws.record_sync(name, tip, data)
             if name in proofs:
                 path, record = proofs[name]
@@ -119,6 +125,35 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                     f"the diff may not apply to its tip: {ws.rebase_advice(name)}"
                 )
     return EXIT_OK
+
+
+REPLACED_ROOT = "refs/howtoctl/replaced/"
+
+
+def _keep_replaced(ws: Workspace, planned) -> dict[str, str]:
+    """{name: ref}: a copy of each diff file about to be replaced whose content is committed
+    nowhere (a hand edit, which --force overwrites), as a blob under REPLACED_ROOT: save
+    loses no file, even when told to overwrite it."""
+    from howtoctl import backup
+    from howtoctl.refs import RefUpdate
+
+    lost = {
+        name: current
+        for name, _, data, current, _ in planned
+        if current is not None
+        and current != data
+        and current != ws.repo.show_file("HEAD", ws.diff_relpath(name))
+    }
+    if not lost:
+        return {}
+    stamp = backup.new_stamp()
+    refs = {name: f"{REPLACED_ROOT}{stamp}/{name}" for name in lost}
+    ws.repo.update_refs(
+        [RefUpdate.create(refs[n], ws.repo.write_blob(data)) for n, data in lost.items()],
+        "howtoctl save: replaced diff files",
+        reflog=False,
+    )
+    return refs
 
 
 def _proofs_to_write(ws: Workspace, planned) -> dict[str, tuple[str, bytes]]:

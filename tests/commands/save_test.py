@@ -235,3 +235,35 @@ def test_save_takes_a_diff_that_removes_or_keeps_marker_like_lines(repo):
     assert "-=======\n" in diff and "+=======\n" in diff and " <<<<<<< HEAD\n" in diff
     r.commit("save doc")
     assert r.cli("check", "doc").code == 0
+
+
+def test_save_refuses_to_overwrite_a_hand_edit_that_broke_the_diff(repo_with_howto):
+    r = repo_with_howto
+    rel = "howtos/diffs/alpha.diff"
+    edited = r.read(rel) + "a note typed into the file\n"
+    r.write(rel, edited)  # git apply passes over it: the branch's change is still there
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2, res
+    assert "saving would overwrite" in res.err
+    assert r.read(rel) == edited and r.snapshot() == before
+
+
+def test_save_force_keeps_the_hand_edit_it_overwrites(repo_with_howto):
+    r = repo_with_howto
+    rel = "howtos/diffs/alpha.diff"
+    edited = r.read(rel).replace("changed by alpha", "changed by hand")
+    r.write(rel, edited)
+    res = r.cli("save", "alpha", "--force")
+    assert res.code == 0, res
+    assert "changed by alpha" in r.read(rel)
+    (ref,) = r.refs("refs/howtoctl/replaced/")
+    assert r.git("cat-file", "blob", ref) + "\n" == edited
+    assert ref in res.err
+    # Nothing is kept where nothing was lost: a save over the committed file writes no copy.
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 7\n", "line 7 changed too\n")
+    r.commit("more")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
+    assert len(r.refs("refs/howtoctl/replaced/")) == 1
