@@ -800,3 +800,33 @@ def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_
     r.commit("base: fewer settings, SCALE untested")
     branch = _refused(r, r.snapshot(), "proved", "--prove")
     assert "names only part of the hunk" in branch["attempts"][0]["detail"], branch
+
+
+TWO_STEPS = (
+    "def train(x):\n    a = 1\n    b = 2\n    c = 3\n    return a\n\n\n"
+    "def evaluate(x):\n    a = 1\n    b = 2\n    c = 3\n    return b\n"
+)
+
+
+def test_a_fuzzed_hunk_that_lands_in_another_function_is_refused(tmp_path, monkeypatch):
+    from howtoctl import merge_tools
+
+    real = merge_tools.available
+    monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))
+    r = _repo(tmp_path, {"ex/steps.py": TWO_STEPS})
+    r.add_howto(
+        "alpha",
+        {"ex/steps.py": ("    c = 3\n    return a\n", "    print(b)\n    c = 3\n    return a\n")},
+    )
+    r.replace(
+        "ex/steps.py",
+        "a = 1\n    b = 2\n    c = 3\n    return a",
+        "a, b, c = 1, 2, 3\n    return a",
+    )
+    r.commit("base: train() rewritten")
+    code, report = _rebase(r)
+    (attempt,) = report["branches"][0]["attempts"]
+    assert code == 1 and (attempt["method"], attempt["failed"]) == ("patch-fuzz", "no-markers"), (
+        report
+    )
+    assert attempt["detail"] == "ex/steps.py: Hunk #1 of train landed in evaluate", attempt
