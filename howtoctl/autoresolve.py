@@ -10,18 +10,24 @@ conflicted, merges the file with another tool instead:
    fork point and the new base (a lower similarity threshold than git's merge uses);
 3. `patch-fuzz`: the branch's change to the file as a diff, applied with `patch --fuzz=3`.
 
-The first candidate that passes every check, in order, is accepted: no conflict markers; every
-changed Python file compiles; no name problem (pyflakes rules) the unmerged files did not have;
-nothing the new base removed comes back from the branch (`verify.removals_stay_removed`); the
-merge can be undone both ways (`verify.round_trip`); the HOWTO's smoke test passes on 8 CPU
-devices: the command `howtoctl test` runs (the manifest's `test`, else pytest on the example;
-where that pytest finds no test there is nothing to run, and the check is not listed); with
-`--prove`, every hunk of the merged diff is still proved: as `howtoctl prove` would judge the
-diff `save` would write, each mutant's smoke test fails (see `howtoctl.mutants`). A branch that
-no candidate resolves does not move; the best candidate (the one that got furthest) is kept
-for `howtoctl resolve`. A candidate whose merge is byte for byte an earlier one's takes that
-verdict without running anything again (wiggle+renames, where git detected no rename, is
-wiggle). Nothing here moves a ref: the caller does, with the usual backups.
+The first candidate that passes every check, in order, is accepted: no conflict markers (a
+`patch --fuzz` hunk that landed in another def or class than its old context's counts as one
+not merged); the merge still makes the HOWTO's change (`intent`, see `howtoctl.intent`: it
+changes something against the new base, keeps every file the HOWTO adds, every line it adds or
+removes, unless the new base made that change itself, and a hunk of a file the base moved only
+whole beside its context) -- the other checks prove a merge did no harm, and a merge that
+dropped the HOWTO does none; every changed Python file compiles; no name problem (pyflakes
+rules) the unmerged files did not have; nothing the new base removed comes back from the branch
+(`verify.removals_stay_removed`); the merge can be undone both ways (`verify.round_trip`); the
+HOWTO's smoke test passes on 8 CPU devices: the command `howtoctl test` runs (the manifest's
+`test`, else pytest on the example; where that pytest finds no test there is nothing to run,
+and the check is not listed); with `--prove`, every hunk of the merged diff is still proved: as `howtoctl prove`
+would judge the diff `save` would write, each mutant's smoke test fails (see
+`howtoctl.mutants`). A branch that no candidate resolves does not move; the best candidate
+(the one that got furthest) is kept for `howtoctl resolve`. A candidate whose merge is byte for
+byte an earlier one's takes that verdict without running anything again (wiggle+renames, where
+git detected no rename, is wiggle). Nothing here moves a ref: the caller does, with the usual
+backups.
 """
 
 from __future__ import annotations
@@ -34,7 +40,18 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 
-from howtoctl import fsutil, merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
+from howtoctl import (
+    fsutil,
+    intent,
+    merge_tools,
+    mutants,
+    patch,
+    proof,
+    rebase,
+    smoke,
+    variants,
+    verify,
+)
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
@@ -48,11 +65,14 @@ _TOOL = {WIGGLE: merge_tools.WIGGLE, WIGGLE_RENAMES: merge_tools.WIGGLE, PATCH_F
 
 # The checks, in the order they run (the cheap ones first).
 MARKERS, COMPILES, NAMES, SMOKE, PROVED = "no-markers", "compiles", "names", "smoke-test", "proved"
+# Right after no-markers, so that no other check can pass a merge that lost the HOWTO: the others
+# prove a merge did no harm, and a candidate equal to the new base does none.
+INTENT = "intent"
 # Beyond the issue's list, cheap, so before the smoke test: without them the benchmark
 # (bench/autoresolve.py) accepts two wrong merges (an API port the branch's new line misses;
 # a change that needed adapting, which a smoke test would have caught).
 REMOVALS, ROUND_TRIP = "removals", "round-trip"
-CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
+CHECKS = (MARKERS, INTENT, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
 
 PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no test
 
@@ -75,6 +95,7 @@ class Attempt:
     files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
     hunks: list[proof.HunkResult] | None = None  # what the prove check found, where it ran
     proof_record: bytes = b""  # ... as `prove --record` writes it, for the diff it proved
+    lost: list[intent.Lost] = dataclasses.field(default_factory=list)  # what intent found gone
 
     @property
     def accepted(self) -> bool:
@@ -86,6 +107,7 @@ class Attempt:
             "passed": self.passed,
             "failed": self.failed or None,
             "detail": self.detail,
+            **({"lost": [x.as_dict() for x in self.lost]} if self.lost else {}),
             **({"hunks": [h.as_dict() for h in self.hunks]} if self.hunks is not None else {}),
         }
 
@@ -191,6 +213,7 @@ class Resolver:
         self._blobs: dict[tuple[str, str], bytes | None] = {}
         self._trees: dict[str, str] = {}
         self._judged: dict[tuple, Attempt] = {}  # (every commit's tree, notes) -> its attempt
+        self._howto: dict[str, intent.Pair] = {}  # the branch's change: {path: (old, new)}
 
     def blob(self, rev: str, path: str) -> bytes | None:
         key = (rev, path)
@@ -207,6 +230,11 @@ class Resolver:
             zip(commits, self.repo.merge_trees([(self.onto, c) for c in commits]), strict=True)
         )
         renames = self.repo.renames(fork, self.onto)
+        # The HOWTO's change, which every candidate must still make (the intent check).
+        self._howto = {
+            p: (self.blob(fork, p), self.blob(commits[-1], p))
+            for p in sorted(self.repo.paths_differing(fork, commits[-1]))
+        }
         attempts = []
         self._judged = {}  # per call: the bench changes the checks between calls
         with tempfile.TemporaryDirectory(
@@ -282,6 +310,7 @@ class Resolver:
         if same_as is not attempt:
             attempt.passed, attempt.failed = list(same_as.passed), same_as.failed
             attempt.detail, attempt.hunks = f"same merge as {same_as.method}", same_as.hunks
+            attempt.lost = same_as.lost
             return attempt
         changed = self.repo.paths_differing(self.onto, tip_tree)
         current = {p: d for p, d in resolved.items() if d is not None}
@@ -297,6 +326,13 @@ class Resolver:
 
         def markers() -> str:
             return "; ".join(notes[:2]) or verify.markers(current)
+
+        def intended() -> str:
+            candidate = {p: (self.blob(self.onto, p), self.blob(tip_tree, p)) for p in changed}
+            attempt.lost = intent.lost(
+                self._howto, candidate, functools.partial(self.blob, self.onto), renames
+            )
+            return intent.describe(attempt.lost)
 
         def removals() -> str:
             for path, data in sorted(current.items()):
@@ -324,6 +360,7 @@ class Resolver:
 
         checks = [
             (MARKERS, markers),
+            (INTENT, intended),
             (COMPILES, lambda: verify.compiles(python_files())),
             (
                 NAMES,
