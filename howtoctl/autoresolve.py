@@ -21,7 +21,10 @@ rules) the unmerged files did not have; nothing the new base removed comes back 
 (`verify.removals_stay_removed`); the merge can be undone both ways (`verify.round_trip`); the
 HOWTO's smoke test passes on 8 CPU devices: the command `howtoctl test` runs (the manifest's
 `test`, else pytest on the example; where that pytest finds no test there is nothing to run,
-and the check is not listed); with `--prove`, every hunk of the merged diff is still proved: as `howtoctl prove`
+and the check is not listed), and where it is pytest, a test of a file the HOWTO adds or
+changes passed (the base's tests passing say nothing of the HOWTO; a command that is not
+pytest reports no tests, and is taken as the HOWTO's own: the manifest names it for this
+HOWTO); with `--prove`, every hunk of the merged diff is still proved: as `howtoctl prove`
 would judge the diff `save` would write, each mutant's smoke test fails (see
 `howtoctl.mutants`). A branch that no candidate resolves does not move; the best candidate
 (the one that got furthest) is kept for `howtoctl resolve`. A candidate whose merge is byte for
@@ -373,7 +376,7 @@ class Resolver:
         no_tests = []
 
         def smoke() -> str:
-            problem = self._smoke(tip())
+            problem = self._smoke(tip(), sorted(changed | set(self._howto)))
             if problem is None:
                 no_tests.append(True)
             return problem or ""
@@ -431,10 +434,15 @@ class Resolver:
             manifest=self.smoke_test.manifest,
         )
 
-    def _smoke(self, commit: str) -> str | None:
+    def _smoke(self, commit: str, own: Sequence[str]) -> str | None:
         """Run the HOWTO's smoke test on `commit` as `howtoctl test` does (its own work tree
         and session, its rules for devices and skips): "" when it passes, what failed, or None
-        when the default pytest command found no test (then there is nothing to run)."""
+        when the default pytest command found no test (then there is nothing to run).
+
+        A pytest run passes only where a test of the HOWTO's own files (`own`: the files its
+        change adds or changes) passed: the base's tests passing says nothing of the HOWTO. A
+        command that is not pytest writes no report of its tests; the manifest names it for
+        this HOWTO alone, so it is taken as the HOWTO's own test."""
         assert self.smoke_test is not None
         t = self.smoke_test
         runner = self._runner("howtoctl-test-")
@@ -453,7 +461,14 @@ class Resolver:
 
         (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
         if r.status == "passed":
-            return ""
+            if r.passed_tests is None or intent.own_tests(r.passed_tests, own):
+                return ""
+            ran = ", ".join(r.passed_tests[:3]) + (" ..." if len(r.passed_tests) > 3 else "")
+            tests = [f for f in own if f.endswith(".py")]
+            return (
+                f"no test of the HOWTO's own files ({', '.join(tests[:3]) or 'none'}) passed, "
+                + (f"only the base's: {ran}" if ran else "no test passed")
+            )
         if r.returncode == PYTEST_NO_TESTS and not t.entry.test and not r.skipped_tests:
             return None  # (a test skipped, for lack of devices say, is one found: it fails)
         tail = r.output_tail.strip().splitlines()[-3:]

@@ -26,7 +26,7 @@ import collections
 import dataclasses
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 Pair = tuple[bytes | None, bytes | None]  # a file (before, after) a change; None: absent
 SHOWN = 3  # lines named per loss, in words and in --json
@@ -256,3 +256,18 @@ def lost(
             if wanted and not _landed_whole(h, wanted, changed_files):
                 losses.append(Lost(path, SCATTERED, tuple(ln.text for ln in wanted)))
     return losses
+
+
+def own_tests(test_ids: Iterable[str], files: Iterable[str]) -> list[str]:
+    """The tests of `test_ids` (a JUnit report's 'dir/module.py::name', relative to wherever
+    pytest put its root) that live in one of `files` (the HOWTO's changed files)."""
+    modules = {f[: -len(".py")].replace("/", ".") for f in files if f.endswith(".py")}
+    found = []
+    for test in test_ids:
+        where = test.split("::", 1)[0]
+        parts = where.removesuffix(".py").replace("/", ".").split(".")
+        # A class's tests carry its name after the module's: try each leading part.
+        prefixes = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
+        if any(m == p or m.endswith("." + p) for m in modules for p in prefixes):
+            found.append(test)
+    return found

@@ -298,12 +298,13 @@ class Runner:
         with open(log_path, "rb") as f:
             tail = "\n".join(f.read().decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
+        passing = None
         reasons: dict[str, str] = {}
         if os.path.exists(report):
             with open(report, "rb") as f:
                 xml = f.read()
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
-            skipped = tuple(reasons)
+            skipped, passing = tuple(reasons), junit.passed_tests(xml)
         message = (
             ""
             if rc == 0
@@ -327,6 +328,7 @@ class Runner:
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
             returncode=None if timed_out else proc.returncode,
+            passed_tests=passing,
         )
 
     def stop(self) -> None:

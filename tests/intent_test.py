@@ -86,6 +86,14 @@ def test_a_hunk_moved_to_another_file_counts_only_when_whole_beside_its_context(
     assert _lost(howto, split, {"a.py": None}) == []
 
 
+def test_own_tests_are_those_of_the_howtos_files():
+    ids = ["mnist_test.py::test_a", "ex/base_test/TestX.py::test_b", "other_test.py::test_c"]
+    files = ["examples/mnist/mnist_test.py", "examples/mnist/train.py"]
+    assert intent.own_tests(ids, files) == ["mnist_test.py::test_a"]
+    assert intent.own_tests(ids, ["ex/base_test.py"]) == ["ex/base_test/TestX.py::test_b"]
+    assert intent.own_tests(ids, ["train.py"]) == []
+
+
 def test_a_line_both_sides_changed_carries_the_howtos_words():
     old = b"model = Model(features=10, dropout=0.1)\n"
     howto = {"m.py": (old, old.replace(b"0.1", b"0.5"))}

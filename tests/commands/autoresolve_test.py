@@ -636,8 +636,8 @@ def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
     # No manifest test: pytest on the example directories of the diff. The saved diff names
     # ex/ only; the merged branch also changes other/, whose (base) test always fails. Run
     # under the mutants' command, the merged HOWTO fails too: nothing is proved by that test.
+    # (The HOWTO's own test is ex/dropout_test.py: the base's tests passing prove nothing.)
     files = {
-        "ex/model_test.py": MODEL_TEST,
         "other/__init__.py": "",
         "other/util.py": "X = 1\n",
         "other/util_test.py": "def test_broken():\n    assert False\n",
@@ -646,6 +646,7 @@ def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
     r.add_howto("alpha", DROPOUT)
     r.git("switch", "-q", "howto/alpha")
     r.replace("other/util.py", "X = 1", "X = 2")  # unsaved yet, guarded by nothing
+    r.write("ex/dropout_test.py", MODEL_TEST)
     r.commit("alpha: step 2")
     r.git("switch", "-q", "main")
     r.replace("ex/model.py", "features=10", "features=32")
@@ -967,3 +968,34 @@ def test_a_fuzzed_hunk_that_lands_in_another_function_is_refused(tmp_path, monke
         report
     )
     assert attempt["detail"] == "ex/steps.py: Hunk #1 of train landed in evaluate", attempt
+
+
+BASE_TEST = "import ex.model as m\n\n\ndef test_features():\n    assert m.build().features == 32\n"
+
+
+@pytest.mark.parametrize("own_test", [False, True], ids=["base-tests-only", "own-test"])
+def test_the_smoke_test_must_run_a_test_of_the_howtos_own_files(tmp_path, own_test):
+    # pytest on ex/ passes either way: only the base's test, or the HOWTO's own as well.
+    r = _repo(
+        tmp_path,
+        {**PROVE_FILES, "ex/features_test.py": BASE_TEST.replace("32", "10")},
+        PYTEST_MANIFEST,
+    )
+    r.git("switch", "-q", "-c", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    if own_test:
+        r.write("ex/model_test.py", MODEL_TEST)
+    r.commit("alpha")
+    _save_then_move_the_base(r)
+    r.write("ex/features_test.py", BASE_TEST)
+    r.commit("base: its test follows")
+    if own_test:
+        code, report = _rebase(r)
+        assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+        return
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    detail = branch["attempts"][0]["detail"]
+    assert detail == (
+        "no test of the HOWTO's own files (ex/model.py) passed, "
+        "only the base's: ex/features_test.py::test_features"
+    ), detail
