@@ -6,7 +6,8 @@ them all. This one compares the HOWTO's change (old fork point -> old tip) with 
 (new base -> candidate tip), line by line, whitespace ignored, as multisets:
 
 - the candidate changes something;
-- every file the HOWTO adds is in the candidate;
+- every file the HOWTO adds is in the candidate (at its path, or as it is at another path, where
+  git's merge followed a directory the new base renamed);
 - every line the HOWTO adds is still added, every line it removes still removed, unless the new
   base already made that change itself (it has more of the added line than the old base's file
   had, fewer of the removed one). Where the new base changed a line the HOWTO changes too, the
@@ -229,7 +230,12 @@ def lost(
     losses: list[Lost] = []
     for path, (old, new) in sorted(howto.items()):
         if old is None and new is not None and after(path) is None:
-            losses.append(Lost(path, FILE))
+            # Carried along a directory the new base renamed, it is another path's new file.
+            keys = [ln.key for ln in _lines(new)]
+            if not any(
+                b is None and [ln.key for ln in _lines(a)] == keys for b, a in candidate.values()
+            ):
+                losses.append(Lost(path, FILE))
             continue
         gone = new_base(path) is None and old is not None
         target = moved.get(path) if gone else path

@@ -56,6 +56,9 @@ def test_a_dropped_test_file_is_lost():
     howto = {"t.py": (OLD, HOWTO), "t_test.py": (None, test_file)}
     losses = _lost(howto, {"t.py": (NEW, MERGED)}, {"t.py": NEW})
     assert [(x.path, x.kind) for x in losses] == [("t_test.py", "file")]
+    # Where the new base renamed its directory, git's merge puts it there: carried.
+    moved = {"t.py": (NEW, MERGED), "tests/t_test.py": (None, test_file)}
+    assert _lost(howto, moved, {"t.py": NEW}) == []
 
 
 LIB = b"def step(x):\n    a = 1\n    b = 2\n    return a + b\n\n\ndef other():\n    return 0\n"
