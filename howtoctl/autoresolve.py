@@ -10,18 +10,27 @@ conflicted, merges the file with another tool instead:
    fork point and the new base (a lower similarity threshold than git's merge uses);
 3. `patch-fuzz`: the branch's change to the file as a diff, applied with `patch --fuzz=3`.
 
-The first candidate that passes every check, in order, is accepted: no conflict markers; every
-changed Python file compiles; no name problem (pyflakes rules) the unmerged files did not have;
-nothing the new base removed comes back from the branch (`verify.removals_stay_removed`); the
-merge can be undone both ways (`verify.round_trip`); the HOWTO's smoke test passes on 8 CPU
-devices: the command `howtoctl test` runs (the manifest's `test`, else pytest on the example;
-where that pytest finds no test there is nothing to run, and the check is not listed); with
-`--prove`, every hunk of the merged diff is still proved: as `howtoctl prove` would judge the
-diff `save` would write, each mutant's smoke test fails (see `howtoctl.mutants`). A branch that
-no candidate resolves does not move; the best candidate (the one that got furthest) is kept
-for `howtoctl resolve`. A candidate whose merge is byte for byte an earlier one's takes that
-verdict without running anything again (wiggle+renames, where git detected no rename, is
-wiggle). Nothing here moves a ref: the caller does, with the usual backups.
+The first candidate that passes every check, in order, is accepted: no conflict markers (a
+`patch --fuzz` hunk that landed in another def or class than its old context's counts as one
+not merged); the merge still makes the HOWTO's change (`intent`, see `howtoctl.intent`: it
+changes something against the new base, keeps every file the HOWTO adds, every line it adds or
+removes, unless the new base made that change itself, and a hunk of a file the base moved only
+whole beside its context) -- the other checks prove a merge did no harm, and a merge that
+dropped the HOWTO does none; every changed Python file compiles; no name problem (pyflakes
+rules) the unmerged files did not have; nothing the new base removed comes back from the branch
+(`verify.removals_stay_removed`); the merge can be undone both ways (`verify.round_trip`); the
+HOWTO's smoke test passes on 8 CPU devices: the command `howtoctl test` runs (the manifest's
+`test`, else pytest on the example; where that pytest finds no test there is nothing to run,
+and the check is not listed), and where it is pytest, a test of a file the HOWTO adds or
+changes passed (the base's tests passing say nothing of the HOWTO; a command that is not
+pytest reports no tests, and is taken as the HOWTO's own: the manifest names it for this
+HOWTO); with `--prove`, every hunk of the merged diff is still proved: as `howtoctl prove`
+would judge the diff `save` would write, each mutant's smoke test fails (see
+`howtoctl.mutants`). A branch that no candidate resolves does not move; the best candidate
+(the one that got furthest) is kept for `howtoctl resolve`. A candidate whose merge is byte for
+byte an earlier one's takes that verdict without running anything again (wiggle+renames, where
+git detected no rename, is wiggle). Nothing here moves a ref: the caller does, with the usual
+backups.
 """
 
 from __future__ import annotations
@@ -34,7 +43,18 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 
-from howtoctl import fsutil, merge_tools, mutants, patch, proof, rebase, smoke, variants, verify
+from howtoctl import (
+    fsutil,
+    intent,
+    merge_tools,
+    mutants,
+    patch,
+    proof,
+    rebase,
+    smoke,
+    variants,
+    verify,
+)
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
@@ -48,11 +68,14 @@ _TOOL = {WIGGLE: merge_tools.WIGGLE, WIGGLE_RENAMES: merge_tools.WIGGLE, PATCH_F
 
 # The checks, in the order they run (the cheap ones first).
 MARKERS, COMPILES, NAMES, SMOKE, PROVED = "no-markers", "compiles", "names", "smoke-test", "proved"
+# Right after no-markers, so that no other check can pass a merge that lost the HOWTO: the others
+# prove a merge did no harm, and a candidate equal to the new base does none.
+INTENT = "intent"
 # Beyond the issue's list, cheap, so before the smoke test: without them the benchmark
 # (bench/autoresolve.py) accepts two wrong merges (an API port the branch's new line misses;
 # a change that needed adapting, which a smoke test would have caught).
 REMOVALS, ROUND_TRIP = "removals", "round-trip"
-CHECKS = (MARKERS, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
+CHECKS = (MARKERS, INTENT, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
 
 PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no test
 
@@ -75,6 +98,7 @@ class Attempt:
     files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
     hunks: list[proof.HunkResult] | None = None  # what the prove check found, where it ran
     proof_record: bytes = b""  # ... as `prove --record` writes it, for the diff it proved
+    lost: list[intent.Lost] = dataclasses.field(default_factory=list)  # what intent found gone
 
     @property
     def accepted(self) -> bool:
@@ -86,6 +110,7 @@ class Attempt:
             "passed": self.passed,
             "failed": self.failed or None,
             "detail": self.detail,
+            **({"lost": [x.as_dict() for x in self.lost]} if self.lost else {}),
             **({"hunks": [h.as_dict() for h in self.hunks]} if self.hunks is not None else {}),
         }
 
@@ -191,6 +216,7 @@ class Resolver:
         self._blobs: dict[tuple[str, str], bytes | None] = {}
         self._trees: dict[str, str] = {}
         self._judged: dict[tuple, Attempt] = {}  # (every commit's tree, notes) -> its attempt
+        self._howto: dict[str, intent.Pair] = {}  # the branch's change: {path: (old, new)}
 
     def blob(self, rev: str, path: str) -> bytes | None:
         key = (rev, path)
@@ -207,6 +233,11 @@ class Resolver:
             zip(commits, self.repo.merge_trees([(self.onto, c) for c in commits]), strict=True)
         )
         renames = self.repo.renames(fork, self.onto)
+        # The HOWTO's change, which every candidate must still make (the intent check).
+        self._howto = {
+            p: (self.blob(fork, p), self.blob(commits[-1], p))
+            for p in sorted(self.repo.paths_differing(fork, commits[-1]))
+        }
         attempts = []
         self._judged = {}  # per call: the bench changes the checks between calls
         with tempfile.TemporaryDirectory(
@@ -282,6 +313,7 @@ class Resolver:
         if same_as is not attempt:
             attempt.passed, attempt.failed = list(same_as.passed), same_as.failed
             attempt.detail, attempt.hunks = f"same merge as {same_as.method}", same_as.hunks
+            attempt.lost = same_as.lost
             return attempt
         changed = self.repo.paths_differing(self.onto, tip_tree)
         current = {p: d for p, d in resolved.items() if d is not None}
@@ -297,6 +329,13 @@ class Resolver:
 
         def markers() -> str:
             return "; ".join(notes[:2]) or verify.markers(current)
+
+        def intended() -> str:
+            candidate = {p: (self.blob(self.onto, p), self.blob(tip_tree, p)) for p in changed}
+            attempt.lost = intent.lost(
+                self._howto, candidate, functools.partial(self.blob, self.onto), renames
+            )
+            return intent.describe(attempt.lost)
 
         def removals() -> str:
             for path, data in sorted(current.items()):
@@ -324,6 +363,7 @@ class Resolver:
 
         checks = [
             (MARKERS, markers),
+            (INTENT, intended),
             (COMPILES, lambda: verify.compiles(python_files())),
             (
                 NAMES,
@@ -336,7 +376,7 @@ class Resolver:
         no_tests = []
 
         def smoke() -> str:
-            problem = self._smoke(tip())
+            problem = self._smoke(tip(), sorted(changed | set(self._howto)))
             if problem is None:
                 no_tests.append(True)
             return problem or ""
@@ -394,10 +434,15 @@ class Resolver:
             manifest=self.smoke_test.manifest,
         )
 
-    def _smoke(self, commit: str) -> str | None:
+    def _smoke(self, commit: str, own: Sequence[str]) -> str | None:
         """Run the HOWTO's smoke test on `commit` as `howtoctl test` does (its own work tree
         and session, its rules for devices and skips): "" when it passes, what failed, or None
-        when the default pytest command found no test (then there is nothing to run)."""
+        when the default pytest command found no test (then there is nothing to run).
+
+        A pytest run passes only where a test of the HOWTO's own files (`own`: the files its
+        change adds or changes) passed: the base's tests passing says nothing of the HOWTO. A
+        command that is not pytest writes no report of its tests; the manifest names it for
+        this HOWTO alone, so it is taken as the HOWTO's own test."""
         assert self.smoke_test is not None
         t = self.smoke_test
         runner = self._runner("howtoctl-test-")
@@ -416,7 +461,14 @@ class Resolver:
 
         (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
         if r.status == "passed":
-            return ""
+            if r.passed_tests is None or intent.own_tests(r.passed_tests, own):
+                return ""
+            ran = ", ".join(r.passed_tests[:3]) + (" ..." if len(r.passed_tests) > 3 else "")
+            tests = [f for f in own if f.endswith(".py")]
+            return (
+                f"no test of the HOWTO's own files ({', '.join(tests[:3]) or 'none'}) passed, "
+                + (f"only the base's: {ran}" if ran else "no test passed")
+            )
         if r.returncode == PYTEST_NO_TESTS and not t.entry.test and not r.skipped_tests:
             return None  # (a test skipped, for lack of devices say, is one found: it fails)
         tail = r.output_tail.strip().splitlines()[-3:]

@@ -19,6 +19,7 @@ class VariantResult:
     output_tail: str = ""
     worktree: str = ""
     returncode: int | None = None  # the smoke command's exit status, where it ran to the end
+    passed_tests: tuple[str, ...] | None = None  # None: no JUnit report (not a pytest command)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -43,6 +44,22 @@ def _cases_with(xml_text: str | bytes | None, tags: tuple[str, ...]) -> tuple[st
 def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
     """Test ids ('file.py::test_name') that failed or errored in a pytest JUnit report."""
     return _cases_with(xml_text, ("failure", "error"))
+
+
+def passed_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
+    """Test ids that ran and passed (no failure, error or skip): which tests a run exercised."""
+    quiet = ("failure", "error", "skipped")
+    try:
+        cases = list(ET.fromstring(xml_text).iter("testcase")) if xml_text else []
+    except ET.ParseError:
+        return ()
+    ran = [c for c in cases if not any(c.find(tag) is not None for tag in quiet)]
+    ids = []
+    for case in ran:
+        classname = case.get("classname", "")
+        module = classname.replace(".", "/") + ".py" if classname else ""
+        ids.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
+    return tuple(ids)
 
 
 def skipped_tests(xml_text: str | bytes | None) -> tuple[str, ...]:

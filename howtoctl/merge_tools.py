@@ -2,12 +2,14 @@
 
 Each takes the file as the new base has it (ours), as the old base had it (base) and as the
 HOWTO branch has it (theirs), and returns the merged bytes plus a note when the tool left
-something unresolved (conflict markers from wiggle, rejected hunks from patch). They run in a
-temporary directory given by the caller; nothing here reads or writes a repository.
+something unresolved (conflict markers from wiggle, rejected hunks from patch, or hunks patch
+put into another def or class than the one they changed). They run in a temporary directory
+given by the caller; nothing here reads or writes a repository.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import os
@@ -97,6 +99,10 @@ def patch_fuzz(
             capture_output=True,
         )
         data = open(out, "rb").read() if os.path.exists(out) else ours
+    if proc.returncode == 0:
+        strayed = _strayed_hunks(diff, proc.stdout, base, data)
+        if strayed:
+            return Merged(data, "; ".join(strayed))
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
         # Not "patching file <temporary path>", nor where the rejects went: that file is gone.
@@ -108,6 +114,70 @@ def patch_fuzz(
         ]
         return Merged(data, "; ".join(said) or f"patch exit status {proc.returncode}")
     return Merged(data)
+
+
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", re.M)
+_MOVED = re.compile(rb"^Hunk #(\d+) succeeded at (\d+)", re.M)
+
+
+def _scopes(data: bytes) -> list[tuple[int, int, str]] | None:
+    """(first line, last line, qualified name) of every def and class; None: not Python."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    found = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                found.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+def _scope_at(scopes: list[tuple[int, int, str]], line: int) -> str:
+    """The innermost def or class around `line` ('' at module level)."""
+    around = [s for s in scopes if s[0] <= line <= s[1]]
+    return max(around)[2] if around else ""
+
+
+def _strayed_hunks(diff: bytes, said: bytes, base: bytes, merged: bytes) -> list[str]:
+    """The hunks `patch` placed elsewhere than their position (it says so) that landed in
+    another def or class than the one their old context is in: fuzz matched the context of
+    other code that looks alike. Only Python files are judged (others have no such scopes)."""
+    moved = {int(n): int(at) for n, at in _MOVED.findall(said)}
+    if not moved:
+        return []
+    old_scopes, new_scopes = _scopes(base), _scopes(merged)
+    if old_scopes is None or new_scopes is None:
+        return []  # not Python, or broken by the merge (the compiles check refuses that)
+    lines = diff.splitlines()
+    starts = [i for i, ln in enumerate(lines) if ln.startswith(b"@@")]
+    strayed = []
+    for number, i in enumerate(starts, 1):
+        if number not in moved:
+            continue
+        old_start = int(_HUNK.match(lines[i]).group(1))  # type: ignore[union-attr]
+        # The last line of context before the change: in the old file, and where it landed.
+        lead = 0
+        for ln in lines[i + 1 :]:
+            if not ln.startswith(b" "):
+                break
+            lead += 1
+        offset = max(lead - 1, 0)
+        was = _scope_at(old_scopes, old_start + offset)
+        now = _scope_at(new_scopes, moved[number] + offset)
+        if was != now:
+            strayed.append(
+                f"Hunk #{number} of {was or 'module level'} landed in {now or 'module level'}"
+            )
+    return strayed
 
 
 def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:

@@ -307,11 +307,12 @@ class Runner:
         output_end = fsutil.read_private(log_path, TAIL_BYTES, tail=True) or b""
         tail = "\n".join(output_end.decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
+        passing = None
         reasons: dict[str, str] = {}
         xml = fsutil.read_private(report, MAX_REPORT_BYTES)
         if xml:
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
-            skipped = tuple(reasons)
+            skipped, passing = tuple(reasons), junit.passed_tests(xml)
         message = (
             ""
             if rc == 0
@@ -335,6 +336,7 @@ class Runner:
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
             returncode=None if timed_out else proc.returncode,
+            passed_tests=passing,
         )
 
     def stop(self) -> None:

@@ -43,3 +43,13 @@ def test_skip_reasons_from_pytest_report():
         "ex/calc_test.py::test_ok": "needs 8 devices: run with XLA_FLAGS=..."
     }
     assert junit.skip_reasons(PYTEST_XML) == {} and junit.skip_reasons("not xml") == {}
+
+
+def test_passed_tests_are_those_without_failure_error_or_skip():
+    xml = PYTEST_XML.replace(
+        "</testsuite>",
+        '<testcase classname="ex.calc_test" name="test_skip"><skipped message="s"/></testcase>'
+        "</testsuite>",
+    )
+    assert junit.passed_tests(xml) == ("ex/calc_test.py::test_ok",)
+    assert junit.passed_tests("not xml") == () and junit.passed_tests(None) == ()

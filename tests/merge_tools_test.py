@@ -40,3 +40,23 @@ def test_keep_found_keeps_the_text_the_tool_found():
         b"b <<<---p|||q===r--->>> c\n"
     )
     assert merge_tools.keep_found(marked) == b"a\nX\nb p c\n"
+
+
+TWO_STEPS = (
+    b"def train(x):\n    a = 1\n    b = 2\n    c = 3\n    return a\n\n\n"
+    b"def evaluate(x):\n    a = 1\n    b = 2\n    c = 3\n    return b\n"
+)
+LOGGED = TWO_STEPS.replace(b"    c = 3\n    return a\n", b"    log(b)\n    c = 3\n    return a\n")
+
+
+def test_patch_fuzz_refuses_a_hunk_that_lands_in_another_function():
+    # The new base rewrote train(); fuzz finds the hunk's context in evaluate() instead.
+    ours = TWO_STEPS.replace(
+        b"a = 1\n    b = 2\n    c = 3\n    return a", b"a, b, c = 1, 2, 3\n    return a"
+    )
+    strayed = merge_tools.patch_fuzz(ours, TWO_STEPS, LOGGED)
+    assert strayed.unresolved == "Hunk #1 of train landed in evaluate", strayed
+    # Moved down and fuzzed, but still in train() (evaluate() is gone): merged.
+    ours = b"import os\n\n\n" + TWO_STEPS.split(b"\n\n\n")[0].replace(b"(x)", b"(x, y)") + b"\n"
+    moved = merge_tools.patch_fuzz(ours, TWO_STEPS, LOGGED)
+    assert moved.unresolved == "" and b"    b = 2\n    log(b)\n    c = 3\n" in moved.data, moved

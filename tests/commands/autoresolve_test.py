@@ -104,13 +104,20 @@ def test_a_word_level_merge_is_accepted_reported_marked_and_undone(tmp_path):
     (branch,) = report["branches"]
     assert code == 0 and branch["status"] == "auto-resolved", report
     assert branch["method"] == "wiggle"
-    assert branch["checks"] == ["no-markers", "compiles", "names", "removals", "round-trip"]
+    assert branch["checks"] == [
+        "no-markers",
+        "intent",
+        "compiles",
+        "names",
+        "removals",
+        "round-trip",
+    ]
     assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/model.py")
     # A normal rebased commit on the new base, saying how it was made.
     assert r.git("merge-base", "--is-ancestor", "main", "howto/alpha") == ""
     message = r.git("log", "-1", "--format=%B", "howto/alpha")
     assert "Howtoctl-Auto-Resolved: wiggle" in message
-    assert "Howtoctl-Verified: no-markers, compiles, names, removals, round-trip" in message
+    assert "Howtoctl-Verified: no-markers, intent, compiles, names, removals, round-trip" in message
     assert old_tip in r.refs("refs/howtoctl/backup/").values()
 
     listed = json.loads(r.cli("list", "--json").out)["howtos"][0]
@@ -209,6 +216,7 @@ def test_a_merge_whose_smoke_test_fails_is_refused(tmp_path):
     branch = _refused(r, r.snapshot(), "smoke-test")
     assert branch["attempts"][0]["passed"] == [
         "no-markers",
+        "intent",
         "compiles",
         "names",
         "removals",
@@ -427,8 +435,8 @@ def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
     assert (hunk["file"], hunk["status"]) == ("ex/model.py", "proved"), hunk
     message = r.git("log", "-1", "--format=%B", "howto/alpha")
     assert (
-        "Howtoctl-Verified: no-markers, compiles, names, removals, round-trip, smoke-test, proved"
-        in message
+        "Howtoctl-Verified: no-markers, intent, compiles, names, removals, round-trip, smoke-test,"
+        " proved" in message
     )
     assert _worktrees(r) == 1  # the mutants' work trees are gone
 
@@ -641,8 +649,8 @@ def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
     # No manifest test: pytest on the example directories of the diff. The saved diff names
     # ex/ only; the merged branch also changes other/, whose (base) test always fails. Run
     # under the mutants' command, the merged HOWTO fails too: nothing is proved by that test.
+    # (The HOWTO's own test is ex/dropout_test.py: the base's tests passing prove nothing.)
     files = {
-        "ex/model_test.py": MODEL_TEST,
         "other/__init__.py": "",
         "other/util.py": "X = 1\n",
         "other/util_test.py": "def test_broken():\n    assert False\n",
@@ -651,6 +659,7 @@ def test_with_prove_the_howto_runs_under_the_mutants_command(tmp_path):
     r.add_howto("alpha", DROPOUT)
     r.git("switch", "-q", "howto/alpha")
     r.replace("other/util.py", "X = 1", "X = 2")  # unsaved yet, guarded by nothing
+    r.write("ex/dropout_test.py", MODEL_TEST)
     r.commit("alpha: step 2")
     r.git("switch", "-q", "main")
     r.replace("ex/model.py", "features=10", "features=32")
@@ -813,3 +822,193 @@ def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_
     r.commit("base: fewer settings, SCALE untested")
     branch = _refused(r, r.snapshot(), "proved", "--prove")
     assert "names only part of the hunk" in branch["attempts"][0]["detail"], branch
+
+
+# -- intent: the merge still makes the HOWTO's change -----------------------------------------
+
+
+def _lossy_tool(monkeypatch, merge) -> None:
+    """Make wiggle merge as `merge(ours, base, theirs, real_result)` does, and leave patch out:
+    a merge tool that loses part of the HOWTO without a conflict."""
+    from howtoctl import merge_tools
+
+    real_wiggle, real_available = merge_tools.wiggle, merge_tools.available
+
+    def wiggle(ours, base, theirs, scratch=None):
+        return merge_tools.Merged(
+            merge(ours, base, theirs, real_wiggle(ours, base, theirs, scratch))
+        )
+
+    monkeypatch.setattr(merge_tools, "wiggle", wiggle)
+    monkeypatch.setattr(
+        merge_tools, "available", lambda tool: tool != "patch" and real_available(tool)
+    )
+
+
+def _refused_for_intent(r: GitRepo) -> dict:
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 1 and branch["status"] == "conflict", report
+    attempt = branch["attempts"][0]
+    assert (attempt["method"], attempt["passed"], attempt["failed"]) == (
+        "wiggle",
+        ["no-markers"],
+        "intent",
+    ), attempt
+    return attempt
+
+
+def test_a_merge_equal_to_the_new_base_is_refused(tmp_path, monkeypatch):
+    # The tool keeps the new base's file: every other check passes such a merge.
+    r = _mergeable(tmp_path)
+    _lossy_tool(monkeypatch, lambda ours, base, theirs, merged: ours)
+    before = r.snapshot()
+    attempt = _refused_for_intent(r)
+    assert "no change against the new base" in attempt["detail"], attempt
+    assert attempt["lost"] == [{"path": "", "kind": "empty", "lines": []}]
+    assert r.snapshot() == before
+
+
+def test_a_merge_that_loses_one_added_line_is_refused_and_names_it(tmp_path, monkeypatch):
+    branch = MODEL.replace(
+        "        self.dropout = dropout\n",
+        "        self.dropout = dropout\n        self.seed = 0\n",
+    )
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        branch.replace("dropout=0.1", "dropout=0.5"),
+    )
+    _lossy_tool(
+        monkeypatch,
+        lambda ours, base, theirs, merged: merged.data.replace(b"        self.seed = 0\n", b""),
+    )
+    attempt = _refused_for_intent(r)
+    assert attempt["lost"] == [{"path": "ex/model.py", "kind": "added", "lines": ["self.seed = 0"]}]
+    assert "ex/model.py: lines the HOWTO adds are missing: `self.seed = 0`" in attempt["detail"]
+
+
+def test_a_merge_that_drops_the_howtos_test_file_is_refused(tmp_path, monkeypatch):
+    # The HOWTO adds its test; the new base adds another file at that path. The tool keeps the
+    # base's: the merge compiles, and the base's test passes.
+    r = _repo(tmp_path, {"ex/model.py": MODEL, "ex/__init__.py": ""})
+    r.git("switch", "-q", "-c", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    r.write("ex/model_test.py", MODEL_TEST)
+    r.commit("alpha")
+    r.git("switch", "-q", "main")
+    r.write("ex/model_test.py", "def test_nothing():\n    pass\n")
+    r.commit("base: a test")
+    _lossy_tool(monkeypatch, lambda ours, base, theirs, merged: ours)
+    attempt = _refused_for_intent(r)
+    assert [(x["path"], x["kind"]) for x in attempt["lost"]] == [("ex/model_test.py", "added")]
+    assert "assert m.build().dropout == 0.5" in attempt["lost"][0]["lines"]
+
+
+LIB = "def step(x):\n    a = x + 1\n    b = a * 2\n    return b\n"
+TRAIN = "import os\n\n\ndef main():\n    print(os.sep)\n    return 0\n"
+
+
+def _moved_into_train(tmp_path) -> GitRepo:
+    """howto/alpha adds two lines to ex/lib.py; main moves lib.py's code into a new ex/train.py,
+    below code of its own (too much for git's merge to see a rename, not for wiggle+renames)."""
+    r = _repo(tmp_path, {"ex/lib.py": LIB})
+    r.add_howto(
+        "alpha",
+        {"ex/lib.py": ("    b = a * 2\n", "    b = a * 2\n    b = b + x\n    b = b - 1\n")},
+    )
+    r.git("rm", "-q", "ex/lib.py")
+    r.write("ex/train.py", TRAIN + "\n\n" + LIB.replace("a = x + 1", "a = x + 2"))
+    r.commit("base: lib.py moves into train.py")
+    return r
+
+
+def test_a_hunk_moved_into_another_file_counts_only_whole_beside_its_context(tmp_path, monkeypatch):
+    # Whole, where git's rename detection put it: accepted.
+    r = _moved_into_train(tmp_path / "whole")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 0 and branch["method"] == "wiggle+renames", report
+    assert "    b = a * 2\n    b = b + x\n    b = b - 1\n" in r.git(
+        "show", "howto/alpha:ex/train.py"
+    )
+    # The same lines scattered over the file: refused.
+    r = _moved_into_train(tmp_path / "scattered")
+
+    def scatter(ours, base, theirs, merged):
+        return ours.replace(b"    print(os.sep)\n", b"    print(os.sep)\n    b = b + x\n").replace(
+            b"    return b\n", b"    b = b - 1\n    return b\n"
+        )
+
+    _lossy_tool(monkeypatch, scatter)
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    renames = branch["attempts"][1]
+    assert code == 1 and (renames["method"], renames["failed"]) == ("wiggle+renames", "intent"), (
+        report
+    )
+    assert renames["lost"] == [
+        {"path": "ex/lib.py", "kind": "scattered", "lines": ["b = b + x", "b = b - 1"]}
+    ]
+
+
+TWO_STEPS = (
+    "def train(x):\n    a = 1\n    b = 2\n    c = 3\n    return a\n\n\n"
+    "def evaluate(x):\n    a = 1\n    b = 2\n    c = 3\n    return b\n"
+)
+
+
+def test_a_fuzzed_hunk_that_lands_in_another_function_is_refused(tmp_path, monkeypatch):
+    from howtoctl import merge_tools
+
+    real = merge_tools.available
+    monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))
+    r = _repo(tmp_path, {"ex/steps.py": TWO_STEPS})
+    r.add_howto(
+        "alpha",
+        {"ex/steps.py": ("    c = 3\n    return a\n", "    print(b)\n    c = 3\n    return a\n")},
+    )
+    r.replace(
+        "ex/steps.py",
+        "a = 1\n    b = 2\n    c = 3\n    return a",
+        "a, b, c = 1, 2, 3\n    return a",
+    )
+    r.commit("base: train() rewritten")
+    code, report = _rebase(r)
+    (attempt,) = report["branches"][0]["attempts"]
+    assert code == 1 and (attempt["method"], attempt["failed"]) == ("patch-fuzz", "no-markers"), (
+        report
+    )
+    assert attempt["detail"] == "ex/steps.py: Hunk #1 of train landed in evaluate", attempt
+
+
+BASE_TEST = "import ex.model as m\n\n\ndef test_features():\n    assert m.build().features == 32\n"
+
+
+@pytest.mark.parametrize("own_test", [False, True], ids=["base-tests-only", "own-test"])
+def test_the_smoke_test_must_run_a_test_of_the_howtos_own_files(tmp_path, own_test):
+    # pytest on ex/ passes either way: only the base's test, or the HOWTO's own as well.
+    r = _repo(
+        tmp_path,
+        {**PROVE_FILES, "ex/features_test.py": BASE_TEST.replace("32", "10")},
+        PYTEST_MANIFEST,
+    )
+    r.git("switch", "-q", "-c", "howto/alpha")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    if own_test:
+        r.write("ex/model_test.py", MODEL_TEST)
+    r.commit("alpha")
+    _save_then_move_the_base(r)
+    r.write("ex/features_test.py", BASE_TEST)
+    r.commit("base: its test follows")
+    if own_test:
+        code, report = _rebase(r)
+        assert code == 0 and report["branches"][0]["checks"][-1] == "smoke-test", report
+        return
+    branch = _refused(r, r.snapshot(), "smoke-test")
+    detail = branch["attempts"][0]["detail"]
+    assert detail == (
+        "no test of the HOWTO's own files (ex/model.py) passed, "
+        "only the base's: ex/features_test.py::test_features"
+    ), detail
