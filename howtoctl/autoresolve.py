@@ -5,10 +5,13 @@ the way `rebase.replay` does (commit ci becomes "the new base plus the branch's 
 git's merge of onto and ci, merge base the old fork point) and, for every path git left
 conflicted, merges the file with another tool instead:
 
-1. `wiggle`: word-level merge of the old fork point's file, the branch's and the new base's;
+1. `wiggle`: word-level merge of the three versions git's merge paired for the path (the old
+   fork point's, the new base's, the branch's; where git followed a rename, the old ones are
+   those of the file the code came from);
 2. `wiggle+renames`: the same, with paths carried along the renames git detects between the old
    fork point and the new base (a lower similarity threshold than git's merge uses);
-3. `patch-fuzz`: the branch's change to the file as a diff, applied with `patch --fuzz=3`.
+3. `patch-fuzz`: the branch's change to the file as a diff, applied with `patch --fuzz=3`, to
+   the versions git paired, as `wiggle`.
 
 The first candidate that passes every check, in order, is accepted: no conflict markers (a
 `patch --fuzz` hunk that landed in another def or class than its old context's counts as one
@@ -41,7 +44,7 @@ import os
 import shlex
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from howtoctl import (
     fsutil,
@@ -254,12 +257,24 @@ class Resolver:
     # -- one candidate ---------------------------------------------------------------------------
 
     def _merge_file(
-        self, method: str, commit: str, path: str, fork: str, renames: dict[str, str]
+        self,
+        method: str,
+        commit: str,
+        path: str,
+        fork: str,
+        renames: dict[str, str],
+        stages: Mapping[int, str],
     ) -> tuple[dict[str, bytes | None], str, dict[str, Sides]]:
         """Merge one conflicted path: ({path: new contents or None}, unresolved note,
-        {path: (ours, base, theirs)})."""
+        {path: (ours, base, theirs)}). `stages`: the versions git's merge paired for it."""
         old = target = path
         changes: dict[str, bytes | None] = {}
+        if method != WIGGLE_RENAMES and {1, 2, 3} <= stages.keys():
+            # The three versions git's own merge paired, its rename detection included: where
+            # the base moved code to this file from another, the fork's and the branch's
+            # versions are those of the file it came from, so the HOWTO's change follows it.
+            base, ours, theirs = (self.repo.read_blob(stages[s]) for s in (1, 2, 3))
+            return self._merge_three(method, path, ours, base, theirs, changes)
         if method == WIGGLE_RENAMES:
             back = {new: o for o, new in renames.items()}
             if path in back:  # renamed on the base: the branch's side is under the old name
@@ -274,12 +289,24 @@ class Resolver:
         if theirs is None or ours is None:
             side = "the branch" if theirs is None else "the new base"
             return changes, f"{path}: deleted on {side}, changed on the other side", unmerged
+        return self._merge_three(method, target, ours, base, theirs, changes)
+
+    def _merge_three(
+        self,
+        method: str,
+        path: str,
+        ours: bytes,
+        base: bytes,
+        theirs: bytes,
+        changes: dict[str, bytes | None],
+    ) -> tuple[dict[str, bytes | None], str, dict[str, Sides]]:
         if method == PATCH_FUZZ:
             result = merge_tools.patch_fuzz(ours, base, theirs, self.scratch)
         else:
             result = merge_tools.wiggle(ours, base, theirs, self.scratch)
-        changes[target] = result.data
-        return changes, (f"{path}: {result.unresolved}" if result.unresolved else ""), unmerged
+        changes[path] = result.data
+        note = f"{path}: {result.unresolved}" if result.unresolved else ""
+        return changes, note, {path: (ours, base, theirs)}
 
     def _build(self, method, commits, originals, merged, fork, renames) -> Attempt:
         attempt = Attempt(method)
@@ -295,7 +322,9 @@ class Resolver:
             if not m.clean:
                 files: dict[str, bytes | None] = {}
                 for path in m.conflicted_paths:
-                    changes, note, sides = self._merge_file(method, commit, path, fork, renames)
+                    changes, note, sides = self._merge_file(
+                        method, commit, path, fork, renames, m.stages.get(path, {})
+                    )
                     files.update(changes)
                     unmerged.update(sides)
                     if note:

@@ -110,6 +110,10 @@ class MergeResult:
     clean: bool
     tree: str
     conflicted_paths: tuple[str, ...]
+    # {path: {stage: blob id}} of each conflicted path, as git's merge left it: 1 the merge
+    # base's version, 2 ours, 3 theirs, after git's rename detection (a file the base moved
+    # has its old versions here under the new name). Empty where git did not say.
+    stages: Mapping[str, Mapping[int, str]] = dataclasses.field(default_factory=dict)
 
 
 def _parse_version(text: str) -> tuple[int, ...]:
@@ -1027,13 +1031,17 @@ def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
             results.append(MergeResult(True, tree, ()))
             continue
         paths: list[str] = []
+        stages: dict[str, dict[int, str]] = {}
         while (entry := take()) != "":  # "<mode> <oid> <stage>\t<path>"
-            paths.append(entry.split("\t", 1)[1])
+            info, path = entry.split("\t", 1)
+            paths.append(path)
+            _, oid, stage = info.split(" ")
+            stages.setdefault(path, {})[int(stage)] = oid
         while (n := take()) != "":  # messages: <count>, paths..., <type>, <text>
             msg_paths = [take() for _ in range(int(n))]
             kind = take()
             take()
             if kind.startswith("CONFLICT"):
                 paths += [p for p in msg_paths if p not in paths]
-        results.append(MergeResult(False, tree, tuple(dict.fromkeys(paths))))
+        results.append(MergeResult(False, tree, tuple(dict.fromkeys(paths)), stages))
     return results

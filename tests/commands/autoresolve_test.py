@@ -1012,3 +1012,20 @@ def test_the_smoke_test_must_run_a_test_of_the_howtos_own_files(tmp_path, own_te
         "no test of the HOWTO's own files (ex/model.py) passed, "
         "only the base's: ex/features_test.py::test_features"
     ), detail
+
+
+def test_a_file_git_follows_to_its_new_name_is_merged_from_gits_own_pairing(tmp_path):
+    """The base moves ex/model.py to ex/net.py and edits the line the HOWTO edits: git's merge
+    follows the rename and conflicts in ex/net.py. The versions git paired (the old file's, at
+    the fork and on the branch) are merged there by the first method, not the branch's
+    ex/net.py, which does not exist."""
+    r = _repo(tmp_path, {"ex/model.py": MODEL})
+    r.add_howto("alpha", DROPOUT)
+    r.git("mv", "ex/model.py", "ex/net.py")
+    r.replace("ex/net.py", "features=10", "features=32")
+    r.commit("base moves the model to ex/net.py")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 0 and branch["method"] == "wiggle", report
+    assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/net.py")
+    assert r.git("ls-tree", "--name-only", "howto/alpha", "ex/") == "ex/net.py"
