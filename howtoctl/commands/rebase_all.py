@@ -156,6 +156,17 @@ def _remember_auto_resolved(ws: Workspace, moved, accepted: dict[str, dict]) -> 
             autoresolve_record.forget_partial(ws, r.name)
 
 
+def _skip_checked_out(ws: Workspace, results) -> None:
+    checked_out = ws.repo.checked_out_branches()
+    for r in results:
+        if r.moves and r.ref in checked_out:
+            r.status = rebase.Status.SKIPPED
+            r.detail = (
+                f"checked out in {checked_out[r.ref]} while it was rebased; "
+                "switch that work tree away and rerun"
+            )
+
+
 def run(
     ws: Workspace,
     *,
@@ -224,6 +235,9 @@ def run(
                 ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
             ):
                 accepted = _auto_resolve(ws, repo, results, target, dry_run, prove, timeout)
+        # A smoke test may run for minutes: a branch checked out meanwhile is not moved under
+        # that work tree's HEAD (git's transaction would not refuse it).
+        _skip_checked_out(ws, results)
         moving = [r for r in results if r.moves]
         stamp = None
         if moving and not dry_run:

@@ -1029,3 +1029,35 @@ def test_a_file_git_follows_to_its_new_name_is_merged_from_gits_own_pairing(tmp_
     assert code == 0 and branch["method"] == "wiggle", report
     assert "Model(features=32, dropout=0.5)" in r.git("show", "howto/alpha:ex/net.py")
     assert r.git("ls-tree", "--name-only", "howto/alpha", "ex/") == "ex/net.py"
+
+
+def test_a_branch_checked_out_while_its_smoke_test_runs_is_not_moved(tmp_path, monkeypatch):
+    """The smoke test checks the branch out in another work tree (as a user might, minutes
+    into a run): the transaction must not move a branch under a work tree's HEAD."""
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("CHECKOUT_INTO", str(elsewhere))
+    checkout = (
+        "import os, subprocess\n"
+        "repo = subprocess.run(['git', 'rev-parse', '--git-common-dir'], capture_output=True,"
+        " text=True, check=True).stdout.strip()\n"
+        "subprocess.run(['git', '--git-dir', repo, 'worktree', 'add', '-q',"
+        " os.environ['CHECKOUT_INTO'], 'howto/alpha'], check=True)\n"
+    )
+    r = _conflicting(
+        tmp_path,
+        MODEL,
+        MODEL.replace("features=10", "features=32"),
+        MODEL.replace("dropout=0.1", "dropout=0.5"),
+        manifest='[howtos.alpha]\ntest = "python ex/checkout.py"\n',
+    )
+    r.write("ex/checkout.py", checkout)
+    r.commit("a smoke test that checks the branch out elsewhere")
+    tip = r.rev("howto/alpha")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 1 and branch["status"] == "skipped", report
+    assert "checked out in" in branch["detail"]
+    assert r.rev("howto/alpha") == tip
+    assert (elsewhere / "ex" / "model.py").read_text() == MODEL.replace(
+        "dropout=0.1", "dropout=0.5"
+    )
