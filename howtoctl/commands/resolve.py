@@ -24,9 +24,32 @@ def _state_path(ws: Workspace, name: str) -> str:
     return os.path.join(ws.repo.common_dir, "howtoctl", "resolve", f"{name}.json")
 
 
+_STATE_KEYS = ("worktree", "old_tip", "onto", "base")
+
+
 def _load(ws: Workspace, name: str) -> dict | None:
-    data = fsutil.read_or_none(_state_path(ws, name))
-    return json.loads(data) if data else None
+    path = _state_path(ws, name)
+    data = fsutil.read_private(path, 1 << 16)
+    if not data:
+        return None
+    try:
+        st = json.loads(data)
+    except ValueError:
+        st = None
+    if not isinstance(st, dict) or not all(isinstance(st.get(k), str) for k in _STATE_KEYS):
+        raise CorruptState(path)
+    return st
+
+
+class CorruptState(HowtoError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"the record of this resolve ({path}) is damaged: howtoctl cannot tell which work "
+            "tree or branch it was about; nothing was changed",
+            "drop the record with --abort (no work tree is deleted then), and remove the work "
+            "tree by hand if one is left: git worktree list",
+        )
+        self.path = path
 
 
 def default_worktree(ws: Workspace, name: str) -> str:
@@ -165,6 +188,9 @@ def finish(ws: Workspace, name: str) -> int:
     # Commits git replayed without stopping, or made in the work tree by hand, are checked too.
     _refuse_markers(name, ws.repo.diff_since_fork(st["onto"], new_tip) or b"", worktree, False)
     ref = ws.branch_ref(name)
+    now = ws.branches().get(name)
+    if now != st["old_tip"]:
+        _keep_resolution(ws, name, st, now, new_tip)
     stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
     ws.repo.update_refs(
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
@@ -181,8 +207,32 @@ def finish(ws: Workspace, name: str) -> int:
     return EXIT_OK
 
 
+RESOLVED_ROOT = "refs/howtoctl/resolved/"
+
+
+def _keep_resolution(ws: Workspace, name: str, st: dict, now: str | None, new_tip: str) -> None:
+    """The branch moved while it was being resolved: moving it now would drop what moved it.
+    Keep the resolution under a ref (the work tree stays too) and say how to use it."""
+    branch = ws.config.branch_prefix + name
+    kept = f"{RESOLVED_ROOT}{backup.new_stamp()}/{name}"
+    ws.repo.update_refs([RefUpdate.create(kept, new_tip)], f"howtoctl resolve {name}", False)
+    moved = f"now at {now[:12]}" if now else "deleted"
+    raise HowtoError(
+        f"{branch} moved while it was being resolved (it was at {st['old_tip'][:12]}, {moved}); "
+        f"it was not moved. Your resolution is kept at {kept} ({new_tip[:12]})",
+        f"compare the two: git range-diff {kept}...{branch}; to take the resolution anyway: "
+        f"git branch -f {branch} {kept}; then howtoctl resolve {name} --abort",
+    )
+
+
 def abort(ws: Workspace, name: str) -> int:
-    st = _load(ws, name)
+    try:
+        st = _load(ws, name)
+    except CorruptState as e:
+        os.unlink(e.path)  # howtoctl's own record: with it gone, a new resolve can start
+        output.status_line(name, "aborted", f"dropped the damaged record {e.path}")
+        output.line("no work tree was removed: see `git worktree list` for one left behind")
+        return EXIT_OK
     if not st:
         raise HowtoError(f"no resolve of {name!r} in progress")
     worktree = st["worktree"]

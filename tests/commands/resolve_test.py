@@ -229,3 +229,55 @@ def test_continue_refuses_markers_committed_in_the_work_tree(conflicted):
     _unchanged(r, old_tip, diff)
     assert r.cli("resolve", "beta", "--abort").code == 0
     _unchanged(r, old_tip, diff)
+
+
+def _resolve_in_worktree(r, name="beta") -> str:
+    res = r.cli("resolve", name)
+    wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+    text = open(os.path.join(wt, "ex/train.py")).read()
+    with open(os.path.join(wt, "ex/train.py"), "w") as f:
+        f.write(
+            text.split("<<<<<<<")[0]
+            + "line 20 main and beta\n"
+            + text.split(">>>>>>>")[1].split("\n", 1)[1]
+        )
+    r.git("-C", wt, "add", "ex/train.py")
+    return wt
+
+
+def test_continue_after_the_branch_moved_keeps_the_resolution(conflicted):
+    r = conflicted
+    wt = _resolve_in_worktree(r)
+    # Someone moves the branch meanwhile (a restore, a push from another clone...).
+    r.git("branch", "-f", "howto/beta", "main~1")
+    moved = r.rev("howto/beta")
+    res = r.cli("resolve", "beta", "--continue")
+    assert res.code == 2, res
+    assert r.rev("howto/beta") == moved  # not moved over the other change
+    (kept,) = r.refs("refs/howtoctl/resolved/").items()
+    assert kept[0] in res.err
+    assert "line 20 main and beta" in r.git("show", f"{kept[1]}:ex/train.py")
+    assert r.git("merge-base", "--is-ancestor", "main", kept[1]) == ""
+    assert os.path.isdir(wt)  # the work tree stays for a look
+    # The way out it names: take the resolution, then drop the resolve.
+    r.git("branch", "-f", "howto/beta", kept[0])
+    assert r.cli("resolve", "beta", "--abort").code == 0
+    assert "line 20 main and beta" in r.git("show", "howto/beta:ex/train.py")
+
+
+@pytest.mark.parametrize("record", [b"{not json", b"[1, 2]", b'{"worktree": 3}', b""])
+def test_a_damaged_resolve_record_is_a_clear_error_and_abort_drops_it(conflicted, record):
+    r = conflicted
+    state = r.path / ".git" / "howtoctl" / "resolve" / "beta.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_bytes(record)
+    before = r.snapshot()
+    if record:
+        for args in (["beta"], ["beta", "--continue"]):
+            res = r.cli("resolve", *args)
+            assert res.code == 2 and "damaged" in res.err, res
+            assert r.snapshot() == before
+    res = r.cli("resolve", "beta", "--abort")
+    assert res.code in (0, 2), res  # an empty record is no resolve in progress
+    assert res.code == 2 or not state.exists()
+    assert "Traceback" not in res.err and "hit a bug" not in res.err
