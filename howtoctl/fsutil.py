@@ -10,11 +10,12 @@ import tempfile
 
 from howtoctl.errors import HowtoError
 
-# Temporary work trees, JAX caches and object directories carry the pid of the howtoctl that
+# Temporary work trees, JAX caches, object directories, index copies and the files git reads
+# its input from carry the pid of the howtoctl that
 # made them, so that a later run can tell what a killed one (SIGKILL runs no cleanup) left
 # behind (smoke.clear_stale_runs). "P" before it: a HOWTO name, all lower case, never starts
 # so, and a work tree kept with `test --keep` for a HOWTO called "42-x" is no run's.
-OWNED = re.compile(r"howtoctl-(?:test|prove|jax-cache|objects)-P(\d+)-")
+OWNED = re.compile(r"howtoctl-(?:test|prove|jax-cache|objects|index|check|commits)-P(\d+)-")
 
 
 def owned_prefix(prefix: str, pid: int | None = None) -> str:

@@ -431,7 +431,7 @@ class Repo:
         """Whether several patches apply, in one process (they are applied in sequence, so only
         patches touching disjoint files are independent). git reports every failing file.
         """
-        with tempfile.TemporaryDirectory(prefix="howtoctl-check-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-check-")) as tmp:
             paths = []
             for i, data in enumerate(patches):
                 paths.append(os.path.join(tmp, f"{i}.diff"))
@@ -452,7 +452,7 @@ class Repo:
         source = index_file or os.path.join(
             self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
         )
-        with tempfile.TemporaryDirectory(prefix="howtoctl-index-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-index-")) as tmp:
             index_copy = os.path.join(tmp, "index")
             if os.path.exists(source):  # else no index yet: git starts from an empty one
                 shutil.copyfile(source, index_copy)
@@ -546,7 +546,7 @@ class Repo:
         if not bodies:
             return []
         expected = [self.hash_object("commit", b) for b in bodies]
-        with tempfile.TemporaryDirectory(prefix="howtoctl-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-commits-")) as tmp:
             paths = []
             for i, body in enumerate(bodies):
                 p = os.path.join(tmp, f"{i}")
@@ -997,7 +997,7 @@ class _TemporaryIndex:
         self._dir: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> dict[str, str]:
-        self._dir = tempfile.TemporaryDirectory(prefix="howtoctl-index-")
+        self._dir = tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-index-"))
         env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
         self._repo._run("read-tree", self._tree, env=env)
         return env
