@@ -48,6 +48,14 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
             f"{ws.config.branch_prefix}{name} has no changes against {ws.base!r}; nothing to save",
             "commit the HOWTO's changes on its branch first",
         )
+    limit = ws.config.max_diff_bytes
+    if len(data) > limit:  # every later read refuses a file this large: never write one
+        raise HowtoError(
+            f"{ws.config.branch_prefix}{name}'s diff is {len(data):,} bytes, over the limit of "
+            f"{limit:,}; nothing was written",
+            "keep generated or data files off the branch, or raise [tool.howtoctl] "
+            "max-diff-bytes if the diff is right",
+        )
     try:
         parsed = patch.parse(data)
     except patch.PatchError as e:

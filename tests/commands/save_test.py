@@ -267,3 +267,18 @@ def test_save_force_keeps_the_hand_edit_it_overwrites(repo_with_howto):
     r.git("switch", "-q", "main")
     assert r.cli("save", "alpha").code == 0
     assert len(r.refs("refs/howtoctl/replaced/")) == 1
+
+
+def test_save_refuses_a_diff_over_the_size_limit_and_writes_nothing(repo_with_howto):
+    r = repo_with_howto
+    r.write("pyproject.toml", "[tool.howtoctl]\nmax-diff-bytes = 2000\n")
+    r.commit("a small limit")
+    r.git("switch", "-q", "howto/alpha")
+    r.write("ex/data.txt", "".join(f"row {i}\n" for i in range(500)))
+    r.commit("a data file on the branch")
+    r.git("switch", "-q", "main")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "over the limit of 2,000" in res.err, res
+    assert r.snapshot() == before
+    assert r.cli("check").code == 1  # stale, but still readable: nothing was written
