@@ -62,14 +62,24 @@ def wiggle(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) 
     return Merged(proc.stdout, unresolved)
 
 
+def lines_of(data: bytes) -> list[bytes]:
+    """`data`'s lines, each with its newline: split at "\n" only, as git and patch do (Python's
+    splitlines also splits at \r, \f, \v and more, and the diff would name lines that the
+    file does not have)."""
+    parts = data.split(b"\n")
+    lines = [p + b"\n" for p in parts[:-1]]
+    return lines + [parts[-1]] if parts[-1] else lines
+
+
 def unified_diff(before: bytes, after: bytes) -> bytes:
     """A unified diff from `before` to `after` with 3 lines of context (`patch`'s input)."""
-    a = before.decode(errors="surrogateescape").splitlines(keepends=True)
-    b = after.decode(errors="surrogateescape").splitlines(keepends=True)
     lines = []
-    for line in difflib.unified_diff(a, b, "a/file", "b/file"):
-        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(lines).encode(errors="surrogateescape")
+    diff = difflib.diff_bytes(
+        difflib.unified_diff, lines_of(before), lines_of(after), b"a/file", b"b/file"
+    )
+    for line in diff:
+        lines.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(lines)
 
 
 def patch_fuzz(
@@ -157,7 +167,7 @@ def _strayed_hunks(diff: bytes, said: bytes, base: bytes, merged: bytes) -> list
     old_scopes, new_scopes = _scopes(base), _scopes(merged)
     if old_scopes is None or new_scopes is None:
         return []  # not Python, or broken by the merge (the compiles check refuses that)
-    lines = diff.splitlines()
+    lines = [ln.rstrip(b"\n") for ln in lines_of(diff)]
     starts = [i for i, ln in enumerate(lines) if ln.startswith(b"@@")]
     strayed = []
     for number, i in enumerate(starts, 1):
@@ -210,7 +220,7 @@ def keep_found(data: bytes) -> bytes:
     """Resolve every conflict a merge tool marked by keeping the text it found in the file it
     merged into (the first part: wiggle's `found`, git's `ours`)."""
     out, keep = [], True
-    for line in data.splitlines(keepends=True):
+    for line in lines_of(data):
         if line.startswith(b"<<<<<<<"):
             keep = True
             continue

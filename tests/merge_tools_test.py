@@ -60,3 +60,13 @@ def test_patch_fuzz_refuses_a_hunk_that_lands_in_another_function():
     ours = b"import os\n\n\n" + TWO_STEPS.split(b"\n\n\n")[0].replace(b"(x)", b"(x, y)") + b"\n"
     moved = merge_tools.patch_fuzz(ours, TWO_STEPS, LOGGED)
     assert moved.unresolved == "" and b"    b = 2\n    log(b)\n    c = 3\n" in moved.data, moved
+
+
+@pytest.mark.parametrize("odd", ["\f", "\r", "\v", "\x1c", "\x85"])
+def test_patch_fuzz_reads_lines_as_patch_does_with_odd_characters_near_a_hunk(odd):
+    base = f"a = 1\nb = 2  # {odd} here\nc = 3\nd = 4\ne = 5\nf = 6\ng = 7\nh = 8\n".encode()
+    theirs = base.replace(b"c = 3\n", b"c = 30\n")  # the branch, next to the odd line
+    ours = base.replace(b"h = 8\n", b"h = 80\n")  # the new base, away from it
+    merged = merge_tools.patch_fuzz(ours, base, theirs)
+    assert not merged.unresolved, merged
+    assert merged.data == base.replace(b"c = 3\n", b"c = 30\n").replace(b"h = 8\n", b"h = 80\n")
