@@ -40,9 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import shlex
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 
@@ -228,7 +226,7 @@ class Resolver:
         return self._blobs[key]
 
     def resolve(self, r: rebase.BranchRebase, methods: Sequence[str]) -> Outcome:
-        os.makedirs(self.scratch, exist_ok=True)
+        fsutil.make_directories(self.scratch)
         commits = list(r.commits)
         originals = self.repo.read_commits(commits)
         fork = originals[commits[0]].parents[0]
@@ -243,9 +241,7 @@ class Resolver:
         }
         attempts = []
         self._judged = {}  # per call: the bench changes the checks between calls
-        with tempfile.TemporaryDirectory(
-            prefix=fsutil.owned_prefix("howtoctl-jax-cache-")
-        ) as cache:
+        with fsutil.temporary_directory("jax-cache") as cache:
             self._jax_env = smoke.jax_cache_env(cache)
             for method in methods:
                 attempt = self._build(method, commits, originals, merged, fork, renames)

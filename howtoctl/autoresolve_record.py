@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 
@@ -120,19 +119,11 @@ def write_partial(ws: Workspace, record: dict, worktree: str) -> None:
     """Put a candidate's merged files (`partial_for`) into a `resolve` work tree stopped at its
     conflict, over git's conflicted files; left unstaged, for the maintainer to review."""
     for path, oid in record["files"].items():
-        target = os.path.join(worktree, path)
-        if oid is None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-            continue
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as f:
-            f.write(ws.repo.read_blob(oid))
+        fsutil.write_in_tree(worktree, path, None if oid is None else ws.repo.read_blob(oid))
 
 
 def forget_partial(ws: Workspace, name: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(_path(ws, _PARTIAL, name))
+    fsutil.remove_file(_path(ws, _PARTIAL, name))
 
 
 def mark(ws: Workspace, reports: list) -> None:

@@ -1,10 +1,15 @@
-"""Small file-system helpers."""
+"""Every file access howtoctl makes goes through here (tests/file_access_test.py holds the rest
+of the package to it): files in the repository's work tree, in a temporary work tree, in
+howtoctl's state directory and temporary directories, and paths the user names. The rules:
+follow no symbolic link that could lead out (or into `.git`), never read or replace a device,
+pipe or socket where a regular file is meant, read with a bound, write whole or not at all."""
 
 from __future__ import annotations
 
 import errno
 import os
 import re
+import shutil
 import stat
 import tempfile
 
@@ -15,7 +20,7 @@ from howtoctl.errors import HowtoError
 # made them, so that a later run can tell what a killed one (SIGKILL runs no cleanup) left
 # behind (smoke.clear_stale_runs). "P" before it: a HOWTO name, all lower case, never starts
 # so, and a work tree kept with `test --keep` for a HOWTO called "42-x" is no run's.
-OWNED = re.compile(r"howtoctl-(?:test|prove|jax-cache|objects|index|check|commits)-P(\d+)-")
+OWNED = re.compile(r"howtoctl-[a-z]+(?:-[a-z]+)*-P(\d+)-")
 
 
 def owned_prefix(prefix: str, pid: int | None = None) -> str:
@@ -166,12 +171,9 @@ def write_atomic(
         ) from None
 
 
-def read_or_none(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+def read_or_none(path: str, limit: int = 1 << 26) -> bytes | None:
+    """A file of howtoctl's own state (read_private: no link, no pipe, bounded); None if none."""
+    return read_private(path, limit)
 
 
 def clear_stale(directory: str) -> None:
@@ -292,3 +294,81 @@ def write_output(path: str, data: bytes) -> None:
         raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     finally:
         os.close(fd)
+
+
+def temporary_directory(kind: str, directory: str | None = None) -> tempfile.TemporaryDirectory:
+    """A temporary directory `howtoctl-KIND-P<pid>-...`, removed when the block ends; a
+    killed run's is swept by the next (smoke.clear_stale_runs)."""
+    return tempfile.TemporaryDirectory(prefix=owned_prefix(f"howtoctl-{kind}-"), dir=directory)
+
+
+def make_temporary_directory(prefix: str) -> str:
+    """A temporary directory that outlives the block that made it (a smoke test's work tree):
+    `prefix` carries the owner's pid (owned_prefix), or none for one the user keeps."""
+    return tempfile.mkdtemp(prefix=prefix)
+
+
+def write_private(path: str, data: bytes) -> str:
+    """A new file in a directory of howtoctl's own (create_private); its path."""
+    with os.fdopen(create_private(path), "wb") as f:
+        f.write(data)
+    return path
+
+
+def remove_file(path: str) -> bool:
+    """Remove the file (or link) at `path`, never what a link points to; False if none."""
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def remove_tree(path: str) -> None:
+    """Remove a directory howtoctl made, with everything in it; links in it are removed, never
+    followed, and a link in its place is removed itself."""
+    if os.path.islink(path):
+        remove_file(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def make_directories(path: str) -> None:
+    os.makedirs(path, exist_ok=True)
+
+
+def copy_file(source: str, target: str) -> None:
+    """Copy a regular file into a directory of howtoctl's own (git's index, to apply patches
+    to a copy of it and leave the real one alone)."""
+    data = read_private(source, 1 << 31)
+    if data is None:
+        raise HowtoError(f"cannot read {source}: not a regular file")
+    write_private(target, data)
+
+
+def write_in_tree(root: str, rel: str, data: bytes | None) -> None:
+    """Write (or, with None, remove) the file `rel` of the work tree at `root`, whole, refusing
+    a path that a link on the way leads outside `root`."""
+    path = os.path.join(root, rel)
+    require_inside(os.path.dirname(path), root, f"the work tree {root}")
+    if data is None:
+        remove_file(path)
+    else:
+        write_atomic(path, data)
+
+
+def append_output(path: str, text: str) -> None:
+    """Append to a file the environment names for output (GitHub's $GITHUB_OUTPUT)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def open_lock_file(path: str) -> int:
+    """A descriptor of the lock file `path` (made if missing), never through a link."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)

@@ -18,13 +18,12 @@ import copy
 import dataclasses
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
-from howtoctl.fsutil import owned_prefix
 from howtoctl.objects import RawCommit, object_id, parse_commit
 from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
 
@@ -431,12 +430,11 @@ class Repo:
         """Whether several patches apply, in one process (they are applied in sequence, so only
         patches touching disjoint files are independent). git reports every failing file.
         """
-        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-check-")) as tmp:
+        with fsutil.temporary_directory("check") as tmp:
             paths = []
             for i, data in enumerate(patches):
                 paths.append(os.path.join(tmp, f"{i}.diff"))
-                with open(paths[-1], "wb") as f:
-                    f.write(data)
+                fsutil.write_private(paths[-1], data)
             return self._apply_to_a_copy(paths, None, index_file)
 
     def _apply_to_a_copy(
@@ -452,10 +450,10 @@ class Repo:
         source = index_file or os.path.join(
             self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
         )
-        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-index-")) as tmp:
+        with fsutil.temporary_directory("index") as tmp:
             index_copy = os.path.join(tmp, "index")
             if os.path.exists(source):  # else no index yet: git starts from an empty one
-                shutil.copyfile(source, index_copy)
+                fsutil.copy_file(source, index_copy)
             proc = self._try_run(
                 # A split index would write its shared part into the repository.
                 *("-c", "core.splitIndex=false", "apply", "--cached", *args),
@@ -546,12 +544,11 @@ class Repo:
         if not bodies:
             return []
         expected = [self.hash_object("commit", b) for b in bodies]
-        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-commits-")) as tmp:
+        with fsutil.temporary_directory("commits") as tmp:
             paths = []
             for i, body in enumerate(bodies):
                 p = os.path.join(tmp, f"{i}")
-                with open(p, "wb") as f:
-                    f.write(body)
+                fsutil.write_private(p, body)
                 paths.append(p)
             out = self._run(
                 "hash-object",
@@ -643,7 +640,7 @@ class Repo:
         directory (removed afterwards) and read the repository's own as alternates: a dry run
         computes everything a real run does and leaves no object behind. `self` is unchanged."""
         # Owned by this process: what a killed dry run leaves, the next test or prove removes.
-        with tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-objects-")) as tmp:
+        with fsutil.temporary_directory("objects") as tmp:
             scratch = copy.copy(self)
             scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
             yield scratch
@@ -651,7 +648,7 @@ class Repo:
     def _object_env(self, objects: str) -> dict[str, str]:
         """Environment for git to write new objects to `objects` (created here), reading every
         object of the repository as before (git follows the repository's own alternates)."""
-        os.makedirs(os.path.join(objects, "pack"), exist_ok=True)
+        fsutil.make_directories(os.path.join(objects, "pack"))
         return {
             "GIT_OBJECT_DIRECTORY": objects,
             "GIT_ALTERNATE_OBJECT_DIRECTORIES": _quote_alternate(self.objects_dir),
@@ -681,11 +678,10 @@ class Repo:
             os.path.realpath(w.path) == os.path.realpath(path) and w.locked == reason
             for w in self.worktrees()
         )
-        try:
-            with open(os.path.join(path, ".git"), "rb") as f:
-                link = f.read(4096).decode(errors="replace").strip()
-        except OSError:
+        data = fsutil.read_private(os.path.join(path, ".git"), 4096)
+        if data is None:
             return False
+        link = data.decode(errors="replace").strip()
         target = link.removeprefix("gitdir: ")
         return listed and os.path.realpath(os.path.join(path, target)) == os.path.realpath(git_dir)
 
@@ -704,7 +700,7 @@ class Repo:
     def remove_worktree(self, path: str) -> None:
         self._try_run("worktree", "remove", "--force", path)
         if os.path.isdir(path):
-            shutil.rmtree(path, ignore_errors=True)
+            fsutil.remove_tree(path)
         self._try_run("worktree", "prune")
 
     # -- a rebase in a work tree of its own (howtoctl resolve) ---------------------------------
@@ -997,7 +993,7 @@ class _TemporaryIndex:
         self._dir: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> dict[str, str]:
-        self._dir = tempfile.TemporaryDirectory(prefix=owned_prefix("howtoctl-index-"))
+        self._dir = fsutil.temporary_directory("index")
         env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
         self._repo._run("read-tree", self._tree, env=env)
         return env

@@ -12,6 +12,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 
+from howtoctl import fsutil
 from howtoctl.errors import HowtoError, LockedError
 
 LOCK_NAME = "howtoctl.lock"
@@ -23,7 +24,7 @@ def repository_lock(common_dir: str, command: str, writes: bool = True) -> Itera
     without it where the repository is read-only: nobody can change it then."""
     path = os.path.join(common_dir, LOCK_NAME)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = fsutil.open_lock_file(path)
     except OSError as e:
         if not writes and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             yield

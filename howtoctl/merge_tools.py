@@ -16,9 +16,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
-from howtoctl import git
+from howtoctl import fsutil, git
+
+# A merged file is read back up to this size (patch's output; real files are kilobytes).
+MAX_MERGED_BYTES = 1 << 30
 
 WIGGLE = "wiggle"
 PATCH = "patch"
@@ -38,10 +40,7 @@ def available(tool: str) -> bool:
 
 
 def _write(tmp: str, name: str, data: bytes) -> str:
-    path = os.path.join(tmp, name)
-    with open(path, "wb") as f:
-        f.write(data)
-    return path
+    return fsutil.write_private(os.path.join(tmp, name), data)
 
 
 def wiggle(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:
@@ -49,7 +48,7 @@ def wiggle(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) 
 
     wiggle exits 1 and writes its markers into the result when some change does not fit.
     """
-    with tempfile.TemporaryDirectory(prefix="howtoctl-wiggle-", dir=scratch) as tmp:
+    with fsutil.temporary_directory("wiggle", scratch) as tmp:
         args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
         proc = subprocess.run(
             [WIGGLE, "--merge", "--words", *args], capture_output=True, stdin=subprocess.DEVNULL
@@ -90,7 +89,7 @@ def patch_fuzz(
     diff = unified_diff(base, theirs)
     if not diff:
         return Merged(ours)
-    with tempfile.TemporaryDirectory(prefix="howtoctl-patch-", dir=scratch) as tmp:
+    with fsutil.temporary_directory("patch", scratch) as tmp:
         target = _write(tmp, "ours", ours)
         out = os.path.join(tmp, "merged")
         proc = subprocess.run(
@@ -108,7 +107,8 @@ def patch_fuzz(
             input=diff,
             capture_output=True,
         )
-        data = open(out, "rb").read() if os.path.exists(out) else ours
+        result = fsutil.read_private(out, MAX_MERGED_BYTES)
+        data = ours if result is None else result
     if proc.returncode == 0:
         strayed = _strayed_hunks(diff, proc.stdout, base, data)
         if strayed:
@@ -192,7 +192,7 @@ def _strayed_hunks(diff: bytes, said: bytes, base: bytes, merged: bytes) -> list
 
 def git_merge_file(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) -> Merged:
     """Line-level merge by `git merge-file` (no repository needed)."""
-    with tempfile.TemporaryDirectory(prefix="howtoctl-merge-file-", dir=scratch) as tmp:
+    with fsutil.temporary_directory("merge-file", scratch) as tmp:
         args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
         status, data, message = git.merge_file(*args)
     if status < 0 or status > 127:

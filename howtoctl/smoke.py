@@ -157,7 +157,7 @@ def clear_stale_runs(repo: Repo) -> list[str]:
         path = os.path.join(tmp, name)
         if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
             _stop_orphan(path)  # a work tree of another repository's run, maybe
-            shutil.rmtree(path, ignore_errors=True)
+            fsutil.remove_tree(path)
             if not os.path.exists(path):
                 removed.append(path)
     return removed
@@ -243,7 +243,7 @@ class Runner:
             return VariantResult(label, "failed", time.monotonic() - started, message=short)
         # A kept work tree outlives this process: no pid, so no later run takes it for stale.
         prefix = self.prefix if self.keep else fsutil.owned_prefix(self.prefix)
-        path = tempfile.mkdtemp(prefix=f"{prefix}{entry.name}-")
+        path = fsutil.make_temporary_directory(f"{prefix}{entry.name}-")
         with self.lock:  # git's work tree bookkeeping is not meant for concurrent adds
             self.worktrees.append(path)
             self.repo.add_worktree(path, commit)

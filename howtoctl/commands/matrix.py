@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import output, variants
+from howtoctl import fsutil, output, variants
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
@@ -23,8 +23,8 @@ def run(ws: Workspace, *, changed_since: str | None = None, github_output: bool 
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:
             raise HowtoError("--github-output needs the GITHUB_OUTPUT variable GitHub Actions sets")
-        with open(target, "a", encoding="utf-8") as f:
-            f.write(f"matrix={text}\nany={'true' if matrix['include'] else 'false'}\n")
+        any_ = "true" if matrix["include"] else "false"
+        fsutil.append_output(target, f"matrix={text}\nany={any_}\n")
         output.info(f"{len(matrix['include'])} HOWTO(s) to smoke-test")
     else:
         print(text)

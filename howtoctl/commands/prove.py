@@ -10,7 +10,6 @@ so they share its warm JAX compilation cache (a temporary directory removed at t
 
 from __future__ import annotations
 
-import tempfile
 import time
 
 from howtoctl import fsutil, mutants, output, proof, smoke, variants
@@ -108,7 +107,7 @@ def run(
     plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
     for p in plans:
         _build(ws, p)
-    with tempfile.TemporaryDirectory(prefix=fsutil.owned_prefix("howtoctl-jax-cache-")) as cache:
+    with fsutil.temporary_directory("jax-cache") as cache:
         runner = smoke.Runner(
             ws.repo,
             devices,

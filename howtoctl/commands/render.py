@@ -193,10 +193,8 @@ def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
     removed = []
     for filename in sorted(previous - set(pages)):
         try:
-            os.unlink(os.path.join(out_dir, filename))
-            removed.append(filename)
-        except FileNotFoundError:
-            pass
+            if fsutil.remove_file(os.path.join(out_dir, filename)):
+                removed.append(filename)
         except OSError as e:
             output.warn(f"cannot remove the old page {filename}: {e.strerror}")
     marker = json.dumps({"generator": "howtoctl render", "pages": sorted(pages)}, indent=1) + "\n"

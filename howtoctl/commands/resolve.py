@@ -197,7 +197,7 @@ def finish(ws: Workspace, name: str) -> int:
     )
     backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
     ws.repo.remove_own_worktree(worktree, _owned(ws, st))
-    os.unlink(_state_path(ws, name))
+    fsutil.remove_file(_state_path(ws, name))
     output.status_line(
         name,
         "rebased",
@@ -229,7 +229,7 @@ def abort(ws: Workspace, name: str) -> int:
     try:
         st = _load(ws, name)
     except CorruptState as e:
-        os.unlink(e.path)  # howtoctl's own record: with it gone, a new resolve can start
+        fsutil.remove_file(e.path)  # howtoctl's own record: with it gone, a new resolve can start
         output.status_line(name, "aborted", f"dropped the damaged record {e.path}")
         output.line("no work tree was removed: see `git worktree list` for one left behind")
         return EXIT_OK
@@ -240,7 +240,7 @@ def abort(ws: Workspace, name: str) -> int:
     if owned and ws.repo.rebase_in_progress(worktree):
         ws.repo.abort_rebase(worktree)
     ws.repo.remove_own_worktree(worktree, owned)
-    os.unlink(_state_path(ws, name))
+    fsutil.remove_file(_state_path(ws, name))
     output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
     if not owned and os.path.lexists(worktree):
         output.line(f"left {worktree} alone: it is no longer the work tree howtoctl made there")

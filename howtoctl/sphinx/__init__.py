@@ -167,13 +167,13 @@ def _only_not_html():
 def _write_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    from howtoctl import fsutil
     from howtoctl.render import site
 
     static = os.path.join(app.outdir, "_static")
-    os.makedirs(static, exist_ok=True)
     extra = f"{SCOPE} .proof.proved {{ color: var(--plus); }}\n"
-    with open(os.path.join(static, CSS_FILE), "w", encoding="utf-8") as f:
-        f.write(scoped_css(site.stylesheet()) + extra)
+    css = (scoped_css(site.stylesheet()) + extra).encode()
+    fsutil.write_atomic(os.path.join(static, CSS_FILE), css, inside=app.outdir)
 
 
 def setup(app: Sphinx) -> dict:
