@@ -26,17 +26,28 @@ from howtoctl.manifest import Entry
 TAIL_LINES = 40
 
 
+# pytest runs every test, whatever the command says (`-x`, `--maxfail`), and the tests of
+# the modules it can import when another cannot be: a mutant's killing tests are all seen.
+RUN_ALL = ("--maxfail=0", "--continue-on-collection-errors")
+
+
 def invocation(
-    command: Sequence[str], worktree: str, env: Mapping[str, str], junit_report: str = ""
+    command: Sequence[str],
+    worktree: str,
+    env: Mapping[str, str],
+    junit_report: str = "",
+    run_all: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
     """How a smoke command runs in `worktree`: `python` is this interpreter, pytest keeps no
-    cache there (and writes `junit_report`, if named), and the work tree leads PYTHONPATH."""
+    cache there (and writes `junit_report`, if named; with `run_all`, runs every test), and
+    the work tree leads PYTHONPATH."""
     command = list(command)
     if command and command[0] in ("python", "python3"):
         command[0] = sys.executable
     if variants.is_pytest(command):
         command += [f"--junitxml={junit_report}"] if junit_report else []
         command += ["-p", "no:cacheprovider"]
+        command += RUN_ALL if run_all else []
     path = os.pathsep.join(filter(None, [worktree, env.get("PYTHONPATH")]))
     return command, {**env, "PYTHONPATH": path}
 
@@ -228,8 +239,10 @@ class Runner:
         started: float,
         timeout: float | None = None,
         missing_program_fails: bool = False,
+        run_all: bool = False,
     ) -> VariantResult:
-        """Run `entry`'s smoke test on `commit`; the result is called `label`.
+        """Run `entry`'s smoke test on `commit`; the result is called `label`. With `run_all`,
+        pytest does not stop at the first failure (a mutant: which tests fail is the point).
 
         After `timeout` seconds the test's whole process group is killed and the run fails
         with "timed out after N s". A program not found in the work tree is bad input
@@ -246,7 +259,7 @@ class Runner:
             self.repo.add_worktree(path, commit)
         report = os.path.join(path, ".howtoctl-junit.xml")
         smoke_command = variants.smoke_command(entry, files, self.manifest)
-        command, env = invocation(smoke_command, path, self.env, report)
+        command, env = invocation(smoke_command, path, self.env, report, run_all)
         log_path = os.path.join(path, ".howtoctl-output.log")
         with open(log_path, "wb") as log:
             if self.stopping:
@@ -299,11 +312,12 @@ class Runner:
             tail = "\n".join(f.read().decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
         reasons: dict[str, str] = {}
+        outcomes = None
         if os.path.exists(report):
             with open(report, "rb") as f:
                 xml = f.read()
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
-            skipped = tuple(reasons)
+            skipped, outcomes = tuple(reasons), junit.outcomes(xml)
         message = (
             ""
             if rc == 0
@@ -311,6 +325,7 @@ class Runner:
         )
         if timed_out:
             rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
+            outcomes = None  # a report left from before says nothing of this run
         # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
         lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
         if rc == 0 and lacking:
@@ -327,6 +342,7 @@ class Runner:
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
             returncode=None if timed_out else proc.returncode,
+            outcomes=outcomes,
         )
 
     def stop(self) -> None:
