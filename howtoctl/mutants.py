@@ -191,7 +191,10 @@ def _mutant_verdict(r: VariantResult, variant: VariantResult, own: frozenset[str
         return proof.Verdict(
             proof.Status.SURVIVED, "", (), "the smoke test passes without this hunk"
         )
-    if r.outcomes is None:  # no test report: it timed out, or the smoke test is not pytest
+    if variant.outcomes is None:
+        # A smoke command that is not pytest (a script) writes no report to judge its
+        # failures by: as a whole, it is the HOWTO's test, and its failure proves the hunk.
+        return proof.Verdict(proof.Status.PROVED, "", (), r.message)
+    if r.outcomes is None:  # pytest was stopped (it timed out) or crashed: no report
         return proof.Verdict(proof.Status.WEAK, "", (), f"{r.message}: no test was seen to fail")
-    passed = variant.outcomes.passed if variant.outcomes else ()
-    return proof.verdict(passed, r.outcomes.failed, r.outcomes.errored, own)
+    return proof.verdict(variant.outcomes.passed, r.outcomes.failed, r.outcomes.errored, own)
