@@ -103,15 +103,15 @@ def label(name: str, h: HunkInfo) -> str:
     return f"{name}{_WITHOUT}{h.index + 1}"
 
 
+KILLED = "killed"
+
+
 def status_word(r: VariantResult) -> str:
     """How the progress lines call a run: a failing mutant is killed (which failures prove
     its hunk is told at the end, against the HOWTO's own run)."""
     if _WITHOUT not in r.name:
         return r.status
     return proof.Status.SURVIVED if r.status == "passed" else KILLED
-
-
-KILLED = "killed"
 
 
 def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:

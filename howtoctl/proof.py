@@ -412,6 +412,12 @@ def dotted(test_id: str) -> str:
     return f"{path[: -len('.py')].replace('/', '.')}.{name.replace('::', '.').split('[')[0]}"
 
 
+def _is_own(name: str, own: frozenset[str]) -> bool:
+    # pytest names modules from its rootdir: where that is a subdirectory (its own ini file),
+    # `name` lacks the leading packages that own_tests, from the repository's root, has.
+    return bool(name) and (name in own or any(o.endswith("." + name) for o in own))
+
+
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     status: Status
@@ -435,7 +441,7 @@ def verdict(
     """
     before = set(passed_before)
     killing = [t for t in failed if t in before]
-    mine = [t for t in killing if dotted(t) in own]
+    mine = [t for t in killing if _is_own(dotted(t), own)]
     killing = mine + [t for t in killing if t not in mine]
     if mine:
         return Verdict(Status.PROVED, mine[0], tuple(killing), "")

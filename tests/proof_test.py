@@ -251,6 +251,11 @@ def test_parametrized_and_class_tests_are_matched_to_their_functions():
         ("ex/calc_test/TestCalc.py::test_x",), ("ex/calc_test/TestCalc.py::test_x",), (), own
     )
     assert v.status == proof.Status.PROVED
+    # pytest run with its rootdir in ex/ names the module calc_test, not ex.calc_test.
+    v = proof.verdict(("calc_test.py::test_double",), ("calc_test.py::test_double",), (), OWN)
+    assert v.status == proof.Status.PROVED
+    v = proof.verdict(("c_test.py::test_double",), ("c_test.py::test_double",), (), OWN)
+    assert v.status == proof.Status.WEAK
 
 
 BASE_TESTS = """\
