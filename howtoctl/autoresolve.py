@@ -486,9 +486,10 @@ class Resolver:
 
         (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
         if r.status == "passed":
-            if r.passed_tests is None or intent.own_tests(r.passed_tests, own):
+            if r.outcomes is None or intent.own_tests(r.outcomes.passed, own):
                 return ""
-            ran = ", ".join(r.passed_tests[:3]) + (" ..." if len(r.passed_tests) > 3 else "")
+            passed = r.outcomes.passed
+            ran = ", ".join(passed[:3]) + (" ..." if len(passed) > 3 else "")
             tests = [f for f in own if f.endswith(".py")]
             return (
                 f"no test of the HOWTO's own files ({', '.join(tests[:3]) or 'none'}) passed, "
@@ -505,7 +506,8 @@ class Resolver:
 
     def _prove(self, attempt: Attempt, tip: str) -> str:
         """Prove every hunk of the diff `save` would write for `tip` (its change since the new
-        base), as `howtoctl prove` does: '' when no hunk survives, else which ones do."""
+        base), as `howtoctl prove` does: '' when every hunk is proved or exempt, else which
+        ones are not."""
         assert self.proving is not None and self.smoke_test is not None
         entry = self.smoke_test.entry
         diff = self.repo.diff_since_fork(self.onto, tip, excludes=self.proving.excludes) or b""
@@ -527,6 +529,8 @@ class Resolver:
         where = f"{self.devices} CPU devices" if runner.platform == "cpu" else runner.platform
         attempt.proof_record = proof.record(entry.name, diff, attempt.hunks, where)
         unproved = [
-            h for h in attempt.hunks if h.status in (proof.Status.SURVIVED, proof.Status.NOT_RUN)
+            h
+            for h in attempt.hunks
+            if h.status in (proof.Status.SURVIVED, proof.Status.WEAK, proof.Status.NOT_RUN)
         ]
         return "; ".join(f"{h.file} {h.header}: {h.status} ({h.reason})" for h in unproved)

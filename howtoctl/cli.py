@@ -285,8 +285,9 @@ def test(
     "--timeout",
     type=float,
     metavar="SECONDS",
-    help="Stop a run after SECONDS: a mutant that times out is proved "
-    "(default: mutants get max(60, 5 x the HOWTO's own run); the HOWTO's own run has no limit).",
+    help="Stop a run after SECONDS: a pytest mutant that times out names no failing test, "
+    "so its hunk is weak (default: mutants get max(60, 5 x the HOWTO's own run); "
+    "the HOWTO's own run has no limit).",
 )
 @pass_ctx
 def prove(

@@ -1,4 +1,4 @@
-"""JUnit XML: read the failing tests of a pytest run, write howtoctl test results."""
+"""JUnit XML: read the outcome of each test of a pytest run, write howtoctl test results."""
 
 from __future__ import annotations
 
@@ -19,10 +19,55 @@ class VariantResult:
     output_tail: str = ""
     worktree: str = ""
     returncode: int | None = None  # the smoke command's exit status, where it ran to the end
-    passed_tests: tuple[str, ...] | None = None  # None: no JUnit report (not a pytest command)
+    # Every test's outcome, from the run's JUnit report (None: it wrote none). Not shown in
+    # `--json`: a list of every passed test says little there; `prove` reads it.
+    outcomes: Outcomes | None = None
 
     def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        found = dataclasses.asdict(self)
+        del found["outcomes"]
+        return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcomes:
+    """The test ids of one pytest run by outcome. A test `failed` in its call phase (JUnit
+    `<failure>`: an assertion or an exception of the test itself); an `errored` one in set-up
+    or teardown (a fixture), and a module that could not be collected errors as a whole."""
+
+    passed: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    errored: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+def _case_id(case: ET.Element) -> str:
+    classname = case.get("classname", "")
+    module = classname.replace(".", "/") + ".py" if classname else ""
+    return f"{module}::{case.get('name', '?')}" if module else case.get("name", "?")
+
+
+def outcomes(xml_text: str | bytes | None) -> Outcomes | None:
+    """Each test's outcome in a pytest JUnit report; None when there is no readable report."""
+    if not xml_text:
+        return None
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError:
+        return None
+    found: dict[str, list[str]] = {"passed": [], "failed": [], "errored": [], "skipped": []}
+    for case in root.iter("testcase"):
+        # A call that failed and a teardown that errored after it: the test failed.
+        if case.find("failure") is not None:
+            kind = "failed"
+        elif case.find("error") is not None:
+            kind = "errored"
+        elif case.find("skipped") is not None:
+            kind = "skipped"
+        else:
+            kind = "passed"
+        found[kind].append(_case_id(case))
+    return Outcomes(**{k: tuple(v) for k, v in found.items()})
 
 
 def _cases_with(xml_text: str | bytes | None, tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -32,13 +77,11 @@ def _cases_with(xml_text: str | bytes | None, tags: tuple[str, ...]) -> tuple[st
         root = ET.fromstring(xml_text)
     except ET.ParseError:
         return ()
-    found = []
-    for case in root.iter("testcase"):
-        if any(case.find(tag) is not None for tag in tags):
-            classname = case.get("classname", "")
-            module = classname.replace(".", "/") + ".py" if classname else ""
-            found.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
-    return tuple(found)
+    return tuple(
+        _case_id(case)
+        for case in root.iter("testcase")
+        if any(case.find(tag) is not None for tag in tags)
+    )
 
 
 def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 Shared by `howtoctl prove` (a saved diff on the base) and `rebase-all --auto-resolve --prove`
 (a candidate's change on the new base). The unchanged variant runs first; only when it passes
-do its mutants run (after it, so they find its compilations in a shared JAX cache), and a
-mutant whose smoke test fails proves its hunk.
+do its mutants run (after it, so they find its compilations in a shared JAX cache), every
+test of a mutant's run to the end, and a mutant proves its hunk when a test of the HOWTO's own
+that passed on the variant fails (see `proof.verdict`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Plan:
     error: str = ""
     mutants: dict[int, str] = dataclasses.field(default_factory=dict)  # hunk index -> commit
     not_applicable: dict[int, str] = dataclasses.field(default_factory=dict)  # index -> why
+    test_files: tuple[tuple[str | None, str | None], ...] = ()  # (old, new path) of each
+    own_tests: frozenset[str] = frozenset()  # the tests the diff adds or changes (dotted)
 
 
 def python_sources(repo: Repo, base: str, files: Sequence[FilePatch]) -> dict[str, str]:
@@ -57,11 +60,28 @@ def plan(repo: Repo, entry: Entry, base: str, diff: bytes, files: Sequence[FileP
     """What to prove of `entry`'s `diff` on `base`; HowtoError if its exemptions do not fit."""
     hunks = proof.classify(files, python_sources(repo, base, files))
     exempt = proof.exemptions_by_hunk(entry.name, hunks, entry.exempt)
-    return Plan(entry.name, diff, tuple(fp.path for fp in files), hunks, dict(exempt), base)
+    tests = tuple((fp.old_path, fp.new_path) for fp in files if proof.is_test_file(fp.path))
+    paths = tuple(fp.path for fp in files)
+    return Plan(entry.name, diff, paths, hunks, dict(exempt), base, test_files=tests)
+
+
+def own_tests(repo: Repo, p: Plan) -> frozenset[str]:
+    """The tests `p`'s diff adds or changes, from its test files on the base and the variant."""
+    assert p.variant is not None
+
+    def text(rev: str, path: str | None) -> str | None:
+        data = repo.show_file(rev, path) if path else None
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    return proof.own_tests(
+        {new or old or "": (text(p.base, old), text(p.variant, new)) for old, new in p.test_files}
+    )
 
 
 def build(repo: Repo, p: Plan, purpose: str) -> None:
-    """Write one mutant commit per hunk to prove: the diff without it, on the base."""
+    """Write one mutant commit per hunk to prove: the diff without it, on the base; and find
+    the HOWTO's own tests, in its variant."""
+    p.own_tests = own_tests(repo, p)
     for h in p.hunks:
         if not h.counted or h.index in p.exempt:
             continue
@@ -83,11 +103,15 @@ def label(name: str, h: HunkInfo) -> str:
     return f"{name}{_WITHOUT}{h.index + 1}"
 
 
+KILLED = "killed"
+
+
 def status_word(r: VariantResult) -> str:
-    """How the progress lines call a run: a mutant's failing test proves its hunk."""
+    """How the progress lines call a run: a failing mutant is killed (which failures prove
+    its hunk is told at the end, against the HOWTO's own run)."""
     if _WITHOUT not in r.name:
         return r.status
-    return proof.Status.SURVIVED if r.status == "passed" else proof.Status.PROVED
+    return proof.Status.SURVIVED if r.status == "passed" else KILLED
 
 
 def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
@@ -108,6 +132,7 @@ def mutant_jobs(runner: smoke.Runner, p: Plan, entry: Entry, limit: float) -> li
                 time.monotonic(),
                 limit,
                 missing_program_fails=True,
+                run_all=True,
             ),
             [],
         )
@@ -141,23 +166,35 @@ def results(p: Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
     for h in p.hunks:
         if not h.counted:
             continue
-        status, failing, reason = proof.Status.NOT_RUN, "", ""
         if h.index in p.exempt:
-            status, reason = proof.Status.EXEMPT, p.exempt[h.index].reason
+            v = proof.Verdict(proof.Status.EXEMPT, "", (), p.exempt[h.index].reason)
         elif h.index in p.not_applicable:
-            status, reason = proof.Status.NOT_APPLICABLE, p.not_applicable[h.index]
+            v = proof.Verdict(proof.Status.NOT_APPLICABLE, "", (), p.not_applicable[h.index])
         elif ok:
-            r = runs[label(p.name, h)]
-            if r.status == "passed":
-                status, reason = proof.Status.SURVIVED, "the smoke test passes without this hunk"
-            else:
-                status = proof.Status.PROVED
-                failing = r.failing_tests[0] if r.failing_tests else ""
-                # pytest names a module it could not collect (import) without '::'.
-                reason = r.message if not failing else "" if "::" in failing else "collection error"
+            assert variant is not None
+            v = _mutant_verdict(runs[label(p.name, h)], variant, p.own_tests)
         else:
-            reason = p.error or "the HOWTO's own smoke test fails" + (
+            why = p.error or "the HOWTO's own smoke test fails" + (
                 f": {variant.message}" if variant is not None and variant.message else ""
             )
-        found.append(HunkResult(h.file, h.header, status, failing, reason, h.first_lines))
+            v = proof.Verdict(proof.Status.NOT_RUN, "", (), why)
+        found.append(
+            HunkResult(
+                h.file, h.header, v.status, v.failing_test, v.reason, h.first_lines, v.killing_tests
+            )
+        )
     return found
+
+
+def _mutant_verdict(r: VariantResult, variant: VariantResult, own: frozenset[str]) -> proof.Verdict:
+    if r.status == "passed":
+        return proof.Verdict(
+            proof.Status.SURVIVED, "", (), "the smoke test passes without this hunk"
+        )
+    if variant.outcomes is None:
+        # A smoke command that is not pytest (a script) writes no report to judge its
+        # failures by: as a whole, it is the HOWTO's test, and its failure proves the hunk.
+        return proof.Verdict(proof.Status.PROVED, "", (), r.message)
+    if r.outcomes is None:  # pytest was stopped (it timed out) or crashed: no report
+        return proof.Verdict(proof.Status.WEAK, "", (), f"{r.message}: no test was seen to fail")
+    return proof.verdict(variant.outcomes.passed, r.outcomes.failed, r.outcomes.errored, own)

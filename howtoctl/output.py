@@ -106,6 +106,8 @@ STATUS_STYLES = {
     "not-applicable": "yellow",
     "not-run": "yellow",
     "survived": "red",
+    "weak": "red",
+    "killed": "green",
 }
 
 

@@ -30,17 +30,28 @@ TAIL_BYTES = 64 * 1024
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
+# pytest runs every test, whatever the command says (`-x`, `--maxfail`), and the tests of
+# the modules it can import when another cannot be: a mutant's killing tests are all seen.
+RUN_ALL = ("--maxfail=0", "--continue-on-collection-errors")
+
+
 def invocation(
-    command: Sequence[str], worktree: str, env: Mapping[str, str], junit_report: str = ""
+    command: Sequence[str],
+    worktree: str,
+    env: Mapping[str, str],
+    junit_report: str = "",
+    run_all: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
     """How a smoke command runs in `worktree`: `python` is this interpreter, pytest keeps no
-    cache there (and writes `junit_report`, if named), and the work tree leads PYTHONPATH."""
+    cache there (and writes `junit_report`, if named; with `run_all`, runs every test), and
+    the work tree leads PYTHONPATH."""
     command = list(command)
     if command and command[0] in ("python", "python3"):
         command[0] = sys.executable
     if variants.is_pytest(command):
         command += [f"--junitxml={junit_report}"] if junit_report else []
         command += ["-p", "no:cacheprovider"]
+        command += RUN_ALL if run_all else []
     path = os.pathsep.join(filter(None, [worktree, env.get("PYTHONPATH")]))
     return command, {**env, "PYTHONPATH": path}
 
@@ -231,8 +242,10 @@ class Runner:
         started: float,
         timeout: float | None = None,
         missing_program_fails: bool = False,
+        run_all: bool = False,
     ) -> VariantResult:
-        """Run `entry`'s smoke test on `commit`; the result is called `label`.
+        """Run `entry`'s smoke test on `commit`; the result is called `label`. With `run_all`,
+        pytest does not stop at the first failure (a mutant: which tests fail is the point).
 
         After `timeout` seconds the test's whole process group is killed and the run fails
         with "timed out after N s". A program not found in the work tree is bad input
@@ -249,7 +262,7 @@ class Runner:
             self.repo.add_worktree(path, commit)
         report = os.path.join(path, ".howtoctl-junit.xml")
         smoke_command = variants.smoke_command(entry, files, self.manifest)
-        command, env = invocation(smoke_command, path, self.env, report)
+        command, env = invocation(smoke_command, path, self.env, report, run_all)
         log_path = os.path.join(path, ".howtoctl-output.log")
         # The work tree is the branch's: howtoctl's own files there are made anew, never
         # opened through whatever the branch committed under their names.
@@ -307,12 +320,12 @@ class Runner:
         output_end = fsutil.read_private(log_path, TAIL_BYTES, tail=True) or b""
         tail = "\n".join(output_end.decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
-        passing = None
+        outcomes = None
         reasons: dict[str, str] = {}
         xml = fsutil.read_private(report, MAX_REPORT_BYTES)
         if xml:
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
-            skipped, passing = tuple(reasons), junit.passed_tests(xml)
+            skipped, outcomes = tuple(reasons), junit.outcomes(xml)
         message = (
             ""
             if rc == 0
@@ -320,6 +333,7 @@ class Runner:
         )
         if timed_out:
             rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
+            outcomes = None  # a report left from before says nothing of this run
         # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
         lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
         if rc == 0 and lacking:
@@ -336,7 +350,7 @@ class Runner:
             output_tail=tail if rc else "",
             worktree=path if self.keep else "",
             returncode=None if timed_out else proc.returncode,
-            passed_tests=passing,
+            outcomes=outcomes,
         )
 
     def stop(self) -> None:

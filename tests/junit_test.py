@@ -45,11 +45,25 @@ def test_skip_reasons_from_pytest_report():
     assert junit.skip_reasons(PYTEST_XML) == {} and junit.skip_reasons("not xml") == {}
 
 
-def test_passed_tests_are_those_without_failure_error_or_skip():
+def test_outcomes_tell_call_failures_from_setup_and_collection_errors():
     xml = PYTEST_XML.replace(
         "</testsuite>",
-        '<testcase classname="ex.calc_test" name="test_skip"><skipped message="s"/></testcase>'
-        "</testsuite>",
+        '<testcase classname="ex.calc_test" name="test_skip" time="0"><skipped message="s"/></testcase>'
+        '<testcase classname="ex.calc_test" name="test_both" time="0"><failure message="a"/>'
+        '<error message="teardown"/></testcase>'
+        '<testcase classname="" name="ex.other_test" time="0">'
+        '<error message="collection failure">ImportError</error></testcase></testsuite>',
     )
-    assert junit.passed_tests(xml) == ("ex/calc_test.py::test_ok",)
-    assert junit.passed_tests("not xml") == () and junit.passed_tests(None) == ()
+    found = junit.outcomes(xml)
+    assert found == junit.Outcomes(
+        passed=("ex/calc_test.py::test_ok",),
+        failed=("ex/calc_test.py::test_bad", "ex/calc_test.py::test_both"),
+        errored=("ex/calc_test.py::test_err", "ex.other_test"),
+        skipped=("ex/calc_test.py::test_skip",),
+    )
+    assert junit.outcomes("not xml") is None and junit.outcomes(None) is None
+
+
+def test_outcomes_stay_out_of_the_json_of_a_result():
+    r = junit.VariantResult("a", "passed", 1.0, outcomes=junit.Outcomes(passed=("t.py::x",)))
+    assert "outcomes" not in r.as_dict() and r.as_dict()["name"] == "a"

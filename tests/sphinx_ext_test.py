@@ -129,6 +129,8 @@ def test_scoped_css_keeps_render_styles_inside_the_block():
         (["not-run", "not-run"], False, "its own smoke test failed"),
         (["unproved", "proved"], False, "not proved yet"),
         (["proved", "survived"], False, "1 of 2 code hunks survived"),
+        (["proved", "weak"], False, "1 of 2 code hunks weak: no test of its own fails"),
+        (["weak", "survived"], False, "1 of 2 code hunks survived, 1 weak"),
         (["proved", "exempt", "not-counted"], True, "any of its 1 tested code hunk fails"),
         (["exempt"], True, "nothing for its tests to prove: its 1 code hunk is exempt"),
     ],
@@ -163,6 +165,7 @@ def _alpha_record(r, status, **extra):
         ("not-run", False, "its own smoke test failed"),
         ("proved", False, "proved on 8 CPU devices: taking out any of its 1 tested code hunk"),
         ("survived", True, "nothing for its tests to prove: its 1 code hunk is exempt"),
+        ("weak", False, "not proved (1 of 1 code hunk weak"),
     ],
 )
 def test_directive_agrees_with_render(docs, repo_with_howto, status, manifest_exempt, shown):

@@ -3,9 +3,10 @@
 For each selected HOWTO, the diff is applied to the base (HEAD where the work tree has the
 base checked out, as `test --from-diff` does) and its smoke test run: a HOWTO whose tests fail
 as it is proves nothing by failing without a hunk, so its hunks are reported "not-run". When
-it passes, one mutant per counted hunk (see `howtoctl.proof`) runs the same smoke test: a
-failing test proves the hunk, a pass means it survives. Mutants run after their HOWTO's own run,
-so they share its warm JAX compilation cache (a temporary directory removed at the end).
+it passes, one mutant per counted hunk (see `howtoctl.proof`) runs the same smoke test, every
+test to the end: a test of the HOWTO's own that fails proves the hunk, other failures make it
+"weak" and a pass means it survives; both are unproved. Mutants run after their HOWTO's own
+run, so they share its warm JAX compilation cache (a temporary directory removed at the end).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def _select(ws: Workspace, requested, all_, changed_since) -> list[str]:
     return [n for n in selected if n in with_diff]
 
 
+# Mutant verdicts that leave a hunk unproved: prove fails unless the manifest exempts them.
+UNPROVED = (proof.Status.SURVIVED, proof.Status.WEAK)
+
+
 def _report(
     plans: list[mutants.Plan], results: dict[str, list[HunkResult]], runs: dict[str, VariantResult]
 ) -> None:
@@ -58,8 +63,8 @@ def _report(
     for p in plans:
         for r in results[p.name]:
             detail = f"by {r.failing_test}" if r.failing_test else r.reason
-            if r.failing_test and r.reason:
-                detail += f" ({r.reason})"
+            if len(r.killing_tests) > 1 and r.failing_test:
+                detail += f" and {len(r.killing_tests) - 1} more"
             rows.append((p.name, r.file, r.header, r.status, detail))
     output.table(["howto", "file", "hunk", "status", "proof"], rows, status_column="status")
     for p in plans:
@@ -70,10 +75,12 @@ def _report(
             if variant is not None and variant.output_tail:
                 output.line(variant.output_tail)
         for r in results[p.name]:
-            if r.status == proof.Status.SURVIVED:
-                output.line(f"survived: {p.name}: {r.file} {r.header}", style="bold")
+            if r.status in UNPROVED:
+                output.line(f"{r.status}: {p.name}: {r.file} {r.header}", style="bold")
                 for ln in r.first_lines:
                     output.line(f"    {ln}")
+                for t in r.killing_tests:
+                    output.line(f"    fails without it: {t}")
 
 
 def run(
@@ -146,7 +153,7 @@ def run(
                 path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
             )
     failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
-    survivors = [r for p in plans for r in results[p.name] if r.status == proof.Status.SURVIVED]
+    unproved = [r for p in plans for r in results[p.name] if r.status in UNPROVED]
     if as_json:
         output.emit_json(
             {
@@ -167,6 +174,7 @@ def run(
             for s in (
                 proof.Status.PROVED,
                 proof.Status.SURVIVED,
+                proof.Status.WEAK,
                 proof.Status.EXEMPT,
                 proof.Status.NOT_APPLICABLE,
                 proof.Status.NOT_RUN,
@@ -176,7 +184,7 @@ def run(
         output.info(
             f"{summary or 'no hunks that change code'} in {time.monotonic() - started:.0f}s"
         )
-    return EXIT_PROBLEMS if survivors or failed else EXIT_OK
+    return EXIT_PROBLEMS if unproved or failed else EXIT_OK
 
 
 def _report_stale(removed: list[str]) -> None:

@@ -153,14 +153,30 @@ def hunk_proofs(
             by = found.get("failing_test") or found.get("reason") or "a failing smoke test"
             if found.get("failing_test") and found.get("reason"):
                 by += f" ({found['reason']})"
-            result.append((proof.Status.PROVED, f"proved by {by}"))
+            result.append(
+                (proof.Status.PROVED, f"proved by {by}" + _more(len(_killing(found)) - 1))
+            )
         elif found.get("status") == proof.Status.SURVIVED:
             result.append((proof.Status.SURVIVED, "survived: the tests pass without it"))
+        elif found.get("status") == proof.Status.WEAK:
+            killing = _killing(found)
+            by = f"; fails {killing[0]}{_more(len(killing) - 1)}" if killing else ""
+            result.append((proof.Status.WEAK, f"weak: {found.get('reason', '')}{by}"))
         elif found.get("status") in (proof.Status.NOT_APPLICABLE, proof.Status.NOT_RUN):
             result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
         else:
             result.append(("unproved", f"not proved yet: howtoctl prove {name} --record"))
     return result
+
+
+def _killing(found: dict) -> list[str]:
+    """The killing tests a record names (a hand-edited record may hold anything there)."""
+    tests = found.get("killing_tests")
+    return [t for t in tests if isinstance(t, str)] if isinstance(tests, list) else []
+
+
+def _more(count: int) -> str:
+    return f" and {count} more" if count > 0 else ""
 
 
 def _previous_pages(out_dir: str) -> set[str]:

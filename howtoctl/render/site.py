@@ -482,7 +482,7 @@ tr.hunk > td { background: var(--hunk-bg); color: var(--hunk-fg); padding: .2rem
 tr.hunk .section { color: var(--fg); }
 tr.hunk .proof { float: right; margin-left: 1rem; padding: 0 .4rem; border-radius: 4px; font-size: .85em; border: 1px solid currentColor; }
 tr.hunk .proof-proved { color: var(--plus); }
-tr.hunk .proof-survived { color: var(--minus); font-weight: 600; }
+tr.hunk .proof-survived, tr.hunk .proof-weak { color: var(--minus); font-weight: 600; }
 tr.hunk .proof-exempt, tr.hunk .proof-not-counted, tr.hunk .proof-unproved, tr.hunk .proof-not-applicable, tr.hunk .proof-not-run { color: var(--muted); }
 td.empty { background: var(--empty-bg); }
 table.split { table-layout: fixed; min-width: 56rem; }

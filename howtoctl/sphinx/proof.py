@@ -22,9 +22,13 @@ def status(proofs: Sequence[tuple[str, str]], proved_on: str = "") -> tuple[bool
     counted = [s for s, _ in proofs if s != NOT_COUNTED]
     if not counted:
         return True, "nothing to prove: none of its hunks changes code"
-    survived = counted.count("survived")
+    survived, weak = counted.count("survived"), counted.count("weak")
+    of = f"of {_n(len(counted), 'code hunk')}"
     if survived:
-        return False, f"not proved ({survived} of {_n(len(counted), 'code hunk')} survived)"
+        return False, f"not proved ({survived} {of} survived" + (f", {weak} weak)" if weak else ")")
+    if weak:
+        # Their mutants failed, but no test of the HOWTO's own did (see proof.verdict).
+        return False, f"not proved ({weak} {of} weak: no test of its own fails without them)"
     if "not-run" in counted:
         return False, "not proved (its own smoke test failed when it was last proved)"
     if "unproved" in counted or any(

@@ -95,11 +95,14 @@ def test_prove_reports_each_counted_hunk(proj):
     assert [x["status"] for x in h] == ["proved", "exempt", "survived"]
     assert h[0]["file"] == "ex/calc.py" and not h[0]["header"].startswith("@@ -1,")
     assert h[0]["failing_test"] == "ex/calc_test.py::test_double"
+    assert h[0]["killing_tests"] == ["ex/calc_test.py::test_double"]
     assert h[1]["reason"] == "logging configuration: no test can observe it"
-    assert set(h[0]) == {"file", "header", "status", "failing_test", "reason"}
+    assert set(h[0]) == {"file", "header", "status", "failing_test", "killing_tests", "reason"}
     na = by_name["na"]
+    # A smoke command that is not pytest names no test: as a whole, its failure proves.
     assert [x["status"] for x in na] == ["not-applicable", "proved"]
     assert "does not apply" in na[0]["reason"] and na[1]["failing_test"] == ""
+    assert na[1]["reason"] == "exit status 1" and na[1]["killing_tests"] == []
     assert proj.snapshot() == before  # only temporary work trees, all removed
     assert len(proj.git("worktree", "list").splitlines()) == 1
 
@@ -266,7 +269,7 @@ def test_ctrl_c_stops_the_runs_and_removes_work_trees_and_cache(proj, tmp_path):
     assert [d for d in os.listdir(scratch) if d.startswith("howtoctl-")] == []
 
 
-def test_a_test_module_that_no_longer_imports_proves_the_hunk(proj):
+def test_a_test_module_that_no_longer_imports_leaves_the_hunk_weak(proj):
     proj.git("switch", "-q", "-c", "howto/imp")
     proj.write("ex/newmod.py", "def triple(x):\n    return 3 * x\n")
     proj.write(
@@ -279,8 +282,10 @@ def test_a_test_module_that_no_longer_imports_proves_the_hunk(proj):
     proj.commit("save imp")
     data = json.loads(proj.cli("prove", "imp", "--json").out)
     [hunk] = data["howtos"][0]["hunks"]
-    assert hunk["status"] == "proved" and hunk["file"] == "ex/newmod.py"
-    assert hunk["failing_test"] == "ex.newmod_test" and hunk["reason"] == "collection error"
+    # An import error shows that something broke, not what the hunk does.
+    assert hunk["status"] == "weak" and hunk["file"] == "ex/newmod.py"
+    assert hunk["failing_test"] == "" and hunk["killing_tests"] == []
+    assert hunk["reason"] == "only set-up, collection or import errors: ex.newmod_test"
 
 
 def test_changed_since_proves_only_the_affected(proj):
@@ -345,7 +350,7 @@ def test_count():
 """
 
 
-def test_a_mutant_that_never_ends_is_stopped_and_proves_its_hunk(tmp_path):
+def test_a_mutant_that_never_ends_is_stopped_and_its_hunk_is_weak(tmp_path):
     r = GitRepo.create(tmp_path / "proj", base="main")
     r.write("ex/__init__.py", "")
     r.write("ex/loop.py", LOOP)
@@ -361,9 +366,11 @@ def test_a_mutant_that_never_ends_is_stopped_and_proves_its_hunk(tmp_path):
     pids = tmp_path / "pids"
     # Long enough for the HOWTO's own run on a loaded machine: the limit applies to it too.
     res = r.cli("prove", "h", "--timeout", "10", "--json", env={"HOWTOCTL_TEST_PIDS": str(pids)})
-    assert res.code == 0, res
+    assert res.code == 1, res
     (hunk,) = json.loads(res.out)["howtos"][0]["hunks"]
-    assert hunk["status"] == "proved" and hunk["reason"] == "timed out after 10 s", hunk
+    # Killed, so no test report: which test hung, and how, is not known.
+    assert hunk["status"] == "weak", hunk
+    assert hunk["reason"] == "timed out after 10 s: no test was seen to fail", hunk
     for pid in map(int, pids.read_text().split()):  # the variant's and the mutant's pytest
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
@@ -509,3 +516,106 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
             proc.wait()
         if not gone(member):
             os.kill(member, signal.SIGKILL)
+
+
+KINDS = (
+    "LIMIT = 10\n"
+    + FILLER
+    + "\n\ndef clamp(v):\n    return min(v, LIMIT)\n"
+    + FILLER.replace("filler_", "then_")
+    + "\n\nSCALE = 1\n"
+)
+KINDS_BASE_TEST = "from ex import kinds\n\n\ndef test_clamp():\n    assert kinds.clamp(100) == 10\n"
+KINDS_OWN_TEST = """\
+import pytest
+
+from ex import kinds
+
+
+@pytest.fixture
+def factor():
+    return kinds.FACTOR
+
+
+def test_limit():
+    assert kinds.LIMIT == 5
+
+
+def test_factor(factor):
+    assert factor * 2 == 6
+"""
+
+
+@pytest.fixture
+def kinds(tmp_path):
+    """A HOWTO of three hunks: one its own test proves (a base test fails too, and comes
+    first, which `-x` would stop at), one only the base test fails without, and one whose
+    absence breaks only a fixture."""
+    r = GitRepo.create(tmp_path / "kinds", base="main")
+    r.write("ex/__init__.py", "")
+    r.write("ex/kinds.py", KINDS)
+    r.write("ex/base_test.py", KINDS_BASE_TEST)
+    r.write("howtos/manifest.toml", '[howtos.k]\ntest = "python -m pytest -q -x ex"\n')
+    r.commit("base")
+    r.git("switch", "-q", "-c", "howto/k")
+    r.replace("ex/kinds.py", "LIMIT = 10", "LIMIT = 5")
+    r.replace("ex/kinds.py", "min(v, LIMIT)", "min(v, LIMIT * 2)")
+    r.replace("ex/kinds.py", "SCALE = 1", "SCALE = 1\nFACTOR = 3")
+    r.write("ex/h_test.py", KINDS_OWN_TEST)
+    r.commit("k")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "k").code == 0
+    r.commit("save k")
+    return r
+
+
+def test_only_a_failure_of_the_howtos_own_test_proves_a_hunk(kinds):
+    res = kinds.cli("prove", "k", "--json", "--record")
+    assert res.code == 1, res  # weak hunks are not proved
+    limit, clamp, factor = json.loads(res.out)["howtos"][0]["hunks"]
+    # Its own test fails with an assertion: proved, every killing test listed, its own first,
+    # although the manifest's `-x` would have stopped at the base test before it.
+    assert (limit["status"], limit["failing_test"]) == ("proved", "ex/h_test.py::test_limit")
+    assert limit["killing_tests"] == ["ex/h_test.py::test_limit", "ex/base_test.py::test_clamp"]
+    # Only a test the HOWTO does not touch fails.
+    assert (clamp["status"], clamp["failing_test"]) == ("weak", "")
+    assert clamp["killing_tests"] == ["ex/base_test.py::test_clamp"]
+    assert clamp["reason"] == "only tests the HOWTO does not add or change fail"
+    # Only a fixture fails (JUnit <error>): weak, even though it is the HOWTO's own test's.
+    assert (factor["status"], factor["killing_tests"]) == ("weak", [])
+    assert factor["reason"] == "only set-up, collection or import errors: ex/h_test.py::test_factor"
+    record = json.loads(kinds.read("howtos/proofs/k.json"))
+    assert [h["killing_tests"] for h in record["hunks"]] == [
+        limit["killing_tests"],
+        clamp["killing_tests"],
+        [],
+    ]
+
+
+def test_weak_hunks_are_named_and_shown_and_an_exemption_makes_them_pass(kinds, tmp_path):
+    res = kinds.cli("prove", "k", "--record")
+    assert res.code == 1 and "1 proved, 2 weak" in res.err, res
+    assert "weak: k: ex/kinds.py @@ " in res.out and "fails without it: ex/base_test.py" in res.out
+    kinds.commit("record the proof")
+    out = tmp_path / "site"
+    assert kinds.cli("render", "--out", str(out)).code == 0
+    page = (out / "k.html").read_text()
+    assert "proved by ex/h_test.py::test_limit and 1 more" in page
+    assert (
+        'class="proof proof-weak">weak: only tests the HOWTO does not add or change fail; '
+        "fails ex/base_test.py::test_clamp<" in page
+    )
+    kinds.write(
+        "howtos/manifest.toml",
+        kinds.read("howtos/manifest.toml")
+        + '\n[[howtos.k.exempt]]\nfile = "ex/kinds.py"\nmatch = "LIMIT * 2"\nreason = "r1"\n'
+        + '\n[[howtos.k.exempt]]\nfile = "ex/kinds.py"\nmatch = "FACTOR"\nreason = "r2"\n',
+    )
+    kinds.commit("exempt the weak hunks")
+    res = kinds.cli("prove", "k", "--json")
+    assert res.code == 0, res
+    assert [h["status"] for h in json.loads(res.out)["howtos"][0]["hunks"]] == [
+        "proved",
+        "exempt",
+        "exempt",
+    ]
