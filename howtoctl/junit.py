@@ -89,22 +89,6 @@ def failing_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
     return _cases_with(xml_text, ("failure", "error"))
 
 
-def passed_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
-    """Test ids that ran and passed (no failure, error or skip): which tests a run exercised."""
-    quiet = ("failure", "error", "skipped")
-    try:
-        cases = list(ET.fromstring(xml_text).iter("testcase")) if xml_text else []
-    except ET.ParseError:
-        return ()
-    ran = [c for c in cases if not any(c.find(tag) is not None for tag in quiet)]
-    ids = []
-    for case in ran:
-        classname = case.get("classname", "")
-        module = classname.replace(".", "/") + ".py" if classname else ""
-        ids.append(f"{module}::{case.get('name', '?')}" if module else case.get("name", "?"))
-    return tuple(ids)
-
-
 def skipped_tests(xml_text: str | bytes | None) -> tuple[str, ...]:
     """Test ids that were skipped: a smoke test that skips its multi-device tests proves little."""
     return _cases_with(xml_text, ("skipped",))
