@@ -16,16 +16,105 @@ import tempfile
 from howtoctl.errors import HowtoError
 
 # Temporary work trees, JAX caches, object directories, index copies and the files git reads
-# its input from carry the pid of the howtoctl that
-# made them, so that a later run can tell what a killed one (SIGKILL runs no cleanup) left
-# behind (smoke.clear_stale_runs). "P" before it: a HOWTO name, all lower case, never starts
-# so, and a work tree kept with `test --keep` for a HOWTO called "42-x" is no run's.
-OWNED = re.compile(r"howtoctl-[a-z]+(?:-[a-z]+)*-P(\d+)-")
+# its input from carry their owner's pid and a token of its own, so that a later run can tell
+# what a killed one (SIGKILL runs no cleanup) left behind (smoke.clear_stale_runs). "P"
+# before them: a HOWTO name, all lower case, never starts so, and a work tree kept with
+# `test --keep` for a HOWTO called "42-x" is no run's.
+OWNED = re.compile(r"howtoctl-[a-z]+(?:-[a-z]+)*-P(\d+)(?:\.([0-9a-f]{16}))?-")
+
+# Whether the owner still runs is told by a lock it holds for as long as it lives (the kernel
+# drops it when the process dies), not by its pid: a process in another PID namespace that
+# shares the temporary directory (containers do) has a pid this one cannot see.
+_ALIVE = "howtoctl-alive-{token}.lock"
+_alive: tuple[int, str, int] | None = None  # (pid, token, descriptor held) of this process
+
+
+def _owner_token() -> str:
+    """This process's token, its liveness lock taken on first use (again after a fork)."""
+    global _alive
+    import fcntl
+    import secrets
+
+    if _alive is not None and _alive[0] == os.getpid():
+        return _alive[1]
+    token = secrets.token_hex(8)
+    path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        return ""  # no lock to hold: the pid alone tells (as for runs of older versions)
+    _alive = (os.getpid(), token, fd)
+    import atexit
+
+    atexit.register(_release_owner_token, path)
+    return token
+
+
+def _release_owner_token(path: str) -> None:
+    """At a normal exit, the liveness lock goes with the process (a killed one's, the next
+    sweep removes)."""
+    if _alive is not None and _alive[0] == os.getpid():
+        remove_file(path)
 
 
 def owned_prefix(prefix: str, pid: int | None = None) -> str:
-    """`prefix` ("howtoctl-test-", ...) with the owner's pid, this process's by default."""
-    return f"{prefix}P{os.getpid() if pid is None else pid}-"
+    """`prefix` ("howtoctl-test-", ...) with the owner's pid and token (this process's by
+    default; a given `pid` gets no token)."""
+    if pid is not None:
+        return f"{prefix}P{pid}-"
+    token = _owner_token()
+    return f"{prefix}P{os.getpid()}{'.' + token if token else ''}-"
+
+
+def owner_gone(name: str) -> bool | None:
+    """Whether the run that owns `name` (a file name OWNED matches) has ended: its liveness
+    lock can be taken, or, without one, its pid names no process. None: not an owned name."""
+    import fcntl
+
+    m = OWNED.match(name)
+    if m is None:
+        return None
+    pid, token = int(m.group(1)), m.group(2)
+    if token:
+        path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except FileNotFoundError:
+            fd = None  # swept already, or made under another TMPDIR: the pid tells
+        except OSError:
+            return False
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            finally:
+                os.close(fd)
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+def remove_dead_locks() -> None:
+    """Remove the liveness locks of runs that ended (after their leftovers were swept)."""
+    tmp = tempfile.gettempdir()
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith("howtoctl-alive-") and name.endswith(".lock"):
+            token = name[len("howtoctl-alive-") : -len(".lock")]
+            if owner_gone(f"howtoctl-x-P0.{token}-") and not any(
+                f".{token}-" in other for other in names if other != name
+            ):
+                remove_file(os.path.join(tmp, name))
 
 
 def _same_device(a: str, b: str) -> bool:

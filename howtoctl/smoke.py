@@ -103,16 +103,6 @@ def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
         )
 
 
-def _dead(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, someone else's
-    return False
-
-
 # In a running smoke test's work tree: the id of its process group (see _stop_orphan).
 GROUP_FILE = ".howtoctl-pgid"
 
@@ -146,13 +136,12 @@ def _stop_orphan(worktree: str) -> None:
 
 
 def clear_stale_runs(repo: Repo) -> list[str]:
-    """Remove the temporary work trees and JAX caches of test/prove runs whose process is
-    gone, stopping any smoke test still running there; the paths removed. Runs still going
-    (their pid alive) are left alone."""
+    """Remove the temporary work trees and JAX caches of test/prove runs that ended (see
+    fsutil.owner_gone), stopping any smoke test still running there; the paths removed. Runs
+    still going are left alone."""
     removed = []
     for w in repo.worktrees():
-        m = fsutil.OWNED.match(os.path.basename(w.path.rstrip("/")))
-        if m and _dead(int(m.group(1))):
+        if fsutil.owner_gone(os.path.basename(w.path.rstrip("/"))):
             _stop_orphan(w.path)
             repo.remove_worktree(w.path)  # also prunes what is registered but gone
             removed.append(w.path)
@@ -164,13 +153,13 @@ def clear_stale_runs(repo: Repo) -> list[str]:
     except OSError:
         names = []
     for name in names:
-        m = fsutil.OWNED.match(name)
         path = os.path.join(tmp, name)
-        if m and _dead(int(m.group(1))) and os.path.isdir(path) and not os.path.islink(path):
+        if fsutil.owner_gone(name) and os.path.isdir(path) and not os.path.islink(path):
             _stop_orphan(path)  # a work tree of another repository's run, maybe
             fsutil.remove_tree(path)
             if not os.path.exists(path):
                 removed.append(path)
+    fsutil.remove_dead_locks()
     return removed
 
 

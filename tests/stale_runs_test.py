@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from howtoctl.fsutil import owned_prefix
+from howtoctl.fsutil import OWNED, owned_prefix
 
 
 @pytest.fixture
@@ -39,7 +39,8 @@ def test_git_scratch_directories_are_owned_and_swept(repo_with_howto, private_tm
     r.commit("save")
     assert r.cli("check").code == 0  # applies the diffs to an index copy
     monkeypatch.setattr(tempfile, "mkdtemp", real)
-    assert made and all(f"-P{os.getpid()}-" in name for name in made), made
+    owners = [OWNED.match(name) for name in made]
+    assert made and all(m and int(m.group(1)) == os.getpid() for m in owners), made
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
     left = [
@@ -49,3 +50,39 @@ def test_git_scratch_directories_are_owned_and_swept(repo_with_howto, private_tm
     res = r.cli("test", "--changed-since", "HEAD")
     assert res.code == 0, res
     assert not any(os.path.exists(p) for p in left)
+
+
+def test_a_run_whose_pid_this_process_cannot_see_is_alive_while_it_holds_its_lock(
+    repo_with_howto, private_tmp
+):
+    """Another PID namespace sharing the temporary directory (containers): its runs' pids name
+    no process here, or another one. Its leftovers stay while it holds its liveness lock."""
+    r = repo_with_howto
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # the pid as seen from here: no process
+    token = "0123456789abcdef"
+    lock = private_tmp / f"howtoctl-alive-{token}.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_SH)\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"  # a signal, not a wait
+        live = tempfile.mkdtemp(prefix=f"howtoctl-test-P{dead.pid}.{token}-h-", dir=private_tmp)
+        assert r.cli("test", "--changed-since", "HEAD").code == 0
+        assert os.path.isdir(live)  # its owner runs on, out of sight
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert r.cli("test", "--changed-since", "HEAD").code == 0
+    assert not os.path.exists(live) and not lock.exists()  # ended: swept, lock and all
