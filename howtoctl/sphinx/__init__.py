@@ -170,10 +170,11 @@ def _write_css(app: Sphinx, exception: Exception | None) -> None:
     from howtoctl import fsutil
     from howtoctl.render import site
 
-    static = os.path.join(app.outdir, "_static")
+    outdir = os.fspath(app.outdir)
+    static = os.path.join(outdir, "_static")
     extra = f"{SCOPE} .proof.proved {{ color: var(--plus); }}\n"
     css = (scoped_css(site.stylesheet()) + extra).encode()
-    fsutil.write_atomic(os.path.join(static, CSS_FILE), css, inside=app.outdir)
+    fsutil.write_atomic(os.path.join(static, CSS_FILE), css, inside=outdir)
 
 
 def setup(app: Sphinx) -> dict:
