@@ -278,13 +278,16 @@ class Resolver:
             elif path in renames and self.blob(self.onto, path) is None:
                 target = renames[path]  # the branch changed a file the base moved away
                 changes[path] = None
-        base = self.blob(fork, old) or b""
+        forked = self.blob(fork, old)
+        base = forked or b""
         theirs = self.blob(commit, old)
         ours = self.blob(self.onto, target)
         unmerged = {target: (ours, base, theirs)}
         if theirs is None or ours is None:
             side = "the branch" if theirs is None else "the new base"
             return changes, f"{path}: deleted on {side}, changed on the other side", unmerged
+        if forked is None:  # no common version to merge from: pasting both is no merge
+            return changes, f"{path}: added on both sides; which to keep is a decision", unmerged
         return self._merge_three(method, target, ours, base, theirs, changes)
 
     def _merge_three(
@@ -353,7 +356,16 @@ class Resolver:
             return {**files, **{p: d for p, d in current.items() if p.endswith(".py")}}
 
         def markers() -> str:
-            return "; ".join(notes[:2]) or verify.markers(current)
+            if notes:
+                return "; ".join(notes[:2])
+            for path, data in sorted(current.items()):
+                # Markers either side already had (a file that documents a conflict) are
+                # the file's content; only those the merge added are a conflict left.
+                ours, _, theirs = unmerged.get(path, (None, b"", None))
+                problem = verify.markers({path: data}, also_in=(ours or b"", theirs or b""))
+                if problem:
+                    return problem
+            return ""
 
         def intended() -> str:
             candidate = {p: (self.blob(self.onto, p), self.blob(tip_tree, p)) for p in changed}

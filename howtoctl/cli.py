@@ -186,7 +186,7 @@ def resolve(
         name=name,
         do_continue=do_continue,
         do_abort=do_abort,
-        path=path,
+        path=os.path.join(ctx.path, path) if path else None,  # relative to -C, as git's
         from_candidate=from_candidate,
     )
 
@@ -261,7 +261,7 @@ def test(
         all_=all_,
         devices=devices,
         jobs=jobs,
-        junit_path=junit_path,
+        junit_path=None if junit_path is None else os.path.join(ctx.path, junit_path),
         as_json=as_json,
         changed_since=changed_since or None,
         keep=keep,

@@ -348,6 +348,18 @@ def read_private(path: str, limit: int, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
+def check_output(path: str, option: str) -> None:
+    """Refuse, before any work, an output path that cannot be written: empty, a directory, or
+    in a directory that does not exist."""
+    if not path or path.endswith(os.sep) or os.path.isdir(path):
+        raise HowtoError(
+            f"{option} {path!r}: name a file to write", f"for example {option} results.xml"
+        )
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise HowtoError(f"{option} {path}: there is no directory {parent}")
+
+
 def write_output(path: str, data: bytes) -> None:
     """Write `data` to an output file the user named (such as `--junit FILE`).
 
@@ -363,14 +375,15 @@ def write_output(path: str, data: bytes) -> None:
         raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise HowtoError(f"cannot write {path}: it is a directory", "name a file")
-    if st is None or (stat.S_ISREG(st.st_mode) and not os.path.islink(path)):
+    link = os.path.islink(path)
+    if not link and (st is None or stat.S_ISREG(st.st_mode)):
         write_atomic(path, data)
         return
+    regular = st is None or stat.S_ISREG(st.st_mode)  # (a dangling link: its target is made)
     try:
         # O_NONBLOCK: a pipe nobody reads is refused (ENXIO), not waited on for ever.
-        fd = os.open(
-            path, os.O_WRONLY | os.O_NONBLOCK | (os.O_TRUNC if stat.S_ISREG(st.st_mode) else 0)
-        )
+        flags = os.O_WRONLY | os.O_NONBLOCK | (os.O_TRUNC | os.O_CREAT if regular else 0)
+        fd = os.open(path, flags, 0o644)
     except OSError as e:
         why = "nothing reads that pipe" if e.errno == errno.ENXIO else e.strerror
         raise HowtoError(f"cannot write {path}: {why}") from None

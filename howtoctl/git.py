@@ -737,7 +737,9 @@ class Repo:
     def _rebase_step(self, worktree: str, arg: str) -> RebaseStep:
         # No editor: keep every message as it is, as a non-interactive rebase would.
         env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
-        proc = self._try_run("rebase", arg, cwd=worktree, env=env)
+        # The rebase moves no branch itself (rebase.updateRefs would move every branch that
+        # points into the rebased commits, with no backup): howtoctl moves the one it rebases.
+        proc = self._try_run("-c", "rebase.updateRefs=false", "rebase", arg, cwd=worktree, env=env)
         if proc.returncode == 0:
             return RebaseStep(True, (), "")
         unmerged = self._run("diff", "--name-only", "-z", "--diff-filter=U", cwd=worktree)

@@ -267,7 +267,12 @@ def lost(
 def own_tests(test_ids: Iterable[str], files: Iterable[str]) -> list[str]:
     """The tests of `test_ids` (a JUnit report's 'dir/module.py::name', relative to wherever
     pytest put its root) that live in one of `files` (the HOWTO's changed files)."""
-    modules = {f[: -len(".py")].replace("/", ".") for f in files if f.endswith(".py")}
+    from howtoctl.proof import is_test_file  # (pure; imported here to keep layers apart)
+
+    # Only test files hold tests: a test under model/ is none of ex/model.py's.
+    modules = {
+        f[: -len(".py")].replace("/", ".") for f in files if f.endswith(".py") and is_test_file(f)
+    }
     found = []
     for test in test_ids:
         where = test.split("::", 1)[0]

@@ -20,12 +20,22 @@ from collections.abc import Callable, Iterable, Mapping
 NAME_RULES = ("F401", "F811", "F821", "F822", "F823", "F841")
 
 
-def markers(files: Mapping[str, bytes]) -> str:
-    """No file holds a conflict marker, git's or wiggle's (see `conflict_markers`)."""
+def markers(files: Mapping[str, bytes], also_in: Iterable[bytes] = ()) -> str:
+    """No file holds a conflict marker, git's or wiggle's (see `conflict_markers`), beyond
+    those each of the versions `also_in` holds already (the sides a merge started from)."""
     from howtoctl import conflict_markers
 
-    found = conflict_markers.in_files(files)
-    return str(found[0]) if found else ""
+    had: collections.Counter[str] = collections.Counter()
+    for version in also_in:
+        seen = collections.Counter(m.text for m in conflict_markers.in_files({"": version}))
+        had |= seen
+    for path, data in sorted(files.items()):
+        found = conflict_markers.in_files({path: data})
+        extra = collections.Counter(m.text for m in found) - had
+        for marker in found:
+            if extra[marker.text] > 0:
+                return str(marker)
+    return ""
 
 
 def compiles(files: Mapping[str, bytes]) -> str:

@@ -84,6 +84,13 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
             f"(for the tips of then); or start from git's conflict: howtoctl resolve {name}",
         )
     worktree = os.path.abspath(path or default_worktree(ws, name))
+    for inside, what in ((ws.repo.toplevel, "work tree"), (ws.repo.common_dir, "git directory")):
+        if inside and fsutil.is_inside(worktree, inside):
+            raise HowtoError(
+                f"--path {worktree} is inside the repository's {what}: every `git status` "
+                "there would see the checkout",
+                "pick a place outside the repository, such as beside it (the default)",
+            )
     if os.path.lexists(worktree):
         raise HowtoError(
             f"{worktree} already exists", "pick another place with --path, or remove it"
@@ -105,6 +112,15 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         ).encode(),
     )
     step = ws.repo.rebase_worktree(worktree, onto)
+    if not step.done and not step.conflicts and not ws.repo.rebase_in_progress(worktree):
+        # git did not start the rebase at all (a hook refused it, say): no conflict to resolve.
+        ws.repo.remove_own_worktree(worktree, True)
+        fsutil.remove_file(_state_path(ws, name))
+        raise HowtoError(
+            f"git would not rebase {branch} onto {ws.base}: {step.output or 'no reason given'}; "
+            "nothing was changed",
+            "fix what git says, then run howtoctl resolve again",
+        )
     if step.done:
         output.status_line(name, "rebased", f"no conflicts left; review it in {worktree}")
         output.line(f"finish with: howtoctl resolve {name} --continue")
@@ -171,6 +187,12 @@ def finish(ws: Workspace, name: str) -> int:
             f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}"
         )
     worktree = st["worktree"]
+    if not os.path.isdir(worktree) or not _owned(ws, st):
+        raise HowtoError(
+            f"the work tree of this resolve, {worktree}, is gone or is no longer the one "
+            f"howtoctl made; {ws.config.branch_prefix}{name} was not moved",
+            f"drop the resolve: howtoctl resolve {name} --abort, then start again",
+        )
     if ws.repo.rebase_in_progress(worktree):
         _refuse_markers(name, ws.repo.staged_diff(worktree), worktree, staged=True)
         step = ws.repo.continue_rebase(worktree)
@@ -186,8 +208,24 @@ def finish(ws: Workspace, name: str) -> int:
             f"drop it with `howtoctl resolve {name} --abort` and start again",
         )
     # Commits git replayed without stopping, or made in the work tree by hand, are checked too.
-    _refuse_markers(name, ws.repo.diff_since_fork(st["onto"], new_tip) or b"", worktree, False)
+    change = ws.repo.diff_since_fork(st["onto"], new_tip) or b""
+    _refuse_markers(name, change, worktree, False)
+    branch = ws.config.branch_prefix + name
+    if not change.strip():
+        raise HowtoError(
+            f"the rebase in {worktree} left no change against {st['base']} (were its commits "
+            f"skipped?): moving {branch} there would empty the HOWTO; nothing was moved",
+            f"redo the resolution there, or drop it: howtoctl resolve {name} --abort",
+        )
     ref = ws.branch_ref(name)
+    checked_out = ws.repo.checked_out_branches()
+    if ref in checked_out and os.path.realpath(checked_out[ref]) != os.path.realpath(worktree):
+        raise HowtoError(
+            f"{branch} is checked out in {checked_out[ref]}: moving it there would leave that "
+            "work tree's files at the old tip; nothing was moved",
+            f"switch that work tree to another branch, then run howtoctl resolve {name} "
+            "--continue again",
+        )
     now = ws.branches().get(name)
     if now != st["old_tip"]:
         _keep_resolution(ws, name, st, now, new_tip)

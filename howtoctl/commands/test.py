@@ -63,6 +63,10 @@ def run(
     from_diff: bool = False,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
+    if junit_path is not None:  # refused now, not after minutes of smoke tests
+        from howtoctl import fsutil
+
+        fsutil.check_output(junit_path, "--junit")
     selected = variants.select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
         smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
