@@ -906,9 +906,11 @@ def test_a_merge_that_loses_one_added_line_is_refused_and_names_it(tmp_path, mon
     assert "ex/model.py: lines the HOWTO adds are missing: `self.seed = 0`" in attempt["detail"]
 
 
-def test_a_merge_that_drops_the_howtos_test_file_is_refused(tmp_path, monkeypatch):
-    # The HOWTO adds its test; the new base adds another file at that path. The tool keeps the
-    # base's: the merge compiles, and the base's test passes.
+def test_a_test_file_both_sides_added_is_left_to_a_human(tmp_path, monkeypatch):
+    # The HOWTO adds its test; the new base adds another file at that path. A tool that kept
+    # the base's would drop the HOWTO's test (the merge compiles, the base's test passes; the
+    # intent check's unit tests cover that loss): no version is common to both, so no
+    # candidate merges the file at all.
     r = _repo(tmp_path, {"ex/model.py": MODEL, "ex/__init__.py": ""})
     r.git("switch", "-q", "-c", "howto/alpha")
     r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
@@ -918,9 +920,14 @@ def test_a_merge_that_drops_the_howtos_test_file_is_refused(tmp_path, monkeypatc
     r.write("ex/model_test.py", "def test_nothing():\n    pass\n")
     r.commit("base: a test")
     _lossy_tool(monkeypatch, lambda ours, base, theirs, merged: ours)
-    attempt = _refused_for_intent(r)
-    assert [(x["path"], x["kind"]) for x in attempt["lost"]] == [("ex/model_test.py", "added")]
-    assert "assert m.build().dropout == 0.5" in attempt["lost"][0]["lines"]
+    tip = r.rev("howto/alpha")
+    code, report = _rebase(r)
+    (branch,) = report["branches"]
+    assert code == 1 and branch["status"] == "conflict", report
+    for attempt in branch["attempts"]:
+        assert attempt["failed"] == "no-markers", attempt
+        assert "ex/model_test.py: added on both sides" in attempt["detail"], attempt
+    assert r.rev("howto/alpha") == tip
 
 
 LIB = "def step(x):\n    a = x + 1\n    b = a * 2\n    return b\n"
