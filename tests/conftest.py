@@ -51,6 +51,15 @@ def repo_with_howto(repo) -> GitRepo:
     return repo
 
 
+@pytest.fixture
+def conflicted(repo):
+    """howto/beta and main both change line 20 of ex/train.py: git's rebase conflicts."""
+    repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")}, commits=1)
+    repo.replace("ex/train.py", "line 20\n", "line 20 main\n")
+    repo.commit("base moves")
+    return repo
+
+
 def tree_digest(root) -> str:
     """A digest of every file under root except .git, to prove the work tree was untouched."""
     h = hashlib.sha256()

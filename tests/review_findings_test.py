@@ -10,15 +10,7 @@ import pytest
 
 from howtoctl import intent
 from tests.commands.autoresolve_test import _rebase, _repo, needs_wiggle
-
-
-@pytest.fixture
-def conflicted(repo):
-    """As tests/commands/resolve_test.py's: howto/beta and main both change line 20."""
-    repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")}, commits=1)
-    repo.replace("ex/train.py", "line 20\n", "line 20 main\n")
-    repo.commit("base moves")
-    return repo
+from tests.commands.resolve_test import _resolve_in_worktree
 
 
 def _wt(res) -> str:
@@ -76,16 +68,8 @@ def test_resolve_continue_does_not_move_a_branch_checked_out_in_the_users_work_t
     staged (here: ex/train.py modified, howtos/diffs/beta.diff deleted); the next `git commit`
     reverts the base. rebase-all skips such a branch; resolve does not."""
     r = conflicted
-    wt = _wt(r.cli("resolve", "beta"))
+    _resolve_in_worktree(r)
     r.git("switch", "-q", "howto/beta")
-    path = os.path.join(wt, "ex/train.py")
-    with open(path) as f:
-        text = f.read()
-    with open(path, "w") as f:
-        f.write(
-            text.split("<<<<<<<")[0] + "line 20 both\n" + text.split(">>>>>>>")[1].split("\n", 1)[1]
-        )
-    r.git("-C", wt, "add", "-A")
     res = r.cli("resolve", "beta", "--continue")
     assert res.code == 2 or r.git("status", "--porcelain") == "", (res, r.git("status", "--short"))
 
@@ -106,15 +90,7 @@ def test_resolve_with_rebase_update_refs_moves_no_branch_behind_howtoctls_back(c
     r.git("switch", "-q", "main")
     r.git("branch", "-f", "howto/beta", "howto/beta2")  # two commits; wip at the first
     before = r.refs("refs/heads/")
-    wt = _wt(r.cli("resolve", "beta"))
-    path = os.path.join(wt, "ex/train.py")
-    with open(path) as f:
-        text = f.read()
-    with open(path, "w") as f:
-        f.write(
-            text.split("<<<<<<<")[0] + "line 20 both\n" + text.split(">>>>>>>")[1].split("\n", 1)[1]
-        )
-    r.git("-C", wt, "add", "-A")
+    _resolve_in_worktree(r)
     res = r.cli("resolve", "beta", "--continue")
     after = r.refs("refs/heads/")
     assert after["refs/heads/wip"] == before["refs/heads/wip"], res

@@ -5,24 +5,11 @@ import pytest
 from tests.conftest import tree_digest
 
 
-@pytest.fixture
-def conflicted(repo):
-    repo.add_howto("beta", {"ex/train.py": ("line 20\n", "line 20 beta\n")}, commits=1)
-    repo.replace("ex/train.py", "line 20\n", "line 20 main\n")
-    repo.commit("base moves")
-    return repo
-
-
-def test_resolve_continue_moves_the_branch(conflicted):
-    r = conflicted
-    old = r.rev("howto/beta")
-    before_tree = tree_digest(r.path)
-    res = r.cli("resolve", "beta")
-    assert res.code == 1 and "conflict" in res.out
+def _resolve_in_worktree(r, name="beta") -> str:
+    """Start the resolve, write a resolution over git's conflict and `git add` it."""
+    res = r.cli("resolve", name)
+    assert res.code == 1 and "conflict" in res.out, res
     wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
-    assert os.path.isdir(wt)
-    assert tree_digest(r.path) == before_tree
-    assert r.rev("howto/beta") == old  # nothing moves before --continue
     text = open(os.path.join(wt, "ex/train.py")).read()
     assert "<<<<<<<" in text
     with open(os.path.join(wt, "ex/train.py"), "w") as f:
@@ -32,6 +19,17 @@ def test_resolve_continue_moves_the_branch(conflicted):
             + text.split(">>>>>>>")[1].split("\n", 1)[1]
         )
     r.git("-C", wt, "add", "ex/train.py")
+    return wt
+
+
+def test_resolve_continue_moves_the_branch(conflicted):
+    r = conflicted
+    old = r.rev("howto/beta")
+    before_tree = tree_digest(r.path)
+    wt = _resolve_in_worktree(r)  # git's conflict there, resolved and added
+    assert os.path.isdir(wt)
+    assert tree_digest(r.path) == before_tree
+    assert r.rev("howto/beta") == old  # nothing moves before --continue
     res = r.cli("resolve", "beta", "--continue")
     assert res.code == 0, res
     assert not os.path.exists(wt)
@@ -229,20 +227,6 @@ def test_continue_refuses_markers_committed_in_the_work_tree(conflicted):
     _unchanged(r, old_tip, diff)
     assert r.cli("resolve", "beta", "--abort").code == 0
     _unchanged(r, old_tip, diff)
-
-
-def _resolve_in_worktree(r, name="beta") -> str:
-    res = r.cli("resolve", name)
-    wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
-    text = open(os.path.join(wt, "ex/train.py")).read()
-    with open(os.path.join(wt, "ex/train.py"), "w") as f:
-        f.write(
-            text.split("<<<<<<<")[0]
-            + "line 20 main and beta\n"
-            + text.split(">>>>>>>")[1].split("\n", 1)[1]
-        )
-    r.git("-C", wt, "add", "ex/train.py")
-    return wt
 
 
 def test_continue_after_the_branch_moved_keeps_the_resolution(conflicted):
