@@ -23,6 +23,7 @@ import pytest
 
 from bench import synthetic
 from tests.conftest import tree_digest
+from tests.processes import default_sigint
 
 SEEDS = int(os.environ.get("HOWTOCTL_FAULT_SEEDS", "3"))
 ENV = {
@@ -48,7 +49,7 @@ def howtoctl(repo, *args, **kw):
         env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        **kw,
+        **{"preexec_fn": default_sigint, **kw},
     )
 
 

@@ -20,3 +20,11 @@ def until_gone(pid: int, seconds: float = 30) -> bool:
     while not gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return gone(pid)
+
+
+def default_sigint() -> None:
+    """preexec_fn for a child a test sends Ctrl-C to: a shell that started the suite in the
+    background without job control leaves SIGINT ignored, and the child would inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -9,7 +9,7 @@ import pytest
 
 from howtoctl.fsutil import owned_prefix
 from tests.gitrepo import GitRepo
-from tests.processes import gone, until_gone
+from tests.processes import default_sigint, gone, until_gone
 
 FILLER = "".join(f"\n\ndef filler_{i}():\n    return {i}\n" for i in range(4))
 CALC = (
@@ -257,6 +257,7 @@ def test_ctrl_c_stops_the_runs_and_removes_work_trees_and_cache(proj, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "TMPDIR": str(scratch), "PROVE_STARTED": str(started)},
+        preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 60
     while not started.exists() and proc.poll() is None and time.monotonic() < deadline:

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.gitrepo import GitRepo
+from tests.processes import default_sigint
 
 CALC = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 CALC_TEST = (
@@ -142,6 +143,7 @@ def test_ctrl_c_stops_and_cleans_up(proj, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "TMPDIR": str(scratch), "SLOW_TEST_STARTED": str(started)},
+        preexec_fn=default_sigint,
     )
     while not started.exists():
         assert proc.poll() is None, proc.communicate()
