@@ -474,3 +474,14 @@ def append_output(path: str, text: str) -> None:
 def open_lock_file(path: str) -> int:
     """A descriptor of the lock file `path` (made if missing), never through a link."""
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+
+
+def extract_tar(data: bytes, directory: str) -> None:
+    """Unpack a tar archive (`git archive`'s) into `directory`, which it creates: regular files,
+    directories and links that stay inside it only (tarfile's "data" filter)."""
+    import io
+    import tarfile
+
+    make_directories(directory)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(directory, filter="data")

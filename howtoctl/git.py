@@ -125,6 +125,8 @@ def _parse_version(text: str) -> tuple[int, ...]:
 class Repo:
     """A git repository, seen from one work tree (or a bare repository)."""
 
+    throwaway = False  # a dry run's facade whose new objects go away (`throwaway_objects`)
+
     def __init__(self, path: str = ".", *, version: tuple[int, ...] | None = None) -> None:
         """`version`: git's version when the caller already knows it (asked on first need)."""
         self._env = git_environment(os.environ)
@@ -643,6 +645,7 @@ class Repo:
         with fsutil.temporary_directory("objects") as tmp:
             scratch = copy.copy(self)
             scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
+            scratch.throwaway = True
             yield scratch
 
     def _object_env(self, objects: str) -> dict[str, str]:
@@ -657,7 +660,16 @@ class Repo:
     # -- work trees ------------------------------------------------------------------------------
 
     def add_worktree(self, path: str, commit: str) -> None:
-        """A detached work tree at `commit` (no branch is checked out, so none is locked)."""
+        """A detached work tree at `commit` (no branch is checked out, so none is locked).
+
+        In a dry run's facade (`throwaway_objects`) the commit exists only in objects that go
+        away: a work tree registered at it would break `git gc` and `git fsck` until swept, if
+        the run were killed. There the directory gets the commit's files and is not
+        registered (nothing to run git on, as a dry run's smoke test already has none)."""
+        if self.throwaway:
+            tar = self._popen_run(["archive", "--format=tar", "--end-of-options", commit])
+            fsutil.extract_tar(tar.stdout, path)
+            return
         self._run("worktree", "add", "--detach", "--quiet", path, commit)
 
     def add_locked_worktree(self, path: str, commit: str, reason: str) -> str:

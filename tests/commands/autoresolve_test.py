@@ -767,6 +767,11 @@ def test_a_killed_smoke_test_leaves_nothing_behind(tmp_path, monkeypatch, dry_ru
     proc.send_signal(sig)
     assert proc.wait(30) == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
     assert r.snapshot() == before
+    if dry_run:
+        # A dry run registers no work tree at its throwaway commit: git is whole at once,
+        # before any later command sweeps.
+        assert _worktrees(r) == 1
+        r.git("fsck", "--no-progress")
     if sig == signal.SIGKILL:
         assert not gone(child)  # still holding, in a work tree nobody removed
         monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the next runs look
