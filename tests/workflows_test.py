@@ -1,12 +1,16 @@
 """The GitHub workflows: actionlint-clean, least privilege, pinned actions, howtoctl commands only."""
 
+import os
 import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
+
+from tests.gitrepo import GitRepo
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -393,3 +397,42 @@ def test_action_makes_the_base_branch_a_ci_checkout_lacks(tmp_path):
     run_step("develop")  # missing: made at the checked-out commit
     assert rev("develop") == rev("HEAD")
     run_step("")
+
+
+@pytest.fixture(scope="module")
+def zizmor():
+    exe = shutil.which("zizmor") or shutil.which("zizmor", path=os.path.dirname(sys.executable))
+    if exe is None:
+        pytest.skip("zizmor is not installed (pip install zizmor)")
+    return exe
+
+
+def _zizmor(exe: str, *paths, config: pathlib.Path | None = None) -> subprocess.CompletedProcess:
+    args = ["--offline", "--no-progress", "--format", "plain"]
+    if config is not None:
+        args += ["--config", str(config)]
+    return subprocess.run([exe, *args, *map(str, paths)], capture_output=True, text=True)
+
+
+def test_zizmor_finds_nothing_in_this_repositorys_workflows(zizmor):
+    proc = _zizmor(
+        zizmor, ROOT / ".github" / "workflows", ACTION, config=ROOT / ".github/zizmor.yml"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor_finds_nothing_in_the_workflows_init_writes_pinned(zizmor, tmp_path):
+    r = GitRepo.create(tmp_path / "adopter", base="main")
+    r.write("README.md", "x\n")
+    r.commit("base")
+    res = r.cli("init", "--action-ref", "0123456789abcdef" * 2 + "01234567")
+    assert res.code == 0 and "workflows pinned to" in res.out, res
+    proc = _zizmor(zizmor, r.path / ".github" / "workflows")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Unpinned (a development build's default), the audit refuses them: the check can fail.
+    res = GitRepo.create(tmp_path / "other", base="main")
+    res.write("README.md", "x\n")
+    res.commit("base")
+    out = res.cli("init")
+    assert "unpinned" in out.err, out
+    assert _zizmor(zizmor, res.path / ".github" / "workflows").returncode != 0

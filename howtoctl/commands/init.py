@@ -105,6 +105,14 @@ def run(
         output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
         output.line(adopt.pre_commit_entry(settings).rstrip())
     output.line(f"base branch: {settings.base}; HOWTOs in {settings.diff_dir}/")
+    if action_ref is None and settings.action_ref == "main":
+        output.warn(
+            f"the workflows use {adopt.ACTION_REPO}@main, unpinned: this development build of "
+            "howtoctl has no release to pin them to; pin them to a commit you trust: "
+            "howtoctl init --action-ref SHA (on a fresh checkout of the workflows)"
+        )
+    else:
+        output.line(f"workflows pinned to {adopt.ACTION_REPO}@{settings.action_ref}")
     output.line("next:")
     output.line(
         "  git add howtos .github .pre-commit-config.yaml && git commit -m 'Adopt howtoctl'"
