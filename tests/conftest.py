@@ -61,15 +61,22 @@ def conflicted(repo):
 
 
 def tree_digest(root) -> str:
-    """A digest of every file under root except .git, to prove the work tree was untouched."""
+    """A digest of every file under root except .git, to prove the work tree was untouched:
+    names, link targets and the bytes of regular files (through links too); a pipe or a
+    device counts by its kind, never opened (a hostile repository may hold one)."""
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         for f in sorted(filenames):
             p = os.path.join(dirpath, f)
             h.update(os.path.relpath(p, root).encode() + b"\0")
-            with open(p, "rb") as fh:
-                h.update(fh.read())
+            if os.path.islink(p):
+                h.update(b"link " + os.readlink(p).encode() + b"\0")
+            if os.path.isfile(p):
+                with open(p, "rb") as fh:
+                    h.update(fh.read())
+            else:
+                h.update(b"special")
     return h.hexdigest()
 
 

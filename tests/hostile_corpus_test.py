@@ -5,43 +5,14 @@ and, when it refuses (exit 2), changes nothing in the repository."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 
 import pytest
 
+from tests.conftest import tree_digest
 from tests.gitrepo import GitRepo
 from tests.watchdog import watchdog
-
-
-def _digest(root) -> str:
-    """Every name, link target and regular file's bytes below `root` (not .git): pipes and
-    devices by their kind only, never opened."""
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            h.update(os.path.relpath(path, root).encode() + b"\0")
-            if os.path.islink(path):
-                h.update(b"link " + os.readlink(path).encode())
-            elif os.path.isfile(path):
-                with open(path, "rb") as f:
-                    h.update(f.read())
-            else:
-                h.update(b"special")
-    return h.hexdigest()
-
-
-def _snapshot(r: GitRepo) -> tuple:
-    """What a refusal must leave as it was: refs, HEAD, index and work tree."""
-    return (
-        r.refs(),
-        r.git("rev-parse", "--symbolic-full-name", "HEAD"),
-        r.git("ls-files", "-s"),
-        _digest(r.path),
-    )
 
 
 def _replace(path, make) -> None:
@@ -54,6 +25,17 @@ def _replace(path, make) -> None:
 
 
 DIFF = "howtos/diffs/alpha.diff"
+MANIFEST = "howtos/manifest.toml"
+
+
+def _writes(path: str, text: str | bytes):
+    """A set-up that commits `text` (where "{outside}" names the directory beside the
+    repository) at `path`."""
+
+    def make(r: GitRepo, outside) -> None:
+        r.write(path, text.replace("{outside}", str(outside)) if isinstance(text, str) else text)
+
+    return make, True
 
 
 def _diff_text(r: GitRepo, edit) -> None:
@@ -106,61 +88,28 @@ SETUPS = {
         ),
         True,
     ),
-    "manifest-not-toml": (lambda r, o: r.write("howtos/manifest.toml", "[howtos.alpha\n"), True),
-    "manifest-example-absolute": (
-        lambda r, o: r.write("howtos/manifest.toml", f'[howtos.alpha]\nexample = "{o}"\n'),
-        True,
+    "manifest-not-toml": _writes(MANIFEST, "[howtos.alpha\n"),
+    "manifest-example-absolute": _writes(MANIFEST, '[howtos.alpha]\nexample = "{outside}"\n'),
+    "manifest-example-climbs": _writes(MANIFEST, '[howtos.alpha]\nexample = "../outside"\n'),
+    "manifest-unknown-key": _writes(MANIFEST, "[howtos.alpha]\nevil = 1\n"),
+    "manifest-negative-devices": _writes(MANIFEST, "[howtos.alpha]\ndevices = -1\n"),
+    "manifest-bad-name": _writes(MANIFEST, '[howtos."../x"]\ntitle = "x"\n'),
+    "manifest-exempt-without-reason": _writes(
+        MANIFEST, '[[howtos.alpha.exempt]]\nfile = "ex/train.py"\nmatch = "alpha"\n'
     ),
-    "manifest-example-climbs": (
-        lambda r, o: r.write("howtos/manifest.toml", '[howtos.alpha]\nexample = "../outside"\n'),
-        True,
+    "pyproject-tool-number": _writes("pyproject.toml", "tool = 3\n"),
+    "pyproject-diff-dir-in-git": _writes(
+        "pyproject.toml", '[tool.howtoctl]\ndiff-dir = ".git/diffs"\n'
     ),
-    "manifest-unknown-key": (
-        lambda r, o: r.write("howtos/manifest.toml", "[howtos.alpha]\nevil = 1\n"),
-        True,
+    "pyproject-diff-dir-absolute": _writes(
+        "pyproject.toml", '[tool.howtoctl]\ndiff-dir = "{outside}"\n'
     ),
-    "manifest-negative-devices": (
-        lambda r, o: r.write("howtos/manifest.toml", "[howtos.alpha]\ndevices = -1\n"),
-        True,
+    "pyproject-prefix-newline": _writes(
+        "pyproject.toml", '[tool.howtoctl]\nbranch-prefix = "h/\\nupdate refs/heads/x/"\n'
     ),
-    "manifest-bad-name": (
-        lambda r, o: r.write("howtos/manifest.toml", '[howtos."../x"]\ntitle = "x"\n'),
-        True,
-    ),
-    "manifest-exempt-without-reason": (
-        lambda r, o: r.write(
-            "howtos/manifest.toml",
-            '[[howtos.alpha.exempt]]\nfile = "ex/train.py"\nmatch = "alpha"\n',
-        ),
-        True,
-    ),
-    "pyproject-tool-number": (lambda r, o: r.write("pyproject.toml", "tool = 3\n"), True),
-    "pyproject-diff-dir-in-git": (
-        lambda r, o: r.write("pyproject.toml", '[tool.howtoctl]\ndiff-dir = ".git/diffs"\n'),
-        True,
-    ),
-    "pyproject-diff-dir-absolute": (
-        lambda r, o: r.write("pyproject.toml", f'[tool.howtoctl]\ndiff-dir = "{o}"\n'),
-        True,
-    ),
-    "pyproject-prefix-newline": (
-        lambda r, o: r.write(
-            "pyproject.toml", '[tool.howtoctl]\nbranch-prefix = "h/\\nupdate refs/heads/x/"\n'
-        ),
-        True,
-    ),
-    "pyproject-zero-limit": (
-        lambda r, o: r.write("pyproject.toml", "[tool.howtoctl]\nmax-diff-bytes = 0\n"),
-        True,
-    ),
-    "pyproject-keep-text": (
-        lambda r, o: r.write("pyproject.toml", '[tool.howtoctl]\nkeep-backups = "x"\n'),
-        True,
-    ),
-    "pyproject-not-utf8": (
-        lambda r, o: r.write("pyproject.toml", b"[tool.howtoctl]\nbase = '\xff'\n"),
-        True,
-    ),
+    "pyproject-zero-limit": _writes("pyproject.toml", "[tool.howtoctl]\nmax-diff-bytes = 0\n"),
+    "pyproject-keep-text": _writes("pyproject.toml", '[tool.howtoctl]\nkeep-backups = "x"\n'),
+    "pyproject-not-utf8": _writes("pyproject.toml", b"[tool.howtoctl]\nbase = '\xff'\n"),
     "pyproject-fifo": (lambda r, o: _replace(r.path / "pyproject.toml", os.mkfifo), False),
     "proofs-link-outside": (lambda r, o: os.symlink(o, r.path / "howtos/proofs"), True),
     "branch-links-run-files": (lambda r, o: _branch_with_links(r, o), False),
@@ -217,11 +166,11 @@ def test_hostile_repository(repo_with_howto, tmp_path, setup, command):
         r.git("commit", "-q", "--no-verify", "-m", f"hostile: {setup}")
     out = tmp_path / "site"
     args = [a.format(out=out) for a in COMMANDS[command]]
-    before, outside_before = _snapshot(r), _digest(outside)
+    before, outside_before = r.snapshot(), tree_digest(outside)
     with watchdog(60):  # a pipe or /dev/zero must never be waited on or read for ever
         res = r.cli(*args)
     assert res.code in (0, 1, 2), (setup, command, res)
     assert "hit a bug" not in res.err, res
-    assert _digest(outside) == outside_before, (setup, command, "wrote outside the repository")
+    assert tree_digest(outside) == outside_before, (setup, command, "wrote outside the repository")
     if res.code == 2:
-        assert _snapshot(r) == before, (setup, command, "refused, yet changed the repository")
+        assert r.snapshot() == before, (setup, command, "refused, yet changed the repository")

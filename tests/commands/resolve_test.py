@@ -10,16 +10,17 @@ def _resolve_in_worktree(r, name="beta") -> str:
     res = r.cli("resolve", name)
     assert res.code == 1 and "conflict" in res.out, res
     wt = res.out.split("waiting for you in:\n", 1)[1].split("\n", 1)[0].strip()
+    _resolve_conflict(r, wt, "line 20 main and beta\n")
+    return wt
+
+
+def _resolve_conflict(r, wt: str, resolution: str) -> None:
+    """Put `resolution` in place of git's conflict in ex/train.py, and `git add` it."""
     text = open(os.path.join(wt, "ex/train.py")).read()
     assert "<<<<<<<" in text
     with open(os.path.join(wt, "ex/train.py"), "w") as f:
-        f.write(
-            text.split("<<<<<<<")[0]
-            + "line 20 main and beta\n"
-            + text.split(">>>>>>>")[1].split("\n", 1)[1]
-        )
+        f.write(text.split("<<<<<<<")[0] + resolution + text.split(">>>>>>>")[1].split("\n", 1)[1])
     r.git("-C", wt, "add", "ex/train.py")
-    return wt
 
 
 def test_resolve_continue_moves_the_branch(conflicted):
@@ -201,14 +202,7 @@ def test_continue_refuses_a_conflict_added_with_its_markers(conflicted):
     assert r.git("-C", wt, "rev-parse", "--verify", "REBASE_HEAD")  # still stopped there
     assert r.git("-C", wt, "rev-parse", "HEAD") == r.rev("main")
     # Resolved, the same resolve finishes.
-    text = open(os.path.join(wt, "ex/train.py")).read()
-    with open(os.path.join(wt, "ex/train.py"), "w") as f:
-        f.write(
-            text.split("<<<<<<<")[0]
-            + "line 20 both\n"
-            + text.split(">>>>>>> ")[1].split("\n", 1)[1]
-        )
-    r.git("-C", wt, "add", "ex/train.py")
+    _resolve_conflict(r, wt, "line 20 both\n")
     res = r.cli("resolve", "beta", "--continue")
     assert res.code == 0, res
     assert "line 20 both" in r.git("show", "howto/beta:ex/train.py")
