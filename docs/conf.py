@@ -37,4 +37,5 @@ html_theme_options = {
     "use_edit_page_button": False,
     "show_toc_level": 2,
 }
-html_last_updated_fmt = None
+html_static_path = ["_static"]
+html_css_files = ["howtoctl-docs.css"]

@@ -66,6 +66,7 @@ def _needs_the_docs_extra() -> None:
     for module in ("sphinx", "myst_parser", "sphinx_click", "sphinx_book_theme"):
         pytest.importorskip(module, reason=f"needs the docs extra ({module})")
 
+
 # A results file shaped like those the benchmarks write, beside the real ones.
 COST = {
     "definition": {"ratio": "howtoctl's time over the baseline's"},
@@ -78,10 +79,7 @@ COST = {
 def _sphinx(src: pathlib.Path, out: pathlib.Path, *extra: str) -> tuple[int, str]:
     """Build `src` in a child process (Sphinx keeps module state between builds)."""
     _needs_the_docs_extra()
-    code = (
-        "import sys; from sphinx.cmd.build import build_main; "
-        "sys.exit(build_main(sys.argv[1:]))"
-    )
+    code = "import sys; from sphinx.cmd.build import build_main; sys.exit(build_main(sys.argv[1:]))"
     proc = subprocess.run(
         [sys.executable, "-c", code, "-W", "-q", "-b", "html", *extra, str(src), str(out)],
         capture_output=True,
@@ -184,8 +182,11 @@ window.addEventListener("load", () => {
     .map((h) => h.textContent.replace(/[#\\u00b6]/g, "").trim());
   const pre = document.createElement("pre");
   pre.id = "probe";
+  // Diff tables scroll inside their own box: count those whose content is cut off.
+  const cut = [...document.querySelectorAll(".scroll")]
+    .filter((s) => s.scrollWidth > s.clientWidth + 1).length;
   pre.textContent = JSON.stringify(
-    {scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, headings});
+    {scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, headings, cut});
   document.body.appendChild(pre);
 });
 </script>"""
@@ -230,3 +231,5 @@ def test_pages_fit_the_window_with_their_headings(site, page, heading, width):
     seen = _probe(site / page, width)
     assert seen["scrollWidth"] <= seen["clientWidth"], seen  # no horizontal scrollbar
     assert any(h.startswith(heading) for h in seen["headings"]), seen["headings"]
+    if width >= 1280:  # wide enough for both columns of a side-by-side diff, uncut
+        assert seen["cut"] == 0, seen

@@ -388,7 +388,7 @@ def _write_howto_pages(app: Sphinx) -> None:
         pages.append(name)
         _write(
             os.path.join(folder, f"{name}.md"),
-            f"# {title}\n\n```{{howto}} {name}\n:view: side-by-side\n```\n",
+            f"# {title}\n\n:::{{container}} howto-page\n```{{howto}} {name}\n:view: side-by-side\n```\n:::\n",
         )
     index = (
         "# The HOWTOs\n\n"
