@@ -386,10 +386,12 @@ def _write_howto_pages(app: Sphinx) -> None:
             continue
         title = ws.entry(name).title or name
         pages.append(name)
-        _write(
-            os.path.join(folder, f"{name}.md"),
-            f"# {title}\n\n:::{{container}} howto-page\n```{{howto}} {name}\n:view: side-by-side\n```\n:::\n",
-        )
+        page = f"# {title}\n\n:::{{container}} howto-page\n```{{howto}} {name}\n"
+        page += ":view: side-by-side\n```\n:::\n"
+        results = os.path.join(ws.repo.path(), "howtos", "results", name)
+        if os.path.isfile(results + ".json") and os.path.isfile(results + ".svg"):
+            page += f"\n```{{howto-results}} {name}\n```\n"
+        _write(os.path.join(folder, f"{name}.md"), page)
     index = (
         "# The HOWTOs\n\n"
         "Every HOWTO of this repository, as `howtoctl render` draws it, in the order the "
@@ -399,6 +401,26 @@ def _write_howto_pages(app: Sphinx) -> None:
     )
     _write(os.path.join(folder, "index.md"), index)
     _write(os.path.join(folder, MARKER), "")
+
+
+class HowtoResults(SphinxDirective):
+    """``{howto-results} NAME``: the HOWTO's real-data results (howtos/results/NAME.json and
+    .svg) as `howtoctl render` shows them."""
+
+    required_arguments = 1
+
+    def run(self):
+        from howtoctl.render import results
+
+        folder = os.path.join(_repository(self.env), "howtos", "results")
+        found = {}
+        for suffix in ("json", "svg"):
+            path = os.path.join(folder, f"{self.arguments[0]}.{suffix}")
+            self.env.note_dependency(path)
+            with open(path, "rb") as f:
+                found[suffix] = f.read()
+        html = results.results_html(found["json"], found["svg"])
+        return [nodes.raw("", f'<div class="howtoctl">{html}</div>', format="html")]
 
 
 def _write(path: str, text: str) -> None:
@@ -416,6 +438,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("fields", Fields)
     app.add_directive("enum", Enum)
     app.add_directive("action-inputs", ActionInputs)
+    app.add_directive("howto-results", HowtoResults)
     app.add_directive("bench-results", BenchResults)
     app.add_role("test", test_role)
     app.connect("builder-inited", _write_howto_pages)
