@@ -73,6 +73,8 @@ COST = {
     "seconds": 1.25,
     "runs": [{"case": "gate", "howtoctl": 0.5, "baseline": 0.4}],
     "per_howto": {"alpha": {"seconds": 2.5, "ratio": 1.1}},
+    "skipped": [],
+    "notes": {},
 }
 
 

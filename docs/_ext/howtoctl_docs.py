@@ -98,16 +98,18 @@ def _type_name(tp) -> str:
     return text.replace("typing.", "")
 
 
-def _table(header: list[str], rows: list[list[str]], widths: list[int] | None = None):
-    """A docutils table; each cell is parsed as inline literal-free text."""
+def _table(header: list[str] | None, rows: list[list], widths: list[int] | None = None):
+    """A docutils table of text or node cells; `header` None: a key-value table, no header."""
+    cols = len(header) if header else len(rows[0])
     table = nodes.table()
-    group = nodes.tgroup(cols=len(header))
+    group = nodes.tgroup(cols=cols)
     table += group
-    for w in widths or [1] * len(header):
+    for w in widths or [1] * cols:
         group += nodes.colspec(colwidth=w)
-    head = nodes.thead()
-    group += head
-    head += _row(header)
+    if header:
+        head = nodes.thead()
+        group += head
+        head += _row(header)
     body = nodes.tbody()
     group += body
     for r in rows:
@@ -281,13 +283,15 @@ def _records(items: list[dict]) -> nodes.Node:
 
 def _value_node(key: str, value) -> list[nodes.Node]:
     """One key of a results file: a table where the value has rows, else a line."""
+    if not value:
+        return [nodes.paragraph(text="(empty)")]
     if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
         return [_records([{"": k, **v} for k, v in value.items()])]  # a row per key
     if isinstance(value, dict):
-        return [_table(["", ""], [[_code(k), _shown(v)] for k, v in value.items()], [3, 7])]
+        return [_table(None, [[_code(k), _shown(v)] for k, v in value.items()], [3, 7])]
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return [_records(value)]
-    return [_table(["", ""], [[_code(key), _shown(value)]], [3, 7])]
+    return [_table(None, [[_code(key), _shown(value)]], [3, 7])]
 
 
 def _results_dir(env) -> str:
@@ -330,7 +334,7 @@ class BenchResults(SphinxDirective):
                 if isinstance(v, list) and all(_scalar(x) for x in v)
             ]
             if flat:
-                section += _table(["", ""], flat, [3, 7])
+                section += _table(None, flat, [3, 7])
             for key, value in data.items():
                 if _scalar(value) or (isinstance(value, list) and all(_scalar(x) for x in value)):
                     continue
