@@ -62,6 +62,23 @@ def test_the_tutorial_runs_as_written(tmp_path):
     assert status.stdout == ""  # everything the tutorial made is committed
 
 
+def test_the_readme_installs_from_the_repository_until_a_release():
+    """No release is on PyPI yet: every install command the README gives in a code block
+    installs from the repository (or, in the Quickstart, from the lock and the checkout)."""
+    from howtoctl.errors import BUG_REPORT_URL
+
+    repository = BUG_REPORT_URL.removesuffix("/issues")
+    readme = ROOT / "README.md"
+    lines = [ln for b in _blocks(readme, "sh") for ln in b.splitlines() if "pip install" in ln]
+    assert lines
+    for line in lines:
+        for command in re.findall(r"pip install [^&#]*", line):
+            from_lock = "--require-hashes -r requirements/" in command or "-e ." in command
+            from_repo = f"git+{repository}" in command or "./howtoctl" in command
+            assert from_lock or from_repo, line
+    assert f"git clone {repository}" in readme.read_text()
+
+
 def _needs_the_docs_extra() -> None:
     for module in ("sphinx", "myst_parser", "sphinx_click", "sphinx_book_theme"):
         pytest.importorskip(module, reason=f"needs the docs extra ({module})")
