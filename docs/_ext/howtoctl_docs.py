@@ -105,7 +105,7 @@ def _table(header: list[str] | None, rows: list[list], widths: list[int] | None 
     group = nodes.tgroup(cols=cols)
     table += group
     for w in widths or [1] * cols:
-        group += nodes.colspec(colwidth=w)
+        group += nodes.colspec(colwidth=10 * w)  # relative in HTML, characters in text
     if header:
         head = nodes.thead()
         group += head
@@ -186,8 +186,9 @@ class ExitCodes(Directive):
             if line.startswith("EXIT_") and "=" in line:
                 name, rest = line.split("=", 1)
                 value, _, comment = rest.partition("#")
-                rows.append([_code(value.strip()), _code(name.strip()), _rich(comment.strip())])
-        rows.append([_code("130"), _code(""), _rich("interrupted (Ctrl-C or SIGTERM)")])
+                meaning = comment.strip() or "all good"
+                rows.append([_code(value.strip()), _code(name.strip()), _rich(meaning)])
+        rows.append([_code("130"), "", _rich("interrupted (Ctrl-C)")])
         return [_table(["code", "name", "meaning"], rows, [1, 2, 7])]
 
 
