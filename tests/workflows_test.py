@@ -21,6 +21,7 @@ ALLOWED_COMMANDS = (
     "python -m pip freeze",
     "python3 -m venv",
     "python -m pytest",
+    "python -m sphinx -W",
     "pre-commit run",
     "git config",
     "git show-ref --verify --quiet",
@@ -135,8 +136,17 @@ def test_nightly_proves_every_howto():
     assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
 
 
-def test_readme_lists_the_local_equivalents():
-    readme = (ROOT / "README.md").read_text()
+def test_publish_builds_the_docs_with_warnings_as_errors_beside_the_rendered_howtos():
+    steps = _load(ROOT / ".github/workflows/publish.yml")["jobs"]["render"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert "python -m sphinx -W --keep-going -b html docs site" in runs
+    assert "howtoctl render --out site/rendered" in runs
+    (upload,) = [s for s in steps if "upload-pages-artifact" in s.get("uses", "")]
+    assert upload["with"]["path"] == "site"
+
+
+def test_contributing_lists_the_local_equivalents():
+    guide = (ROOT / "CONTRIBUTING.md").read_text()
     for cmd in (
         "howtoctl check",
         "howtoctl matrix",
@@ -146,7 +156,7 @@ def test_readme_lists_the_local_equivalents():
         "howtoctl prove",
         "pre-commit run --all-files",
     ):
-        assert cmd in readme, cmd
+        assert cmd in guide, cmd
 
 
 def _install_lines(wf):
@@ -351,9 +361,8 @@ def test_release_builds_checks_installs_and_publishes_with_trusted_publishing():
     assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
 
 
-def test_readme_workflow_for_other_repositories_is_short_and_valid(actionlint, tmp_path):
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Use it in your repository") :]
+def test_documented_workflow_for_other_repositories_is_short_and_valid(actionlint, tmp_path):
+    section = (ROOT / "docs" / "guides" / "action.md").read_text()
     block = section[section.index("```yaml\n") + 8 :]
     block = block[: block.index("```")]
     assert len(block.splitlines()) < 20
