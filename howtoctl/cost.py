@@ -96,15 +96,15 @@ class Figures:
 
 
 def figures(
-    name: str, steps: Sequence[Step], last: Commit, applies_at_start: bool | None
+    name: str, steps: Sequence[Step], first: Commit, applies_at_start: bool | None
 ) -> Figures:
-    """A HOWTO's figures from its steps, oldest first; `applies_at_start`: whether the diff
-    applied before the first step (None: there was no diff)."""
+    """A HOWTO's figures from its steps in the range that starts at commit `first`, oldest
+    first; `applies_at_start`: whether the diff applied then (None: there was no diff)."""
     f = Figures(name)
     open_: Stretch | None = None
     broken = applies_at_start is False
-    if broken and steps:  # broken before the range: counted from its first commit
-        open_ = Stretch(steps[0].commit, "before", base_moves=0)
+    if broken:  # broken before the range: counted from its first commit
+        open_ = Stretch(first, "before", base_moves=0)
     for s in steps:
         c = s.commit
         if s.files_changed and s.diff_before is not None:

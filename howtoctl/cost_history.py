@@ -255,7 +255,6 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
     for i, ok in zip(which, repo.apply_checks(entries, patches), strict=True):
         outcome[i] = ok
 
-    last = commits[-1]
     human_touch = {}  # over the whole history, not only the range
     for oid, changes in diff_changes.items():
         for name, blob in changes.items():
@@ -282,7 +281,7 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
                 )
             )
         first = at_start.get(name)
-        f = cost.figures(name, steps, last, None if first is None else outcome[first])
+        f = cost.figures(name, steps, commits[start], None if first is None else outcome[first])
         if first is not None:  # the diff as the range found it
             d = diffs[requests[first][0]]
             c = commits[start]
