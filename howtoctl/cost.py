@@ -86,6 +86,7 @@ class Figures:
     stretches: list[Stretch] = dataclasses.field(default_factory=list)
     lines: list[dict] = dataclasses.field(default_factory=list)
     last_human_touch: dict | None = None
+    removed: Commit | None = None  # the commit that deleted the diff file (the last time)
     broken_now: bool = False
     smoke_seconds: float | None = None
     gate_share: float | None = None
@@ -126,6 +127,7 @@ def figures(
                 open_ = None
         if s.diff_after != s.diff_before:
             if s.diff_after is None:
+                f.removed = c
                 if open_ is not None:
                     _close(f, open_, c, "removed")
                     open_ = None
@@ -218,6 +220,7 @@ def as_dict(f: Figures, last: Commit) -> dict:
         ],
         "lines": f.lines,
         "last_human_touch": f.last_human_touch,
+        "removed": _commit_dict(f.removed) if not f.exists else None,
         "smoke_seconds": f.smoke_seconds,
         "gate_share": None if f.gate_share is None else round(f.gate_share, 4),
     }
