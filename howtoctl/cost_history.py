@@ -250,7 +250,7 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
             continue  # not a valid HOWTO diff: it does not apply
         prefix = f"k{i}/"
         entries += [(m, b, prefix + p) for p, mb in state_files if mb for m, b in [mb]]
-        patches.append(_with_prefix(parsed, prefix))
+        patches.append((prefix.rstrip("/"), _with_prefix(parsed, prefix)))
         which.append(i)
     for i, ok in zip(which, repo.apply_checks(entries, patches), strict=True):
         outcome[i] = ok

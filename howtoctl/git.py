@@ -983,14 +983,15 @@ class Repo:
         return result
 
     def apply_checks(
-        self, entries: Sequence[tuple[str, str, str]], patches: Sequence[bytes]
+        self, entries: Sequence[tuple[str, str, str]], patches: Sequence[tuple[str, bytes]]
     ) -> list[bool]:
         """Whether each patch applies to an index holding `entries` ([(mode, blob, path)]).
 
-        The patches must touch disjoint paths: they are checked together in one `git apply
-        --cached --check`, and a failing group is split in halves until each failure is found,
-        so the usual case (nearly all apply) costs one process. Nothing is written but a
-        temporary index.
+        `patches`: [(root, patch)], each patch touching only paths under its own `root/` (a
+        name without '/', ':' or white space).
+        They are checked together in one `git apply --cached --check`, which names every
+        file that fails; the rest are checked again together to be sure, and a group that
+        still fails is split in halves. Nothing is written but a temporary index.
         """
         results = [True] * len(patches)
         if not patches:
@@ -1000,12 +1001,12 @@ class Repo:
             info = "".join(f"{mode} {oid}\t{path}\0" for mode, oid, path in entries)
             self._run("update-index", "-z", "--index-info", input=info.encode(), env=env)
 
-            def check(group: Sequence[int]) -> None:
+            def check(group: Sequence[int], trust_names: bool) -> None:
                 proc = self._try_run(
                     *("-c", "core.splitIndex=false", "apply", "--cached", "--check"),
                     "--whitespace=nowarn",
                     "-",
-                    input=b"".join(patches[i] for i in group),
+                    input=b"".join(patches[i][1] for i in group),
                     env=env,
                 )
                 if proc.returncode == 0:
@@ -1013,11 +1014,18 @@ class Repo:
                 if len(group) == 1:
                     results[group[0]] = False
                     return
+                mentioned = set(_ROOT_MENTION.findall(proc.stderr.decode(errors="replace")))
+                named = [i for i in group if patches[i][0] in mentioned]
+                if trust_names and named:
+                    for i in named:
+                        results[i] = False
+                    check([i for i in group if i not in set(named)], False)
+                    return
                 half = len(group) // 2
-                check(group[:half])
-                check(group[half:])
+                check(group[:half], True)
+                check(group[half:], True)
 
-            check(range(len(patches)))
+            check(range(len(patches)), True)
         return results
 
     def commits_with_trailers(
@@ -1037,6 +1045,9 @@ class Repo:
             found[Oid(oid)] = (tuple(map(Oid, parents)), tuple(v.strip() for v in vals))
         return found
 
+
+# How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
+_ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
 
 # Merges per process below which a second merge-tree process costs more than it saves.
 _MERGES_PER_PROCESS = 40
