@@ -17,18 +17,19 @@ def plot(doc: dict) -> bytes | None:
         return None
     try:
         import matplotlib
+        from matplotlib.figure import (
+            Figure,
+        )  # not pyplot: its import costs seconds on a busy machine
     except ImportError:
         return None
-    matplotlib.use("svg")
-    import matplotlib.pyplot as plt
-
     matplotlib.rcParams["svg.hashsalt"] = "howtoctl-cost"  # stable ids: same input, same bytes
     last = (doc.get("range") or {}).get("last", {}).get("time")
 
     def day(t: int) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(t, datetime.UTC)
 
-    fig, ax = plt.subplots(figsize=(7.5, 3.0))
+    fig = Figure(figsize=(7.5, 3.0))
+    ax = fig.add_subplot()
     for i, r in enumerate(rows):
         colour = f"C{i % 10}"
         xs = [day(p["time"]) for p in r["lines"]]
@@ -53,7 +54,6 @@ def plot(doc: dict) -> bytes | None:
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
     return buf.getvalue()
 
 
