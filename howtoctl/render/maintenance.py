@@ -66,8 +66,11 @@ _COLUMNS = (
 )
 
 
-def maintenance_html(doc: dict, plot: bytes | None, page_of: dict[str, str]) -> str:
-    """The page's content; `page_of`: {HOWTO name: its page} for those the site shows."""
+def maintenance_html(
+    doc: dict, plot: bytes | None, page_of: dict[str, str], heading: bool = True
+) -> str:
+    """The page's content; `page_of`: {HOWTO name: its page} for those the site shows;
+    `heading`: with its own <h1> (not where a documentation page has its own title)."""
     rng = doc.get("range") or {}
     total = doc.get("total") or {}
     head = "".join(
@@ -97,7 +100,7 @@ def maintenance_html(doc: dict, plot: bytes | None, page_of: dict[str, str]) -> 
         ]
         body.append(f"<tr>{''.join(cells)}</tr>")
     parts = [
-        "<h1>Maintenance</h1>",
+        "<h1>Maintenance</h1>" if heading else "",
         '<p class="lede">What each HOWTO has cost to keep, read from the history of '
         f"<code>{_esc(doc.get('base', ''))}</code>: {rng.get('commits', 0):,} commits from "
         f"{_date((rng.get('first') or {}).get('time'))} to {_date((rng.get('last') or {}).get('time'))}. "
@@ -124,4 +127,16 @@ def maintenance_html(doc: dict, plot: bytes | None, page_of: dict[str, str]) -> 
         '<p class="results-how">Made with <code>howtoctl cost</code>; '
         "<code>howtoctl cost --json</code> gives every break and fix.</p>"
     )
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
+
+
+def maintenance_text(doc: dict) -> str:
+    """The figures as plain text, for documentation builders other than HTML."""
+    lines = [f"cost = {doc.get('cost_definition', '')}"]
+    for r in doc.get("howtos", []):
+        lines.append(
+            f"{r['name']}: cost {r['cost']}, {r['base_moves']} base moves, {r['breaks']} broke it, "
+            f"{r['human_fixes']} human fixes, {r['auto_resolved']} auto-resolved, "
+            f"{r['broken_days']:.1f} days broken"
+        )
+    return "\n".join(lines)
