@@ -113,7 +113,7 @@ def figures(
             if broken:
                 f.moves_while_broken += 1
                 assert open_ is not None
-                open_.base_moves += 1
+                open_.base_moves += 0 if s.applies_old else 1  # the one mending it is not counted
             elif s.applies_old:
                 f.moves_applying += 1
             else:
