@@ -87,6 +87,7 @@ class Figures:
     lines: list[dict] = dataclasses.field(default_factory=list)
     last_human_touch: dict | None = None
     removed: Commit | None = None  # the commit that deleted the diff file (the last time)
+    awaiting_review: str = ""  # an auto-resolution on its branch nobody saved yet: its method
     broken_now: bool = False
     smoke_seconds: float | None = None
     gate_share: float | None = None
@@ -221,6 +222,7 @@ def as_dict(f: Figures, last: Commit) -> dict:
         "lines": f.lines,
         "last_human_touch": f.last_human_touch,
         "removed": _commit_dict(f.removed) if not f.exists else None,
+        "awaiting_review": f.awaiting_review,
         "smoke_seconds": f.smoke_seconds,
         "gate_share": None if f.gate_share is None else round(f.gate_share, 4),
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
-from howtoctl import autoresolve, cost, names, patch
+from howtoctl import autoresolve, autoresolve_record, cost, names, patch
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 
@@ -261,6 +261,7 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
             if blob and not auto.get(blob):
                 c = by_oid[oid]
                 human_touch[name] = {"commit": oid, "time": c.time, "author": authors.get(oid, "")}
+    unreviewed = autoresolve_record.accepted_marks(ws, selected)
     result = []
     for name in selected:
         steps = []
@@ -289,5 +290,6 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
                 0, {"commit": c.oid, "time": c.time, "added": d.added, "removed": d.removed}
             )
         f.last_human_touch = human_touch.get(name)
+        f.awaiting_review = unreviewed.get(name, {}).get("method", "")
         result.append(f)
     return History(commits[start:], result)

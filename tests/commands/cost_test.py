@@ -92,6 +92,9 @@ def history(tmp_path, monkeypatch):
     _at(monkeypatch, 9)
     res = r.cli("rebase-all", "--auto-resolve", "--json")
     assert res.code == 0 and json.loads(res.out)["branches"][0]["status"] == "auto-resolved", res
+    # Until its diff is saved and committed, the resolution awaits review.
+    (unsaved,) = [h for h in _cost(r)["howtos"] if h["name"] == "auto"]
+    assert (unsaved["awaiting_review"], unsaved["broken_now"]) == ("wiggle", True)
     assert r.cli("save", "auto").code == 0
     commits["auto_fixed"] = r.commit("auto: save its auto-resolved diff")
     return r, commits
@@ -177,6 +180,7 @@ def test_each_figure_of_a_known_history(history):
     )
     # The automatic rewrite is no human touch: the last one is the first save.
     assert auto["last_human_touch"]["commit"] == c["auto_saved"]
+    assert auto["awaiting_review"] == ""
 
     total = doc["total"]
     assert (total["cost"], total["base_moves"], total["breaks"]) == (1, 7, 2)
