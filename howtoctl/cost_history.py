@@ -108,31 +108,34 @@ def _auto_resolved_diffs(ws: Workspace) -> dict[str, str]:
     commits = ws.repo.commits_with_trailers(
         tips, ws.base_tip, (autoresolve.TRAILER_METHOD, autoresolve.TRAILER_CHECKS)
     )
-    resolved = {oid for oid, (_, (method, _)) in commits.items() if method}
+    resolved = {oid for oid, (_, _, (method, _)) in commits.items() if method}
     if not resolved:
         return {}
-    # A diff is saved from a branch tip: every tip at or above a resolved commit counts.
-    how: dict[str, str] = {}
+
+    def what(oid: str) -> str:
+        method, checks = commits[oid][2]
+        return f"{method} (verified: {checks})" if checks else method
+
+    # A diff is saved from a branch tip: a tip counts when it and every commit down to a
+    # resolved one were written by the same run (one committer line and time per run), not
+    # when a person committed on top.
+    how = {oid: what(oid) for oid in resolved}
     for tip in tips:
-        stack, seen = [tip], set()
-        while stack:
-            oid = stack.pop()
-            if oid in seen or oid not in commits:
-                continue
-            seen.add(oid)
+        oid = tip
+        run = commits.get(tip, ((), "", ()))[1]
+        while oid in commits and commits[oid][1] == run:
             if oid in resolved:
-                method, checks = commits[oid][1]
-                how.setdefault(tip, f"{method} (verified: {checks})" if checks else method)
+                how.setdefault(tip, what(oid))
                 break
-            stack.extend(commits[oid][0])
-    for oid in resolved:
-        method, checks = commits[oid][1]
-        how.setdefault(oid, f"{method} (verified: {checks})" if checks else method)
+            parents = commits[oid][0]
+            if not parents:
+                break
+            oid = parents[0]
     found = {}
-    for tip, what in how.items():
+    for tip, method in how.items():
         data = ws.branch_diff("", tip) if ws.repo.merge_base(ws.base_tip, tip) else None
         if data:
-            found[ws.repo.hash_object("blob", data)] = what
+            found[ws.repo.hash_object("blob", data)] = method
     return found
 
 

@@ -1030,19 +1030,26 @@ class Repo:
 
     def commits_with_trailers(
         self, tips: Iterable[str], exclude: str, keys: Sequence[str]
-    ) -> dict[Oid, tuple[tuple[Oid, ...], tuple[str, ...]]]:
-        """{commit: (its parents, the value of each trailer in `keys`, '' where absent)} for
-        every commit reachable from `tips` and not from `exclude`. One `git log`."""
+    ) -> dict[Oid, tuple[tuple[Oid, ...], str, tuple[str, ...]]]:
+        """{commit: (its parents, its committer line, the value of each trailer in `keys`, ''
+        where absent)} for every commit reachable from `tips` and not from `exclude`. One
+        `git log`."""
         tips = sorted(set(tips))
         if not tips:
             return {}
         values = "".join(f"%x00%(trailers:key={k},valueonly,separator=%x2c )" for k in keys)
-        out = self._run("log", f"--format=%x01%H %P{values}", *tips, f"^{exclude}", "--")
+        out = self._run(
+            "log", f"--format=%x01%H %P%x00%cn <%ce> %ct{values}", *tips, f"^{exclude}", "--"
+        )
         found = {}
         for record in out.split("\x01")[1:]:
-            head, *vals = record.rstrip("\n").split("\0")
+            head, committer, *vals = record.rstrip("\n").split("\0")
             oid, *parents = head.split()
-            found[Oid(oid)] = (tuple(map(Oid, parents)), tuple(v.strip() for v in vals))
+            found[Oid(oid)] = (
+                tuple(map(Oid, parents)),
+                committer,
+                tuple(v.strip() for v in vals),
+            )
         return found
 
 

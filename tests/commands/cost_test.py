@@ -187,6 +187,34 @@ def test_each_figure_of_a_known_history(history):
     assert (total["human_fixes"], total["auto_resolved"], total["broken_days"]) == (1, 1, 5.0)
 
 
+@pytest.mark.skipif(shutil.which("wiggle") is None, reason="wiggle is not installed")
+@pytest.mark.parametrize("edit_on_top", [False, True])
+def test_a_commit_a_person_adds_to_an_auto_resolved_branch_makes_its_fix_human(
+    tmp_path, monkeypatch, edit_on_top
+):
+    r = GitRepo.create(tmp_path / "repo", base="main")
+    _at(monkeypatch, 0)
+    r.write("ex/model.py", MODEL)
+    r.commit("base example")
+    _at(monkeypatch, 1)
+    r.add_howto("auto", {"ex/model.py": ("dropout=0.1", "dropout=0.5")})
+    _at(monkeypatch, 2)
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves the model")
+    _at(monkeypatch, 3)
+    assert r.cli("rebase-all", "--auto-resolve").code == 0
+    if edit_on_top:
+        _at(monkeypatch, 4)
+        r.git("switch", "-q", "howto/auto")
+        r.replace("ex/model.py", "return model\n", "return model  # reviewed\n")
+        r.commit("a person's change on top")
+        r.git("switch", "-q", "main")
+    assert r.cli("save", "auto").code == 0
+    r.commit("save auto")
+    (h,) = _cost(r)["howtos"]
+    assert (h["auto_resolved"], h["human_fixes"]) == ((0, 1) if edit_on_top else (1, 0)), h
+
+
 _COUNTS = (
     "cost",
     "base_moves",
