@@ -84,6 +84,9 @@ def maintenance_html(
         name = _esc(r["name"])
         link = f'<a href="{_esc(page_of[r["name"]])}">{name}</a>' if r["name"] in page_of else name
         state = ' <span class="broken-tag">broken</span>' if r.get("broken_now") else ""
+        if r.get("awaiting_review"):
+            state += f' <span class="toc-cost">auto-resolved ({_esc(r["awaiting_review"])}), awaiting review</span>'
+
         touch = r.get("last_human_touch") or {}
         cells = [
             f"<th scope=row>{link}{state}</th>",
