@@ -377,6 +377,33 @@ def init(ctx: _Context, example: str, action_ref: str | None) -> int:
 
 
 @cli.command()
+@_names
+@click.option(
+    "--since", metavar="DATE|REV", help="Only history after DATE (YYYY-MM-DD) or commit REV."
+)
+@click.option(
+    "--junit",
+    "junit_paths",
+    multiple=True,
+    metavar="FILE",
+    help="A `howtoctl test --junit` report: each HOWTO's smoke-test time and share of the gate.",
+)
+@_json
+@pass_ctx
+def cost(ctx: _Context, names, since, junit_paths, as_json) -> int:
+    """What each HOWTO has cost to keep: base moves, breaks, human fixes (read-only)."""
+    from howtoctl.commands import cost as cmd
+
+    return cmd.run(
+        ctx.workspace(),
+        requested=names,
+        since=since,
+        junit_paths=tuple(os.path.join(ctx.path, p) for p in junit_paths),
+        as_json=as_json,
+    )
+
+
+@cli.command()
 @click.option(
     "--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root)."
 )

@@ -919,6 +919,142 @@ class Repo:
             )
         return results
 
+    # --- added for cost
+
+    def first_parent_commits(self, rev: str) -> list[tuple[Oid, int]]:
+        """[(commit, committer time)] of `rev`'s first-parent line, oldest first."""
+        out = self._run("log", "--first-parent", "--reverse", "--format=%H %ct", rev, "--")
+        return [(Oid(oid), int(t)) for oid, t in (line.split() for line in out.splitlines())]
+
+    def first_parent_changes(
+        self, rev: str, paths: Sequence[str]
+    ) -> list[tuple[Oid, str, list[tuple[str, str, str]]]]:
+        """[(commit, author, [(path, new mode, new blob)])] for each commit of `rev`'s
+        first-parent line that changed one of `paths` (files or directories) against its first
+        parent, oldest first; a deleted file has mode '000000'. One `git log`."""
+        if not paths:
+            return []
+        out = self._run_bytes(
+            "log",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--root",
+            "--reverse",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            "--format=%x01%H %an",
+            rev,
+            "--",
+            *(f":(top,literal){p}" for p in paths),
+        ).decode(errors="surrogateescape")
+        result = []
+        for block in out.split("\x01")[1:]:
+            head, _, raw = block.partition("\0")  # -z ends the header with NUL, newline
+            oid, _, author = head.partition(" ")
+            tokens = raw.lstrip("\n").rstrip("\0").split("\0")
+            changes = []
+            # -z raw: ":oldmode newmode oldblob newblob status" NUL path NUL, repeated.
+            for meta, path in zip(tokens[::2], tokens[1::2], strict=False):
+                fields = meta.split()
+                if len(fields) == 5:
+                    changes.append((path, fields[1], fields[3]))
+            result.append((Oid(oid), author, changes))
+        return result
+
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """{oid: content} for many blobs with one `cat-file --batch`."""
+        oids = list(dict.fromkeys(oids))
+        if not oids:
+            return {}
+        data = self._run_bytes(
+            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
+        )
+        result, pos = {}, 0
+        for oid in oids:
+            nl = data.index(b"\n", pos)
+            header = data[pos:nl].split()
+            if len(header) != 3:
+                raise HowtoError(f"object {oid} is missing from the repository")
+            size = int(header[2])
+            result[oid] = data[nl + 1 : nl + 1 + size]
+            pos = nl + 1 + size + 1
+        return result
+
+    def apply_checks(
+        self, entries: Sequence[tuple[str, str, str]], patches: Sequence[tuple[str, bytes]]
+    ) -> list[bool]:
+        """Whether each patch applies to an index holding `entries` ([(mode, blob, path)]).
+
+        `patches`: [(root, patch)], each patch touching only paths under its own `root/` (a
+        name without '/', ':' or white space).
+        They are checked together in one `git apply --cached --check`, which names every
+        file that fails; the rest are checked again together to be sure, and a group that
+        still fails is split in halves. Nothing is written but a temporary index.
+        """
+        results = [True] * len(patches)
+        if not patches:
+            return results
+        with fsutil.temporary_directory("index") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            info = "".join(f"{mode} {oid}\t{path}\0" for mode, oid, path in entries)
+            self._run("update-index", "-z", "--index-info", input=info.encode(), env=env)
+
+            def check(group: Sequence[int], trust_names: bool) -> None:
+                proc = self._try_run(
+                    *("-c", "core.splitIndex=false", "apply", "--cached", "--check"),
+                    "--whitespace=nowarn",
+                    "-",
+                    input=b"".join(patches[i][1] for i in group),
+                    env=env,
+                )
+                if proc.returncode == 0:
+                    return
+                if len(group) == 1:
+                    results[group[0]] = False
+                    return
+                mentioned = set(_ROOT_MENTION.findall(proc.stderr.decode(errors="replace")))
+                named = [i for i in group if patches[i][0] in mentioned]
+                if trust_names and named:
+                    for i in named:
+                        results[i] = False
+                    check([i for i in group if i not in set(named)], False)
+                    return
+                half = len(group) // 2
+                check(group[:half], True)
+                check(group[half:], True)
+
+            check(range(len(patches)), True)
+        return results
+
+    def commits_with_trailers(
+        self, tips: Iterable[str], exclude: str, keys: Sequence[str]
+    ) -> dict[Oid, tuple[tuple[Oid, ...], str, tuple[str, ...]]]:
+        """{commit: (its parents, its committer line, the value of each trailer in `keys`, ''
+        where absent)} for every commit reachable from `tips` and not from `exclude`. One
+        `git log`."""
+        tips = sorted(set(tips))
+        if not tips:
+            return {}
+        values = "".join(f"%x00%(trailers:key={k},valueonly,separator=%x2c )" for k in keys)
+        out = self._run(
+            "log", f"--format=%x01%H %P%x00%cn <%ce> %ct{values}", *tips, f"^{exclude}", "--"
+        )
+        found = {}
+        for record in out.split("\x01")[1:]:
+            head, committer, *vals = record.rstrip("\n").split("\0")
+            oid, *parents = head.split()
+            found[Oid(oid)] = (
+                tuple(map(Oid, parents)),
+                committer,
+                tuple(v.strip() for v in vals),
+            )
+        return found
+
+
+# How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
+_ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
 
 # Merges per process below which a second merge-tree process costs more than it saves.
 _MERGES_PER_PROCESS = 40

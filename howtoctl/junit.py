@@ -133,3 +133,20 @@ def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> by
             ET.SubElement(case, "system-out").text = f"$ {r.command}"
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def seconds_by_howto(xml_text: str | bytes) -> dict[str, float] | None:
+    """{HOWTO name: seconds} from a report `howtoctl test --junit` wrote (its testcases of
+    class 'howto'); None when the text is no JUnit XML."""
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError:
+        return None
+    found = {}
+    for case in root.iter("testcase"):
+        if case.get("classname") == "howto" and case.get("name"):
+            try:
+                found[case.get("name", "")] = float(case.get("time", "0"))
+            except ValueError:
+                return None
+    return found

@@ -128,6 +128,7 @@ COMMANDS = {
     "render": ["render", "--out", "{out}"],
     "matrix": ["matrix"],
     "backups": ["backups"],
+    "cost": ["cost", "--json"],
 }
 
 

@@ -183,3 +183,15 @@ def test_directive_agrees_with_render(docs, repo_with_howto, status, manifest_ex
     # The summary line above the diff (each hunk's own line, below, is render's).
     (summary,) = re.findall(r'<p class="proof[^"]*">(.*?)</p>', (out / "index.html").read_text())
     assert shown in summary
+
+
+def test_the_maintenance_directive_embeds_each_howtos_cost(docs):
+    (docs / "index.rst").write_text(INDEX + "\n.. howto-maintenance::\n")
+    code, out = _build(docs)
+    assert code == 0
+    page = (out / "index.html").read_text()
+    assert 'class="howtoctl howtoctl-maintenance' in page and "maintenance-table" in page
+    assert "<th scope=row>alpha</th>" in page and "<h1>Maintenance</h1>" not in page
+    code, out = _build(docs, "text")
+    assert code == 0
+    assert "alpha: cost 0, 0 base moves" in (out / "index.txt").read_text()

@@ -19,6 +19,7 @@ import posixpath
 from howtoctl import fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.render import cost_plot
 from howtoctl.render import site as site_mod
 
 GUIDE_PATH = "howtos/MAINTAINING.md"
@@ -94,6 +95,7 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
                 plot=_read_bytes(ws, f"{RESULTS_DIR}/{name}.svg", MAX_RESULTS_BYTES),
             )
         )
+    cost_doc = maintenance_doc(ws)
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
     project = os.path.basename(top.rstrip(os.sep)).removesuffix(".git")
     return site_mod.SiteSource(
@@ -106,6 +108,26 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
         guide=_read_text(ws, GUIDE_PATH),
         guide_path=GUIDE_PATH,
         project=project,
+        cost=cost_doc,
+        cost_plot=cost_plot.plot(cost_doc) if cost_doc else None,
+    )
+
+
+def maintenance_doc(ws: Workspace) -> dict | None:
+    """`howtoctl cost --json`'s document for the maintenance page, or None (with a warning)
+    when the history cannot be read."""
+    from howtoctl import cost, cost_history
+
+    try:
+        history = cost_history.read(ws, (), None)
+    except HowtoError as e:
+        output.warn(f"no maintenance page: {e.message}")
+        return None
+    if not history.commits:
+        return None
+    first, last = history.commits[0], history.commits[-1]
+    return cost.report(
+        history.figures, last, base=ws.base, first=first, since=None, commits=len(history.commits)
     )
 
 

@@ -16,14 +16,15 @@ import string
 from collections.abc import Mapping, Sequence
 
 from howtoctl import patch as patch_mod
-from howtoctl.render import filediff, highlight, links, markdown, sidebyside, unified
+from howtoctl.render import filediff, highlight, links, maintenance, markdown, sidebyside, unified
 from howtoctl.render import results as results_mod
 
 INDEX = "index.html"
 GUIDE = "maintaining.html"
+MAINTENANCE = maintenance.PAGE
 # A HOWTO named like one of the site's own pages gets a '_' after its name, which no HOWTO
 # name can end with, so the result never collides with another HOWTO's page.
-_RESERVED = {"index", "maintaining"}
+_RESERVED = {"index", "maintaining", "maintenance"}
 MINUS = "\u2212"
 
 
@@ -53,6 +54,8 @@ class SiteSource:
     guide: str | None = None  # the maintainer guide's markdown
     guide_path: str = "howtos/MAINTAINING.md"
     project: str = ""  # shown in titles when no remote names the repository
+    cost: dict | None = None  # `howtoctl cost --json`'s document: the maintenance page
+    cost_plot: bytes | None = None  # its plot (SVG)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -237,6 +240,8 @@ def _nav(src: SiteSource, current: str) -> str:
     entries = [(INDEX, "All HOWTOs")]
     if src.guide is not None:
         entries.append((GUIDE, "Maintaining HOWTOs"))
+    if src.cost is not None:
+        entries.append((MAINTENANCE, "Maintenance"))
     for href, text in entries:
         cur = ' aria-current="page"' if href == current else ""
         items.append(f'<a href="{href}"{cur}>{text}</a>')
@@ -281,7 +286,7 @@ has changed too):</p>
 </section>"""
 
 
-def toc_html(howtos: Sequence[RenderedHowto]) -> str:
+def toc_html(howtos: Sequence[RenderedHowto], costs: Mapping[str, dict] | None = None) -> str:
     if not howtos:
         return '<p class="empty-note">No HOWTOs yet.</p>'
     items = []
@@ -289,9 +294,15 @@ def toc_html(howtos: Sequence[RenderedHowto]) -> str:
         state = (
             '<span class="broken-tag">broken</span>' if h.error else counts_html(h.added, h.removed)
         )
+        row = (costs or {}).get(h.name)
+        cost = (
+            f' <a class="toc-cost" href="{MAINTENANCE}">{esc(maintenance.cost_label(row))}</a>'
+            if row
+            else ""
+        )
         summary = f'<span class="toc-summary">{esc(h.summary)}</span>' if h.summary else ""
         items.append(
-            f'<li><a href="#{esc(anchor(h.name))}">{esc(h.title)}</a> {state}{summary}</li>'
+            f'<li><a href="#{esc(anchor(h.name))}">{esc(h.title)}</a> {state}{cost}{summary}</li>'
         )
     return (
         '<nav class="toc" aria-labelledby="contents"><h2 id="contents">'
@@ -333,7 +344,11 @@ def howto_section(h: RenderedHowto, src: SiteSource) -> str:
 
 def index_page(src: SiteSource, howtos: Sequence[RenderedHowto]) -> str:
     content = "\n".join(
-        [intro_html(src, howtos), toc_html(howtos), *(howto_section(h, src) for h in howtos)]
+        [
+            intro_html(src, howtos),
+            toc_html(howtos, maintenance.rows_by_name(src.cost)),
+            *(howto_section(h, src) for h in howtos),
+        ]
     )
     return page(src, INDEX, "HOWTOs", content)
 
@@ -376,6 +391,10 @@ def render_site(src: SiteSource) -> Site:
             pages[h.page] = howto_page(h, src)
     if src.guide is not None:
         pages[GUIDE] = guide_page(src)
+    if src.cost is not None:
+        page_of = {h.name: h.page for h in howtos if h.page}
+        content = maintenance.maintenance_html(src.cost, src.cost_plot, page_of)
+        pages[MAINTENANCE] = page(src, MAINTENANCE, "Maintenance - HOWTOs", content, wide=True)
     return Site(pages, [(h.name, h.error) for h in howtos if h.error])
 
 
@@ -404,6 +423,10 @@ table.results-table th[scope=row] { text-align: left; font-weight: normal; }
 table.results-table caption { caption-side: bottom; color: var(--muted); font-size: .8rem;
   text-align: left; padding-top: .3rem; }
 .results-how { color: var(--muted); font-size: .85rem; }
+.table-scroll { overflow-x: auto; }
+table.maintenance-table th[scope=col] { text-align: right; font-size: .8rem; }
+table.maintenance-table td.cost { font-weight: 600; }
+.toc .toc-cost { font-size: .85rem; color: var(--muted); }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --subtle: #151b23;

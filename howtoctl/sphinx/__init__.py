@@ -11,6 +11,8 @@
     :view: side-by-side
     ```
 
+    .. howto-maintenance::                    what each HOWTO has cost to keep (`howtoctl cost`)
+
 The diff is drawn by `howtoctl.render`, the code behind `howtoctl render`: the same HTML, and
 the same CSS scoped to the embedded block (`_static/howtoctl.css`), with the HOWTO's title,
 summary and proof status. Builders other than HTML get the diff as a literal block.
@@ -158,6 +160,30 @@ class HowtoDirective(SphinxDirective):
         return [box]
 
 
+class MaintenanceDirective(SphinxDirective):
+    """`.. howto-maintenance::`: what each HOWTO has cost to keep, as render's maintenance
+    page shows it (table and plot)."""
+
+    def run(self) -> list[nodes.Node]:
+        from howtoctl.errors import HowtoError
+        from howtoctl.render import maintenance
+
+        try:
+            _ws, src = _source(str(self.env.srcdir), self.config)
+        except HowtoError as e:
+            raise self.error(f"howto-maintenance: {e.message}") from None
+        if src.cost is None:
+            raise self.error("howto-maintenance: the base branch's history could not be read")
+        box = nodes.container(classes=["howtoctl", "howtoctl-maintenance"])
+        html = maintenance.maintenance_html(src.cost, src.cost_plot, {}, heading=False)
+        box += nodes.raw("", html, format="html")
+        text = maintenance.maintenance_text(src.cost)
+        only = _only_not_html()
+        only += nodes.literal_block(text, text)
+        box += only
+        return [box]
+
+
 def _only_not_html():
     from sphinx import addnodes
 
@@ -181,6 +207,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("howtoctl_repository", None, "env", types=[str, type(None)])
     app.add_config_value("howtoctl_base", None, "env", types=[str, type(None)])
     app.add_directive("howto", HowtoDirective)
+    app.add_directive("howto-maintenance", MaintenanceDirective)
     app.add_css_file(CSS_FILE)
     app.connect("builder-inited", _forget)
     app.connect("build-finished", _write_css)

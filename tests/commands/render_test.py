@@ -19,6 +19,7 @@ def test_render_writes_the_site_into_site_by_default(repo_with_howto):
         "alpha.html",
         "index.html",
         "maintaining.html",
+        "maintenance.html",
     ]
     assert "rendered" in res.out and "alpha" in res.out and str(site / "index.html") in res.out
     assert htmlcheck.broken_links(site) == []
@@ -71,6 +72,7 @@ def test_pages_of_removed_howtos_are_deleted_other_files_kept(repo_with_howto):
     assert json.loads((site / ".howtoctl-render.json").read_text())["pages"] == [
         "alpha.html",
         "index.html",
+        "maintenance.html",
     ]
 
 

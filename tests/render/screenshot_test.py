@@ -36,3 +36,20 @@ def test_side_by_side_page_in_chromium(tmp_path, scheme, dark):
     count, background = _colours(png)
     assert count > 50  # text, highlighting and diff colours, not a blank or error page
     assert (sum(background) < 100) == dark, background
+
+
+def test_maintenance_page_in_chromium(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from tests.commands.cost_test import _hand_made
+
+    r, _ = _hand_made(tmp_path, monkeypatch)
+    site = tmp_path / "site"
+    assert screenshots.render(r.path, site) == 0
+    png = tmp_path / "maintenance.png"
+    screenshots.shoot(CHROMIUM, (site / "maintenance.html").as_uri(), png, (1000, 800), "light")
+    count, background = _colours(png)
+    assert count > 50 and sum(background) > 600, (count, background)
+    # The plot was drawn: its first line's colour (matplotlib's C0, #1f77b4) is on the screen.
+    pixels = Image.open(png).convert("RGB").getdata()
+    assert sum(1 for p in pixels if abs(p[0] - 31) + abs(p[1] - 119) + abs(p[2] - 180) < 30) > 50

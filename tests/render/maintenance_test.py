@@ -1,0 +1,42 @@
+"""The site's maintenance page and the index's cost column, from `howtoctl cost`'s figures."""
+
+from __future__ import annotations
+
+import json
+
+from tests import htmlcheck
+from tests.commands.cost_test import _hand_made
+
+
+def test_the_maintenance_page_shows_each_howtos_cost_and_the_index_links_it(tmp_path, monkeypatch):
+    r, _ = _hand_made(tmp_path, monkeypatch)
+    costs = json.loads(r.cli("cost", "--json").out)
+    site = tmp_path / "site"
+    res = r.cli("render", "--out", str(site))
+    assert res.code == 0, res
+    pages = htmlcheck.read_site(site)
+    assert htmlcheck.broken_links(site, pages) == []
+
+    page = pages["maintenance.html"]
+    (table,) = [t for t in page.tables if "maintenance-table" in t.classes]
+    body = [row for row in table.rows if row.cells]
+    assert len(body) == len(costs["howtos"]) == 1
+    cells = [c.text.strip() for c in body[0].cells]
+    # cost, base moves, still applied, broke it, human fixes, auto-resolved, days, commits
+    assert cells[:7] == ["1", "1", "0", "1", "0", "0", "1.5"], cells
+    assert cells[7] == str(costs["howtos"][0]["broken_commits"])
+    assert any(tag == "img" and url.startswith("data:image/svg+xml") for tag, _, url in page.links)
+    assert "broken" in page.text and "total cost 1" in page.text
+
+    index = pages["index.html"]
+    assert ("a", "href", "maintenance.html") in index.links
+    assert "cost 1, broken now" in index.text
+
+
+def test_the_page_is_there_only_with_figures():
+    from howtoctl.render import site
+
+    assert "maintenance.html" not in site.render_site(site.SiteSource(howtos=[])).pages
+    doc = {"base": "main", "range": {"commits": 0}, "howtos": [], "total": {}}
+    pages = site.render_site(site.SiteSource(howtos=[], cost=doc)).pages
+    assert "Maintenance" in pages["maintenance.html"] and "maintenance.html" in pages["index.html"]
