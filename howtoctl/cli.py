@@ -362,6 +362,17 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
 
 
 @cli.command()
+@click.argument("name")
+@_json
+@pass_ctx
+def drop(ctx: _Context, name: str, as_json: bool) -> int:
+    """Remove HOWTO NAME: its diff and manifest entry (committed) and branch (backed up)."""
+    from howtoctl.commands import drop as cmd
+
+    return cmd.run(ctx.workspace(), name=name, as_json=as_json)
+
+
+@cli.command()
 @click.option("--example", default="", metavar="DIR", help="The example directory HOWTOs modify.")
 @click.option(
     "--action-ref",
