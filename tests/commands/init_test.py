@@ -375,3 +375,17 @@ def test_flax_shaped_examples_are_checked_and_what_was_found_is_said(tmp_path):
         "python examples/mnist/train.py",
     )
     assert res.code == 0 and "warning: examples/" not in res.err, res
+
+
+def test_a_release_pins_workflows_and_hook_to_its_tag_by_default(repo, monkeypatch):
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "1.4.0" if name == "howtoctl" else real(name)
+    )
+    res = repo.cli("init")
+    assert res.code == 0 and "unpinned" not in res.err, res
+    assert f"uses: {adopt.ACTION_REPO}@v1.4.0" in repo.read(adopt.PR_WORKFLOW)
+    assert "rev: v1.4.0" in repo.read(adopt.PRE_COMMIT)
+    assert "pre-commit hook to rev: v1.4.0" in res.out
