@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import posixpath
+import re
 
 ACTION_REPO = "howtoctl/howtoctl"
 HOOKS_REPO = "https://github.com/howtoctl/howtoctl"
@@ -17,6 +18,12 @@ GUIDE = "howtos/MAINTAINING.md"  # where `howtoctl render` looks for the maintai
 PR_WORKFLOW = ".github/workflows/howtos.yml"
 PUBLISH_WORKFLOW = ".github/workflows/howtos-publish.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"
+PYPROJECT = "pyproject.toml"
+GITIGNORE = ".gitignore"
+# `howtoctl render`'s default output directory, a build product like any other.
+SITE_IGNORE = "/site/"
+# The Python the action sets up unless told otherwise (action.yml's python-version default).
+RUNNER_PYTHON = "3.11"
 # actions/checkout, pinned by commit as everywhere in howtoctl's own workflows.
 CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
 
@@ -30,6 +37,7 @@ class Settings:
     example: str = ""  # the example directory HOWTOs modify ("" when not given)
     requirements: str = ""  # the lock the smoke tests install ("" when there is none)
     action_ref: str = "main"  # a commit sha (best), a tag, or a branch of howtoctl
+    hook: bool = True  # the pre-commit hook is configured (the guide says it runs)
 
 
 def manifest_text() -> str:
@@ -46,7 +54,15 @@ def _yaml_string(value: str) -> str:
 
 def _sub(text: str, s: Settings) -> str:
     example = s.example or "path/to/example"
+    check_runs = (
+        "It\n  runs as a pre-commit hook (`.pre-commit-config.yaml`, once you ran `pre-commit "
+        "install`)\n  and on every pull request."
+        if s.hook
+        else "It\n  runs on every pull request."
+    )
     replacements = {
+        "@CHECK_RUNS@": check_runs,
+        "@NEW_EXAMPLE@": "" if s.example else " --example path/to/example",
         # Values inside YAML are quoted: a branch name may hold ',', '#', '!' or quotes, which
         # would widen a trigger or change the document if written bare.
         "@BASE_YAML@": _yaml_string(s.base),
@@ -91,13 +107,17 @@ Readers get one with `git checkout @PREFIX@NAME`, or apply it to their own branc
 On `@BASE@`, with a clean work tree:
 
 ```sh
-howtoctl new NAME --title "What it shows" --example @EXAMPLE@
+howtoctl new NAME --title "What it shows"@NEW_EXAMPLE@   # commits its manifest entry
 git switch @PREFIX@NAME
-# ... change the example, with a test that proves the change does what it claims; commit ...
+# ... change the example, with a test that proves the change does what it claims ...
+git commit -am "NAME: what it changes"
 git switch @BASE@
 howtoctl save NAME
-git add @DIFFS@ @MANIFEST@ && git commit -m "Add the NAME HOWTO"
+git add @DIFFS@/NAME.diff && git commit -m "Add the NAME HOWTO"
 ```
+
+`howtoctl drop NAME` removes a HOWTO again: its diff, manifest entry and branch (the branch's
+tip is backed up; `howtoctl undo` brings it back).
 
 Keep it to one idea in as few lines as make it clear; anything else belongs in the example.
 
@@ -120,14 +140,13 @@ Old branch tips are backed up first; `howtoctl undo` puts them back.
 
 ## The gate
 
-- `howtoctl check`: every diff parses, applies to the staged tree and matches its branch. It
-  runs as a pre-commit hook (`.pre-commit-config.yaml`) and on every pull request.
+- `howtoctl check`: every diff parses, applies to the staged tree and matches its branch. @CHECK_RUNS@
 - `howtoctl test NAME`: the HOWTO's smoke test (the manifest's `test`) on emulated devices.
 - `.github/workflows/howtos.yml` runs check and the smoke tests of the HOWTOs a pull request
   could break; `.github/workflows/howtos-publish.yml` restores and pushes the `@PREFIX@*`
   branches after every push to `@BASE@`.
 - `howtoctl list` shows every HOWTO and its state; `howtoctl render` writes a static HOWTOs
-  page (this guide included).
+  page (this guide included) in `site/`, which git ignores.
 """
 
 _PR = """\
@@ -280,3 +299,68 @@ def find_requirements(exists, example: str) -> str:
         candidates.append(posixpath.join(example, "requirements.txt"))
     candidates += ["requirements/dev.txt", "requirements-dev.txt", "requirements.txt"]
     return next((c for c in candidates if exists(c)), "")
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string (same escapes).
+    return json.dumps(value, ensure_ascii=False)
+
+
+_TOOL_HEADER = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*howtoctl[ \t]*\][ \t]*(#.*)?$", re.M)
+
+
+def config_lines(values: dict[str, str]) -> str:
+    return "".join(f"{key} = {_toml_string(value)}\n" for key, value in values.items())
+
+
+def pyproject_with(text: str | None, values: dict[str, str]) -> tuple[str | None, dict[str, str]]:
+    """(pyproject.toml's new text, the keys added) with each of `values` set in
+    [tool.howtoctl] where it is not set yet; (None, {}) when nothing is missing. Text outside
+    the added lines is kept byte for byte. HowtoError when the result would not read back."""
+    import tomllib
+
+    from howtoctl.errors import HowtoError
+
+    current = {}
+    if text is not None:
+        current = tomllib.loads(text).get("tool", {}).get("howtoctl", {})
+    missing = {k: v for k, v in values.items() if k not in current}
+    if not missing:
+        return None, {}
+    lines = config_lines(missing)
+    if text is None:
+        new = "[tool.howtoctl]\n" + lines
+    elif match := _TOOL_HEADER.search(text):
+        at = match.end() + 1 if match.end() < len(text) else len(text)
+        new = text[: match.end()] + "\n" + lines + text[at:]
+    else:
+        new = text + ("" if not text or text.endswith("\n") else "\n") + "\n[tool.howtoctl]\n"
+        new += lines
+    try:
+        written = tomllib.loads(new).get("tool", {}).get("howtoctl", {})
+    except tomllib.TOMLDecodeError:
+        written = {}
+    if any(written.get(k) != v for k, v in values.items() if k in missing):
+        raise HowtoError(
+            "cannot add the settings to [tool.howtoctl] in pyproject.toml without rewriting "
+            "what is there; nothing was written",
+            "add them under [tool.howtoctl] yourself, then run init again:\n" + lines.rstrip(),
+        )
+    return new, missing
+
+
+def gitignore_with(text: str | None) -> str | None:
+    """.gitignore's new text with howtoctl render's output ignored; None when it already is."""
+    patterns = {line.strip() for line in (text or "").splitlines()}
+    if patterns & {"site", "site/", "/site", "/site/"}:
+        return None
+    prefix = "" if not text or text.endswith("\n") else "\n"
+    return (text or "") + prefix + "# howtoctl render's output\n" + SITE_IGNORE + "\n"
+
+
+_HOOK_ID = re.compile(r"""^[\s-]*id:\s*['"]?howtoctl-check['"]?\s*(#.*)?$""", re.M)
+
+
+def has_hook(pre_commit_text: str) -> bool:
+    """Whether a .pre-commit-config.yaml lists the howtoctl-check hook."""
+    return bool(_HOOK_ID.search(pre_commit_text))

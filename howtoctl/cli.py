@@ -362,18 +362,42 @@ def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int
 
 
 @cli.command()
+@click.argument("name")
+@_json
+@pass_ctx
+def drop(ctx: _Context, name: str, as_json: bool) -> int:
+    """Remove HOWTO NAME: its diff and manifest entry (committed) and branch (backed up)."""
+    from howtoctl.commands import drop as cmd
+
+    return cmd.run(ctx.workspace(), name=name, as_json=as_json)
+
+
+@cli.command()
 @click.option("--example", default="", metavar="DIR", help="The example directory HOWTOs modify.")
 @click.option(
     "--action-ref",
     metavar="REF",
     help="The howtoctl commit (best), tag or branch the workflows use (default: this release).",
 )
+@click.option(
+    "--requirements",
+    metavar="PATH",
+    help="The requirements file the smoke tests install ('': none; default: found).",
+)
+@click.option("--test", metavar="CMD", help="The smoke-test command new HOWTOs get.")
 @pass_ctx
-def init(ctx: _Context, example: str, action_ref: str | None) -> int:
-    """Prepare this repository for HOWTOs: manifest, guide, pre-commit hook, CI workflows."""
+def init(ctx: _Context, example: str, action_ref: str | None, requirements, test) -> int:
+    """Prepare this repository for HOWTOs: config, manifest, guide, pre-commit hook, workflows."""
     from howtoctl.commands import init as cmd
 
-    return cmd.run(ctx.path, base=ctx.base, example=example, action_ref=action_ref)
+    return cmd.run(
+        ctx.path,
+        base=ctx.base,
+        example=example,
+        action_ref=action_ref,
+        requirements=requirements,
+        test=test,
+    )
 
 
 @cli.command()

@@ -31,6 +31,10 @@ class Config:
     keep_backups: int = DEFAULT_KEEP_BACKUPS
     auto_resolve: bool = False  # rebase-all tries verified automatic merges of conflicts
     auto_resolve_prove: bool = False  # ... and accepts one only when every hunk is still proved
+    # What `howtoctl new` puts in a new HOWTO's manifest entry unless told otherwise (`init`
+    # saves them): the example directory HOWTOs modify, and their smoke-test command.
+    example: str = ""
+    test: str = ""
 
     @property
     def howtos_paths(self) -> tuple[str, ...]:
@@ -50,9 +54,11 @@ _KEYS = {
     "base",
     "branch-prefix",
     "diff-dir",
+    "example",
     "manifest",
     "max-diff-bytes",
     "keep-backups",
+    "test",
 }
 
 # Characters that have no place in a branch or path name here: control characters would let a
@@ -105,6 +111,11 @@ def parse(table: dict, base_override: str | None = None) -> Config:
     if base is not None:
         key = "base" if base_override is None else "--base"
         _check_ref_part(key, base, "name an existing branch, e.g. 'main'")
+    example = table.get("example", "")
+    example = _clean_repo_path("example", example) if example != "" else ""
+    test = table.get("test", "")
+    if not isinstance(test, str):
+        raise HowtoError("[tool.howtoctl] test must be a command, as a string")
     flags = {key: table.get(key, False) for key in ("auto-resolve", "auto-resolve-prove")}
     for key, value in flags.items():
         if not isinstance(value, bool):
@@ -114,6 +125,8 @@ def parse(table: dict, base_override: str | None = None) -> Config:
         auto_resolve=flags["auto-resolve"],
         auto_resolve_prove=flags["auto-resolve-prove"],
         branch_prefix=prefix,
+        example=example,
+        test=test,
         diff_dir=_clean_repo_path("diff-dir", table.get("diff-dir", DEFAULT_DIFF_DIR)),
         manifest=_clean_repo_path("manifest", table.get("manifest", DEFAULT_MANIFEST)),
         max_diff_bytes=_positive_int(table, "max-diff-bytes", DEFAULT_MAX_DIFF_BYTES),

@@ -1056,6 +1056,22 @@ class Repo:
 # How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
 _ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
 
+    # --- added for committing HOWTO metadata on the base branch (new, drop)
+
+    def uncommitted_paths(self) -> set[str]:
+        """Tracked paths of this work tree whose staged or work-tree content differs from HEAD
+        (`git status`, which refreshes stale file times first; untracked files left out)."""
+        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
+        return {entry[3:] for entry in out.split("\0") if entry}
+
+    def stage_worktree_paths(self, paths: Sequence[str]) -> None:
+        """Set the index entries of `paths` to their work-tree files (added, changed or removed),
+        after a commit howtoctl wrote moved the checked-out branch: the work tree then reads as
+        clean."""
+        literal = [f":(top,literal){p}" for p in paths]
+        self._run("add", "--all", "--force", "--", *literal)
+
+
 # Merges per process below which a second merge-tree process costs more than it saves.
 _MERGES_PER_PROCESS = 40
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 from howtoctl import names
 from howtoctl.errors import HowtoError
@@ -141,3 +142,33 @@ def append_entry(text: str | None, entry: Entry) -> str:
     if not text.endswith("\n"):
         text += "\n"
     return text + "\n" + render_entry(entry)
+
+
+def remove_entry(text: str, name: str, where: str = "manifest") -> str:
+    """The manifest text without [howtos.NAME] and its sub-tables, the rest kept byte for byte.
+
+    A table ends where the next table header starts, its blank lines with it. Refused (HowtoError) when the entry is not written as such tables (dotted
+    keys, an inline table): the result must read back as the old manifest minus the entry.
+    """
+    before = parse(text, where)
+    header = re.compile(r"^\s*\[\[?\s*(?P<key>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        match = header.match(line)
+        if match:
+            key = [p.strip().strip('"').strip("'") for p in match["key"].split(".")]
+            inside = key[:2] == ["howtos", name]
+        if not inside:
+            kept.append(line)
+    while inside and kept and not kept[-1].strip():  # the entry was last: no blank line left
+        kept.pop()
+    new = "".join(kept)
+    after = parse(new, where)
+    if name in after or after != {k: v for k, v in before.items() if k != name}:
+        raise HowtoError(
+            f"cannot take the entry for {name!r} out of {where} on its own; nothing was changed",
+            f"remove its [howtos.{name}] table by hand, commit, then run the command again",
+        )
+    return new

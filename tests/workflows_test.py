@@ -389,9 +389,15 @@ def test_action_makes_the_base_branch_a_ci_checkout_lacks(tmp_path):
     subprocess.run([*git, "branch", "-q", "-f", "main", "HEAD~1"], check=True)
 
     def run_step(base):
+        out = tmp_path / "github_output"
         subprocess.run(
             ["bash", "-e", "-c", _action_script("base")],
-            env={"PATH": "/usr/bin:/bin", "BASE": base, "HOME": str(tmp_path)},
+            env={
+                "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
+                "BASE": base,
+                "HOME": str(tmp_path),
+                "GITHUB_OUTPUT": str(out),
+            },
             cwd=repo,
             check=True,
         )
@@ -406,6 +412,40 @@ def test_action_makes_the_base_branch_a_ci_checkout_lacks(tmp_path):
     run_step("develop")  # missing: made at the checked-out commit
     assert rev("develop") == rev("HEAD")
     run_step("")
+
+
+def test_action_passes_the_configured_base(tmp_path, fake_howtoctl):
+    """Empty `base` input: [tool.howtoctl] base, else the pull request's or default branch;
+    the local branch is made where missing, and every howtoctl command gets --base."""
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "trunk", str(repo)], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "base"], check=True)
+    subprocess.run([*git, "checkout", "-q", "--detach"], check=True)
+    subprocess.run([*git, "branch", "-q", "-D", "trunk"], check=True)
+    out = tmp_path / "github_output"
+    path = f"{fake_howtoctl}:{os.path.dirname(sys.executable)}:/usr/bin:/bin"
+
+    def base_step(base, fallback):
+        out.write_text("")
+        env = {"PATH": path, "BASE": base, "FALLBACK_BASE": fallback, "GITHUB_OUTPUT": str(out)}
+        env["HOME"] = str(tmp_path)
+        subprocess.run(["bash", "-e", "-c", _action_script("base")], env=env, cwd=repo, check=True)
+        return dict(line.split("=", 1) for line in out.read_text().splitlines())["base"]
+
+    assert base_step("", "main") == "main"  # nothing configured: the pull request's base
+    (repo / "pyproject.toml").write_text('[tool.howtoctl]\nbase = "trunk"\n')
+    assert base_step("", "main") == "trunk"
+    assert subprocess.run([*git, "rev-parse", "--verify", "-q", "trunk"]).returncode == 0
+    assert base_step("release", "main") == "release"  # the input wins
+    (repo / "pyproject.toml").write_text("not toml [")
+    assert base_step("", "main") == "main"
+
+    env = {"PATH": path, "CALLED": str(tmp_path / "called"), "COMMAND": "test", "ARGS": ""}
+    env |= {"CHANGED_SINCE": "", "DEVICES": "8", "BASE": "trunk"}
+    subprocess.run(["bash", "-e", "-c", _action_script("run")], env=env, cwd=repo, check=True)
+    called = (tmp_path / "called").read_text().split("\n")[:-1]
+    assert called[:3] == ["--base", "trunk", "test"]
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,10 @@ CONFIG_KEYS = {
     "after each run that writes one.",
     "auto-resolve": "`rebase-all` tries verified automatic merges of conflicts "
     "(`--no-auto-resolve` to turn it off for one run).",
+    "example": "The example directory `howtoctl new` gives a HOWTO unless `--example` says "
+    "otherwise; `init` saves it.",
+    "test": "The smoke-test command `howtoctl new` gives a HOWTO unless told otherwise; `init "
+    "--test` saves it.",
     "auto-resolve-prove": "Whenever auto-resolve runs, it also proves every hunk of the "
     "merged HOWTO (`--no-prove` to turn it off for one run).",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 
 from howtoctl import adopt, fsutil, lock, names, output
 from howtoctl import config as config_mod
@@ -66,58 +67,190 @@ def _action_ref(version: str) -> str:
     return f"v{version}" if version.replace(".", "").isdigit() else "main"
 
 
+def _read(repo: Repo, rel: str) -> str | None:
+    # Bounded, a regular file inside the work tree: a pipe or /dev/zero must not hang init.
+    data = fsutil.read_regular(repo.path(rel), repo.toplevel, MAX_TEXT_BYTES)
+    return decode_text(data, rel) if data is not None else None
+
+
+def _requirements(repo: Repo, wanted: str | None, example: str) -> str:
+    """The lock the smoke tests install: --requirements ('': none), else the one found."""
+    if wanted is None:
+        return adopt.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example)
+    if wanted == "":
+        return ""
+    rel = names.repo_path(wanted, "--requirements", "requirements.txt")
+    if not os.path.isfile(repo.path(rel)):
+        raise HowtoError(
+            f"--requirements {wanted!r}: there is no such file in the repository",
+            "name the requirements file the smoke tests install, relative to the repository "
+            "root, or --requirements '' for none",
+        )
+    return rel
+
+
+def _smoke_command(test: str, example: str) -> list[str]:
+    from howtoctl import manifest, variants
+
+    try:
+        return variants.smoke_command(manifest.Entry(name="x", test=test, example=example), [])
+    except HowtoError:
+        raise HowtoError(
+            f"--test {test!r} cannot be split into words (an unbalanced quote?)",
+            "quote the command as a shell would, e.g. --test 'python -m pytest -q ex'",
+        ) from None
+
+
+def _check_requirements(repo: Repo, rel: str, command: list[str]):
+    from howtoctl import requirements_check, variants
+
+    text = _read(repo, rel) if rel else None
+    if text is None:
+        return None
+
+    def read(other: str) -> str | None:
+        try:
+            return _read(repo, other) if os.path.isfile(repo.path(other)) else None
+        except HowtoError:
+            return None
+
+    runner = "pytest" if variants.is_pytest(command) else None
+    return requirements_check.check(text, rel, adopt.RUNNER_PYTHON, runner, read)
+
+
 def run(
-    path: str, *, base: str | None = None, example: str = "", action_ref: str | None = None
+    path: str,
+    *,
+    base: str | None = None,
+    example: str = "",
+    action_ref: str | None = None,
+    requirements: str | None = None,
+    test: str | None = None,
 ) -> int:
     from howtoctl import __version__
 
     repo = Repo(path)
     if repo.toplevel is None:
         raise HowtoError("`howtoctl init` writes files, but this repository is bare")
-    # Bounded, a regular file inside the work tree: a pipe or /dev/zero must not hang init.
-    pyproject = fsutil.read_regular(repo.path("pyproject.toml"), repo.toplevel, MAX_TEXT_BYTES)
-    text = decode_text(pyproject, "pyproject.toml") if pyproject is not None else None
+    text = _read(repo, adopt.PYPROJECT)
+    saved = config_mod.load(text)
+    if base and saved.base and base != saved.base:
+        raise HowtoError(
+            f"--base {base} disagrees with base = {saved.base!r} under [tool.howtoctl] in "
+            "pyproject.toml, which every later command reads; nothing was written",
+            "change it there, or leave --base out",
+        )
     config = config_mod.load(text, base)
-    example = _example(repo, example)
+    example = _example(repo, example or config.example)
+    test = config.test if test is None else test.strip()
+    command = _smoke_command(test, example)
     if action_ref is not None:
         action_ref = _checked_action_ref(repo, action_ref)
+    pre_commit = _read(repo, adopt.PRE_COMMIT)
     settings = adopt.Settings(
         base=_base(repo, config.base),
         branch_prefix=config.branch_prefix,
         diff_dir=config.diff_dir,
         manifest=config.manifest,
         example=example,
-        requirements=adopt.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example),
+        requirements=_requirements(repo, requirements, example),
         action_ref=action_ref if action_ref is not None else _action_ref(__version__),
+        hook=pre_commit is None or adopt.has_hook(pre_commit),
     )
+    # What later commands need to know is saved, so that they find it without options.
+    values = {"base": settings.base}
+    if example:
+        values["example"] = example
+    if test:
+        values["test"] = test
+    pyproject, added = adopt.pyproject_with(text, values)
+    gitignore = adopt.gitignore_with(_read(repo, adopt.GITIGNORE))
+    report = _check_requirements(repo, settings.requirements, command)
     files = adopt.files(settings)
-    for rel in files:  # all refused before any is written
+    edits = {adopt.PYPROJECT: pyproject, adopt.GITIGNORE: gitignore}
+    for rel in [*files, *edits]:  # all refused before any is written
         fsutil.require_inside(repo.path(rel), repo.toplevel)
-    skipped = []
+    skipped, written = [], []
     with lock.repository_lock(repo.common_dir, "init"):
         for rel, content in files.items():
             if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+                written.append(rel)
                 output.status_line(rel, "created")
             else:
                 skipped.append(rel)
                 output.status_line(rel, "skipped", "exists; left as it was")
-    if adopt.PRE_COMMIT in skipped:
+        for rel, content in edits.items():
+            if content is None:
+                continue
+            existed = os.path.lexists(repo.path(rel))
+            fsutil.write_atomic(repo.path(rel), content.encode(), inside=repo.toplevel)
+            written.append(rel)
+            detail = (
+                "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
+                if rel == adopt.PYPROJECT
+                else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
+            )
+            output.status_line(rel, "updated" if existed else "created", detail)
+    if adopt.PRE_COMMIT in skipped and not settings.hook:
         output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
         output.line(adopt.pre_commit_entry(settings).rstrip())
-    output.line(f"base branch: {settings.base}; HOWTOs in {settings.diff_dir}/")
-    if action_ref is None and settings.action_ref == "main":
+    where = f"saved in {adopt.PYPROJECT}; HOWTOs in {settings.diff_dir}/"
+    output.line(f"base branch: {settings.base} ({where})")
+    _report_smoke(settings, command, report)
+    _report_pins(settings, action_ref is None)
+    output.line("next:")
+    q = shlex.quote
+    if written:
+        output.line(
+            f"  git add -- {' '.join(q(p) for p in written)} && git commit -m 'Adopt howtoctl'"
+        )
+    output.line("  howtoctl new my-first-howto --title 'My first HOWTO'   # any lowercase name")
+    return EXIT_OK
+
+
+def _report_smoke(settings: adopt.Settings, command: list[str], report) -> None:
+    shown = shlex.join(command)
+    if not settings.requirements:
+        output.line(f"smoke test: {shown} (on Python {adopt.RUNNER_PYTHON}; installs nothing)")
         output.warn(
-            f"the workflows use {adopt.ACTION_REPO}@main, unpinned: this development build of "
-            "howtoctl has no release to pin them to; pin them to a commit you trust: "
-            "howtoctl init --action-ref SHA (on a fresh checkout of the workflows)"
+            "no requirements file found for the smoke tests: name one with --requirements PATH"
+        )
+        return
+    output.line(
+        f"smoke test: {shown}, after installing {settings.requirements} on Python "
+        f"{adopt.RUNNER_PYTHON}"
+    )
+    if report is None:
+        return
+    for finding in report.findings:
+        what = f"{finding.requirement}: " if finding.requirement else ""
+        output.warn(f"{finding.where}: {what}{finding.problem}")
+    if report.unchecked:
+        output.info(f"not checked here: {', '.join(report.unchecked)}")
+    if report.findings:
+        output.info(
+            f"the smoke job will fail until {settings.requirements} installs there: update it, "
+            "or choose another file (--requirements PATH) or smoke test (--test CMD); init "
+            f"leaves existing files alone, so edit `requirements:` in {adopt.PR_WORKFLOW} or "
+            "remove it before running init again"
         )
     else:
-        output.line(f"workflows pinned to {adopt.ACTION_REPO}@{settings.action_ref}")
-    output.line("next:")
-    output.line(
-        "  git add howtos .github .pre-commit-config.yaml && git commit -m 'Adopt howtoctl'"
-    )
-    output.line(
-        "  howtoctl new NAME --title 'What it shows'" + (f" --example {example}" if example else "")
-    )
-    return EXIT_OK
+        output.line(
+            f"{settings.requirements}: {len(report.requirements)} requirements, nothing that "
+            f"cannot install on Python {adopt.RUNNER_PYTHON} as far as can be told offline"
+        )
+
+
+def _report_pins(settings: adopt.Settings, by_default: bool) -> None:
+    ref = settings.action_ref
+    if by_default and ref == "main":
+        output.warn(
+            f"the workflows use {adopt.ACTION_REPO}@main and the pre-commit hook rev: main, "
+            "unpinned: this development build of howtoctl has no release to pin them to; pin "
+            "them to a commit you trust: howtoctl init --action-ref SHA (on a fresh checkout "
+            "of the workflows)"
+        )
+    else:
+        output.line(
+            f"workflows pinned to {adopt.ACTION_REPO}@{ref}, the pre-commit hook to rev: {ref}"
+        )

@@ -1,8 +1,10 @@
-"""`howtoctl new`: start a HOWTO: its branch at the base tip and its manifest entry."""
+"""`howtoctl new`: start a HOWTO: its manifest entry, committed on the base, and its branch there."""
 
 from __future__ import annotations
 
-from howtoctl import fsutil, lock, manifest, names, output
+import shlex
+
+from howtoctl import lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
@@ -24,24 +26,41 @@ def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example
                 f"restore its branch instead: howtoctl restore {name}",
             )
         text = ws.read_manifest_text()
+        rel = ws.config.manifest
         if name not in ws.manifest():
-            new_text = manifest.append_entry(
-                text, manifest.Entry(name=name, title=title, summary=summary, example=example)
+            entry = manifest.Entry(
+                name=name,
+                title=title,
+                summary=summary,
+                example=example or ws.config.example,
+                test=ws.config.test,
             )
-            manifest.parse(new_text, ws.config.manifest)  # never write a manifest we cannot read
+            new_text = manifest.append_entry(text, entry)
+            manifest.parse(new_text, rel)  # never write a manifest we cannot read
+            metadata_commit.require_committed(ws, [rel], "new")
+            files = {rel: new_text.encode()}
+            tip = metadata_commit.commit(ws, files, f"Add {name} to the HOWTO manifest")
         else:
-            new_text = None
-        ws.repo.update_refs([RefUpdate.create(ref, ws.base_tip)], f"howtoctl new {name}")
-        if new_text is not None:
-            fsutil.write_atomic(
-                ws.repo.path(ws.config.manifest),
-                new_text.encode(),
-                ws.scratch_dir,
-                inside=ws.repo.path(),
-            )
-    output.status_line(name, "created", f"branch {branch} at {ws.base} ({ws.base_tip[:12]})")
+            files, tip = {}, None
+        # The branch starts where the manifest entry is: on it, the base holds nothing to commit.
+        metadata_commit.apply(
+            ws,
+            files,
+            tip,
+            [RefUpdate.create(ref, tip or ws.base_tip)],
+            f"howtoctl new {name}",
+        )
+    where = f"{ws.base} ({(tip or ws.base_tip)[:12]})"
+    output.status_line(name, "created", f"branch {branch} at {where}")
+    if tip:
+        output.info(f"{rel}: the entry for {name} is committed on {ws.base} ({tip[:12]})")
+    q = shlex.quote
     output.line("next:")
-    output.line(f"  git switch {branch}       # make the change, commit it")
-    output.line(f"  git switch {ws.base} && howtoctl save {name}")
-    output.line(f"  git add {ws.diff_relpath(name)} {ws.config.manifest} && git commit")
+    output.line(f"  git switch {q(branch)}   # then make the change, with a test that shows it")
+    output.line(f"  git commit -am {q(f'{name}: what it changes')}   # git add new files first")
+    output.line(f"  git switch {q(ws.base)} && howtoctl save {name}")
+    output.line(
+        f"  git add {q(ws.diff_relpath(name))} && git commit -m {q(f'Add the {name} HOWTO')}"
+    )
+    output.line(f"  howtoctl check && howtoctl test {name}")
     return EXIT_OK

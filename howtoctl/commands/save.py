@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import posixpath
+import shlex
 
 from howtoctl import conflict_markers, fsutil, lock, output, patch, state
 from howtoctl.errors import EXIT_OK, HowtoError
@@ -34,6 +36,33 @@ def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) 
         )
 
 
+def _refuse_metadata_changes(ws: Workspace, name: str, tip: str) -> None:
+    """Refuse a branch that changes HOWTO metadata (diffs, manifest, proofs, all of `howtos/`):
+    its diff leaves those changes out, so saving would drop them without a word, and a later
+    rebase would meet the base's own changes to the same files."""
+    fork = ws.repo.merge_base(ws.base_tip, tip)
+    if fork is None:
+        return  # branch_diff says there is no shared history
+    parent = posixpath.dirname(ws.config.diff_dir.rstrip("/"))
+    areas = [*ws.config.howtos_paths, *([parent] if parent else [])]
+    touched = [
+        p
+        for p in ws.repo.changed_paths(fork, tip)
+        if any(p == a or p.startswith(a.rstrip("/") + "/") for a in areas)
+    ]
+    if not touched:
+        return
+    branch = ws.config.branch_prefix + name
+    shown = " ".join(shlex.quote(p) for p in touched)
+    raise HowtoError(
+        f"{branch} changes HOWTO metadata, which belongs to {ws.base}: {', '.join(touched)}; "
+        "its diff would leave that out, so nothing was saved",
+        f"take it off the branch: git switch {branch} && git restore --source={fork[:12]} -- "
+        f"{shown} && git commit -am 'Leave the HOWTO metadata to {ws.base}', then save again "
+        f"from {ws.base} (howtoctl new commits a manifest entry on {ws.base} itself)",
+    )
+
+
 def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
     """(name, tip, diff, current file, parsed diff) for one HOWTO, or HowtoError if refused."""
     if tip is None:
@@ -42,6 +71,7 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
             f"create it from its diff with `howtoctl restore {name}`, "
             f"or start a new HOWTO with `howtoctl new {name}`",
         )
+    _refuse_metadata_changes(ws, name, tip)
     data = ws.branch_diff(name, tip)
     if not data:
         raise HowtoError(

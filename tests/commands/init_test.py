@@ -16,6 +16,7 @@ CREATED = [
     adopt.PR_WORKFLOW,
     adopt.PUBLISH_WORKFLOW,
 ]
+EDITED = [adopt.PYPROJECT, adopt.GITIGNORE]  # created, or changed where they exist
 
 
 def _actionlint(repo):
@@ -38,7 +39,7 @@ def test_empty_repository_to_a_checked_howto(tmp_path):
     r = GitRepo.create(tmp_path / "repo", base="main")
     res = r.cli("init", "--action-ref", "0123456789abcdef0123456789abcdef01234567")
     assert res.code == 0, res
-    assert _status(res.out) == dict.fromkeys(CREATED, "created")
+    assert _status(res.out) == dict.fromkeys([*CREATED, *EDITED], "created")
     assert "base branch: main" in res.out
     guide = r.read(adopt.GUIDE)
     assert "git switch main" in guide and "howto/NAME" in guide
@@ -48,7 +49,6 @@ def test_empty_repository_to_a_checked_howto(tmp_path):
 
     res = r.cli("new", "demo", "--title", "Demo", "--example", "examples/mnist")
     assert res.code == 0, res
-    r.commit("demo: manifest entry")
     r.git("switch", "-q", "howto/demo")
     r.replace("examples/mnist/train.py", "line 7\n", "line 7 changed\n")
     r.commit("demo")
@@ -187,3 +187,205 @@ def test_workflows_quote_the_requirements_path(repo):
     s = adopt.Settings(base="main", example="ex", requirements="ex/a: b #c.txt")
     smoke = yaml.safe_load(adopt.files(s)[adopt.PR_WORKFLOW])["jobs"]["smoke"]
     assert smoke["steps"][1]["with"]["requirements"] == "ex/a: b #c.txt"
+
+
+# -- what init saves, checks and says --------------------------------------------------------
+
+
+def _config(r):
+    import tomllib
+
+    return tomllib.loads(r.read(adopt.PYPROJECT))["tool"]["howtoctl"]
+
+
+def _trunk_repo(tmp_path, *other_branches):
+    r = GitRepo.create(tmp_path / "repo", base="trunk")
+    r.write("ex/train.py", "".join(f"line {i}\n" for i in range(1, 21)))
+    r.commit("example")
+    for branch in other_branches:
+        r.git("branch", branch)
+    return r
+
+
+def test_a_detected_trunk_base_is_saved_for_every_later_command(tmp_path):
+    r = _trunk_repo(tmp_path)
+    res = r.cli("init")
+    assert res.code == 0 and "base branch: trunk" in res.out, res
+    assert _config(r) == {"base": "trunk"}
+    r.commit("Adopt howtoctl")
+    res = r.cli("new", "demo")
+    assert res.code == 0, res
+    assert r.rev("howto/demo") == r.rev("trunk")
+
+
+def test_the_base_option_is_saved(tmp_path):
+    r = _trunk_repo(tmp_path, "main")  # main exists too: without the saved base it would win
+    assert r.cli("--base", "trunk", "init").code == 0
+    assert _config(r)["base"] == "trunk"
+    r.commit("Adopt howtoctl")
+    assert r.cli("new", "demo").code == 0
+    assert r.rev("howto/demo") == r.rev("trunk") != r.rev("main")
+
+
+def test_an_existing_pyproject_keeps_its_text_and_settings(tmp_path):
+    r = _trunk_repo(tmp_path)
+    original = '[project]\nname = "x"\n\n[tool.howtoctl]  # ours\nbranch-prefix = "h/"\n\n[tool.x]\na = 1\n'
+    r.write(adopt.PYPROJECT, original)
+    assert r.cli("init", "--example", "ex").code == 0
+    text = r.read(adopt.PYPROJECT)
+    assert text == original.replace("# ours\n", '# ours\nbase = "trunk"\nexample = "ex"\n')
+    assert _config(r) == {"branch-prefix": "h/", "base": "trunk", "example": "ex"}
+
+
+def test_a_base_option_against_the_saved_one_is_refused(tmp_path):
+    r = _trunk_repo(tmp_path, "main")
+    r.write(adopt.PYPROJECT, '[tool.howtoctl]\nbase = "main"\n')
+    r.commit("config")
+    before = r.snapshot()
+    res = r.cli("--base", "trunk", "init")
+    assert res.code == 2 and "base = 'main'" in res.err, res
+    assert r.snapshot() == before
+
+
+def test_example_and_smoke_test_are_saved_for_new(tmp_path):
+    r = _trunk_repo(tmp_path)
+    res = r.cli("init", "--example", "ex", "--test", "python -m pytest -q ex/train_test.py")
+    assert res.code == 0, res
+    assert _config(r) == {
+        "base": "trunk",
+        "example": "ex",
+        "test": "python -m pytest -q ex/train_test.py",
+    }
+    r.commit("Adopt howtoctl")
+    assert r.cli("new", "demo", "--title", "Demo").code == 0
+    from howtoctl import manifest
+
+    entry = manifest.parse(r.read("howtos/manifest.toml"))["demo"]
+    assert (entry.example, entry.test) == ("ex", "python -m pytest -q ex/train_test.py")
+
+
+def test_a_test_command_that_does_not_split_is_refused(repo):
+    before = repo.snapshot()
+    res = repo.cli("init", "--test", "python -m pytest 'unbalanced")
+    assert res.code == 2 and "--test" in res.err, res
+    assert repo.snapshot() == before
+
+
+def test_the_rendered_site_is_ignored(repo):
+    repo.write(".gitignore", "*.pyc")  # no newline at the end
+    assert repo.cli("init").code == 0
+    assert repo.read(".gitignore").startswith("*.pyc\n")
+    repo.write("site/index.html", "<html></html>\n")
+    assert "site/" not in repo.git("status", "--porcelain", "--untracked-files=all")
+    # Run again: not added twice.
+    assert repo.cli("init").code == 0
+    assert repo.read(".gitignore").count(adopt.SITE_IGNORE) == 1
+
+
+@pytest.mark.parametrize(
+    "existing, promised",
+    [
+        (None, True),
+        ("repos: []\n", False),
+        (
+            f"repos:\n  - repo: {adopt.HOOKS_REPO}\n    rev: v1\n    hooks:\n      - id: howtoctl-check\n",
+            True,
+        ),
+    ],
+)
+def test_the_guide_promises_the_hook_only_where_it_is_configured(repo, existing, promised):
+    if existing is not None:
+        repo.write(adopt.PRE_COMMIT, existing)
+    res = repo.cli("init")
+    assert res.code == 0, res
+    assert ("pre-commit hook" in repo.read(adopt.GUIDE)) == promised
+    # Where it is missing, init prints the entry to add.
+    assert ("id: howtoctl-check" in res.out) == (existing is not None and not promised)
+
+
+def test_pins_of_workflows_and_hook_are_said(repo, tmp_path):
+    res = repo.cli("init", "--action-ref", "v1.2.3")
+    assert res.code == 0, res
+    assert "rev: v1.2.3" in repo.read(adopt.PRE_COMMIT)
+    assert f"workflows pinned to {adopt.ACTION_REPO}@v1.2.3" in res.out
+    assert "pre-commit hook to rev: v1.2.3" in res.out
+    # A development build has no release to pin to, and says so for both.
+    other = GitRepo.create(tmp_path / "other", base="main")
+    other.write("README.md", "x\n")
+    other.commit("base")
+    res = other.cli("init")
+    assert "unpinned" in res.err and "rev: main" in res.err, res
+
+
+def test_requirements_option(repo):
+    before = repo.snapshot()
+    res = repo.cli("init", "--requirements", "nope.txt")
+    assert res.code == 2 and "--requirements" in res.err, res
+    assert repo.snapshot() == before
+    repo.write("ex/requirements.txt", "pytest\n")
+    repo.write("ci.txt", "pytest\nnumpy>=2\n")
+    res = repo.cli("init", "--example", "ex", "--requirements", "ci.txt")
+    assert res.code == 0, res
+    smoke = yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]
+    assert smoke["steps"][1]["with"]["requirements"] == "ci.txt"
+    assert "ci.txt: 2 requirements" in res.out
+
+
+def test_no_requirements_installs_nothing(repo):
+    repo.write("ex/requirements.txt", "pytest\n")
+    assert repo.cli("init", "--example", "ex", "--requirements", "").code == 0
+    smoke = yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]
+    assert "requirements" not in smoke["steps"][1]["with"]
+
+
+def test_flax_shaped_examples_are_checked_and_what_was_found_is_said(tmp_path):
+    """Flax's examples/mnist/requirements.txt pins releases without wheels for the runner's
+    Python and has no pytest; init used to pick it without a word."""
+    from tests.requirements_check_test import FLAX_MNIST
+
+    r = GitRepo.create(tmp_path / "flax", base="main")
+    r.write("examples/mnist/train.py", "".join(f"line {i}\n" for i in range(1, 41)))
+    r.write("examples/mnist/requirements.txt", FLAX_MNIST)
+    r.write("examples/wmt/train.py", "x\n")
+    r.commit("examples")
+    res = r.cli("init", "--example", "examples/mnist")
+    assert res.code == 0, res
+    warnings = [line for line in res.err.splitlines() if line.startswith("warning: examples/")]
+    assert [w.split(": ")[2] for w in warnings] == [
+        "jaxlib==0.3.2+cuda11.cudnn82",
+        "numpy==1.22.0",
+        "tensorflow==2.11.1",
+        "no pytest in it, but the smoke test runs pytest",
+    ]
+    assert "--requirements PATH" in res.err and "--test CMD" in res.err
+    assert "smoke test: python -m pytest -q -x examples/mnist" in res.out
+    # Given a smoke test that needs no pytest and a file that installs, nothing is found.
+    r2 = GitRepo.create(tmp_path / "flax2", base="main")
+    r2.write("examples/mnist/train.py", "x\n")
+    r2.write("examples/mnist/requirements.txt", FLAX_MNIST)
+    r2.write("examples/mnist/ci.txt", "jax>=0.7\nnumpy>=2\n")
+    r2.commit("examples")
+    res = r2.cli(
+        "init",
+        "--example",
+        "examples/mnist",
+        "--requirements",
+        "examples/mnist/ci.txt",
+        "--test",
+        "python examples/mnist/train.py",
+    )
+    assert res.code == 0 and "warning: examples/" not in res.err, res
+
+
+def test_a_release_pins_workflows_and_hook_to_its_tag_by_default(repo, monkeypatch):
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "1.4.0" if name == "howtoctl" else real(name)
+    )
+    res = repo.cli("init")
+    assert res.code == 0 and "unpinned" not in res.err, res
+    assert f"uses: {adopt.ACTION_REPO}@v1.4.0" in repo.read(adopt.PR_WORKFLOW)
+    assert "rev: v1.4.0" in repo.read(adopt.PRE_COMMIT)
+    assert "pre-commit hook to rev: v1.4.0" in res.out

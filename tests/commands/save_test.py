@@ -1,3 +1,5 @@
+import subprocess
+
 import pytest
 
 from tests.gitrepo import GitRepo
@@ -39,14 +41,26 @@ def test_save_is_independent_of_user_diff_config(repo_with_howto):
     assert r.read("howtos/diffs/alpha.diff") == before
 
 
-def test_save_excludes_howto_bookkeeping_changed_on_the_branch(repo_with_howto):
+@pytest.mark.parametrize(
+    "changed", ["howtos/diffs/alpha.diff", "howtos/manifest.toml", "howtos/notes.md"]
+)
+def test_save_refuses_a_branch_that_changes_howto_metadata(repo_with_howto, changed):
+    """The trap of committing `new`'s manifest entry on the branch: the diff would leave it
+    out without a word, and the next rebase would conflict on it."""
     r = repo_with_howto
     r.git("switch", "-q", "howto/alpha")
-    r.write("howtos/diffs/alpha.diff", "junk\n")
-    r.commit("oops, edited the diff dir on the branch")
+    r.write(changed, "junk\n")
+    r.commit("oops, edited HOWTO metadata on the branch")
     r.git("switch", "-q", "main")
+    before = r.snapshot()
     res = r.cli("save", "alpha")
-    assert res.code == 0, res
+    assert res.code == 2 and changed in res.err, res
+    assert r.snapshot() == before
+    # Following the hint takes it off the branch; then the branch saves.
+    hint = res.err.split("hint: take it off the branch: ", 1)[1].split(", then save", 1)[0]
+    subprocess.run(["bash", "-e", "-c", hint], cwd=r.path, check=True, capture_output=True)
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "alpha").code == 0
     assert "junk" not in r.read("howtos/diffs/alpha.diff")
 
 

@@ -1,0 +1,95 @@
+"""`howtoctl drop`: remove a HOWTO: its diff file, proof and manifest entry (one commit on the
+base) and its branch (whose tip is backed up first, so `howtoctl undo` brings it back)."""
+
+from __future__ import annotations
+
+import os
+
+from howtoctl import backup, lock, manifest, metadata_commit, names, output
+from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.howtos import Workspace
+from howtoctl.refs import RefUpdate
+
+
+def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:
+    """{path: new content or None (removed)} on the base for dropping `name`."""
+    files: dict[str, bytes | None] = {}
+    for rel in (ws.diff_relpath(name), f"{ws.config.proof_dir}/{name}.json"):
+        if ws.repo.show_file(ws.base_tip, rel) is not None:
+            files[rel] = None
+    if name in ws.manifest():
+        rel = ws.config.manifest
+        files[rel] = manifest.remove_entry(ws.read_manifest_text() or "", name, rel).encode()
+    return files
+
+
+def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
+    names.validate_name(name)
+    ws.require_base_worktree("drop")
+    with lock.repository_lock(ws.repo.common_dir, "drop"):
+        ref = ws.branch_ref(name)
+        tip = ws.branches().get(name)
+        if tip is None and name not in ws.diff_names() and name not in ws.manifest():
+            raise HowtoError(
+                f"there is no HOWTO {name!r}: no branch {ref.short}, no diff file "
+                f"{ws.diff_relpath(name)} and no manifest entry",
+                "see `howtoctl list` for the HOWTOs there are",
+            )
+        dirty = sorted(ws.repo.uncommitted_paths())
+        if dirty:
+            raise HowtoError(
+                f"the work tree has uncommitted changes ({', '.join(dirty[:5])}"
+                + (", ..." if len(dirty) > 5 else "")
+                + f"), and drop commits on {ws.base}; nothing was changed",
+                "commit or stash them first, then run howtoctl drop again",
+            )
+        own = [ws.diff_relpath(name), f"{ws.config.proof_dir}/{name}.json", ws.config.manifest]
+        metadata_commit.require_committed(ws, own, "drop")
+        if tip is not None:
+            where = ws.repo.checked_out_branches().get(ref)
+            if where:
+                raise HowtoError(
+                    f"{ref.short} is checked out in {where}; nothing was changed",
+                    "switch that work tree to another branch, then run howtoctl drop again",
+                )
+        if os.path.exists(os.path.join(ws.repo.common_dir, "howtoctl", "resolve", name + ".json")):
+            raise HowtoError(
+                f"a resolve of {name} is under way; nothing was changed",
+                f"end it first: howtoctl resolve {name} --abort",
+            )
+        files = _plan_files(ws, name)
+        commit = metadata_commit.commit(ws, files, f"Drop the {name} HOWTO") if files else None
+        stamp, updates = None, []
+        if tip is not None:
+            stamp, updates = backup.backup_updates(ws.repo, {ref: tip})
+            updates.append(RefUpdate.delete(ref, tip))
+        metadata_commit.apply(ws, files, commit, updates, f"howtoctl drop {name}")
+        if stamp:
+            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+    backup_ref = f"{backup.BACKUP_ROOT}{stamp}/{ref.short}" if stamp else None
+    result = {
+        "name": name,
+        "base": ws.base,
+        "commit": commit,
+        "removed": sorted(p for p, data in files.items() if data is None),
+        "manifest_entry_removed": ws.config.manifest in files,
+        "branch": ref.short if tip is not None else None,
+        "branch_tip": tip,
+        "backup": backup_ref,
+    }
+    if as_json:
+        output.emit_json(result)
+        return EXIT_OK
+    gone = [
+        *result["removed"],
+        *(["its manifest entry"] if result["manifest_entry_removed"] else []),
+    ]
+    detail = f"removed {', '.join(gone)} (commit {commit[:12]} on {ws.base})" if commit else ""
+    if tip is not None:
+        detail += ("; " if detail else "") + f"deleted {ref.short} (tip {tip[:12]})"
+    output.status_line(name, "dropped", detail)
+    if tip is not None:
+        output.info(f"its tip is backed up as {backup_ref}: `howtoctl undo` brings the branch back")
+    if commit:
+        output.info(f"to bring back the files too: git revert {commit[:12]}")
+    return EXIT_OK
