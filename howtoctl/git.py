@@ -1052,10 +1052,6 @@ class Repo:
             )
         return found
 
-
-# How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
-_ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
-
     # --- added for committing HOWTO metadata on the base branch (new, drop)
 
     def uncommitted_paths(self) -> set[str]:
@@ -1070,6 +1066,10 @@ _ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
         clean."""
         literal = [f":(top,literal){p}" for p in paths]
         self._run("add", "--all", "--force", "--", *literal)
+
+
+# How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
+_ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
 
 
 # Merges per process below which a second merge-tree process costs more than it saves.
