@@ -97,66 +97,77 @@ class Figures:
         return self.human_fixes + (1 if self.broken_now else 0)
 
 
+class _Tracker:
+    """A HOWTO's figures as its steps come, oldest first: whether the diff is broken now, and
+    the broken stretch that is open."""
+
+    def __init__(self, name: str, first: Commit, applies_at_start: bool | None):
+        self.f = Figures(name)
+        self.broken = applies_at_start is False
+        # Broken before the range: counted from its first commit.
+        self.open: Stretch | None = Stretch(first, "before", base_moves=0) if self.broken else None
+
+    def close(self, at: Commit, how: str) -> None:
+        assert self.open is not None
+        _close(self.f, self.open, at, how)
+        self.open, self.broken = None, False
+
+    def base_move(self, s: Step) -> None:
+        f = self.f
+        f.base_moves += 1
+        if self.broken:
+            f.moves_while_broken += 1
+            assert self.open is not None
+            self.open.base_moves += 0 if s.applies_old else 1  # the one mending it is not counted
+        elif s.applies_old:
+            f.moves_applying += 1
+        else:
+            f.breaks += 1
+            self.broken, self.open = True, Stretch(s.commit, "base")
+        if self.broken and s.applies_old and s.diff_before == s.diff_after:
+            f.base_fixes += 1
+            self.close(s.commit, "base")
+
+    def diff_change(self, s: Step) -> None:
+        f, c = self.f, s.commit
+        if s.diff_after is None:
+            f.removed = c
+            if self.open is not None:
+                self.close(c, "removed")
+            self.broken = False
+            return
+        f.lines.append({"commit": c.oid, "time": c.time, "added": s.added, "removed": s.removed})
+        if not s.auto:
+            f.last_human_touch = {"commit": c.oid, "time": c.time, "author": s.author}
+        if self.broken and s.applies_new:
+            if s.auto:
+                f.auto_resolved += 1
+            else:
+                f.human_fixes += 1
+            self.close(c, "auto-resolve" if s.auto else "human")
+        elif not self.broken and s.diff_before is not None and s.applies_new:
+            f.human_edits += 0 if s.auto else 1
+        elif not self.broken and not s.applies_new:
+            # Written broken (or created broken).
+            self.broken, self.open = True, Stretch(c, "diff", base_moves=0)
+
+
 def figures(
     name: str, steps: Sequence[Step], first: Commit, applies_at_start: bool | None
 ) -> Figures:
     """A HOWTO's figures from its steps in the range that starts at commit `first`, oldest
     first; `applies_at_start`: whether the diff applied then (None: there was no diff)."""
-    f = Figures(name)
-    open_: Stretch | None = None
-    broken = applies_at_start is False
-    if broken:  # broken before the range: counted from its first commit
-        open_ = Stretch(first, "before", base_moves=0)
+    t = _Tracker(name, first, applies_at_start)
     for s in steps:
-        c = s.commit
         if s.files_changed and s.diff_before is not None:
-            f.base_moves += 1
-            if broken:
-                f.moves_while_broken += 1
-                assert open_ is not None
-                open_.base_moves += 0 if s.applies_old else 1  # the one mending it is not counted
-            elif s.applies_old:
-                f.moves_applying += 1
-            else:
-                f.breaks += 1
-                broken = True
-                open_ = Stretch(c, "base")
-            if broken and s.applies_old and s.diff_before == s.diff_after:
-                broken = False
-                f.base_fixes += 1
-                _close(f, open_, c, "base")
-                open_ = None
+            t.base_move(s)
         if s.diff_after != s.diff_before:
-            if s.diff_after is None:
-                f.removed = c
-                if open_ is not None:
-                    _close(f, open_, c, "removed")
-                    open_ = None
-                broken = False
-                continue
-            f.lines.append(
-                {"commit": c.oid, "time": c.time, "added": s.added, "removed": s.removed}
-            )
-            if not s.auto:
-                f.last_human_touch = {"commit": c.oid, "time": c.time, "author": s.author}
-            if broken and s.applies_new:
-                broken = False
-                if s.auto:
-                    f.auto_resolved += 1
-                else:
-                    f.human_fixes += 1
-                assert open_ is not None
-                _close(f, open_, c, "auto-resolve" if s.auto else "human")
-                open_ = None
-            elif not broken and s.diff_before is not None and s.applies_new:
-                f.human_edits += 0 if s.auto else 1
-            elif not broken and not s.applies_new:
-                broken = True  # written broken (or created broken)
-                open_ = Stretch(c, "diff", base_moves=0)
-    if open_ is not None:
-        f.stretches.append(open_)
+            t.diff_change(s)
+    f = t.f
+    if t.open is not None:
+        f.stretches.append(t.open)
     f.exists = steps[-1].diff_after is not None if steps else applies_at_start is not None
-    f.broken_now = f.exists and broken
+    f.broken_now = f.exists and t.broken
     return f
 
 

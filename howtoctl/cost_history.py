@@ -139,17 +139,29 @@ def _auto_resolved_diffs(ws: Workspace) -> dict[str, str]:
     return found
 
 
-def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> History:
-    repo = ws.repo
-    line = repo.first_parent_commits(ws.base_ref)
-    oids = [oid for oid, _ in line]
-    commits = [cost.Commit(oid, t, i) for i, (oid, t) in enumerate(line)]
-    start = resolve_since(ws, since, [t for _, t in line], oids)
-    by_oid = {c.oid: c for c in commits}
-    diff_dir = ws.config.diff_dir
+@dataclasses.dataclass
+class _Timeline:
+    """What the walk over the base's history asks git to check, and what it saw."""
 
-    # 1. Every version of every diff file, commit by commit.
-    diff_log = repo.first_parent_changes(ws.base_ref, [diff_dir])
+    requests: list[tuple] = dataclasses.field(default_factory=list)  # (blob, files) to check
+    checks: dict[tuple, int] = dataclasses.field(default_factory=dict)  # request: its index
+    pending: dict[str, list[tuple]] = dataclasses.field(default_factory=dict)  # name: steps
+    at_start: dict[str, int | None] = dataclasses.field(default_factory=dict)  # name: request
+
+    def ask(self, blob: str, diff: _Diff, files: dict[str, tuple[str, str]]) -> int:
+        """The index of the check of `blob` against the base's `files` as they are now."""
+        key = (blob, tuple((p, files.get(p)) for p in diff.paths))
+        if key not in self.checks:
+            self.checks[key] = len(self.requests)
+            self.requests.append(key)
+        return self.checks[key]
+
+
+def _diff_versions(ws: Workspace) -> tuple[dict[str, dict[str, str | None]], dict[str, str]]:
+    """{commit: {name: diff blob, None once deleted}} for every commit of the base's
+    first-parent line that changed a diff file, and {commit: author}."""
+    diff_dir = ws.config.diff_dir
+    diff_log = ws.repo.first_parent_changes(ws.base_ref, [diff_dir])
     diff_changes: dict[str, dict[str, str | None]] = {}
     for oid, _author, changes in diff_log:
         for path, mode, blob in changes:
@@ -158,9 +170,18 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
             name = names.name_from_diff_file(posixpath.basename(path))
             if name:
                 diff_changes.setdefault(oid, {})[name] = None if mode == _ABSENT else blob
-    authors = {oid: author for oid, author, _ in diff_log}
+    return diff_changes, {oid: author for oid, author, _ in diff_log}
 
-    # The HOWTOs with a diff when the range began or changed in it.
+
+def _select(
+    ws: Workspace,
+    requested: tuple[str, ...],
+    diff_changes: dict[str, dict[str, str | None]],
+    by_oid: dict[str, cost.Commit],
+    start: int,
+    in_range: bool,
+) -> list[str]:
+    """The HOWTOs asked for, or all with a diff when the range began or changed in it."""
     present: set[str] = set()
     alive: dict[str, str | None] = {}
     for oid, changes in diff_changes.items():
@@ -169,82 +190,76 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
         else:
             present |= set(changes)
     present |= {n for n, b in alive.items() if b}
-    present = {n for n in present if start < len(commits)}
-    if requested:
-        for name in requested:
-            names.validate_name(name)
-        unknown = [n for n in requested if n not in present]
-        if unknown:
-            raise HowtoError(
-                f"no HOWTO named {', '.join(map(repr, unknown))} has a diff in "
-                f"{diff_dir}/ on {ws.base} in the range",
-                "see `howtoctl list`, or widen the range with --since",
-            )
-        selected = list(dict.fromkeys(requested))
-    else:
-        selected = sorted(present)
-    if start >= len(commits) or not selected:
-        return History(commits[start:], [])
+    present = present if in_range else set()
+    if not requested:
+        return sorted(present)
+    for name in requested:
+        names.validate_name(name)
+    unknown = [n for n in requested if n not in present]
+    if unknown:
+        raise HowtoError(
+            f"no HOWTO named {', '.join(map(repr, unknown))} has a diff in "
+            f"{ws.config.diff_dir}/ on {ws.base} in the range",
+            "see `howtoctl list`, or widen the range with --since",
+        )
+    return list(dict.fromkeys(requested))
 
-    blobs = {b for ch in diff_changes.values() for n, b in ch.items() if b and n in selected}
-    diffs = _read_diffs(ws, blobs)
-    paths = sorted({p for b in blobs for p in diffs[b].paths})
 
-    # 2. Every change to the files the diffs touch.
-    file_log = repo.first_parent_changes(ws.base_ref, paths) if paths else []
-    file_changes = {oid: changes for oid, _, changes in file_log}
-    authors.update({oid: author for oid, author, _ in file_log})
-    auto = _auto_resolved_diffs(ws)
+def _apply_file_changes(files: dict[str, tuple[str, str]], changes) -> set[str]:
+    """Brings `files` (path: (mode, blob)) up to a commit's `changes`; returns their paths."""
+    for p, mode, blob in changes:
+        if mode == _ABSENT:
+            files.pop(p, None)
+        else:
+            files[p] = (mode, blob)
+    return {p for p, _, _ in changes}
 
-    # 3. Walk the events in order, asking for each check needed (deduplicated).
-    events = sorted(
-        (by_oid[o] for o in set(diff_changes) | set(file_changes) if o in by_oid),
-        key=lambda c: c.index,
-    )
+
+def _walk(
+    events: list[cost.Commit],
+    start: int,
+    selected: list[str],
+    diffs: dict[str, _Diff],
+    diff_changes: dict[str, dict[str, str | None]],
+    file_changes: dict[str, list[tuple[str, str, str]]],
+) -> _Timeline:
+    """Walks the events in order, noting for each HOWTO the steps that moved its files or
+    rewrote its diff, and the checks each needs (deduplicated)."""
     files: dict[str, tuple[str, str]] = {}  # path: (mode, blob) on the base
     current: dict[str, str | None] = {n: None for n in selected}
-    checks: dict[tuple, int] = {}
-    requests: list[tuple[str, tuple]] = []
+    t = _Timeline(pending={n: [] for n in selected})
 
     def ask(blob: str) -> int:
-        key = (blob, tuple((p, files.get(p)) for p in diffs[blob].paths))
-        if key not in checks:
-            checks[key] = len(requests)
-            requests.append(key)
-        return checks[key]
+        return t.ask(blob, diffs[blob], files)
 
-    pending: dict[str, list[tuple]] = {n: [] for n in selected}
-    at_start: dict[str, int | None] = {}
     started = False
     for c in events:
         if c.index >= start and not started:
             started = True
-            at_start = {n: ask(b) if b else None for n, b in current.items()}
-        changed = {p for p, _, _ in file_changes.get(c.oid, ())}
-        for p, mode, blob in file_changes.get(c.oid, ()):
-            if mode == _ABSENT:
-                files.pop(p, None)
-            else:
-                files[p] = (mode, blob)
+            t.at_start = {n: ask(b) if b else None for n, b in current.items()}
+        changed = _apply_file_changes(files, file_changes.get(c.oid, ()))
         new_diffs = diff_changes.get(c.oid, {})
         for name in selected:
-            before = current[name]
-            after = new_diffs.get(name, before)
+            before, after = current[name], new_diffs.get(name, current[name])
             current[name] = after
-            touched = {
-                *(diffs[before].paths if before else ()),
-                *(diffs[after].paths if after else ()),
-            }
-            moved = bool(changed & touched)
+            moved = bool(changed & _paths(diffs, before, after))
             if c.index < start or (not moved and after == before):
                 continue
             old_check = ask(before) if moved and before else None
             new_check = ask(after) if after else None
-            pending[name].append((c, before, after, moved, old_check, new_check))
+            t.pending[name].append((c, before, after, moved, old_check, new_check))
     if not started:
-        at_start = {n: ask(b) if b else None for n, b in current.items()}
+        t.at_start = {n: ask(b) if b else None for n, b in current.items()}
+    return t
 
-    # 4. One batch of `git apply --check` for every distinct (diff, files) pair.
+
+def _paths(diffs: dict[str, _Diff], *blobs: str | None) -> set[str]:
+    """The files the versions `blobs` of a diff touch (None: no diff)."""
+    return {p for b in blobs if b for p in diffs[b].paths}
+
+
+def _run_checks(ws: Workspace, requests: list[tuple], diffs: dict[str, _Diff]) -> list[bool]:
+    """Whether each (diff, files) request applies: one batch of `git apply --check`."""
     entries, patches, which = [], [], []
     outcome = [False] * len(requests)
     for i, (blob, state_files) in enumerate(requests):
@@ -255,43 +270,94 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
         entries += [(m, b, prefix + p) for p, mb in state_files if mb for m, b in [mb]]
         patches.append((prefix.rstrip("/"), _with_prefix(parsed, prefix)))
         which.append(i)
-    for i, ok in zip(which, repo.apply_checks(entries, patches), strict=True):
+    for i, ok in zip(which, ws.repo.apply_checks(entries, patches), strict=True):
         outcome[i] = ok
+    return outcome
 
-    human_touch = {}  # over the whole history, not only the range
+
+def _human_touches(
+    diff_changes: dict[str, dict[str, str | None]],
+    by_oid: dict[str, cost.Commit],
+    authors: dict[str, str],
+    auto: dict[str, str],
+) -> dict[str, dict]:
+    """{name: the last commit a person changed its diff in}, over the whole history."""
+    human_touch = {}
     for oid, changes in diff_changes.items():
         for name, blob in changes.items():
             if blob and not auto.get(blob):
                 c = by_oid[oid]
                 human_touch[name] = {"commit": oid, "time": c.time, "author": authors.get(oid, "")}
+    return human_touch
+
+
+def _steps(pending: list[tuple], diffs, authors, auto, outcome) -> list[cost.Step]:
+    steps = []
+    for c, before, after, moved, old_check, new_check in pending:
+        d = diffs.get(after) if after else None
+        steps.append(
+            cost.Step(
+                commit=c,
+                author=authors.get(c.oid, ""),
+                diff_before=before,
+                diff_after=after,
+                files_changed=moved,
+                applies_old=None if old_check is None else outcome[old_check],
+                applies_new=None if new_check is None else outcome[new_check],
+                added=d.added if d else 0,
+                removed=d.removed if d else 0,
+                auto=auto.get(after, "") if after else "",
+            )
+        )
+    return steps
+
+
+def _versions_of(diff_changes: dict[str, dict[str, str | None]], selected) -> set[str]:
+    """The blobs of every version of the `selected` HOWTOs' diffs."""
+    return {b for ch in diff_changes.values() for n, b in ch.items() if b and n in selected}
+
+
+def _lines_at(c: cost.Commit, d: _Diff) -> dict:
+    return {"commit": c.oid, "time": c.time, "added": d.added, "removed": d.removed}
+
+
+def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> History:
+    repo = ws.repo
+    line = repo.first_parent_commits(ws.base_ref)
+    oids = [oid for oid, _ in line]
+    commits = [cost.Commit(oid, t, i) for i, (oid, t) in enumerate(line)]
+    start = resolve_since(ws, since, [t for _, t in line], oids)
+    by_oid = {c.oid: c for c in commits}
+
+    # 1. Every version of every diff file, commit by commit; the HOWTOs to report.
+    diff_changes, authors = _diff_versions(ws)
+    selected = _select(ws, requested, diff_changes, by_oid, start, start < len(commits))
+    if start >= len(commits) or not selected:
+        return History(commits[start:], [])
+    diffs = _read_diffs(ws, _versions_of(diff_changes, selected))
+    paths = sorted(_paths(diffs, *diffs))
+
+    # 2. Every change to the files the diffs touch.
+    file_log = repo.first_parent_changes(ws.base_ref, paths) if paths else []
+    file_changes = {oid: changes for oid, _, changes in file_log}
+    authors.update({oid: author for oid, author, _ in file_log})
+    auto = _auto_resolved_diffs(ws)
+
+    # 3. The walk, then 4. one batch of checks for all it asked.
+    changed_in = set(diff_changes) | set(file_changes)
+    events = sorted((by_oid[o] for o in changed_in if o in by_oid), key=lambda c: c.index)
+    timeline = _walk(events, start, selected, diffs, diff_changes, file_changes)
+    outcome = _run_checks(ws, timeline.requests, diffs)
+
+    human_touch = _human_touches(diff_changes, by_oid, authors, auto)
     unreviewed = autoresolve_record.accepted_marks(ws, selected)
     result = []
     for name in selected:
-        steps = []
-        for c, before, after, moved, old_check, new_check in pending[name]:
-            d = diffs.get(after) if after else None
-            steps.append(
-                cost.Step(
-                    commit=c,
-                    author=authors.get(c.oid, ""),
-                    diff_before=before,
-                    diff_after=after,
-                    files_changed=moved,
-                    applies_old=None if old_check is None else outcome[old_check],
-                    applies_new=None if new_check is None else outcome[new_check],
-                    added=d.added if d else 0,
-                    removed=d.removed if d else 0,
-                    auto=auto.get(after, "") if after else "",
-                )
-            )
-        first = at_start.get(name)
+        steps = _steps(timeline.pending[name], diffs, authors, auto, outcome)
+        first = timeline.at_start.get(name)
         f = cost.figures(name, steps, commits[start], None if first is None else outcome[first])
         if first is not None:  # the diff as the range found it
-            d = diffs[requests[first][0]]
-            c = commits[start]
-            f.lines.insert(
-                0, {"commit": c.oid, "time": c.time, "added": d.added, "removed": d.removed}
-            )
+            f.lines.insert(0, _lines_at(commits[start], diffs[timeline.requests[first][0]]))
         f.last_human_touch = human_touch.get(name)
         f.awaiting_review = unreviewed.get(name, {}).get("method", "")
         result.append(f)
