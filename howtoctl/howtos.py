@@ -36,6 +36,9 @@ class Freshness:
     fresh: bool
     detail: str = ""
     hint: str = ""
+    # The hint is to save the branch: wrong advice for a branch behind the base (after `undo`,
+    # say), whose diff, saved from an old fork point, may no longer apply.
+    saves_branch: bool = False
 
 
 class Workspace:
@@ -339,6 +342,7 @@ class Workspace:
                 f"the diff file holds {branch}'s change, but not in the form save writes "
                 "(e.g. short index lines)",
                 f"rewrite it: howtoctl save {name}",
+                saves_branch=True,
             )
         if record is not None:
             branch_moved = record.tip != tip
@@ -355,9 +359,13 @@ class Workspace:
                     f"both {branch} and its diff file changed since they were last synced",
                     f"keep the branch: howtoctl save {name} --force; keep the diff: "
                     f"howtoctl restore {name} --force (either way a backup is kept)",
+                    saves_branch=True,
                 )
         return Freshness(
-            False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
+            False,
+            f"{branch} has changes not in its diff",
+            f"run howtoctl save {name}",
+            saves_branch=True,
         )
 
     def rebase_advice(self, name: str) -> str:

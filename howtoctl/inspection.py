@@ -162,6 +162,15 @@ def inspect(
         r.behind, fresh = facts[r.name]
         if fresh is not None and not fresh.fresh:
             r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
+            if fresh.saves_branch:
+                if r.behind is None:  # not asked for (check): only a stale branch needs it
+                    r.behind = ws.commits_behind(branches[r.name], forks.get(r.name))
+                if r.behind:
+                    r.detail = (
+                        f"{ws.config.branch_prefix}{r.name} differs from its diff and is "
+                        f"{r.behind} commit(s) behind {ws.base}"
+                    )
+                    r.hint = ws.rebase_advice(r.name)
             continue
         if r.behind:
             r.state = State.NEEDS_REBASE

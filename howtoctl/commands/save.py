@@ -74,9 +74,30 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
             f"resolve the conflict on {branch} (edit those lines and commit), then save again",
         )
     current = ws.read_diff(name)
-    if current != data and not force:
-        _guard_overwrite(ws, name, current, tip)
+    if current != data:
+        _guard_applies(ws, name, tip, data)
+        if not force:
+            _guard_overwrite(ws, name, current, tip)
     return name, tip, data, current, parsed
+
+
+def _guard_applies(ws: Workspace, name: str, tip: str, data: bytes) -> None:
+    """Refuse, --force or not, to write a diff that does not apply to the base tip: a branch
+    behind the base (after `undo`, say) gives a diff against its old fork point, which `check`
+    and `restore` would then reject. A branch forked at the tip needs no look."""
+    if ws.repo.merge_base(ws.base_tip, tip) == ws.base_tip:
+        return
+    with ws.repo.temporary_index(ws.base_tip) as env:
+        applies, message = ws.repo.apply_check(data, index_file=env["GIT_INDEX_FILE"])
+    if not applies:
+        branch = ws.config.branch_prefix + name
+        behind = ws.commits_behind(tip)
+        first = next((ln for ln in message.splitlines() if ln.strip()), "git apply failed")
+        raise HowtoError(
+            f"{branch} is {behind} commit(s) behind {ws.base} and its diff does not apply to "
+            f"the tip of {ws.base} ({first.removeprefix('error: ')}); nothing was written",
+            f"rebase it first: {ws.rebase_advice(name)}",
+        )
 
 
 def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
