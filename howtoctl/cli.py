@@ -193,12 +193,13 @@ def resolve(
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be restored.")
+@click.option("--to", metavar="STAMP", help="Go back to this backup run (see howtoctl backups).")
 @pass_ctx
-def undo(ctx: _Context, dry_run: bool) -> int:
-    """Put every howto/* branch back where the latest backup has it."""
+def undo(ctx: _Context, dry_run: bool, to: str | None) -> int:
+    """Put every howto/* branch back where the latest backup (or run STAMP) has it."""
     from howtoctl.commands import undo as cmd
 
-    return cmd.run(ctx.workspace(), dry_run=dry_run)
+    return cmd.run(ctx.workspace(), dry_run=dry_run, to=to)
 
 
 @cli.command()
@@ -340,12 +341,13 @@ def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
 @cli.command()
 @click.option("--prune", is_flag=True, help="Delete all but the latest backup runs.")
 @click.option("--keep", type=int, metavar="N", help="With --prune: runs to keep (default: config).")
+@_json
 @pass_ctx
-def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
-    """List howtoctl's backup runs (refs/howtoctl/backup/), or prune old ones."""
+def backups(ctx: _Context, prune: bool, keep: int | None, as_json: bool) -> int:
+    """List howtoctl's backup runs (time, command, branches), or prune old ones."""
     from howtoctl.commands import backups as cmd
 
-    return cmd.run(ctx.workspace(), prune=prune, keep=keep)
+    return cmd.run(ctx.workspace(), prune=prune, keep=keep, as_json=as_json)
 
 
 @cli.command()

@@ -919,6 +919,30 @@ class Repo:
             )
         return results
 
+    # --- added for backup runs that say what made them
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes | None]:
+        """{oid: its bytes} for many blobs with one `cat-file --batch`; None where an object is
+        missing or no blob (a ref anyone could have written may name anything)."""
+        oids = list(dict.fromkeys(oids))
+        if not oids:
+            return {}
+        data = self._run_bytes(
+            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
+        )
+        result: dict[str, bytes | None] = {}
+        pos = 0
+        for oid in oids:
+            nl = data.index(b"\n", pos)
+            header = data[pos:nl].split()
+            pos = nl + 1
+            if len(header) != 3:  # "<oid> missing": no content follows
+                result[oid] = None
+                continue
+            size = int(header[2])
+            result[oid] = data[pos : pos + size] if header[1] == b"blob" else None
+            pos += size + 1
+        return result
+
 
 # Merges per process below which a second merge-tree process costs more than it saves.
 _MERGES_PER_PROCESS = 40

@@ -242,7 +242,15 @@ def run(
         stamp = None
         if moving and not dry_run:
             # One transaction creates the backups and moves the branches: all of it, or none.
-            stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving})
+            command = (
+                "rebase-all"
+                + (f" --onto {onto}" if onto else "")
+                + (" --auto-resolve" if auto_resolve else "")
+                + (" --prove" if auto_resolve and prove else "")
+            )
+            stamp, backups = backup.backup_updates(
+                ws.repo, {r.ref: r.old_tip for r in moving}, command
+            )
             ws.repo.update_refs(
                 [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",

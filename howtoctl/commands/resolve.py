@@ -229,7 +229,9 @@ def finish(ws: Workspace, name: str) -> int:
     now = ws.branches().get(name)
     if now != st["old_tip"]:
         _keep_resolution(ws, name, st, now, new_tip)
-    stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
+    stamp, backups = backup.backup_updates(
+        ws.repo, {ref: st["old_tip"]}, f"resolve {name} --continue"
+    )
     ws.repo.update_refs(
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
     )

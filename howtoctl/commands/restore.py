@@ -56,7 +56,10 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             creates.append((name, tree, tip, data))
         replaced = {ws.branch_ref(n): old for n, _, old, _ in creates if old is not None}
         # The backups go in the moves' transaction: a refused restore leaves none behind.
-        stamp, updates = backup.backup_updates(ws.repo, replaced) if replaced else (None, [])
+        command = f"restore {' '.join(requested) or '--all'} --force"  # only --force replaces
+        stamp, updates = (
+            backup.backup_updates(ws.repo, replaced, command) if replaced else (None, [])
+        )
         new_tips = {}
         # Dated like the base tip, so restoring the same diffs on the same base gives the same
         # commits (for one committer): publishing from CI then pushes only what really changed.

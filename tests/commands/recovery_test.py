@@ -61,3 +61,82 @@ def test_save_of_a_branch_behind_whose_diff_still_applies_writes_it(repo_with_ho
     res = r.cli("save", "alpha")
     assert res.code == 0 and "behind main" in res.err, res
     assert "line 30 alpha" in r.read("howtos/diffs/alpha.diff")
+
+
+def _runs(r):
+    res = r.cli("backups", "--json")
+    assert res.code == 0, res
+    return json.loads(res.out)["runs"]
+
+
+@pytest.fixture
+def three_runs(repo):
+    """alpha and beta rebased twice (two runs), then alpha replaced by restore --force."""
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    repo.add_howto("beta", {"ex/train.py": ("line 25\n", "line 25 beta\n")})
+    tips = [repo.branches()]
+    for i in (12, 35):
+        repo.replace("ex/train.py", f"line {i}\n", f"line {i} main\n")
+        repo.commit(f"base moves at {i}")
+        assert repo.cli("rebase-all", "--json").code == 0
+        tips.append(repo.branches())
+    assert repo.cli("restore", "alpha", "--force").code == 0
+    return repo, tips
+
+
+def test_backups_say_when_which_command_and_which_branches(three_runs):
+    r, tips = three_runs
+    runs = _runs(r)
+    assert [run["command"] for run in runs] == ["rebase-all", "rebase-all", "restore alpha --force"]
+    assert [sorted(run["branches"]) for run in runs] == [
+        ["howto/alpha", "howto/beta"],
+        ["howto/alpha", "howto/beta"],
+        ["howto/alpha"],
+    ]
+    assert runs[0]["branches"]["howto/alpha"] == tips[0]["refs/heads/howto/alpha"]
+    assert all(run["time"].endswith("+00:00") for run in runs)
+    assert runs[0]["time"][:10] <= runs[-1]["time"][:10]
+    res = r.cli("backups")
+    assert res.code == 0 and "howtoctl restore alpha --force: howto/alpha" in res.out, res
+
+
+def test_backups_list_runs_of_older_versions_without_a_record(three_runs):
+    r, _ = three_runs
+    for ref in r.refs("refs/howtoctl/backup-run/"):
+        r.git("update-ref", "-d", ref)
+    runs = _runs(r)
+    assert len(runs) == 3 and {run["command"] for run in runs} == {None}
+    assert sorted(runs[0]["branches"]) == ["howto/alpha", "howto/beta"]
+    assert "command not recorded" in r.cli("backups").out
+    assert r.cli("undo", "--to", runs[0]["stamp"]).code == 0
+
+
+def test_pruning_removes_a_runs_record_with_it(three_runs):
+    r, _ = three_runs
+    stamps = [run["stamp"] for run in _runs(r)]
+    assert r.cli("backups", "--prune", "--keep", "1").code == 0
+    assert list(r.refs("refs/howtoctl/backup-run/")) == [f"refs/howtoctl/backup-run/{stamps[-1]}"]
+
+
+def test_undo_to_a_chosen_run(three_runs):
+    r, tips = three_runs
+    first = _runs(r)[0]["stamp"]
+    res = r.cli("undo", "--to", first)
+    assert res.code == 0, res
+    assert r.branches() == tips[0]
+    # Undo's own run says what it did, and is undone like any other.
+    latest = _runs(r)[-1]
+    assert latest["command"] == f"undo --to {first}"
+    assert sorted(latest["branches"]) == ["howto/alpha", "howto/beta"]
+    # A beginning of a stamp that only one run has is enough.
+    assert r.cli("undo", "--to", _runs(r)[1]["stamp"][:-3]).code == 0
+    assert r.branches() == tips[1]
+
+
+@pytest.mark.parametrize("stamp", ["nonsense", "2026", "", "19990101-000000-000000"])
+def test_undo_to_a_run_there_is_not_changes_nothing(three_runs, stamp):
+    r, _ = three_runs
+    before = r.snapshot()
+    res = r.cli("undo", "--to", stamp)
+    assert res.code == 2 and "howtoctl backups" in res.err, res
+    assert r.snapshot() == before
