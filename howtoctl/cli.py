@@ -87,12 +87,17 @@ def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
 @click.option(
     "--force", is_flag=True, help="Replace branches holding other work (their tips are backed up)."
 )
+@_json
 @pass_ctx
-def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
-    """Create branch howto/NAME from its diff, on the base tip (work tree untouched)."""
+def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool, as_json: bool) -> int:
+    """Create branch howto/NAME from its diff, on the base tip (work tree untouched).
+
+    A diff that no longer applies there is restored where it was saved from, ready for
+    rebase-all or resolve (exit 1).
+    """
     from howtoctl.commands import restore as cmd
 
-    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force)
+    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force, as_json=as_json)
 
 
 @cli.command("rebase-all")

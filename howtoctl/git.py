@@ -943,6 +943,14 @@ class Repo:
             pos += size + 1
         return result
 
+    # --- added for restoring a stale diff at its fork point
+    def commits_touching(self, rev: str, paths: Sequence[str], limit: int) -> list[Oid]:
+        """The latest `limit` commits in `rev`'s history that change any of `paths`, newest
+        first (one `git rev-list`)."""
+        specs = [f":(top,literal){p}" for p in paths]
+        out = self._run("rev-list", f"--max-count={limit}", rev, "--", *specs)
+        return [Oid(line) for line in out.split()]
+
 
 # Merges per process below which a second merge-tree process costs more than it saves.
 _MERGES_PER_PROCESS = 40

@@ -199,8 +199,16 @@ def run(
     with lock.repository_lock(ws.repo.common_dir, "rebase-all", writes=not dry_run):
         branches = ws.branches()
         if not branches:
+            # Not back to `restore --all` when it has nothing to make branches from.
             output.info(
-                f"no {ws.config.branch_prefix}* branches to rebase (create them: howtoctl restore --all)"
+                f"no {ws.config.branch_prefix}* branches to rebase ("
+                + (
+                    "create them from their diffs: howtoctl restore --all; a diff it reports "
+                    "as not-restored is rebuilt by hand, as its hint says"
+                    if ws.diff_names()
+                    else "start a HOWTO: howtoctl new NAME"
+                )
+                + ")"
             )
             return EXIT_OK
         checked_out = ws.repo.checked_out_branches()

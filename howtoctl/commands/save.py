@@ -74,30 +74,43 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
             f"resolve the conflict on {branch} (edit those lines and commit), then save again",
         )
     current = ws.read_diff(name)
-    if current != data:
-        _guard_applies(ws, name, tip, data)
-        if not force:
-            _guard_overwrite(ws, name, current, tip)
+    if current != data and not force:
+        _guard_overwrite(ws, name, current, tip)
     return name, tip, data, current, parsed
 
 
-def _guard_applies(ws: Workspace, name: str, tip: str, data: bytes) -> None:
-    """Refuse, --force or not, to write a diff that does not apply to the base tip: a branch
-    behind the base (after `undo`, say) gives a diff against its old fork point, which `check`
-    and `restore` would then reject. A branch forked at the tip needs no look."""
-    if ws.repo.merge_base(ws.base_tip, tip) == ws.base_tip:
-        return
-    with ws.repo.temporary_index(ws.base_tip) as env:
-        applies, message = ws.repo.apply_check(data, index_file=env["GIT_INDEX_FILE"])
-    if not applies:
-        branch = ws.config.branch_prefix + name
-        behind = ws.commits_behind(tip)
+def _not_applying(ws: Workspace, planned) -> dict[str, HowtoError]:
+    """{name: refusal} for each diff about to be written that does not apply to the base tip,
+    --force or not: a branch behind the base (after `undo`, say) gives a diff against its old
+    fork point, which `check` and `restore` would then reject. Only branches not forked at the
+    tip are looked at, in as few `git apply` runs as `check` uses."""
+    import concurrent.futures
+
+    from howtoctl import inspection
+
+    writes = {
+        name: (tip, data, parsed) for name, tip, data, current, parsed in planned if current != data
+    }
+    forks = ws.fork_points({n: tip for n, (tip, _, _) in writes.items()})
+    patches = {
+        n: (data, frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p))
+        for n, (_, data, parsed) in writes.items()
+        if forks.get(n) != ws.base_tip
+    }
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = inspection.apply_checks(ws, patches, ws.base_tip, pool)
+    refusals = {}
+    for name, (applies, message) in results.items():
+        if applies:
+            continue
         first = next((ln for ln in message.splitlines() if ln.strip()), "git apply failed")
-        raise HowtoError(
-            f"{branch} is {behind} commit(s) behind {ws.base} and its diff does not apply to "
-            f"the tip of {ws.base} ({first.removeprefix('error: ')}); nothing was written",
+        refusals[name] = HowtoError(
+            f"{ws.config.branch_prefix}{name} is {ws.commits_behind(writes[name][0])} commit(s) "
+            f"behind {ws.base} and its diff does not apply to the tip of {ws.base} "
+            f"({first.removeprefix('error: ')}); nothing was written",
             f"rebase it first: {ws.rebase_advice(name)}",
         )
+    return refusals
 
 
 def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
@@ -116,6 +129,9 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 planned.append(_plan_one(ws, name, branches.get(name), force))
             except HowtoError as e:
                 refused.append(e)
+        stale = _not_applying(ws, planned)
+        refused += stale.values()
+        planned = [p for p in planned if p[0] not in stale]
         if len(refused) == 1:
             raise refused[0]
         if refused:

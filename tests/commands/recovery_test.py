@@ -140,3 +140,101 @@ def test_undo_to_a_run_there_is_not_changes_nothing(three_runs, stamp):
     res = r.cli("undo", "--to", stamp)
     assert res.code == 2 and "howtoctl backups" in res.err, res
     assert r.snapshot() == before
+
+
+@pytest.fixture
+def stale_clone(repo, tmp_path):
+    """A fresh clone (no sync records) whose base moved since three HOWTOs were saved: alpha's
+    line was rewritten (a conflict), gamma's context changed, then an unrelated line of the same
+    file (so the fork point is not the newest commit's parent); beta still applies."""
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    repo.add_howto("beta", {"ex/README.md": ("An example.", "Beta example.")})
+    repo.add_howto("gamma", {"ex/train.py": ("line 30\n", "line 30 gamma\n")})
+    saved_on = repo.rev("main")
+    repo.replace("ex/train.py", "line 5\n", "line 5 rewritten on main\n")
+    repo.replace("ex/train.py", "line 32\n", "line 32 main\n")
+    repo.commit("base rewrites alpha's line and gamma's context")
+    repo.replace("ex/train.py", "line 18\n", "line 18 main\n")
+    repo.commit("base moves elsewhere in the same file")
+    import subprocess
+
+    from tests.gitrepo import GitRepo
+
+    dest = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(dest)], check=True)
+    return GitRepo(dest, "main"), saved_on
+
+
+def _restore(r, *args):
+    res = r.cli("restore", *args, "--json")
+    return res.code, {h["name"]: h for h in json.loads(res.out)["howtos"]}
+
+
+def test_restore_all_places_stale_diffs_where_they_were_saved_from(stale_clone):
+    r, saved_on = stale_clone
+    code, rows = _restore(r, "--all")
+    assert code == 1
+    assert {n: h["status"] for n, h in rows.items()} == {
+        "alpha": "at-fork-point",
+        "beta": "restored",
+        "gamma": "at-fork-point",
+    }
+    assert rows["alpha"]["fork"] == rows["gamma"]["fork"] == saved_on
+    assert rows["beta"]["fork"] == r.rev("main")
+    for name in ("alpha", "gamma"):
+        assert r.rev(f"howto/{name}^") == saved_on
+        diff = r.git("diff", "--full-index", f"main...howto/{name}", strip_newline_in_stdout=False)
+        assert diff == r.read(f"howtos/diffs/{name}.diff")
+        assert "rebase-all" in rows[name]["hint"] and f"resolve {name}" in rows[name]["hint"]
+    # Ready for rebase-all: gamma comes forward, alpha is the conflict resolve takes.
+    res = r.cli("rebase-all", "--json")
+    assert res.code == 1, res
+    status = {b["name"]: b["status"] for b in json.loads(res.out)["branches"]}
+    assert status["gamma"] == "rebased" and status["alpha"] == "conflict", status
+    assert "restore --all" not in res.out + res.err
+    assert r.cli("save", "gamma").code == 0
+    code, checks = _check(r)
+    assert checks["gamma"]["state"] == "fresh" and checks["alpha"]["state"] == "broken"
+
+
+def test_restore_text_report_names_each_stale_diff(stale_clone):
+    r, _ = stale_clone
+    res = r.cli("restore", "alpha", "beta")
+    assert res.code == 1, res
+    assert "at-fork-point" in res.out and "howtoctl rebase-all" in res.out
+    assert set(r.branches()) == {"refs/heads/howto/alpha", "refs/heads/howto/beta"}
+
+
+def test_restore_says_when_a_stale_diffs_fork_point_cannot_be_found(repo, tmp_path):
+    import subprocess
+
+    from tests.gitrepo import GitRepo
+
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    repo.add_howto("beta", {"ex/README.md": ("An example.", "Beta example.")})
+    repo.replace("ex/train.py", "line 6\n", "line 6 main\n")
+    repo.commit("base changes alpha's context")
+    dest = tmp_path / "shallow"
+    url = f"file://{repo.path}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", url, str(dest)], check=True)
+    r = GitRepo(dest, "main")
+    code, rows = _restore(r, "--all")
+    assert code == 1
+    assert rows["beta"]["status"] == "restored"
+    assert rows["alpha"]["status"] == "not-restored" and rows["alpha"]["fork"] is None
+    assert "git fetch --unshallow" in rows["alpha"]["hint"]
+    assert "git apply --3way" in rows["alpha"]["hint"]
+    assert set(r.branches()) == {"refs/heads/howto/beta"}
+    r.git("fetch", "-q", "--unshallow")
+    code, rows = _restore(r, "alpha")
+    assert code == 1 and rows["alpha"]["status"] == "at-fork-point"
+    assert rows["alpha"]["fork"] == r.rev("main~1")
+
+
+def test_rebase_all_without_branches_points_to_restore_only_where_there_are_diffs(repo):
+    res = repo.cli("rebase-all")
+    assert res.code == 0 and "howtoctl new NAME" in res.err and "restore" not in res.err, res
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    repo.git("branch", "-q", "-D", "howto/alpha")
+    res = repo.cli("rebase-all")
+    assert res.code == 0 and "howtoctl restore --all" in res.err, res
