@@ -227,11 +227,25 @@ class Workspace:
             raise HowtoError("give HOWTO names or --all, not both")
         for name in requested:
             names.validate_name(name)
+        self.refuse_misspelt(requested)
         if requested:
             return list(dict.fromkeys(requested))
         if all_ or default_all:
             return self.all_names()
         raise HowtoError("name at least one HOWTO, or pass --all")
+
+    def refuse_misspelt(self, requested) -> None:
+        """Refuse a name no HOWTO has but one is close to (a typo), saying which: left alone,
+        a command would suggest creating a HOWTO of the misspelt name."""
+        if not requested:
+            return
+        known = self.all_names()
+        for name in requested:
+            if name not in known and (close := names.close_matches(name, known)):
+                raise HowtoError(
+                    f"no HOWTO named {name!r}",
+                    "did you mean " + " or ".join(map(repr, close)) + "?",
+                )
 
     # -- diffs ---------------------------------------------------------------------------------
 

@@ -307,6 +307,7 @@ def run(
     from howtoctl import names
 
     names.validate_name(name)
+    ws.refuse_misspelt([name])
     if do_continue and do_abort:
         raise HowtoError("--continue and --abort exclude each other")
     if from_candidate and (do_continue or do_abort):
