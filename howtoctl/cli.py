@@ -360,12 +360,17 @@ def backups(ctx: _Context, prune: bool, keep: int | None, as_json: bool) -> int:
 @click.option("--title", default="", help="Title shown in lists and the rendered page.")
 @click.option("--summary", default="", help="One-line summary of what the HOWTO shows.")
 @click.option("--example", default="", help="The example directory the HOWTO modifies.")
+@click.option(
+    "--test", default="", metavar="CMD", help="Its smoke test (default: pytest on the example)."
+)
 @pass_ctx
-def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int:
+def new(ctx: _Context, name: str, title: str, summary: str, example: str, test: str) -> int:
     """Start HOWTO NAME: branch howto/NAME at the base tip, plus its manifest entry."""
     from howtoctl.commands import new as cmd
 
-    return cmd.run(ctx.workspace(), name=name, title=title, summary=summary, example=example)
+    return cmd.run(
+        ctx.workspace(), name=name, title=title, summary=summary, example=example, test=test
+    )
 
 
 @cli.command()

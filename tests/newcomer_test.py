@@ -1,6 +1,8 @@
 """What a new user trips on: misspelt names, a smoke test that runs no test, usage lines, exit
 codes of `howtoctl` alone, `list` and `resolve`."""
 
+import json
+
 import pytest
 
 NAME_COMMANDS = [
@@ -35,3 +37,45 @@ def test_a_misspelt_name_gets_a_did_you_mean(clipping, command):
 def test_a_name_like_none_keeps_its_own_advice(clipping):
     res = clipping.cli("save", "warmup")
     assert res.code == 2 and "did you mean" not in res.err and "howtoctl new warmup" in res.err
+
+
+@pytest.fixture
+def no_tests(repo):
+    """An example with no test at all, and a HOWTO that changes it: pytest runs none (exit 5)."""
+    repo.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 alpha\n")})
+    return repo
+
+
+def test_a_smoke_test_that_ran_no_test_says_how_to_name_one(no_tests):
+    res = no_tests.cli("test", "alpha", "--json", "--jobs", "1")
+    assert res.code == 1, res
+    (result,) = json.loads(res.out)["results"]
+    assert result["returncode"] == 5 and result["status"] == "failed"
+    assert 'test = "COMMAND" under [howtos.alpha] in howtos/manifest.toml' in result["message"]
+    assert "howtoctl new NAME --test COMMAND" in result["message"]
+
+
+def test_new_test_sets_the_smoke_test(no_tests):
+    r = no_tests
+    r.write("ex/smoke_test.py", "def test_it():\n    assert True\n")
+    r.commit("a test")
+    res = r.cli("new", "beta", "--test", "python -m pytest -q ex/smoke_test.py")
+    assert res.code == 0, res
+    assert 'test = "python -m pytest -q ex/smoke_test.py"' in r.read("howtos/manifest.toml")
+    r.commit("beta's entry")
+    r.git("switch", "-q", "howto/beta")
+    r.replace("ex/train.py", "line 9\n", "line 9 beta\n")
+    r.commit("beta")
+    r.git("switch", "-q", "main")
+    assert r.cli("save", "beta").code == 0
+    res = r.cli("test", "beta", "--json")
+    assert res.code == 0, res
+    assert "-m pytest -q ex/smoke_test.py" in json.loads(res.out)["results"][0]["command"]
+
+
+@pytest.mark.parametrize("test", ["'unbalanced", " "])
+def test_new_refuses_a_test_command_it_could_not_run(no_tests, test):
+    before = no_tests.snapshot()
+    res = no_tests.cli("new", "beta", "--test", test)
+    assert res.code == 2 and "--test" in res.err, res
+    assert no_tests.snapshot() == before

@@ -8,8 +8,18 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
 
-def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example: str = "") -> int:
+def run(
+    ws: Workspace,
+    *,
+    name: str,
+    title: str = "",
+    summary: str = "",
+    example: str = "",
+    test: str = "",
+) -> int:
     names.validate_name(name)
+    if test:
+        _check_test(test)
     ws.require_base_worktree("new")
     ref = ws.branch_ref(name)
     branch = ref.short
@@ -26,7 +36,8 @@ def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example
         text = ws.read_manifest_text()
         if name not in ws.manifest():
             new_text = manifest.append_entry(
-                text, manifest.Entry(name=name, title=title, summary=summary, example=example)
+                text,
+                manifest.Entry(name=name, title=title, summary=summary, example=example, test=test),
             )
             manifest.parse(new_text, ws.config.manifest)  # never write a manifest we cannot read
         else:
@@ -45,3 +56,17 @@ def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example
     output.line(f"  git switch {ws.base} && howtoctl save {name}")
     output.line(f"  git add {ws.diff_relpath(name)} {ws.config.manifest} && git commit")
     return EXIT_OK
+
+
+def _check_test(test: str) -> None:
+    """Refuse a smoke-test command that `test` could not run, before anything is written."""
+    import shlex
+
+    try:
+        words = shlex.split(test)
+    except ValueError as e:
+        raise HowtoError(
+            f"--test {test!r} cannot be split into words ({e})", "fix its quoting"
+        ) from None
+    if not words:
+        raise HowtoError("--test names no command", 'give one, e.g. --test "python -m pytest -q"')
