@@ -27,7 +27,7 @@ class _Context:
 
 pass_ctx = click.make_pass_decorator(_Context)
 _debug = False  # --debug: show the traceback of an unexpected error
-_names = click.argument("names", nargs=-1, metavar="NAME...")
+_names = click.argument("names", nargs=-1, metavar="[NAME]...")
 _all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 _devices = click.option(
@@ -42,7 +42,10 @@ _jobs = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,  # `howtoctl` alone: the help, exit 0 (asked for, no error)
+)
 @click.option(
     "-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C)."
 )
@@ -65,6 +68,9 @@ def cli(ctx: click.Context, path: str, base: str | None, debug: bool) -> None:
     ctx.obj = _Context(path, base)
     global _debug
     _debug = debug
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.command()

@@ -79,3 +79,36 @@ def test_new_refuses_a_test_command_it_could_not_run(no_tests, test):
     res = no_tests.cli("new", "beta", "--test", test)
     assert res.code == 2 and "--test" in res.err, res
     assert no_tests.snapshot() == before
+
+
+def test_howtoctl_alone_prints_its_help_and_exits_0(tmp_path):
+    import subprocess
+    import sys
+
+    p = subprocess.run(
+        [sys.executable, "-m", "howtoctl"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert p.returncode == 0, p
+    assert p.stdout.startswith("Usage: howtoctl") and "Commands:" in p.stdout
+
+
+@pytest.mark.parametrize("command", ["save", "restore", "check", "test", "prove"])
+def test_usage_lines_show_names_as_optional(repo, command):
+    res = repo.cli(command, "--help")
+    assert res.code == 0
+    usage = res.out.splitlines()[0]
+    assert usage == f"Usage: howtoctl {command} [OPTIONS] [NAME]...", usage
+
+
+def test_list_exits_1_when_a_howto_needs_attention(repo_with_howto):
+    r = repo_with_howto
+    res = r.cli("list", "--json")
+    assert res.code == 0 and json.loads(res.out)["ok"] is True, res
+    r.replace("ex/train.py", "line 5\n", "line five\n")
+    r.commit("the base rewrites alpha's line")
+    res = r.cli("list", "--json")
+    assert res.code == 1, res
+    listing = json.loads(res.out)
+    assert listing["ok"] is False
+    assert [(h["name"], h["state"]) for h in listing["howtos"]] == [("alpha", "broken")]
+    assert r.cli("list").code == 1
