@@ -112,3 +112,16 @@ def test_list_exits_1_when_a_howto_needs_attention(repo_with_howto):
     assert listing["ok"] is False
     assert [(h["name"], h["state"]) for h in listing["howtos"]] == [("alpha", "broken")]
     assert r.cli("list").code == 1
+
+
+def test_resolve_exits_0_once_its_work_tree_is_ready(conflicted):
+    r = conflicted
+    res = r.cli("resolve", "beta")
+    assert res.code == 0, res
+    worktree = r.path.parent / "repo-resolve-beta"
+    assert "<<<<<<<" in (worktree / "ex/train.py").read_text()
+    assert "howtoctl resolve beta --continue" in res.out  # the next steps
+    # Failures stay non-zero: a second start, and --continue with the conflict still there.
+    assert r.cli("resolve", "beta").code == 2
+    assert r.cli("resolve", "beta", "--continue").code == 1
+    assert r.cli("resolve", "beta", "--abort").code == 0

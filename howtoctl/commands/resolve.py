@@ -159,7 +159,8 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
             f"To start from it instead: howtoctl resolve {name} --abort, "
             f"then howtoctl resolve {name} --from-candidate"
         )
-    return EXIT_PROBLEMS
+    # The work tree is ready, as asked: a success. The conflict is the reason it was asked for.
+    return EXIT_OK
 
 
 def _refuse_markers(name: str, diff: bytes, worktree: str, staged: bool) -> None:
