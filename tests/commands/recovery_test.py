@@ -121,6 +121,10 @@ def test_pruning_removes_a_runs_record_with_it(three_runs):
 def test_undo_to_a_chosen_run(three_runs):
     r, tips = three_runs
     first = _runs(r)[0]["stamp"]
+    before = r.snapshot()
+    res = r.cli("undo", "--to", first, "--dry-run")
+    assert res.code == 0 and res.out.count("would-restore") == 2, res
+    assert r.snapshot() == before
     res = r.cli("undo", "--to", first)
     assert res.code == 0, res
     assert r.branches() == tips[0]
