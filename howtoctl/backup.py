@@ -1,10 +1,16 @@
 """Backup refs: every ref howtoctl moves or replaces is first recorded under
 `refs/howtoctl/backup/<stamp>/<branch>`, which also keeps its commits safe from `git gc`.
+
+What made a run (the command, the branches it backed up) is a small JSON blob under
+`refs/howtoctl/backup-run/<stamp>`, written in the same transaction. Runs written before
+there was one have none: their branches come from the refs, their command is unknown.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import re
 from collections.abc import Mapping
 
@@ -12,6 +18,8 @@ from howtoctl.git import Repo
 from howtoctl.refs import HEADS, RefUpdate, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
+# Not under BACKUP_ROOT: a ref cannot be both `<stamp>` and the directory `<stamp>/`.
+RUN_ROOT = "refs/howtoctl/backup-run/"
 STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
 # What new_stamp writes. Anything else under BACKUP_ROOT was made by someone else: it is no run,
 # so it is never pruned and undo never restores from it.
@@ -65,13 +73,61 @@ def foreign_refs(repo: Repo) -> dict[str, str]:
     return {ref: oid for ref, oid in repo.refs(BACKUP_ROOT).items() if _split(ref) is None}
 
 
-def backup_updates(repo: Repo, refs: Mapping[str, str]) -> tuple[str, list[RefUpdate]]:
-    """A new stamp, and the ref creations that record each branch ref's current value under it."""
+def backup_updates(
+    repo: Repo, refs: Mapping[str, str], command: str = ""
+) -> tuple[str, list[RefUpdate]]:
+    """A new stamp, and the ref creations that record each branch ref's current value under it,
+    with the run's record: `command` (as typed after `howtoctl`) and the branches."""
     stamp = new_stamp(after=max(backup_sets(repo), default=""))
-    return stamp, [
+    updates = [
         RefUpdate.create(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for ref, oid in sorted(refs.items())
     ]
+    if updates:
+        record = {"command": command, "branches": sorted(map(short_branch, refs))}
+        blob = repo.write_blob(json.dumps(record).encode())
+        updates.append(RefUpdate.create(RUN_ROOT + stamp, blob))
+    return stamp, updates
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    stamp: str
+    branches: dict[str, str]  # {branch ref: oid} as the backup refs hold them
+    command: str | None  # None: no record (an older howtoctl wrote the run, or it is unreadable)
+
+    @property
+    def time(self) -> str:
+        """When the run was written, in UTC, ISO 8601 (from its stamp)."""
+        moment = datetime.datetime.strptime(self.stamp, STAMP_FORMAT)
+        return moment.replace(microsecond=0, tzinfo=datetime.UTC).isoformat()
+
+    def as_dict(self) -> dict:
+        return {
+            "stamp": self.stamp,
+            "time": self.time,
+            "command": self.command,
+            "branches": {short_branch(ref): oid for ref, oid in self.branches.items()},
+        }
+
+
+def runs(repo: Repo) -> list[Run]:
+    """Every backup run howtoctl wrote, oldest first, with its record where it has one."""
+    sets = backup_sets(repo)
+    records = {ref[len(RUN_ROOT) :]: oid for ref, oid in repo.refs(RUN_ROOT).items()}
+    blobs = repo.read_blobs(records[s] for s in sets if s in records)
+    return [
+        Run(stamp, refs, _command(blobs.get(records.get(stamp, ""))))
+        for stamp, refs in sets.items()
+    ]
+
+
+def _command(blob: bytes | None) -> str | None:
+    try:
+        command = json.loads(blob)["command"] if blob is not None else None
+    except (ValueError, TypeError, KeyError):
+        return None  # not a record of ours: the run is listed without one
+    return command if isinstance(command, str) else None
 
 
 def prune(repo: Repo, keep: int, written: str | None = None) -> list[str]:
@@ -87,6 +143,14 @@ def prune(repo: Repo, keep: int, written: str | None = None) -> list[str]:
         RefUpdate.delete(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for stamp in old
         for ref, oid in sorted(sets[stamp].items())
+    ]
+    # A run's record goes with it, and so does a record of ours left without a run.
+    updates += [
+        RefUpdate.delete(ref, oid)
+        for ref, oid in sorted(repo.refs(RUN_ROOT).items())
+        if _STAMP.fullmatch(stamp := ref[len(RUN_ROOT) :])
+        and stamp != written
+        and (stamp in old or stamp not in sets)
     ]
     repo.update_refs(updates, "howtoctl: prune old backups", reflog=False)
     return old

@@ -27,7 +27,7 @@ class _Context:
 
 pass_ctx = click.make_pass_decorator(_Context)
 _debug = False  # --debug: show the traceback of an unexpected error
-_names = click.argument("names", nargs=-1, metavar="NAME...")
+_names = click.argument("names", nargs=-1, metavar="[NAME]...")
 _all = click.option("--all", "all_", is_flag=True, help="Every HOWTO.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 _devices = click.option(
@@ -42,7 +42,10 @@ _jobs = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,  # `howtoctl` alone: the help, exit 0 (asked for, no error)
+)
 @click.option(
     "-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C)."
 )
@@ -65,6 +68,9 @@ def cli(ctx: click.Context, path: str, base: str | None, debug: bool) -> None:
     ctx.obj = _Context(path, base)
     global _debug
     _debug = debug
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.command()
@@ -87,12 +93,17 @@ def save(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
 @click.option(
     "--force", is_flag=True, help="Replace branches holding other work (their tips are backed up)."
 )
+@_json
 @pass_ctx
-def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool) -> int:
-    """Create branch howto/NAME from its diff, on the base tip (work tree untouched)."""
+def restore(ctx: _Context, names: tuple[str, ...], all_: bool, force: bool, as_json: bool) -> int:
+    """Create branch howto/NAME from its diff, on the base tip (work tree untouched).
+
+    A diff that no longer applies there is restored where it was saved from, ready for
+    rebase-all or resolve (exit 1).
+    """
     from howtoctl.commands import restore as cmd
 
-    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force)
+    return cmd.run(ctx.workspace(), requested=names, all_=all_, force=force, as_json=as_json)
 
 
 @cli.command("rebase-all")
@@ -193,12 +204,13 @@ def resolve(
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be restored.")
+@click.option("--to", metavar="STAMP", help="Go back to this backup run (see howtoctl backups).")
 @pass_ctx
-def undo(ctx: _Context, dry_run: bool) -> int:
-    """Put every howto/* branch back where the latest backup has it."""
+def undo(ctx: _Context, dry_run: bool, to: str | None) -> int:
+    """Put every howto/* branch back where the latest backup (or run STAMP) has it."""
     from howtoctl.commands import undo as cmd
 
-    return cmd.run(ctx.workspace(), dry_run=dry_run)
+    return cmd.run(ctx.workspace(), dry_run=dry_run, to=to)
 
 
 @cli.command()
@@ -340,12 +352,13 @@ def publish(ctx: _Context, remote: str, dry_run: bool, prune: bool) -> int:
 @cli.command()
 @click.option("--prune", is_flag=True, help="Delete all but the latest backup runs.")
 @click.option("--keep", type=int, metavar="N", help="With --prune: runs to keep (default: config).")
+@_json
 @pass_ctx
-def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
-    """List howtoctl's backup runs (refs/howtoctl/backup/), or prune old ones."""
+def backups(ctx: _Context, prune: bool, keep: int | None, as_json: bool) -> int:
+    """List howtoctl's backup runs (time, command, branches), or prune old ones."""
     from howtoctl.commands import backups as cmd
 
-    return cmd.run(ctx.workspace(), prune=prune, keep=keep)
+    return cmd.run(ctx.workspace(), prune=prune, keep=keep, as_json=as_json)
 
 
 @cli.command()
@@ -353,12 +366,17 @@ def backups(ctx: _Context, prune: bool, keep: int | None) -> int:
 @click.option("--title", default="", help="Title shown in lists and the rendered page.")
 @click.option("--summary", default="", help="One-line summary of what the HOWTO shows.")
 @click.option("--example", default="", help="The example directory the HOWTO modifies.")
+@click.option(
+    "--test", default="", metavar="CMD", help="Its smoke test (default: pytest on the example)."
+)
 @pass_ctx
-def new(ctx: _Context, name: str, title: str, summary: str, example: str) -> int:
+def new(ctx: _Context, name: str, title: str, summary: str, example: str, test: str) -> int:
     """Start HOWTO NAME: branch howto/NAME at the base tip, plus its manifest entry."""
     from howtoctl.commands import new as cmd
 
-    return cmd.run(ctx.workspace(), name=name, title=title, summary=summary, example=example)
+    return cmd.run(
+        ctx.workspace(), name=name, title=title, summary=summary, example=example, test=test
+    )
 
 
 @cli.command()

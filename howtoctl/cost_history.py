@@ -63,6 +63,8 @@ def _read_diffs(ws: Workspace, blobs: set[str]) -> dict[str, _Diff]:
     found = {}
     for oid, data in ws.repo.read_blobs(sorted(blobs)).items():
         try:
+            if data is None:  # git named it, so it is there; a damaged clone may still lack it
+                raise HowtoError(f"object {oid} is missing from the repository", "run git fsck")
             p = patch.parse(data)
         except patch.PatchError:
             found[oid] = _Diff((), 0, 0, None)

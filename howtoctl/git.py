@@ -963,25 +963,6 @@ class Repo:
             result.append((Oid(oid), author, changes))
         return result
 
-    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
-        """{oid: content} for many blobs with one `cat-file --batch`."""
-        oids = list(dict.fromkeys(oids))
-        if not oids:
-            return {}
-        data = self._run_bytes(
-            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
-        )
-        result, pos = {}, 0
-        for oid in oids:
-            nl = data.index(b"\n", pos)
-            header = data[pos:nl].split()
-            if len(header) != 3:
-                raise HowtoError(f"object {oid} is missing from the repository")
-            size = int(header[2])
-            result[oid] = data[nl + 1 : nl + 1 + size]
-            pos = nl + 1 + size + 1
-        return result
-
     def apply_checks(
         self, entries: Sequence[tuple[str, str, str]], patches: Sequence[tuple[str, bytes]]
     ) -> list[bool]:
@@ -1066,6 +1047,38 @@ class Repo:
         clean."""
         literal = [f":(top,literal){p}" for p in paths]
         self._run("add", "--all", "--force", "--", *literal)
+
+    # --- added for backup runs that say what made them
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes | None]:
+        """{oid: its bytes} for many blobs with one `cat-file --batch`; None where an object is
+        missing or no blob (a ref anyone could have written may name anything)."""
+        oids = list(dict.fromkeys(oids))
+        if not oids:
+            return {}
+        data = self._run_bytes(
+            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
+        )
+        result: dict[str, bytes | None] = {}
+        pos = 0
+        for oid in oids:
+            nl = data.index(b"\n", pos)
+            header = data[pos:nl].split()
+            pos = nl + 1
+            if len(header) != 3:  # "<oid> missing": no content follows
+                result[oid] = None
+                continue
+            size = int(header[2])
+            result[oid] = data[pos : pos + size] if header[1] == b"blob" else None
+            pos += size + 1
+        return result
+
+    # --- added for restoring a stale diff at its fork point
+    def commits_touching(self, rev: str, paths: Sequence[str], limit: int) -> list[Oid]:
+        """The latest `limit` commits in `rev`'s history that change any of `paths`, newest
+        first (one `git rev-list`)."""
+        specs = [f":(top,literal){p}" for p in paths]
+        out = self._run("rev-list", f"--max-count={limit}", rev, "--", *specs)
+        return [Oid(line) for line in out.split()]
 
 
 # How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").

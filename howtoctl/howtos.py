@@ -36,6 +36,9 @@ class Freshness:
     fresh: bool
     detail: str = ""
     hint: str = ""
+    # The hint is to save the branch: wrong advice for a branch behind the base (after `undo`,
+    # say), whose diff, saved from an old fork point, may no longer apply.
+    saves_branch: bool = False
 
 
 class Workspace:
@@ -224,11 +227,25 @@ class Workspace:
             raise HowtoError("give HOWTO names or --all, not both")
         for name in requested:
             names.validate_name(name)
+        self.refuse_misspelt(requested)
         if requested:
             return list(dict.fromkeys(requested))
         if all_ or default_all:
             return self.all_names()
         raise HowtoError("name at least one HOWTO, or pass --all")
+
+    def refuse_misspelt(self, requested) -> None:
+        """Refuse a name no HOWTO has but one is close to (a typo), saying which: left alone,
+        a command would suggest creating a HOWTO of the misspelt name."""
+        if not requested:
+            return
+        known = self.all_names()
+        for name in requested:
+            if name not in known and (close := names.close_matches(name, known)):
+                raise HowtoError(
+                    f"no HOWTO named {name!r}",
+                    "did you mean " + " or ".join(map(repr, close)) + "?",
+                )
 
     # -- diffs ---------------------------------------------------------------------------------
 
@@ -339,6 +356,7 @@ class Workspace:
                 f"the diff file holds {branch}'s change, but not in the form save writes "
                 "(e.g. short index lines)",
                 f"rewrite it: howtoctl save {name}",
+                saves_branch=True,
             )
         if record is not None:
             branch_moved = record.tip != tip
@@ -355,9 +373,13 @@ class Workspace:
                     f"both {branch} and its diff file changed since they were last synced",
                     f"keep the branch: howtoctl save {name} --force; keep the diff: "
                     f"howtoctl restore {name} --force (either way a backup is kept)",
+                    saves_branch=True,
                 )
         return Freshness(
-            False, f"{branch} has changes not in its diff", f"run howtoctl save {name}"
+            False,
+            f"{branch} has changes not in its diff",
+            f"run howtoctl save {name}",
+            saves_branch=True,
         )
 
     def rebase_advice(self, name: str) -> str:

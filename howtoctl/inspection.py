@@ -132,7 +132,7 @@ def inspect(
             if f == against or untouched(patches[n][1], changed_by_fork[f].result())
         }
         unproven = {n: p for n, p in patches.items() if n not in applies}
-        applies.update(_apply_checks(ws, unproven, against, pool))
+        applies.update(apply_checks(ws, unproven, against, pool))
         facts = {
             n: (
                 _behind(ws, branches[n], forks.get(n), behind_by_fork) if behind else None,
@@ -162,6 +162,15 @@ def inspect(
         r.behind, fresh = facts[r.name]
         if fresh is not None and not fresh.fresh:
             r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
+            if fresh.saves_branch:
+                if r.behind is None:  # not asked for (check): only a stale branch needs it
+                    r.behind = ws.commits_behind(branches[r.name], forks.get(r.name))
+                if r.behind:
+                    r.detail = (
+                        f"{ws.config.branch_prefix}{r.name} differs from its diff and is "
+                        f"{r.behind} commit(s) behind {ws.base}"
+                    )
+                    r.hint = ws.rebase_advice(r.name)
             continue
         if r.behind:
             r.state = State.NEEDS_REBASE
@@ -234,7 +243,7 @@ def disjoint_groups(paths: dict[str, frozenset[str]]) -> list[list[str]]:
     return [members for members, _ in groups]
 
 
-def _apply_checks(
+def apply_checks(
     ws: Workspace, patches: dict[str, tuple[bytes, frozenset[str]]], against: str | Staged, pool
 ) -> dict[str, tuple[bool, str]]:
     """Whether each patch applies on its own, with as few git processes as possible.

@@ -31,6 +31,13 @@ def validate_name(name: str) -> str:
     return name
 
 
+def close_matches(name: str, known) -> list[str]:
+    """The known names `name` is most likely a misspelling of, best first (at most three)."""
+    import difflib
+
+    return difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.7)
+
+
 def branch_name(prefix: str, name: str) -> str:
     return f"{prefix}{name}"
 

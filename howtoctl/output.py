@@ -92,6 +92,8 @@ STATUS_STYLES = {
     "unchanged": "dim",
     "restored": "green",
     "matches": "dim",
+    "at-fork-point": "yellow",
+    "not-restored": "red",
     "stale": "yellow",
     "needs-rebase": "yellow",
     "missing-branch": "yellow",

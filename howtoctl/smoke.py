@@ -103,6 +103,23 @@ def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
         )
 
 
+# pytest's exit status when it collected no test: the smoke test proved nothing.
+PYTEST_NO_TESTS = 5
+
+
+def no_tests_message(entry: Entry, command: Sequence[str], manifest: str) -> str:
+    """Why a smoke test that ran no test failed, and where to name one that does."""
+    ran = shlex.join(command)
+    if entry.test:
+        where = f"fix it: {variants.where_configured(entry, manifest)}"
+    else:
+        where = (
+            f'name the HOWTO\'s smoke test with test = "COMMAND" under [howtos.{entry.name}] '
+            f"in {manifest} (for a new HOWTO: howtoctl new NAME --test COMMAND)"
+        )
+    return f"exit status 5: pytest collected no tests ({ran}); {where}"
+
+
 # In a running smoke test's work tree: the id of its process group (see _stop_orphan).
 GROUP_FILE = ".howtoctl-pgid"
 
@@ -320,6 +337,8 @@ class Runner:
             if rc == 0
             else f"exit status {rc}" + (f"; failed: {', '.join(failing)}" if failing else "")
         )
+        if rc == PYTEST_NO_TESTS and variants.is_pytest(smoke_command):
+            message = no_tests_message(entry, smoke_command, self.manifest)
         if timed_out:
             rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
             outcomes = None  # a report left from before says nothing of this run

@@ -130,8 +130,11 @@ def test_restore_and_check_of_fuzzed_diffs(fuzz_repo, data):
         assert res.code in (0, 1) and "Traceback" not in res.err
         assert fuzz_repo.snapshot() == before
         res = fuzz_repo.cli("restore", "fuzz")
-        if res.code == 0:
-            fuzz_repo.git("branch", "-D", "howto/fuzz")
+        if res.code in (0, 1) and "Traceback" not in res.err:
+            # 1: a diff that does not apply to the tip, restored where it applies, or not at all.
+            if fuzz_repo.branches():
+                fuzz_repo.git("branch", "-D", "howto/fuzz")
+            assert fuzz_repo.snapshot() == before
         else:
             assert res.code == 2 and "error:" in res.err, res
             assert fuzz_repo.snapshot() == before

@@ -1,4 +1,5 @@
-"""`howtoctl backups`: list the backup runs under refs/howtoctl/backup/, and prune old ones.
+"""`howtoctl backups`: list the backup runs under refs/howtoctl/backup/ (when, which command,
+which branches), and prune old ones.
 
 Every run that moves branches keeps the last `keep-backups` runs (default 20) by itself; this
 command shows them and prunes by hand.
@@ -9,9 +10,12 @@ from __future__ import annotations
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.refs import short_branch
 
 
-def run(ws: Workspace, *, prune: bool = False, keep: int | None = None) -> int:
+def run(
+    ws: Workspace, *, prune: bool = False, keep: int | None = None, as_json: bool = False
+) -> int:
     if keep is not None and keep < 1:
         raise HowtoError("--keep must be at least 1", "undo needs the latest backup")
     if keep is not None and not prune:
@@ -24,15 +28,26 @@ def run(ws: Workspace, *, prune: bool = False, keep: int | None = None) -> int:
             output.status_line(stamp, "pruned", f"{backup.BACKUP_ROOT}{stamp}/")
         output.info(f"pruned {len(removed)} backup run(s); the latest {limit} are kept")
         return EXIT_OK
-    sets = backup.backup_sets(ws.repo)
-    for stamp, refs in sets.items():
-        output.status_line(
-            stamp, "backup", f"{len(refs)} branch(es) under {backup.BACKUP_ROOT}{stamp}/"
+    runs = backup.runs(ws.repo)
+    foreign = backup.foreign_refs(ws.repo)
+    if as_json:
+        output.emit_json(
+            {
+                "runs": [r.as_dict() for r in runs],
+                "foreign": foreign,
+                "keep": ws.config.keep_backups,
+            }
         )
-    for ref in backup.foreign_refs(ws.repo):
+        return EXIT_OK
+    for r in runs:
+        command = f"howtoctl {r.command}" if r.command else "command not recorded"
+        branches = ", ".join(short_branch(ref) for ref in r.branches)
+        output.status_line(r.stamp, "backup", f"{r.time}  {command}: {branches}")
+    for ref in foreign:
         output.status_line(ref, "foreign", "not a howtoctl backup run: never pruned or undone to")
     output.info(
-        f"{len(sets)} backup run(s); each run keeps the latest {ws.config.keep_backups} "
-        "([tool.howtoctl] keep-backups)"
+        f"{len(runs)} backup run(s) under {backup.BACKUP_ROOT}; each run keeps the latest "
+        f"{ws.config.keep_backups} ([tool.howtoctl] keep-backups); go back to one with "
+        "howtoctl undo --to STAMP"
     )
     return EXIT_OK

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from howtoctl import autoresolve_record, inspection, output
-from howtoctl.errors import EXIT_OK
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS
 from howtoctl.howtos import Workspace
 
 
@@ -13,14 +13,17 @@ def run(ws: Workspace, *, as_json: bool = False, sort: str = "manifest") -> int:
         ws, selected, against=ws.base_tip
     ) + inspection.invalid_diff_reports(ws)
     autoresolve_record.mark(ws, reports)
+    # As `check` judges: a HOWTO that needs attention makes the listing exit 1.
+    status = EXIT_OK if all(r.ok for r in reports) else EXIT_PROBLEMS
     if as_json:
         output.emit_json(
             {
                 "base": ws.base,
+                "ok": status == EXIT_OK,
                 "howtos": [{**r.as_dict(), "exempt": _exempt(ws, r.name)} for r in reports],
             }
         )
-        return EXIT_OK
+        return status
     if not reports:
         output.info(f"no HOWTOs yet: create one with `howtoctl new NAME` (base branch: {ws.base})")
         return EXIT_OK
@@ -42,7 +45,7 @@ def run(ws: Workspace, *, as_json: bool = False, sort: str = "manifest") -> int:
         rows,
         status_column="state",
     )
-    return EXIT_OK
+    return status
 
 
 def _exempt(ws: Workspace, name: str) -> int:

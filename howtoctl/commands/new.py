@@ -10,8 +10,18 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
 
-def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example: str = "") -> int:
+def run(
+    ws: Workspace,
+    *,
+    name: str,
+    title: str = "",
+    summary: str = "",
+    example: str = "",
+    test: str = "",
+) -> int:
     names.validate_name(name)
+    if test:
+        _check_test(test)
     ws.require_base_worktree("new")
     ref = ws.branch_ref(name)
     branch = ref.short
@@ -33,7 +43,7 @@ def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example
                 title=title,
                 summary=summary,
                 example=example or ws.config.example,
-                test=ws.config.test,
+                test=test or ws.config.test,
             )
             new_text = manifest.append_entry(text, entry)
             manifest.parse(new_text, rel)  # never write a manifest we cannot read
@@ -64,3 +74,15 @@ def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example
     )
     output.line(f"  howtoctl check && howtoctl test {name}")
     return EXIT_OK
+
+
+def _check_test(test: str) -> None:
+    """Refuse a smoke-test command that `test` could not run, before anything is written."""
+    try:
+        words = shlex.split(test)
+    except ValueError as e:
+        raise HowtoError(
+            f"--test {test!r} cannot be split into words ({e})", "fix its quoting"
+        ) from None
+    if not words:
+        raise HowtoError("--test names no command", 'give one, e.g. --test "python -m pytest -q"')

@@ -199,8 +199,16 @@ def run(
     with lock.repository_lock(ws.repo.common_dir, "rebase-all", writes=not dry_run):
         branches = ws.branches()
         if not branches:
+            # Not back to `restore --all` when it has nothing to make branches from.
             output.info(
-                f"no {ws.config.branch_prefix}* branches to rebase (create them: howtoctl restore --all)"
+                f"no {ws.config.branch_prefix}* branches to rebase ("
+                + (
+                    "create them from their diffs: howtoctl restore --all; a diff it reports "
+                    "as not-restored is rebuilt by hand, as its hint says"
+                    if ws.diff_names()
+                    else "start a HOWTO: howtoctl new NAME"
+                )
+                + ")"
             )
             return EXIT_OK
         checked_out = ws.repo.checked_out_branches()
@@ -242,7 +250,15 @@ def run(
         stamp = None
         if moving and not dry_run:
             # One transaction creates the backups and moves the branches: all of it, or none.
-            stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving})
+            command = (
+                "rebase-all"
+                + (f" --onto {onto}" if onto else "")
+                + (" --auto-resolve" if auto_resolve else "")
+                + (" --prove" if auto_resolve and prove else "")
+            )
+            stamp, backups = backup.backup_updates(
+                ws.repo, {r.ref: r.old_tip for r in moving}, command
+            )
             ws.repo.update_refs(
                 [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",

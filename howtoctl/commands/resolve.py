@@ -159,7 +159,8 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
             f"To start from it instead: howtoctl resolve {name} --abort, "
             f"then howtoctl resolve {name} --from-candidate"
         )
-    return EXIT_PROBLEMS
+    # The work tree is ready, as asked: a success. The conflict is the reason it was asked for.
+    return EXIT_OK
 
 
 def _refuse_markers(name: str, diff: bytes, worktree: str, staged: bool) -> None:
@@ -229,7 +230,9 @@ def finish(ws: Workspace, name: str) -> int:
     now = ws.branches().get(name)
     if now != st["old_tip"]:
         _keep_resolution(ws, name, st, now, new_tip)
-    stamp, backups = backup.backup_updates(ws.repo, {ref: st["old_tip"]})
+    stamp, backups = backup.backup_updates(
+        ws.repo, {ref: st["old_tip"]}, f"resolve {name} --continue"
+    )
     ws.repo.update_refs(
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
     )
@@ -305,6 +308,7 @@ def run(
     from howtoctl import names
 
     names.validate_name(name)
+    ws.refuse_misspelt([name])
     if do_continue and do_abort:
         raise HowtoError("--continue and --abort exclude each other")
     if from_candidate and (do_continue or do_abort):

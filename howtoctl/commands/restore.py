@@ -1,9 +1,14 @@
-"""`howtoctl restore`: (re)create `howto/NAME` branches from their diff files, in memory."""
+"""`howtoctl restore`: (re)create `howto/NAME` branches from their diff files, in memory.
+
+A diff that applies to the base tip gives a branch there. One that no longer does (the base
+moved since it was saved) gives a branch where it was saved from, found by `forkpoint`, for
+`rebase-all` or `resolve` to bring forward: the command then exits 1, and says so.
+"""
 
 from __future__ import annotations
 
-from howtoctl import backup, lock, output
-from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl import backup, forkpoint, lock, output
+from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate
 
@@ -14,7 +19,14 @@ def commit_message(ws: Workspace, name: str) -> str:
     return f"{subject}\n\nRestored by howtoctl from {ws.diff_relpath(name)}.\n"
 
 
-def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
+def run(
+    ws: Workspace,
+    *,
+    requested: tuple[str, ...],
+    all_: bool,
+    force: bool = False,
+    as_json: bool = False,
+) -> int:
     selected = sorted(ws.diff_names()) if all_ and not requested else ws.select(requested, all_)
     if not selected:
         raise HowtoError(f"there are no diff files in {ws.config.diff_dir}/ to restore")
@@ -23,9 +35,10 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
         checked_out = ws.repo.checked_out_branches()
         base_tip = ws.base_tip
         # Decide everything before changing anything: one bad HOWTO stops the whole command.
-        creates, keeps = [], []
+        creates, keeps, unplaced = [], [], {}
+        forks: dict[str, str] = {}  # name: the older base commit a stale diff is placed on
         for name in selected:
-            data, _ = ws.load_patch(name)
+            data, parsed = ws.load_patch(name)
             ref = ws.branch_ref(name)
             tip = branches.get(name)
             if tip is not None:
@@ -48,30 +61,44 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             try:
                 tree = ws.repo.tree_with_patch(base_tip, data)
             except HowtoError as e:
-                raise HowtoError(
-                    f"{ws.diff_relpath(name)} does not apply to the tip of {ws.base!r}: {e.message}",
-                    f"rebuild it by hand: git switch -c {ws.config.branch_prefix}{name} {ws.base} && "
-                    f"git apply --3way {ws.diff_relpath(name)}; resolve, commit, then howtoctl save {name}",
-                ) from None
+                found = forkpoint.find(ws, name, data, parsed.paths)
+                if found is None:
+                    unplaced[name] = e.message
+                    continue
+                forks[name], tree = found
             creates.append((name, tree, tip, data))
         replaced = {ws.branch_ref(n): old for n, _, old, _ in creates if old is not None}
         # The backups go in the moves' transaction: a refused restore leaves none behind.
-        stamp, updates = backup.backup_updates(ws.repo, replaced) if replaced else (None, [])
+        command = f"restore {' '.join(requested) or '--all'} --force"  # only --force replaces
+        stamp, updates = (
+            backup.backup_updates(ws.repo, replaced, command) if replaced else (None, [])
+        )
         new_tips = {}
         # Dated like the base tip, so restoring the same diffs on the same base gives the same
         # commits (for one committer): publishing from CI then pushes only what really changed.
         date = ws.repo.commit_date(base_tip)
         for name, tree, old, _ in creates:
-            new = ws.repo.commit_tree(tree, [base_tip], commit_message(ws, name), date=date)
+            parent = forks.get(name, base_tip)
+            when = date if parent == base_tip else ws.repo.commit_date(parent)
+            new = ws.repo.commit_tree(tree, [parent], commit_message(ws, name), date=when)
             new_tips[name] = new
             updates.append(RefUpdate(ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
         if stamp:
             backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+        results = []
         for name, _, old, data in creates:
-            detail = f"from {ws.diff_relpath(name)} on {ws.base}"
+            fork = forks.get(name, base_tip)
+            if name in forks:
+                detail = (
+                    f"{ws.diff_relpath(name)} does not apply to the tip of {ws.base}; restored "
+                    f"where it was saved from, {fork[:12]} "
+                    f"({ws.commits_behind(new_tips[name], fork)} commit(s) behind {ws.base})"
+                )
+            else:
+                detail = f"from {ws.diff_relpath(name)} on {ws.base}"
             if ws.branch_diff(name, new_tips[name]) == data:
-                ws.record_sync(name, new_tips[name], data, fork=base_tip)
+                ws.record_sync(name, new_tips[name], data, fork=fork)
             else:
                 # Not the bytes save writes (short index lines, other context): no fork in the
                 # record, so that check calls the file stale until save rewrites it.
@@ -81,8 +108,51 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 detail += (
                     f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"
                 )
-            output.status_line(name, "restored", detail)
+            if name in forks:
+                results.append(_result(name, "at-fork-point", detail, ws.rebase_advice(name), fork))
+            else:
+                results.append(_result(name, "restored", detail, "", fork))
         for name, tip, data in keeps:
             ws.record_sync(name, tip, data)
-            output.status_line(name, "matches", "branch already holds exactly its diff; left as is")
-    return EXIT_OK
+            results.append(
+                _result(name, "matches", "branch already holds exactly its diff; left as is")
+            )
+        shallow = ws.repo.is_shallow
+        for name, why in unplaced.items():
+            rel = ws.diff_relpath(name)
+            by_hand = (
+                f"rebuild it by hand: git switch -c {ws.config.branch_prefix}{name} "
+                f"{ws.base} && git apply --3way {rel}; resolve, commit, then howtoctl save {name}"
+            )
+            results.append(
+                _result(
+                    name,
+                    "not-restored",
+                    f"{rel} does not apply to the tip of {ws.base} ({why}), and no commit it "
+                    "applies to was found among the base's commits that changed its files"
+                    + (" (this is a shallow clone)" if shallow else ""),
+                    f"fetch the history: git fetch --unshallow, then howtoctl restore {name}; "
+                    f"or {by_hand}"
+                    if shallow
+                    else by_hand,
+                )
+            )
+    problems = [r for r in results if r["status"] in ("at-fork-point", "not-restored")]
+    if as_json:
+        output.emit_json({"ok": not problems, "howtos": results})
+    else:
+        for r in results:
+            output.status_line(r["name"], r["status"], r["detail"])
+            if r["hint"]:
+                output.line(f"{'':15}{r['hint']}", style="dim")
+        if problems:
+            output.info(
+                f"{len(problems)} of {len(results)} HOWTO(s) do not apply to the tip of "
+                f"{ws.base}: bring them forward as their hints say"
+            )
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _result(name: str, status: str, detail: str, hint: str = "", fork: str | None = None) -> dict:
+    """One HOWTO's line of the report (`--json`: one entry of `howtos`)."""
+    return {"name": name, "status": status, "detail": detail, "hint": hint, "fork": fork}

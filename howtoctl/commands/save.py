@@ -109,6 +109,40 @@ def _plan_one(ws: Workspace, name: str, tip: str | None, force: bool):
     return name, tip, data, current, parsed
 
 
+def _not_applying(ws: Workspace, planned) -> dict[str, HowtoError]:
+    """{name: refusal} for each diff about to be written that does not apply to the base tip,
+    --force or not: a branch behind the base (after `undo`, say) gives a diff against its old
+    fork point, which `check` and `restore` would then reject. Only branches not forked at the
+    tip are looked at, in as few `git apply` runs as `check` uses."""
+    import concurrent.futures
+
+    from howtoctl import inspection
+
+    writes = {
+        name: (tip, data, parsed) for name, tip, data, current, parsed in planned if current != data
+    }
+    forks = ws.fork_points({n: tip for n, (tip, _, _) in writes.items()})
+    patches = {
+        n: (data, frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p))
+        for n, (_, data, parsed) in writes.items()
+        if forks.get(n) != ws.base_tip
+    }
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = inspection.apply_checks(ws, patches, ws.base_tip, pool)
+    refusals = {}
+    for name, (applies, message) in results.items():
+        if applies:
+            continue
+        first = next((ln for ln in message.splitlines() if ln.strip()), "git apply failed")
+        refusals[name] = HowtoError(
+            f"{ws.config.branch_prefix}{name} is {ws.commits_behind(writes[name][0])} commit(s) "
+            f"behind {ws.base} and its diff does not apply to the tip of {ws.base} "
+            f"({first.removeprefix('error: ')}); nothing was written",
+            f"rebase it first: {ws.rebase_advice(name)}",
+        )
+    return refusals
+
+
 def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = False) -> int:
     ws.require_base_worktree("save")
     branches = ws.branches()
@@ -125,6 +159,9 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 planned.append(_plan_one(ws, name, branches.get(name), force))
             except HowtoError as e:
                 refused.append(e)
+        stale = _not_applying(ws, planned)
+        refused += stale.values()
+        planned = [p for p in planned if p[0] not in stale]
         if len(refused) == 1:
             raise refused[0]
         if refused:

@@ -1,4 +1,5 @@
-"""`howtoctl undo`: put every HOWTO branch back where the latest backup recorded it."""
+"""`howtoctl undo [--to STAMP]`: put every HOWTO branch back where the latest backup run (or
+the run STAMP, see `howtoctl backups`) recorded it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from howtoctl.howtos import Workspace
 from howtoctl.refs import RefUpdate, short_branch
 
 
-def run(ws: Workspace, *, dry_run: bool = False) -> int:
+def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
         sets, ignored = _howto_sets(ws)
+        if to is not None:
+            stamp = _pick(sets, to)
         for ref, why in ignored.items():
             output.warn(f"a backup names {ref}, {why}: left alone")
         if not sets:
@@ -18,7 +21,9 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
                 "there is no howtoctl backup to undo to",
                 "backups are written by rebase-all, restore --force, resolve and undo",
             )
-        stamp, saved = list(sets.items())[-1]
+        if to is None:
+            stamp = list(sets)[-1]
+        saved = sets[stamp]
         current = ws.repo.refs(ws.prefix_ref)
         changes = {ref: oid for ref, oid in saved.items() if current.get(ref) != oid}
         if not changes:
@@ -44,7 +49,10 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
         # Back up what undo replaces, so that `undo` itself can be undone: in the same
         # transaction as the moves, so that a refused undo leaves no backup run behind.
         replaced = {r: current[r] for r in changes if r in current}
-        mine, backups = backup.backup_updates(ws.repo, replaced) if replaced else (None, [])
+        command = "undo" + (f" --to {stamp}" if to is not None else "")
+        mine, backups = (
+            backup.backup_updates(ws.repo, replaced, command) if replaced else (None, [])
+        )
         ws.repo.update_refs(
             [
                 *backups,
@@ -63,6 +71,22 @@ def run(ws: Workspace, *, dry_run: bool = False) -> int:
         + (f"; previous tips backed up as {mine}" if mine else "")
     )
     return EXIT_OK
+
+
+def _pick(sets: dict[str, dict[str, str]], wanted: str) -> str:
+    """The run `--to` names: its whole stamp, or a beginning of it that only one run has."""
+    matches = [s for s in sets if s.startswith(wanted)] if wanted else []
+    if wanted in sets:
+        return wanted
+    if len(matches) == 1:
+        return matches[0]
+    listed = ", ".join(list(sets)[-3:]) or "none"
+    raise HowtoError(
+        f"--to {wanted!r} names "
+        + ("no backup run undo can restore" if not matches else f"{len(matches)} backup runs")
+        + f"; nothing was changed (latest runs: {listed})",
+        "see every run with `howtoctl backups`, and give its stamp",
+    )
 
 
 def _howto_sets(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, str]]:

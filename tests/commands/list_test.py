@@ -13,7 +13,7 @@ def test_list_states(repo):
     r.write("howtos/manifest.toml", '[howtos.fresh1]\ntitle = "Fresh one"\n')
     r.commit("manifest")
     res = r.cli("list", "--json")
-    assert res.code == 0
+    assert res.code == 1 and json.loads(res.out)["ok"] is False  # stale1 and nodiff
     rows = {h["name"]: h for h in json.loads(res.out)["howtos"]}
     assert rows["fresh1"]["state"] == "fresh" and rows["fresh1"]["title"] == "Fresh one"
     assert rows["fresh1"]["behind"] == 0  # commits that only touch howtos/ do not count

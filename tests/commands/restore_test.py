@@ -142,13 +142,14 @@ def test_restore_refuses_corrupt_diffs_and_writes_nothing(two_howtos, tmp_path, 
 
 
 def test_restore_of_a_diff_that_no_longer_applies_explains_what_to_do(two_howtos, tmp_path):
+    # Restored where it was saved from, for rebase-all or resolve to bring forward (exit 1).
     clone = _clone(two_howtos, tmp_path / "clone")
+    saved_on = clone.rev("main")
     clone.replace("ex/train.py", "line 5\n", "line 5 rewritten on main\n")
     clone.commit("conflicting base change")
-    before = clone.snapshot()
     res = clone.cli("restore", "alpha")
-    assert res.code == 2 and "does not apply" in res.err and "git apply --3way" in res.err
-    assert clone.snapshot() == before
+    assert res.code == 1 and "does not apply" in res.out and "howtoctl resolve alpha" in res.out
+    assert clone.rev("howto/alpha^") == saved_on
 
 
 def test_restore_in_a_shallow_clone(two_howtos, tmp_path):
