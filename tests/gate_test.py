@@ -135,6 +135,21 @@ def test_check_summary_lists_each_affected_howto_with_its_state(gate, tmp_path, 
         assert float(row["check (s)"]) >= 0 and row["smoke test (s)"] == row["prove (s)"] == ""
 
 
+def test_check_summary_marks_an_auto_resolution_awaiting_review(gate, tmp_path, monkeypatch):
+    from howtoctl import autoresolve_record
+    from howtoctl.howtos import Workspace
+
+    # What `rebase-all --auto-resolve` leaves in the clone for a branch it moved.
+    ws = Workspace(str(gate.path))
+    autoresolve_record.remember_accepted(ws, "one", gate.rev("howto/one"), {"method": "wiggle"})
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert gate.cli("check", "one", "two").code == 0
+    rows = _table(summary.read_text())
+    assert rows["one"]["state"] == "auto-resolved" and "howtoctl save one" in rows["one"]["to do"]
+    assert rows["two"]["state"] == "applies"
+
+
 def test_test_summary_gives_each_smoke_tests_time_and_the_command(gate, tmp_path, monkeypatch):
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
