@@ -163,6 +163,16 @@ def test_test_summary_gives_each_smoke_tests_time_and_the_command(gate, tmp_path
     assert "calc_test.py::test_add" in rows["wrong"]["detail"]
 
 
+def test_prove_summary_gives_each_howtos_proving_time(gate, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    # one's hunk swaps the operands of a sum: its tests pass without it, so the hunk survives.
+    assert gate.cli("prove", "one", "--devices", "1").code == 1
+    row = _table(summary.read_text())["one"]
+    assert row["state"] == "needs its author" and row["to do"] == "`howtoctl prove one`"
+    assert "1 hunk(s) unproved: ex1/calc.py" in row["detail"] and float(row["prove (s)"]) > 0
+
+
 def test_nothing_affected_says_so(gate, tmp_path, monkeypatch):
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
