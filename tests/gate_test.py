@@ -179,6 +179,8 @@ def test_nothing_affected_says_so(gate, tmp_path, monkeypatch):
     since = _change(gate, "docs/README.md", "docs", "more docs")
     assert gate.cli("test", "--changed-since", since).code == 0
     assert "No HOWTO affected." in summary.read_text()
+    res = gate.cli("check", "--changed-since", since)
+    assert res.code == 0 and f"no HOWTO affected since {since}" in res.err
 
 
 def test_a_summary_cell_cannot_break_the_table():

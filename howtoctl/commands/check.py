@@ -72,7 +72,9 @@ def run(
             output.status_line(r.name, status, detail)
             if not r.ok and r.hint:
                 output.line(f"{'':15}{r.hint}", style="dim")
-        if not reports:
+        if not reports and changed_since:
+            output.info(f"no HOWTO affected since {changed_since}")
+        elif not reports:
             output.info(f"no HOWTOs found in {ws.config.diff_dir}/")
         elif failed:
             output.info(f"{len(failed)} of {len(reports)} HOWTO(s) need attention")
