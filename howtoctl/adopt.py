@@ -174,10 +174,13 @@ jobs:
     steps:
       - uses: @CHECKOUT@
         with:
+          fetch-depth: 0
           persist-credentials: false
+      # The job summary lists the HOWTOs the change could break and what their authors run.
       - uses: @ACTION@
         with:
           command: check
+          changed-since: ${{ github.base_ref && format('origin/{0}', github.base_ref) || '' }}
 
   matrix:
     name: affected HOWTOs

@@ -219,12 +219,21 @@ def undo(ctx: _Context, dry_run: bool, to: str | None) -> int:
     "--rev", metavar="REF", help="Check the diffs against commit REF instead of the staged tree."
 )
 @_json
+@click.option("--changed-since", metavar="REF", help="Only HOWTOs a change since REF could break.")
 @pass_ctx
-def check(ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool) -> int:
+def check(
+    ctx: _Context, names: tuple[str, ...], rev: str | None, as_json: bool, changed_since
+) -> int:
     """Check that each diff parses, applies, and matches its branch (exit 1 if not)."""
     from howtoctl.commands import check as cmd
 
-    return cmd.run(ctx.workspace(), requested=names, rev=rev, as_json=as_json)
+    return cmd.run(
+        ctx.workspace(),
+        requested=names,
+        rev=rev,
+        as_json=as_json,
+        changed_since=changed_since or None,
+    )
 
 
 @cli.command("list")

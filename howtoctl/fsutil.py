@@ -471,6 +471,49 @@ def append_output(path: str, text: str) -> None:
         os.close(fd)
 
 
+def check_report(path: str, what: str) -> None:
+    """Refuse, before any work, a report file the environment names (GitHub's
+    $GITHUB_STEP_SUMMARY) that is neither a regular file, a pipe, nor a name to create."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise HowtoError(f"{what} {path}: there is no directory {parent}") from None
+        return
+    except OSError as e:
+        raise HowtoError(f"cannot write {what} {path}: {e.strerror}") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        raise HowtoError(
+            f"cannot write {what} {path}: not a regular file or a pipe",
+            f"point {what} at a file",
+        )
+
+
+def append_report(path: str, text: str, what: str) -> None:
+    """Append `text` to a report file (check_report): a regular file is appended to (made if
+    missing), a pipe written into as a shell's `>>` would; a device or directory is refused."""
+    check_report(path, what)
+    try:
+        # O_NONBLOCK: a pipe nobody reads is refused (ENXIO), not waited on for ever.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        why = "nothing reads that pipe" if e.errno == errno.ENXIO else e.strerror
+        raise HowtoError(f"cannot write {what} {path}: {why}") from None
+    try:
+        mode = os.fstat(fd).st_mode  # what was opened, should the name have changed since
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise HowtoError(f"cannot write {what} {path}: not a regular file or a pipe")
+        os.set_blocking(fd, True)
+        view = memoryview(text.encode())
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as e:
+        raise HowtoError(f"cannot write {what} {path}: {e.strerror}") from None
+    finally:
+        os.close(fd)
+
+
 def open_lock_file(path: str) -> int:
     """A descriptor of the lock file `path` (made if missing), never through a link."""
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)

@@ -1,6 +1,6 @@
 """What a HOWTO variant's smoke test is, where it runs, and which variants a change affects.
 
-Pure but for `select` and `diff_files`, which read the workspace they are given.
+Pure but for `select`, `narrow` and `diff_files`, which read the workspace they are given.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import posixpath
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from howtoctl.errors import HowtoError
@@ -111,19 +111,31 @@ def affected(
     diff_paths: Mapping[str, str],
     examples: Mapping[str, Sequence[str]],
     manifest_path: str,
+    touched: Mapping[str, Sequence[str]] | None = None,
+    entries_changed: Collection[str] | None = None,
 ) -> list[str]:
     """HOWTOs whose smoke test a change (the list of changed paths) could break.
 
-    A HOWTO is affected by a change to its diff file, to the example directories it modifies,
-    to the manifest, or to anything in GLOBAL_PATHS (the tool, dependency files, workflows).
+    A HOWTO is affected by a change to its diff file, to a file its diff touches (`touched`),
+    to a file in the example directories it modifies (which holds the tests that import it), to
+    its manifest entry, or to anything in GLOBAL_PATHS (the tool and its configuration,
+    dependency files, workflows). `entries_changed`: the HOWTOs whose manifest entry the change
+    altered; None (not known) counts a change to the manifest against every HOWTO.
     """
-    if any(p == manifest_path or p.startswith(GLOBAL_PATHS) for p in changed):
-        return list(names)
+    names = list(names)
+    if any(p.startswith(GLOBAL_PATHS) for p in changed):
+        return names
+    if manifest_path in changed and entries_changed is None:
+        return names
+    edited = set(entries_changed or ()) if manifest_path in changed else set()
     result = []
     for name in names:
         dirs = examples.get(name, ())
-        if any(
-            p == diff_paths[name] or any(p.startswith(d.rstrip("/") + "/") for d in dirs)
+        files = set((touched or {}).get(name, ()))
+        if name in edited or any(
+            p == diff_paths[name]
+            or p in files
+            or any(p.startswith(d.rstrip("/") + "/") for d in dirs)
             for p in changed
         ):
             result.append(name)
@@ -142,22 +154,44 @@ def select(
     if unknown and requested:
         raise HowtoError(f"no HOWTO named {', '.join(map(repr, unknown))}", "see `howtoctl list`")
     selected = [n for n in selected if n in known]
-    if changed_since:
-        since = ws.repo.rev_parse(changed_since)  # an id from here on: never read as an option
-        if since is None:
-            raise HowtoError(
-                f"--changed-since {changed_since!r} does not name a commit",
-                "fetch it first (e.g. git fetch origin main) or pass another ref",
-            )
-        changed = ws.repo.changed_paths(since)
-        selected = affected(
-            selected,
-            changed,
-            {n: ws.diff_relpath(n) for n in selected},
-            {n: example_dirs(ws.entry(n), diff_files(ws, n)) for n in selected},
-            ws.config.manifest,
+    return narrow(ws, selected, changed_since) if changed_since else selected
+
+
+def narrow(ws: Workspace, selected: Sequence[str], changed_since: str) -> list[str]:
+    """Of `selected`, the HOWTOs a change since `changed_since` could break (`affected`)."""
+    since = ws.repo.rev_parse(changed_since)  # an id from here on: never read as an option
+    if since is None:
+        raise HowtoError(
+            f"--changed-since {changed_since!r} does not name a commit",
+            "fetch it first (e.g. git fetch origin main) or pass another ref",
         )
-    return selected
+    changed = ws.repo.changed_paths(since)
+    files = {n: diff_files(ws, n) for n in selected}
+    return affected(
+        selected,
+        changed,
+        {n: ws.diff_relpath(n) for n in selected},
+        {n: example_dirs(ws.entry(n), files[n]) for n in selected},
+        ws.config.manifest,
+        files,
+        _entries_changed(ws, since) if ws.config.manifest in changed else None,
+    )
+
+
+def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
+    """HOWTOs whose manifest entry differs from the one where HEAD forked from `since`; None
+    when the older manifest cannot be read."""
+    from howtoctl import manifest
+    from howtoctl.howtos import decode_text
+
+    fork = ws.repo.merge_base(since, "HEAD")
+    data = ws.repo.show_file(fork, ws.config.manifest) if fork else None
+    try:
+        old = manifest.parse(decode_text(data, ws.config.manifest) if data else None)
+    except HowtoError:
+        return None
+    new = ws.manifest()
+    return {n for n in set(old) | set(new) if old.get(n) != new.get(n)}
 
 
 def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:

@@ -285,8 +285,8 @@ def fake_howtoctl(tmp_path):
 @pytest.mark.parametrize(
     "command, args, changed, expected",
     [
-        ("check", "", "", ["check"]),
-        ("check", "alpha beta", "", ["check", "alpha", "beta"]),
+        ("check", "", "", ["check", "--changed-since", ""]),
+        ("check", "alpha beta", "", ["check", "--changed-since", "", "alpha", "beta"]),
         ("matrix", "", "", ["matrix", "--changed-since", "", "--github-output"]),
         (
             "matrix",

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from howtoctl import autoresolve_record, inspection, output
+import time
+
+from howtoctl import autoresolve_record, gate_summary, inspection, output, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.refs import STAGED
 
 
 def run(
-    ws: Workspace, *, requested: tuple[str, ...], rev: str | None = None, as_json: bool = False
+    ws: Workspace,
+    *,
+    requested: tuple[str, ...],
+    rev: str | None = None,
+    as_json: bool = False,
+    changed_since: str | None = None,
 ) -> int:
+    gate_summary.check_target()
     selected = ws.select(requested, all_=False, default_all=True)
     unknown = inspection.unknown_names(ws, selected) if requested else []
     if unknown:
@@ -18,6 +26,8 @@ def run(
             f"no HOWTO named {', '.join(map(repr, unknown))}",
             "see `howtoctl list` for the HOWTOs there are",
         )
+    if changed_since:
+        selected = variants.narrow(ws, selected, changed_since)
     if rev is not None:
         against = ws.repo.rev_parse(rev)
         if against is None:
@@ -26,10 +36,24 @@ def run(
         # The staged tree is what the next commit holds (pre-commit runs with it checked out);
         # without a base work tree, the base branch's tip is the reference.
         against = STAGED if ws.diffs_from_worktree() else ws.base_tip
-    reports = inspection.inspect(ws, selected, against=against, behind=False)
+    seconds: dict[str, float] = {}
+    if gate_summary.target():
+        # The job summary gives each HOWTO's own time: one inspection each, not one for all.
+        reports = []
+        for name in selected:
+            started = time.monotonic()
+            reports += inspection.inspect(ws, [name], against=against, behind=False)
+            seconds[name] = time.monotonic() - started
+    else:
+        reports = inspection.inspect(ws, selected, against=against, behind=False)
     if not requested:
         reports += inspection.invalid_diff_reports(ws)
     autoresolve_record.mark(ws, reports)
+    gate_summary.write(
+        f"howtoctl check: {len(reports)} HOWTO(s)"
+        + (f" a change since {changed_since} could break" if changed_since else ""),
+        [_row(ws, r, seconds.get(r.name, 0.0)) for r in reports],
+    )
     failed = [r for r in reports if not r.ok]
     if as_json:
         output.emit_json({"ok": not failed, "howtos": [r.as_dict() for r in reports]})
@@ -48,8 +72,26 @@ def run(
             output.status_line(r.name, status, detail)
             if not r.ok and r.hint:
                 output.line(f"{'':15}{r.hint}", style="dim")
-        if not reports:
+        if not reports and changed_since:
+            output.info(f"no HOWTO affected since {changed_since}")
+        elif not reports:
             output.info(f"no HOWTOs found in {ws.config.diff_dir}/")
         elif failed:
             output.info(f"{len(failed)} of {len(reports)} HOWTO(s) need attention")
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _row(ws: Workspace, r: inspection.Report, seconds: float) -> gate_summary.Row:
+    # What an ok HOWTO's hint asks (restore a branch a CI checkout lacks) is no author's job.
+    todo = r.hint if not r.ok or r.auto_resolved else ""
+    if r.detail.startswith("does not apply") and not r.has_branch:
+        # A CI checkout has no HOWTO branches; the author's clone does.
+        todo = f"in your clone: {ws.rebase_advice(r.name)}"
+    if not r.ok:
+        state = gate_summary.NEEDS_AUTHOR
+    elif r.auto_resolved:
+        state = gate_summary.AUTO_RESOLVED
+    else:
+        state = gate_summary.APPLIES
+    detail = r.detail if r.detail or not r.ok else f"+{r.added} -{r.removed}"
+    return gate_summary.Row(r.name, state, "check", seconds, detail, todo)

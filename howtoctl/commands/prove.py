@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from howtoctl import fsutil, mutants, output, proof, smoke, variants
+from howtoctl import fsutil, gate_summary, mutants, output, proof, smoke, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
@@ -97,6 +97,7 @@ def run(
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
     smoke.check_timeout(timeout)
+    gate_summary.check_target()
     if record:
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
@@ -108,6 +109,7 @@ def run(
             "no HOWTOs to prove"
             + (f" (nothing affected since {changed_since})" if changed_since else "")
         )
+        _summary([], {}, {}, [], changed_since)
         if as_json:
             output.emit_json({"howtos": []})
         return EXIT_OK
@@ -154,6 +156,7 @@ def run(
             )
     failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
     unproved = [r for p in plans for r in results[p.name] if r.status in UNPROVED]
+    _summary(plans, results, _seconds(plans, done), failed, changed_since)
     if as_json:
         output.emit_json(
             {
@@ -196,3 +199,49 @@ def _variant_error(p: mutants.Plan, runs: dict[str, VariantResult]) -> str:
     if p.error:
         return p.error
     return f"its own smoke test fails: {runs[p.name].message}"
+
+
+def _seconds(plans: list[mutants.Plan], done: list[VariantResult]) -> dict[str, float]:
+    """Each HOWTO's proving time: its own run and its mutants' runs (`mutants.label`)."""
+    owner = {p.name: p.name for p in plans}
+    for p in plans:
+        owner |= {mutants.label(p.name, h): p.name for h in p.hunks}
+    seconds = dict.fromkeys(owner.values(), 0.0)
+    for r in done:
+        if r.name in owner:
+            seconds[owner[r.name]] += r.seconds
+    return seconds
+
+
+def _summary(
+    plans: list[mutants.Plan],
+    results: dict[str, list[HunkResult]],
+    seconds: dict[str, float],
+    failed: list[mutants.Plan],
+    changed_since: str | None,
+) -> None:
+    rows = []
+    for p in plans:
+        weak = [r for r in results[p.name] if r.status in UNPROVED]
+        bad = p in failed or weak
+        if p in failed:
+            detail = "its own smoke test does not pass"
+        elif weak:
+            detail = f"{len(weak)} hunk(s) unproved: " + ", ".join(
+                f"{r.file} {r.header}" for r in weak
+            )
+        else:
+            proved = sum(r.status == proof.Status.PROVED for r in results[p.name])
+            detail = f"{proved} hunk(s) proved"
+        rows.append(
+            gate_summary.Row(
+                p.name,
+                gate_summary.NEEDS_AUTHOR if bad else gate_summary.APPLIES,
+                "prove",
+                seconds.get(p.name, 0.0),
+                detail,
+                f"howtoctl prove {p.name}" if bad else "",
+            )
+        )
+    since = f" a change since {changed_since} could break" if changed_since else ""
+    gate_summary.write(f"howtoctl prove: {len(rows)} HOWTO(s){since}", rows)

@@ -187,7 +187,8 @@ def hunk_proofs(
         elif found.get("status") in (proof.Status.NOT_APPLICABLE, proof.Status.NOT_RUN):
             result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
         else:
-            result.append(("unproved", f"not proved yet: howtoctl prove {name} --record"))
+            # Readers need no command: `run` tells the maintainer which one to run.
+            result.append(("unproved", "not proved yet"))
     return result
 
 
@@ -267,6 +268,12 @@ def run(ws: Workspace, *, out: str | None = None) -> int:
             output.status_line(h.name, "broken", broken[h.name])
         else:
             output.status_line(h.name, "rendered", site_mod.page_name(h.name))
+    for h in src.howtos:
+        unproved = sum(status == "unproved" for status, _ in h.proofs)
+        if unproved:
+            output.info(
+                f"{h.name}: {unproved} hunk(s) not proved yet: howtoctl prove {h.name} --record"
+            )
     if src.guide is None:
         output.info(f"no {GUIDE_PATH}: the site has no maintainer guide page")
     if removed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from howtoctl import junit, output, smoke, variants
+from howtoctl import gate_summary, junit, output, smoke, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
@@ -63,6 +63,7 @@ def run(
     from_diff: bool = False,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
+    gate_summary.check_target()
     if junit_path is not None:  # refused now, not after minutes of smoke tests
         from howtoctl import fsutil
 
@@ -81,6 +82,7 @@ def run(
         )
         if junit_path:
             _write(junit_path, junit.render([]))
+        _summary([], changed_since)
         if as_json:
             output.emit_json({"platform": runner.platform, "devices": devices, "results": []})
         return EXIT_OK
@@ -97,6 +99,7 @@ def run(
     ordered = [results[n] for n in selected]
     if junit_path:
         _write(junit_path, junit.render(ordered))
+    _summary(ordered, changed_since)
     _report(ordered, as_json, runner.platform, devices)
     return EXIT_PROBLEMS if any(r.status != "passed" for r in ordered) else EXIT_OK
 
@@ -105,3 +108,19 @@ def _write(path: str, data: bytes) -> None:
     from howtoctl import fsutil
 
     fsutil.write_output(path, data)
+
+
+def _summary(results: list[VariantResult], changed_since: str | None) -> None:
+    rows = [
+        gate_summary.Row(
+            r.name,
+            gate_summary.APPLIES if r.status == "passed" else gate_summary.NEEDS_AUTHOR,
+            "smoke test",
+            r.seconds,
+            "passed" if r.status == "passed" else ", ".join(r.failing_tests) or r.message,
+            "" if r.status == "passed" else f"howtoctl test {r.name}",
+        )
+        for r in results
+    ]
+    since = f" a change since {changed_since} could break" if changed_since else ""
+    gate_summary.write(f"howtoctl test: {len(rows)} HOWTO(s){since}", rows)

@@ -5,9 +5,11 @@ every hunk matches it, both sides are lexed as whole files (the new side rebuilt
 the hunks), so a hunk that starts inside a docstring is still coloured right. Otherwise each
 hunk's old and new side is lexed as one text on its own.
 
-Rows for the side-by-side view: context lines face themselves; a run of removed lines faces
-the run of added lines that follows it, pair by pair; what is left of the longer run faces an
-empty cell. Paired lines get their changed words marked (difflib on word tokens).
+Rows for the side-by-side view: context lines face themselves; in a run of removed lines
+followed by added ones, a removed line faces an added line only when the two are similar
+(difflib's ratio, the most similar pair first, in order, as difflib's ndiff pairs lines for
+HtmlDiff); every other line faces an empty cell. Paired lines get their changed words marked
+(difflib on word tokens).
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from howtoctl.render import highlight
 # Below this similarity two paired lines are simply different: marking every word would be noise.
 MIN_WORD_DIFF_RATIO = 0.4
 _WORD_RE = re.compile(r"\w+|\s+|[^\w\s]")
+# Below this similarity (difflib's ratio on the stripped lines) a removed and an added line
+# are shown on rows of their own: a renamed variable pairs, an unrelated new comment does not.
+MIN_PAIR_RATIO = 0.5
+# Runs longer than this are paired in order (k-th with k-th, when similar): the best-pair
+# search compares every removed line with every added one.
+MAX_PAIR_SEARCH = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +169,45 @@ def word_marks(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[int, i
     return ma, mb
 
 
+def _similar(a: str, b: str) -> float:
+    sm = difflib.SequenceMatcher(None, a.strip(), b.strip(), autojunk=False)
+    # The cheap upper bounds first, as difflib's ndiff does.
+    if sm.real_quick_ratio() < MIN_PAIR_RATIO or sm.quick_ratio() < MIN_PAIR_RATIO:
+        return 0.0
+    return sm.ratio()
+
+
+def pair_lines(removed: Sequence[str], added: Sequence[str]) -> list[tuple[int | None, int | None]]:
+    """Rows for a run of removed lines followed by added ones, as (removed index, added index),
+    None for an empty side: the most similar pair at or above MIN_PAIR_RATIO faces itself,
+    then the lines before it and after it are paired the same way (difflib's _fancy_replace);
+    a line left without a similar partner gets a row of its own, removed lines first."""
+    if len(removed) * len(added) > MAX_PAIR_SEARCH:
+        rows: list[tuple[int | None, int | None]] = []
+        for k in range(max(len(removed), len(added))):
+            d = k if k < len(removed) else None
+            a = k if k < len(added) else None
+            if d is not None and a is not None and _similar(removed[d], added[a]) < MIN_PAIR_RATIO:
+                rows += [(d, None), (None, a)]
+            else:
+                rows.append((d, a))
+        return rows
+
+    def pair(dlo: int, dhi: int, alo: int, ahi: int) -> list[tuple[int | None, int | None]]:
+        best, at = MIN_PAIR_RATIO, None
+        for d in range(dlo, dhi):
+            for a in range(alo, ahi):
+                score = _similar(removed[d], added[a])
+                if score > best or (score == best and at is None):
+                    best, at = score, (d, a)
+        if at is None:
+            return [(d, None) for d in range(dlo, dhi)] + [(None, a) for a in range(alo, ahi)]
+        d, a = at
+        return [*pair(dlo, d, alo, a), (d, a), *pair(d + 1, dhi, a + 1, ahi)]
+
+    return pair(0, len(removed), 0, len(added))
+
+
 def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
     old_no, new_no = h.old_start, h.new_start
     # First pass: number every line and find the runs of removed lines followed by added ones.
@@ -203,9 +250,9 @@ def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
                 if numbered[i][0] == "+":
                     adds.append(i)
                 i += 1
-            for k in range(max(len(dels), len(adds))):
-                d = dels[k] if k < len(dels) else None
-                a = adds[k] if k < len(adds) else None
+            for d, a in pair_lines([numbered[d][1] for d in dels], [numbered[a][1] for a in adds]):
+                d = dels[d] if d is not None else None
+                a = adds[a] if a is not None else None
                 if d is not None and a is not None:
                     marks[d], marks[a] = word_marks(numbered[d][1], numbered[a][1])
                     pending_rows.append(("change", d, a))

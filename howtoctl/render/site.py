@@ -508,7 +508,9 @@ tr.hunk .proof-proved { color: var(--plus); }
 tr.hunk .proof-survived, tr.hunk .proof-weak { color: var(--minus); font-weight: 600; }
 tr.hunk .proof-exempt, tr.hunk .proof-not-counted, tr.hunk .proof-unproved, tr.hunk .proof-not-applicable, tr.hunk .proof-not-run { color: var(--muted); }
 td.empty { background: var(--empty-bg); }
-table.split { table-layout: fixed; min-width: 56rem; }
+/* No minimum width: in a narrower page (Sphinx's alabaster) the two code columns stay halves
+   of the width there is and long lines wrap, rather than the right side scrolling away. */
+table.split { table-layout: fixed; }
 table.split col.c-num { width: 3.75em; }
 table.split td.num { width: auto; min-width: 0; }
 table.split td.src { white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -3,7 +3,7 @@ import re
 import subprocess
 
 from howtoctl import patch
-from howtoctl.render import filediff
+from howtoctl.render import filediff, sidebyside
 
 OLD = '''def f():
     """Docstring.
@@ -106,3 +106,42 @@ def test_new_deleted_and_no_newline_files(tmp_path):
     assert all(r.kind == "add" for r in fv.hunks[0].rows)
     assert fv.hunks[0].lines[0].html == '<span class="sd">"""New."""</span>'
     assert (fv.status, fv.whole_file) == ("new", True)
+
+
+def test_a_removed_line_faces_only_a_similar_added_line(tmp_path):
+    # Before: the removed `loss =` line faced the new comment, the line that replaced it a gap.
+    old = "def step(state, batch):\n    loss = loss_fn(state, batch)\n    return loss\n"
+    new = (
+        "def step(state, batch):\n"
+        "    # Scale the loss by the number of devices.\n"
+        "    loss = loss_fn(state, batch) / jax.device_count()\n"
+        "    return loss\n"
+    )
+    fv = filediff.file_view(_diff(tmp_path, old, new), old)
+    rows = [
+        (r.kind, r.old and _text(r.old.html), r.new and _text(r.new.html)) for r in fv.hunks[0].rows
+    ]
+    assert rows == [
+        ("ctx", "def step(state, batch):", "def step(state, batch):"),
+        ("add", None, "    # Scale the loss by the number of devices."),
+        (
+            "change",
+            "    loss = loss_fn(state, batch)",
+            "    loss = loss_fn(state, batch) / jax.device_count()",
+        ),
+        ("ctx", "    return loss", "    return loss"),
+    ]
+    table = sidebyside.file_table(fv)
+    assert table.count('<tr class="add">') == 1 and table.count('<tr class="change">') == 1
+
+
+def test_unrelated_lines_get_rows_of_their_own_and_similar_ones_pair_in_order():
+    removed = ["x = 1", "import os", "y = compute(a)"]
+    added = ["# a comment about nothing", "x = 2", "y = compute(a, b)"]
+    assert filediff.pair_lines(removed, added) == [
+        (None, 0),
+        (0, 1),
+        (1, None),
+        (2, 2),
+    ]
+    assert filediff.pair_lines(["import os"], ["return [1, 2, 3]"]) == [(0, None), (None, 0)]

@@ -1,0 +1,77 @@
+"""The PR gate's job summary: a Markdown table of the HOWTOs a step ran on, appended to the file
+GitHub Actions names in $GITHUB_STEP_SUMMARY (nothing is written where it is unset).
+
+Each gate step (`check`, `test`, `prove`) adds a table of the same shape, filling its own time
+column: each HOWTO still applies, was auto-resolved (awaiting review), or needs its author,
+with the command that author runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from howtoctl import fsutil
+
+VARIABLE = "GITHUB_STEP_SUMMARY"
+APPLIES = "applies"
+AUTO_RESOLVED = "auto-resolved"
+NEEDS_AUTHOR = "needs its author"
+STEPS = ("check", "smoke test", "prove")
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    state: str  # APPLIES, AUTO_RESOLVED or NEEDS_AUTHOR
+    step: str  # one of STEPS: the column `seconds` goes in
+    seconds: float
+    detail: str = ""
+    todo: str = ""  # what its author runs: a command, or a sentence naming one
+
+
+def target() -> str | None:
+    return os.environ.get(VARIABLE) or None
+
+
+def check_target() -> None:
+    """Refuse a bad summary file before any work, as `--junit FILE` is."""
+    path = target()
+    if path:
+        fsutil.check_report(path, f"${VARIABLE}")
+
+
+def _cell(text: str) -> str:
+    # A pipe would end the cell, a line break the row.
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _todo(text: str) -> str:
+    if not text:
+        return ""
+    if text.startswith("howtoctl ") and "`" not in text:
+        return f"`{_cell(text)}`"
+    return _cell(text)
+
+
+def markdown(title: str, rows: Sequence[Row]) -> str:
+    lines = [f"### {_cell(title)}", ""]
+    if not rows:
+        return "\n".join([*lines, "No HOWTO affected.", "", ""])
+    lines += [
+        "| HOWTO | state | " + " | ".join(f"{s} (s)" for s in STEPS) + " | detail | to do |",
+        "|---|---|" + "--:|" * len(STEPS) + "---|---|",
+    ]
+    for r in rows:
+        times = [f"{r.seconds:.1f}" if s == r.step else "" for s in STEPS]
+        cells = [f"`{r.name}`", r.state, *times, _cell(r.detail), _todo(r.todo)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join([*lines, "", ""])
+
+
+def write(title: str, rows: Sequence[Row]) -> None:
+    """Append the table to the job summary, where GitHub Actions names one."""
+    path = target()
+    if path:
+        fsutil.append_report(path, markdown(title, rows), f"${VARIABLE}")
