@@ -1,0 +1,31 @@
+"""The one place that talks to git: `Repo`, a facade over the modules of this package."""
+
+from howtoctl.git.repo import (
+    DIFF_OPTIONS,
+    FALLBACK_IDENTITY,
+    MIN_GIT_VERSION,
+    MergeResult,
+    RebaseStep,
+    Repo,
+    Worktree,
+    git_environment,
+    merge_file,
+    parse_merge_tree_stdin,
+    split_evenly,
+    uninterruptible,
+)
+
+__all__ = [
+    "DIFF_OPTIONS",
+    "FALLBACK_IDENTITY",
+    "MIN_GIT_VERSION",
+    "MergeResult",
+    "RebaseStep",
+    "Repo",
+    "Worktree",
+    "git_environment",
+    "merge_file",
+    "parse_merge_tree_stdin",
+    "split_evenly",
+    "uninterruptible",
+]
