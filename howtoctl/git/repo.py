@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.git.run import Git, git_environment, run, run_concurrently, uninterruptible
 from howtoctl.objects import RawCommit, object_id, parse_commit
 from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
 
@@ -48,44 +49,12 @@ DIFF_OPTIONS = (
     "--ignore-submodules=none",
 )
 
-# Environment for every git call: no pager, no prompts, messages we can quote in English.
-_ENV_OVERRIDES = {
-    "GIT_PAGER": "cat",
-    "GIT_TERMINAL_PROMPT": "0",
-    "LC_ALL": "C",
-    "LANGUAGE": "C",
-    "GIT_OPTIONAL_LOCKS": "0",
-}
-
-
-# Configuration set for every git call (appended to any the caller's environment already sets).
-# A full object id is never taken for a ref name, but by default git still looks for refs named
-# like each id it reads, to warn about the ambiguity: a dozen file system calls per id.
-_CONFIG_OVERRIDES = (("core.warnAmbiguousRefs", "false"),)
-
-
-def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    env = {**environ, **_ENV_OVERRIDES}
-    try:
-        count = int(env.get("GIT_CONFIG_COUNT", "0"))
-    except ValueError:
-        count = 0
-    for key, value in _CONFIG_OVERRIDES:
-        env[f"GIT_CONFIG_KEY_{count}"] = key
-        env[f"GIT_CONFIG_VALUE_{count}"] = value
-        count += 1
-    env["GIT_CONFIG_COUNT"] = str(count)
-    return env
-
-
 FALLBACK_IDENTITY = {
     "GIT_AUTHOR_NAME": "howtoctl",
     "GIT_AUTHOR_EMAIL": "howtoctl@localhost",
     "GIT_COMMITTER_NAME": "howtoctl",
     "GIT_COMMITTER_EMAIL": "howtoctl@localhost",
 }
-
-_WORKTREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,10 +98,10 @@ class Repo:
 
     def __init__(self, path: str = ".", *, version: tuple[int, ...] | None = None) -> None:
         """`version`: git's version when the caller already knows it (asked on first need)."""
-        self._env = git_environment(os.environ)
-        self._cwd = os.path.abspath(path)
-        if not os.path.isdir(self._cwd):
+        cwd = os.path.abspath(path)
+        if not os.path.isdir(cwd):
             raise HowtoError(f"{path}: no such directory")
+        self._git = Git(cwd, git_environment(os.environ))
         # One process for every fact needed up front. --show-toplevel comes last: it fails in a
         # bare repository or inside .git, after the other answers are printed.
         proc = self._popen_run(
@@ -155,63 +124,38 @@ class Repo:
         if len(lines) < 6:
             stderr = proc.stderr.decode(errors="replace").strip()
             if stderr and "not a git repository" not in stderr:
-                raise HowtoError(f"git cannot open the repository at {self._cwd}: {stderr}")
+                raise HowtoError(f"git cannot open the repository at {cwd}: {stderr}")
             raise HowtoError(
-                f"{self._cwd} is not inside a git repository",
+                f"{cwd} is not inside a git repository",
                 "run howtoctl inside your repository, or point at it with -C PATH",
             )
         self.is_bare = lines[0] == "true"
         self.is_shallow = lines[1] == "true"
         self.git_dir = lines[2]
-        self.common_dir = os.path.normpath(os.path.join(self._cwd, lines[3]))
+        self.common_dir = os.path.normpath(os.path.join(cwd, lines[3]))
         self._object_format = lines[4]
-        self.objects_dir = os.path.normpath(os.path.join(self._cwd, lines[5]))
+        self.objects_dir = os.path.normpath(os.path.join(cwd, lines[5]))
         self.toplevel = lines[6] if len(lines) > 6 else None
         # What the work tree here has checked out: a branch ref, or "HEAD" (detached, unborn).
         self._head = lines[7] if len(lines) > 7 else None
         if self.toplevel:
-            self._cwd = self.toplevel
+            self._git = dataclasses.replace(self._git, cwd=self.toplevel)
         self._version = version
         self._identity: bool | None = None
 
     # -- running git ---------------------------------------------------------------------------
 
-    def _popen_run(
-        self,
-        args: Sequence[str],
-        *,
-        input: bytes | None = None,
-        env: Mapping[str, str] | None = None,
-        check: bool = True,
-        cwd: str | None = None,
-        new_session: bool = False,
-    ) -> subprocess.CompletedProcess:
-        full_env = self._env if env is None else {**self._env, **env}
-        if cwd is not None:
-            # Another work tree: variables a git hook may have set for this one must not leak.
-            full_env = {k: v for k, v in full_env.items() if k not in _WORKTREE_VARS}
-        proc = subprocess.run(
-            ["git", *args],
-            input=input,
-            capture_output=True,
-            cwd=cwd or self._cwd,
-            env=full_env,
-            start_new_session=new_session,
-        )
-        if check and proc.returncode != 0:
-            raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
-        return proc
+    def _popen_run(self, args: Sequence[str], **kwargs) -> subprocess.CompletedProcess:
+        return self._git.run(*args, **kwargs)
 
     def _run(self, *args: str, input: bytes | None = None, env=None, cwd=None) -> str:
-        """Run git and return its stdout as text (raises GitError on failure)."""
-        return self._popen_run(args, input=input, env=env, cwd=cwd).stdout.decode()
+        return self._git.text(*args, input=input, env=env, cwd=cwd)
 
     def _run_bytes(self, *args: str, input: bytes | None = None, env=None) -> bytes:
-        return self._popen_run(args, input=input, env=env).stdout
+        return self._git.run(*args, input=input, env=env).stdout
 
     def _try_run(self, *args: str, input: bytes | None = None, env=None, cwd=None):
-        """Run git; return the CompletedProcess whatever the exit status."""
-        return self._popen_run(args, input=input, env=env, check=False, cwd=cwd)
+        return self._git.run(*args, input=input, env=env, check=False, cwd=cwd)
 
     # -- facts about the repository ------------------------------------------------------------
 
@@ -450,7 +394,8 @@ class Repo:
         git writes the entries.
         """
         source = index_file or os.path.join(
-            self._cwd, self._env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index")
+            self._git.cwd,
+            self._git.env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index"),
         )
         with fsutil.temporary_directory("index") as tmp:
             index_copy = os.path.join(tmp, "index")
@@ -644,7 +589,7 @@ class Repo:
         # Owned by this process: what a killed dry run leaves, the next test or prove removes.
         with fsutil.temporary_directory("objects") as tmp:
             scratch = copy.copy(self)
-            scratch._env = {**self._env, **self._object_env(os.path.join(tmp, "objects"))}
+            scratch._git = self._git.with_env(self._object_env(os.path.join(tmp, "objects")))
             scratch.throwaway = True
             yield scratch
 
@@ -878,7 +823,7 @@ class Repo:
         if self._version is None or self._version >= MERGE_TREE_STDIN_VERSION:
             # Try the batch form first: asking `git version` costs as much as the merges.
             batches = split_evenly(pairs, processes or _merge_processes(len(pairs)))
-            procs = _run_concurrently(
+            procs = run_concurrently(
                 lambda batch: self._try_run(
                     "merge-tree",
                     "--write-tree",
@@ -951,53 +896,15 @@ def _quote_alternate(path: str) -> str:
     return f'"{escaped}"'
 
 
-def _run_concurrently(fn, items: Sequence) -> list:
-    """[fn(item) for item in items], each in its own thread (they wait on git processes)."""
-    if len(items) <= 1:
-        return [fn(item) for item in items]
-    import concurrent.futures  # here: only merges on many branches need it, not every command
-
-    with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
-        return list(pool.map(fn, items))
-
-
 def merge_file(ours: str, base: str, theirs: str) -> tuple[int, bytes, str]:
     """`git merge-file -p` of three files, no repository needed: (exit status, the number of
     conflicts or, below 0 or above 127, a failure; the merged bytes; git's message)."""
-    proc = subprocess.run(
-        ["git", "merge-file", "-p", "--", ours, base, theirs],
-        capture_output=True,
+    proc = run(
+        ["merge-file", "-p", "--", ours, base, theirs],
         env=git_environment(os.environ),
+        check=False,
     )
     return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
-
-
-@contextlib.contextmanager
-def uninterruptible() -> Iterator[None]:
-    """Let a block that must not stop half-way finish before Ctrl-C or SIGTERM take effect.
-
-    Run the git processes inside it with `new_session=True`: a Ctrl-C goes to the whole
-    foreground process group, and a `git update-ref` killed mid-transaction leaves its lock files
-    behind. The interrupt is raised as KeyboardInterrupt once the block is done.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {
-        sig: signal.signal(sig, lambda signum, frame: received.append(signum))
-        for sig in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if received:
-        raise KeyboardInterrupt
 
 
 class _TemporaryIndex:
