@@ -8,8 +8,8 @@ import datetime
 import re
 from collections.abc import Mapping
 
-from howtoctl.git import Repo
-from howtoctl.refs import HEADS, RefUpdate, short_branch
+from howtoctl.git import RefUpdate, Repo
+from howtoctl.names import HEADS, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
 STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"

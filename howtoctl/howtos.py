@@ -14,7 +14,7 @@ from howtoctl import manifest as manifest_mod
 from howtoctl import names, patch, state
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.refs import HEADS, BranchRef, short_branch
+from howtoctl.names import HEADS, BranchRef, short_branch
 
 # Configuration and metadata files are small; anything bigger is refused, not read.
 MAX_TEXT_BYTES = 1_000_000

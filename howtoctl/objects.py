@@ -1,6 +1,6 @@
-"""git's object format, in Python: ids, and commit objects parsed and built.
+"""git's object format, in Python: ids, typed by kind, and commit objects parsed and built.
 
-Pure: nothing here runs git or writes a file. The git facade (`git.py`) hands git the bytes
+Pure: nothing here runs git or writes a file. The git facade (`git/odb.py`) hands git the bytes
 built here and checks git's ids against `object_id`.
 """
 
@@ -8,6 +8,34 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+
+
+class Oid(str):
+    """A full object id (hex)."""
+
+    __slots__ = ()
+
+    @property
+    def short(self) -> str:
+        return self[:12]
+
+
+class CommitId(Oid):
+    """The id of a commit."""
+
+    __slots__ = ()
+
+
+class TreeId(Oid):
+    """The id of a tree."""
+
+    __slots__ = ()
+
+
+class BlobId(Oid):
+    """The id of a blob (a file's content)."""
+
+    __slots__ = ()
 
 
 @dataclasses.dataclass(frozen=True)

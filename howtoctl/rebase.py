@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from howtoctl import objects
 from howtoctl.git import Repo
-from howtoctl.refs import Oid
+from howtoctl.objects import Oid
 
 
 class Status(enum.StrEnum):

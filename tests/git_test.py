@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from howtoctl import git as git_mod
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.refs import STAGED
+from howtoctl.names import STAGED
 
 
 def test_environment_appends_to_configuration_the_caller_set():

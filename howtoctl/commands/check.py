@@ -5,7 +5,7 @@ from __future__ import annotations
 from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.refs import STAGED
+from howtoctl.names import STAGED
 
 
 def run(

@@ -13,7 +13,7 @@ from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
 from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
-from howtoctl.refs import HEADS, short_branch
+from howtoctl.names import HEADS, short_branch
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 

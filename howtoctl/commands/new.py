@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from howtoctl import fsutil, lock, manifest, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def run(ws: Workspace, *, name: str, title: str = "", summary: str = "", example: str = "") -> int:

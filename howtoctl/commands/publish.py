@@ -15,8 +15,9 @@ import dataclasses
 
 from howtoctl import names, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import HEADS, RefUpdate, short_branch
+from howtoctl.names import HEADS, short_branch
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 

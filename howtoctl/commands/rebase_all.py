@@ -6,9 +6,8 @@ import contextlib
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.git import Repo
+from howtoctl.git import RefUpdate, Repo
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def _report(

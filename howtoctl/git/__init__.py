@@ -1,5 +1,6 @@
 """The one place that talks to git: `Repo`, a facade over the modules of this package."""
 
+from howtoctl.git.refs import RefUpdate
 from howtoctl.git.repo import (
     DIFF_OPTIONS,
     FALLBACK_IDENTITY,
@@ -8,12 +9,11 @@ from howtoctl.git.repo import (
     RebaseStep,
     Repo,
     Worktree,
-    git_environment,
     merge_file,
     parse_merge_tree_stdin,
     split_evenly,
-    uninterruptible,
 )
+from howtoctl.git.run import git_environment, uninterruptible
 
 __all__ = [
     "DIFF_OPTIONS",
@@ -21,6 +21,7 @@ __all__ = [
     "MIN_GIT_VERSION",
     "MergeResult",
     "RebaseStep",
+    "RefUpdate",
     "Repo",
     "Worktree",
     "git_environment",

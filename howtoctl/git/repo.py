@@ -24,9 +24,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
-from howtoctl.git.run import Git, git_environment, run, run_concurrently, uninterruptible
-from howtoctl.objects import RawCommit, object_id, parse_commit
-from howtoctl.refs import HEADS, STAGED, Oid, RefUpdate, Staged
+from howtoctl.git.refs import Refs, RefUpdate
+from howtoctl.git.run import Git, git_environment, run, run_concurrently
+from howtoctl.names import HEADS, STAGED, Staged
+from howtoctl.objects import Oid, RawCommit, object_id, parse_commit
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
@@ -91,7 +92,7 @@ def _parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(g) for g in m.groups() if g is not None)
 
 
-class Repo:
+class Repo(Refs):
     """A git repository, seen from one work tree (or a bare repository)."""
 
     throwaway = False  # a dry run's facade whose new objects go away (`throwaway_objects`)
@@ -184,33 +185,6 @@ class Repo:
                 "run it in a clone with a checkout",
             )
         return os.path.join(self.toplevel, *parts)
-
-    def rev_parse(self, rev: str) -> Oid | None:
-        """The commit `rev` names, or None."""
-        # `:/text` (a commit message search) reads the rest as text, and names a commit anyway.
-        spec = rev if rev.startswith(":/") else f"{rev}^{{commit}}"
-        proc = self._try_run("rev-parse", "--verify", "--quiet", "--end-of-options", spec)
-        oid = proc.stdout.decode().strip() if proc.returncode == 0 else ""
-        return Oid(oid) if oid else None
-
-    def head_ref(self) -> str | None:
-        """Full ref name HEAD points to (refs/heads/...), or None when HEAD is detached."""
-        if self._head and self._head.startswith(HEADS):
-            return self._head  # read on opening; howtoctl never switches a work tree's branch
-        proc = self._try_run("symbolic-ref", "-q", "HEAD")
-        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
-
-    def check_ref_format(self, ref: str) -> bool:
-        return self._try_run("check-ref-format", ref).returncode == 0
-
-    def refs(self, prefix: str) -> dict[str, Oid]:
-        """{full ref name: oid} for every ref under `prefix` (e.g. 'refs/heads/howto/')."""
-        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
-        result = {}
-        for line in out.splitlines():
-            oid, _, ref = line.partition(" ")
-            result[ref] = Oid(oid)
-        return result
 
     def worktrees(self) -> list[Worktree]:
         out = self._run("worktree", "list", "--porcelain", "-z")
@@ -508,76 +482,6 @@ class Repo:
         if out != expected:
             raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
         return expected
-
-    def update_refs(
-        self,
-        updates: Sequence[RefUpdate],
-        message: str,
-        reflog: bool = True,
-    ) -> None:
-        """Move refs all-or-nothing (see `RefUpdate` for what each None means).
-
-        git locks every ref, checks every old value, then commits; if any check fails, no ref moves.
-        """
-        if not updates:
-            return
-        zero = "0" * (64 if self.object_format == "sha256" else 40)
-        # -z: fields end with NUL, so no ref name or value can start another command.
-        fields = ["start"]
-        for ref, new, old in updates:
-            if "\0" in ref:
-                raise HowtoError(f"invalid ref name {ref!r}")
-            if new is None:
-                fields += [f"delete {ref}", old or ""]
-            else:
-                fields += [f"update {ref}", new, old or zero]
-        fields += ["prepare", "commit"]
-        args = ["update-ref", "-m", message, "-z", "--stdin"]
-        if reflog and self._log_all_ref_updates() != "always":
-            # Branches get a reflog entry even where git would not write one (bare repositories);
-            # backup refs need none (they are the record themselves) unless asked for.
-            args[:0] = ["-c", "core.logAllRefUpdates=true"]
-        with uninterruptible():
-            proc = self._popen_run(
-                args,
-                input="".join(f + "\0" for f in fields).encode(),
-                check=False,
-                new_session=True,
-            )
-        if proc.returncode != 0:
-            stderr = proc.stderr.decode(errors="replace").strip()
-            stale = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
-            hint = (
-                self._stale_lock_hint()
-                if stale
-                else "another program changed a branch meanwhile; run the command again"
-            )
-            raise HowtoError(
-                "could not move the branches, so none was moved: "
-                + (stderr.splitlines() or ["git update-ref failed"])[0],
-                hint,
-            )
-
-    def _stale_lock_hint(self) -> str:
-        """Every ref lock file in the repository, and the command that removes them all: a git
-        killed mid-transaction leaves one per ref it had locked, and git names only the first."""
-        import shlex
-
-        locks = [os.path.join(self.common_dir, "packed-refs.lock")]
-        for top in {self.common_dir, self.git_dir}:
-            for dirpath, _, files in os.walk(os.path.join(top, "refs")):
-                locks += [os.path.join(dirpath, f) for f in files if f.endswith(".lock")]
-        locks = sorted({p for p in locks if os.path.isfile(p)})
-        return (
-            f"a git process was killed while it held {len(locks)} ref lock file(s):\n  "
-            + "\n  ".join(locks)
-            + "\nif no git process is running now (check with `ps -C git`), remove them and run "
-            "the command again:\n  rm -f -- " + " ".join(shlex.quote(p) for p in locks)
-        )
-
-    def _log_all_ref_updates(self) -> str:
-        proc = self._try_run("config", "--get", "core.logAllRefUpdates")
-        return proc.stdout.decode().strip().lower()
 
     # -- a throwaway object directory ----------------------------------------------------------
 
