@@ -1,9 +1,9 @@
 """The one place that talks to git: `Repo`, a facade over the modules of this package."""
 
+from howtoctl.git.odb import FALLBACK_IDENTITY, BlobId, CommitId, Oid, TreeId
 from howtoctl.git.refs import RefUpdate
 from howtoctl.git.repo import (
     DIFF_OPTIONS,
-    FALLBACK_IDENTITY,
     MIN_GIT_VERSION,
     MergeResult,
     RebaseStep,
@@ -16,6 +16,10 @@ from howtoctl.git.repo import (
 from howtoctl.git.run import git_environment, uninterruptible
 
 __all__ = [
+    "BlobId",
+    "CommitId",
+    "Oid",
+    "TreeId",
     "DIFF_OPTIONS",
     "FALLBACK_IDENTITY",
     "MIN_GIT_VERSION",

@@ -13,21 +13,19 @@ with one process per merge before that). See MIN_GIT_VERSION.
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import dataclasses
 import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.git.odb import Objects
 from howtoctl.git.refs import Refs, RefUpdate
 from howtoctl.git.run import Git, git_environment, run, run_concurrently
 from howtoctl.names import HEADS, STAGED, Staged
-from howtoctl.objects import Oid, RawCommit, object_id, parse_commit
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
@@ -49,13 +47,6 @@ DIFF_OPTIONS = (
     "--no-relative",
     "--ignore-submodules=none",
 )
-
-FALLBACK_IDENTITY = {
-    "GIT_AUTHOR_NAME": "howtoctl",
-    "GIT_AUTHOR_EMAIL": "howtoctl@localhost",
-    "GIT_COMMITTER_NAME": "howtoctl",
-    "GIT_COMMITTER_EMAIL": "howtoctl@localhost",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +83,7 @@ def _parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(g) for g in m.groups() if g is not None)
 
 
-class Repo(Refs):
+class Repo(Refs, Objects):
     """A git repository, seen from one work tree (or a bare repository)."""
 
     throwaway = False  # a dry run's facade whose new objects go away (`throwaway_objects`)
@@ -228,97 +219,9 @@ class Repo(Refs):
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self._try_run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
-    def count_commits(self, range_: str, excludes: Sequence[str] = ()) -> int:
-        """Commits in `range_`; with `excludes`, only those changing some other path."""
-        pathspecs = ["--", ":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        return int(self._run("rev-list", "--count", range_, *pathspecs).strip() or 0)
-
-    def ident(self) -> bytes:
-        """The committer identity line ('Name <email> time tz') git would use now."""
-        proc = self._try_run("var", "GIT_COMMITTER_IDENT")
-        if proc.returncode != 0:
-            raise HowtoError(
-                "git has no committer identity to write commits with",
-                "set one: git config user.name 'Your Name' && git config user.email you@example.com",
-            )
-        return proc.stdout.strip()
-
     def remote_url(self, remote: str = "origin") -> str | None:
         proc = self._try_run("config", "--get", f"remote.{remote}.url")
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
-
-    def show_file(self, rev: str, path: str) -> bytes | None:
-        """Content of `path` at `rev` (a commit, or '' for the index), or None when absent."""
-        proc = self._try_run("cat-file", "blob", f"{rev}:{path}")
-        return proc.stdout if proc.returncode == 0 else None
-
-    def tree_paths(self, tree: str) -> list[str]:
-        """Every file path in `tree` (a tree or commit), recursively."""
-        out = self._run("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
-        return [p for p in out.split("\0") if p]
-
-    def ls_tree_names(self, rev: str, path: str) -> list[str]:
-        """File names (not paths) directly inside directory `path` at `rev`."""
-        out = self._try_run("ls-tree", "-z", "--name-only", "--full-tree", f"{rev}:{path}")
-        if out.returncode != 0:
-            return []
-        return [n for n in out.stdout.decode().split("\0") if n]
-
-    def object_types(self, oids: Iterable[str]) -> dict[str, str]:
-        """{oid: 'commit', 'blob', 'tree', 'tag' or 'missing'}, with one `cat-file --batch-check`."""
-        oids = list(dict.fromkeys(oids))
-        if not oids:
-            return {}
-        out = self._run(
-            "cat-file",
-            "--batch-check=%(objecttype)",
-            input="".join(f"{o}\n" for o in oids).encode(),
-        )
-        kinds = [line.split()[-1] for line in out.splitlines()]
-        return dict(zip(oids, kinds, strict=True))
-
-    def read_commits(self, oids: Iterable[str]) -> dict[str, RawCommit]:
-        """Parse many commit objects with one `cat-file --batch`."""
-        oids = list(dict.fromkeys(oids))
-        if not oids:
-            return {}
-        data = self._run_bytes(
-            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
-        )
-        result = {}
-        pos = 0
-        for oid in oids:
-            nl = data.index(b"\n", pos)
-            header = data[pos:nl].split()
-            if len(header) != 3 or header[1] != b"commit":
-                raise HowtoError(f"object {oid} is not a commit")
-            size = int(header[2])
-            body = data[nl + 1 : nl + 1 + size]
-            pos = nl + 1 + size + 1
-            result[oid] = parse_commit(oid, body)
-        return result
-
-    def commits_not_in(self, tips: Iterable[str], base: str) -> dict[Oid, tuple[Oid, ...]]:
-        """{commit: its parents} for every commit reachable from `tips` but not from `base`
-        (one `git rev-list --parents`)."""
-        tips = sorted(set(tips))
-        if not tips:
-            return {}
-        out = self._run("rev-list", "--parents", *tips, f"^{base}", "--")
-        parents = {}
-        for line in out.splitlines():
-            oid, *ps = line.split()
-            parents[Oid(oid)] = tuple(map(Oid, ps))
-        return parents
-
-    def touched_in_history(self, rev: str, path: str) -> bool:
-        """Whether any commit in `rev`'s history added, changed or removed `path`."""
-        return bool(self._run("rev-list", "-1", rev, "--", f":(top,literal){path}").strip())
-
-    def commit_message(self, oid: str) -> bytes | None:
-        """The message of commit `oid`, or None when there is no such commit here."""
-        proc = self._try_run("cat-file", "commit", oid)
-        return proc.stdout.partition(b"\n\n")[2] if proc.returncode == 0 else None
 
     # -- diffs and patches ---------------------------------------------------------------------
 
@@ -423,88 +326,7 @@ class Repo(Refs):
 
     # -- writing objects and refs --------------------------------------------------------------
 
-    def commit_tree(
-        self, tree: str, parents: Sequence[str], message: str, date: str | None = None
-    ) -> str:
-        """Write a commit howtoctl derives (restored branch, test variant) from committed content.
-
-        With `date` (git's raw 'seconds tz'), author and committer get that date. Where git has
-        no identity configured (a fresh CI machine), the commit is signed as howtoctl itself:
-        it records nothing a person wrote.
-        """
-        args = ["commit-tree", tree]
-        for p in parents:
-            args += ["-p", p]
-        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-        if not self._has_identity():
-            env.update(FALLBACK_IDENTITY)
-        return self._run(*args, input=message.encode(), env=env or None).strip()
-
-    def _has_identity(self) -> bool:
-        if self._identity is None:
-            self._identity = all(
-                self._try_run("var", var).returncode == 0
-                for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
-            )
-        return self._identity
-
-    def commit_date(self, commit: str) -> str:
-        """A commit's committer date in git's raw format ('seconds tz')."""
-        return self._run("log", "-1", "--format=%cd", "--date=raw", commit).strip()
-
-    def hash_object(self, kind: str, data: bytes) -> Oid:
-        """Object id `data` has as a `kind` object in this repository (computed, not written)."""
-        return Oid(object_id(kind, data, self.object_format))
-
-    def write_commits(self, bodies: Sequence[bytes]) -> list[Oid]:
-        """Write commit objects with one `git hash-object -w`; return their ids.
-
-        Their ids are computed first (a commit names its parent, so a chain is hashed before
-        anything is written) and git's must match: a mismatch means a malformed body.
-        """
-        if not bodies:
-            return []
-        expected = [self.hash_object("commit", b) for b in bodies]
-        with fsutil.temporary_directory("commits") as tmp:
-            paths = []
-            for i, body in enumerate(bodies):
-                p = os.path.join(tmp, f"{i}")
-                fsutil.write_private(p, body)
-                paths.append(p)
-            out = self._run(
-                "hash-object",
-                "-w",
-                "-t",
-                "commit",
-                "--stdin-paths",
-                input="\n".join(paths).encode() + b"\n",
-            ).split()
-        if out != expected:
-            raise HowtoError("git wrote commit objects with unexpected ids; nothing was moved")
-        return expected
-
     # -- a throwaway object directory ----------------------------------------------------------
-
-    @contextlib.contextmanager
-    def throwaway_objects(self) -> Iterator[Repo]:
-        """This repository as a separate facade whose git calls write new objects to a temporary
-        directory (removed afterwards) and read the repository's own as alternates: a dry run
-        computes everything a real run does and leaves no object behind. `self` is unchanged."""
-        # Owned by this process: what a killed dry run leaves, the next test or prove removes.
-        with fsutil.temporary_directory("objects") as tmp:
-            scratch = copy.copy(self)
-            scratch._git = self._git.with_env(self._object_env(os.path.join(tmp, "objects")))
-            scratch.throwaway = True
-            yield scratch
-
-    def _object_env(self, objects: str) -> dict[str, str]:
-        """Environment for git to write new objects to `objects` (created here), reading every
-        object of the repository as before (git follows the repository's own alternates)."""
-        fsutil.make_directories(os.path.join(objects, "pack"))
-        return {
-            "GIT_OBJECT_DIRECTORY": objects,
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": _quote_alternate(self.objects_dir),
-        }
 
     # -- work trees ------------------------------------------------------------------------------
 
@@ -700,12 +522,6 @@ class Repo(Refs):
             self._run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
             return self._run("write-tree", env=env).strip()
 
-    def write_blob(self, data: bytes) -> str:
-        return self._run("hash-object", "-w", "--stdin", input=data).strip()
-
-    def read_blob(self, oid: str) -> bytes:
-        return self._run_bytes("cat-file", "blob", oid)
-
     def rebase_stopped_at(self, worktree: str) -> str | None:
         """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
         proc = self._try_run("rev-parse", "--verify", "--quiet", "REBASE_HEAD", cwd=worktree)
@@ -787,17 +603,6 @@ def split_evenly(items: Sequence, parts: int) -> list[Sequence]:
     size, extra = divmod(len(items), parts)
     bounds = [i * size + min(i, extra) for i in range(parts + 1)]
     return [items[bounds[i] : bounds[i + 1]] for i in range(parts) if bounds[i] < bounds[i + 1]]
-
-
-def _quote_alternate(path: str) -> str:
-    """A path as an entry of GIT_ALTERNATE_OBJECT_DIRECTORIES: entries are separated by ':', so
-    one that holds a ':' (or starts with '"') is written C-quoted, which git unquotes."""
-    if ":" not in path and not path.startswith('"') and "\n" not in path:
-        return path
-    escaped = "".join(
-        "\\" + c if c in '"\\' else f"\\{ord(c):03o}" if ord(c) < 0x20 else c for c in path
-    )
-    return f'"{escaped}"'
 
 
 def merge_file(ours: str, base: str, theirs: str) -> tuple[int, bytes, str]:
