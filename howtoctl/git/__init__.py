@@ -1,9 +1,9 @@
 """The one place that talks to git: `Repo`, a facade over the modules of this package."""
 
+from howtoctl.git.diff import DIFF_OPTIONS
 from howtoctl.git.odb import FALLBACK_IDENTITY, BlobId, CommitId, Oid, TreeId
 from howtoctl.git.refs import RefUpdate
 from howtoctl.git.repo import (
-    DIFF_OPTIONS,
     MIN_GIT_VERSION,
     MergeResult,
     RebaseStep,

@@ -17,36 +17,21 @@ import dataclasses
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 
 from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
+from howtoctl.git.diff import Diffs
 from howtoctl.git.odb import Objects
 from howtoctl.git.refs import Refs, RefUpdate
 from howtoctl.git.run import Git, git_environment, run, run_concurrently
-from howtoctl.names import HEADS, STAGED, Staged
+from howtoctl.names import HEADS
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).
 MIN_GIT_VERSION = (2, 38)
 MERGE_TREE_STDIN_VERSION = (2, 39)
 _USAGE_ERROR = 129  # git's exit status for an option it does not know
-
-# Diff options pinned so that `save` writes the same bytes whatever the user's configuration.
-DIFF_OPTIONS = (
-    "--no-color",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-renames",
-    "--full-index",
-    "--unified=3",
-    "--diff-algorithm=myers",
-    "--src-prefix=a/",
-    "--dst-prefix=b/",
-    "--no-relative",
-    "--ignore-submodules=none",
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +68,7 @@ def _parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(g) for g in m.groups() if g is not None)
 
 
-class Repo(Refs, Objects):
+class Repo(Refs, Objects, Diffs):
     """A git repository, seen from one work tree (or a bare repository)."""
 
     throwaway = False  # a dry run's facade whose new objects go away (`throwaway_objects`)
@@ -225,105 +210,6 @@ class Repo(Refs, Objects):
 
     # -- diffs and patches ---------------------------------------------------------------------
 
-    def diff_since_fork(self, base: str, tip: str, excludes: Sequence[str] = ()) -> bytes | None:
-        """`git diff base...tip`: tip's changes since its merge base with base (one process).
-
-        None when the two share no history.
-        """
-        pathspecs = [f":(exclude,top){p}" for p in excludes]
-        proc = self._try_run("diff", *DIFF_OPTIONS, f"{base}...{tip}", "--", ":(top)", *pathspecs)
-        if proc.returncode != 0:
-            if self.merge_base(base, tip) is None:
-                return None
-            raise GitError(
-                ["diff", f"{base}...{tip}"], proc.returncode, proc.stderr.decode(errors="replace")
-            )
-        return proc.stdout
-
-    def apply_check(self, patch: bytes, index_file: str | None = None) -> tuple[bool, str]:
-        """Whether `patch` applies to the index (default) or another index file.
-
-        Nothing changes: see `_apply_to_a_copy`.
-        """
-        return self._apply_to_a_copy(["-"], patch, index_file)
-
-    def apply_check_together(
-        self, patches: Sequence[bytes], index_file: str | None = None
-    ) -> tuple[bool, str]:
-        """Whether several patches apply, in one process (they are applied in sequence, so only
-        patches touching disjoint files are independent). git reports every failing file.
-        """
-        with fsutil.temporary_directory("check") as tmp:
-            paths = []
-            for i, data in enumerate(patches):
-                paths.append(os.path.join(tmp, f"{i}.diff"))
-                fsutil.write_private(paths[-1], data)
-            return self._apply_to_a_copy(paths, None, index_file)
-
-    def _apply_to_a_copy(
-        self, args: Sequence[str], patch: bytes | None, index_file: str | None
-    ) -> tuple[bool, str]:
-        """`git apply --cached` onto a throwaway copy of the index (or of `index_file`), writing
-        its objects to a throwaway directory: the repository does not change.
-
-        Applying for real checks more than `--check` does: `--check` lets through a patch that
-        adds a file where the index has a file of that directory's name, which only fails when
-        git writes the entries.
-        """
-        source = index_file or os.path.join(
-            self._git.cwd,
-            self._git.env.get("GIT_INDEX_FILE") or os.path.join(self.git_dir, "index"),
-        )
-        with fsutil.temporary_directory("index") as tmp:
-            index_copy = os.path.join(tmp, "index")
-            if os.path.exists(source):  # else no index yet: git starts from an empty one
-                fsutil.copy_file(source, index_copy)
-            proc = self._try_run(
-                # A split index would write its shared part into the repository.
-                *("-c", "core.splitIndex=false", "apply", "--cached", *args),
-                input=patch,
-                # The blobs git writes for the new contents go to the throwaway directory too.
-                env={
-                    "GIT_INDEX_FILE": index_copy,
-                    **self._object_env(os.path.join(tmp, "objects")),
-                },
-            )
-        return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
-
-    def patch_paths(self, patch: bytes) -> set[str]:
-        """Every path git would create, change or delete applying `patch` (git's own reading of
-        its headers: `git apply --numstat -z`)."""
-        out = self._run_bytes("apply", "--numstat", "-z", "-", input=patch).decode(
-            errors="surrogateescape"
-        )
-        tokens, paths = out.split("\0"), set()
-        i = 0
-        while i < len(tokens) and tokens[i]:
-            path = tokens[i].split("\t", 2)[2]
-            if path:
-                paths.add(path)
-                i += 1
-            else:  # a rename or copy: old and new path follow
-                paths.update(tokens[i + 1 : i + 3])
-                i += 3
-        return paths
-
-    def temporary_index(self, tree: str):
-        """Context manager: an environment whose GIT_INDEX_FILE is a fresh index holding `tree`."""
-        return _TemporaryIndex(self, tree)
-
-    def tree_with_patch(self, tree: str, patch: bytes) -> str:
-        """The tree that results from applying `patch` to `tree`, computed in a private index."""
-        with self.temporary_index(tree) as env:
-            proc = self._try_run(
-                "apply", "--cached", "--whitespace=nowarn", "-", input=patch, env=env
-            )
-            if proc.returncode != 0:
-                raise HowtoError(
-                    "the diff does not apply: " + proc.stderr.decode(errors="replace").strip()
-                )
-            return self._run("write-tree", env=env).strip()
-
     # -- writing objects and refs --------------------------------------------------------------
 
     # -- a throwaway object directory ----------------------------------------------------------
@@ -406,13 +292,6 @@ class Repo(Refs, Objects):
                 return True
         return False
 
-    def staged_diff(self, worktree: str) -> bytes:
-        """`git diff --cached HEAD` in `worktree`: what its next commit adds (a path still
-        unmerged shows as a note without lines: it cannot be committed yet)."""
-        return self._popen_run(
-            ["diff", "--cached", *DIFF_OPTIONS, "HEAD", "--"], cwd=worktree
-        ).stdout
-
     def worktree_head(self, worktree: str) -> str:
         """The commit checked out in `worktree`."""
         return self._run("rev-parse", "HEAD", cwd=worktree).strip()
@@ -431,29 +310,6 @@ class Repo(Refs, Objects):
             tuple(p for p in unmerged.split("\0") if p),
             (proc.stdout + proc.stderr).decode(errors="replace").strip(),
         )
-
-    def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
-        """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self._run(
-            "diff",
-            *DIFF_OPTIONS,
-            "--name-only",
-            "-z",
-            "--end-of-options",
-            f"{since}...{until}",
-            "--",
-        )
-        return [p for p in out.split("\0") if p]
-
-    def paths_differing(
-        self, commit: str, against: str | Staged, excludes: Sequence[str] = ()
-    ) -> set[str]:
-        """Paths whose content or mode differ between `commit` and `against` (a commit, or
-        STAGED), leaving out `excludes`."""
-        side = ["--cached", commit] if against is STAGED else [commit, against]
-        pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        out = self._run("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
-        return {p for p in out.split("\0") if p}
 
     # -- remotes -----------------------------------------------------------------------------------
 
@@ -483,44 +339,6 @@ class Repo(Refs, Objects):
         self._run(*args, remote, *refspecs)
 
     # -- auto-resolve (rebase-all --auto-resolve) -----------------------------------------------
-
-    def renames(self, old: str, new: str, threshold: int = 30) -> dict[str, str]:
-        """{old path: new path} for the files git sees renamed from commit `old` to `new`.
-
-        The threshold is lower than git's default 50 %: a file renamed and edited a lot (or split
-        in two) is still followed, and what is merged along the rename is verified afterwards.
-        """
-        out = self._run(
-            "diff", "--no-ext-diff", "--name-status", "-z", f"-M{threshold}%", old, new, "--"
-        )
-        tokens = out.split("\0")
-        result, i = {}, 0
-        while i < len(tokens) and tokens[i]:
-            status = tokens[i]
-            if status.startswith(("R", "C")):
-                if status.startswith("R"):
-                    result[tokens[i + 1]] = tokens[i + 2]
-                i += 3
-            else:
-                i += 2
-        return result
-
-    def tree_with_files(self, tree: str, files: Mapping[str, bytes | None]) -> str:
-        """The tree `tree` with each path set to new contents (None: removed); objects written.
-
-        A file keeps its mode; a new one is a regular file.
-        """
-        with self.temporary_index(tree) as env:
-            lines = []
-            for path, data in sorted(files.items()):
-                if data is None:
-                    lines.append(f"0 {'0' * len(tree)}\t{path}\0")
-                    continue
-                oid = self.write_blob(data)
-                mode = self._run("ls-files", "-s", "-z", "--", path, env=env)[:6] or "100644"
-                lines.append(f"{mode} {oid}\t{path}\0")
-            self._run("update-index", "-z", "--index-info", input="".join(lines).encode(), env=env)
-            return self._run("write-tree", env=env).strip()
 
     def rebase_stopped_at(self, worktree: str) -> str | None:
         """The commit a `git rebase` in `worktree` stopped at (REBASE_HEAD), or None."""
@@ -614,23 +432,6 @@ def merge_file(ours: str, base: str, theirs: str) -> tuple[int, bytes, str]:
         check=False,
     )
     return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
-
-
-class _TemporaryIndex:
-    def __init__(self, repo: Repo, tree: str) -> None:
-        self._repo = repo
-        self._tree = tree
-        self._dir: tempfile.TemporaryDirectory | None = None
-
-    def __enter__(self) -> dict[str, str]:
-        self._dir = fsutil.temporary_directory("index")
-        env = {"GIT_INDEX_FILE": os.path.join(self._dir.name, "index")}
-        self._repo._run("read-tree", self._tree, env=env)
-        return env
-
-    def __exit__(self, *exc) -> None:
-        assert self._dir is not None
-        self._dir.cleanup()
 
 
 def parse_merge_tree_stdin(out: bytes, count: int) -> list[MergeResult]:
