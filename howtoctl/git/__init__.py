@@ -1,17 +1,19 @@
 """The one place that talks to git: `Repo`, a facade over the modules of this package."""
 
 from howtoctl.git.diff import DIFF_OPTIONS
-from howtoctl.git.odb import FALLBACK_IDENTITY, BlobId, CommitId, Oid, TreeId
-from howtoctl.git.refs import RefUpdate
-from howtoctl.git.repo import (
+from howtoctl.git.merge import (
     MIN_GIT_VERSION,
     MergeResult,
-    RebaseStep,
-    Repo,
-    Worktree,
     merge_file,
     parse_merge_tree_stdin,
     split_evenly,
+)
+from howtoctl.git.odb import FALLBACK_IDENTITY, BlobId, CommitId, Oid, TreeId
+from howtoctl.git.refs import RefUpdate
+from howtoctl.git.repo import (
+    RebaseStep,
+    Repo,
+    Worktree,
 )
 from howtoctl.git.run import git_environment, uninterruptible
 
