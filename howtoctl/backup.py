@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 
 from howtoctl.git import RefUpdate, Repo
-from howtoctl.names import HEADS, short_branch
+from howtoctl.names import BranchRef, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
 STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
@@ -56,7 +56,7 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
     for ref, oid in repo.refs(BACKUP_ROOT).items():
         parts = _split(ref)
         if parts is not None:
-            sets.setdefault(parts[0], {})[HEADS + parts[1]] = oid
+            sets.setdefault(parts[0], {})[BranchRef.of(parts[1])] = oid
     return dict(sorted(sets.items()))
 
 

@@ -50,8 +50,8 @@ class Workspace:
             )
         self.config = config_mod.load(self._read_top_file("pyproject.toml"), base)
         self.base = self._resolve_base()
-        self.base_ref = HEADS + self.base
-        self.prefix_ref = HEADS + self.config.branch_prefix
+        self.base_ref = BranchRef.of(self.base)
+        self.prefix_ref = BranchRef.of(self.config.branch_prefix)
         self._base_tip: str | None = None
         self._manifest: dict[str, manifest_mod.Entry] | None = None
         self._from_worktree: bool | None = None
@@ -77,7 +77,7 @@ class Workspace:
         wanted = self.config.base
         candidates = (wanted,) if wanted else config_mod.DEFAULT_BASE_CANDIDATES
         for name in candidates:
-            if HEADS + name in self._heads:
+            if BranchRef.of(name) in self._heads:
                 return name
         if wanted:
             raise HowtoError(
@@ -137,7 +137,7 @@ class Workspace:
     # -- names ---------------------------------------------------------------------------------
 
     def branch_ref(self, name: str) -> BranchRef:
-        return BranchRef(self.prefix_ref + name)
+        return BranchRef.of_howto(self.config.branch_prefix, name)
 
     def branches(self, fresh: bool = True) -> dict[str, str]:
         """{HOWTO name: tip} for every `howto/*` branch with a valid name.

@@ -31,8 +31,13 @@ class BranchRef(str):
     @classmethod
     def of(cls, branch: str) -> BranchRef:
         """The ref of branch `branch` (a short name like `howto/x`): the one place that adds
-        the prefix."""
+        `refs/heads/`. Of a branch prefix (`howto/`), the prefix of those branches' refs."""
         return cls(HEADS + branch)
+
+    @classmethod
+    def of_howto(cls, prefix: str, name: str) -> BranchRef:
+        """The ref of HOWTO `name`'s branch, with branch prefix `prefix` (e.g. `howto/`)."""
+        return cls.of(branch_name(prefix, name))
 
     @property
     def short(self) -> str:

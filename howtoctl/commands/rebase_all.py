@@ -211,7 +211,7 @@ def run(
         try:
             with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
                 parents = ws.repo.commits_not_in(branches.values(), target)
-                results = rebase.plan(branches, target, parents, ws.prefix_ref, blocked)
+                results = rebase.plan(branches, target, parents, ws.config.branch_prefix, blocked)
                 if dry_run:
                     # The merges write their trees to a throwaway object directory; the new
                     # commits are computed and dropped.
