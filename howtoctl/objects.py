@@ -40,9 +40,9 @@ class BlobId(Oid):
 
 @dataclasses.dataclass(frozen=True)
 class RawCommit:
-    oid: str
-    tree: str
-    parents: tuple[str, ...]
+    oid: CommitId
+    tree: TreeId
+    parents: tuple[CommitId, ...]
     headers: tuple[
         tuple[str, str], ...
     ]  # every header but tree/parent, in order, continued lines joined
@@ -62,7 +62,7 @@ def parse_commit(oid: str, body: bytes) -> RawCommit:
     if not sep:
         head, message = body.rstrip(b"\n"), b""
     tree = ""
-    parents: list[str] = []
+    parents: list[CommitId] = []
     headers: list[tuple[str, str]] = []
     for line in head.split(b"\n"):
         if line.startswith(b" ") and headers:  # continuation of a multi-line header (gpgsig)
@@ -73,10 +73,10 @@ def parse_commit(oid: str, body: bytes) -> RawCommit:
         if key == "tree":
             tree = value
         elif key == "parent":
-            parents.append(value)
+            parents.append(CommitId(value))
         else:
             headers.append((key, value))
-    return RawCommit(oid, tree, tuple(parents), tuple(headers), message)
+    return RawCommit(CommitId(oid), TreeId(tree), tuple(parents), tuple(headers), message)
 
 
 def build_commit(

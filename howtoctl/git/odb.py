@@ -18,7 +18,7 @@ from howtoctl.errors import HowtoError
 from howtoctl.git.run import Git
 from howtoctl.objects import BlobId, CommitId, Oid, RawCommit, TreeId, object_id, parse_commit
 
-__all__ = ["BlobId", "CommitId", "Oid", "Objects", "TreeId"]
+__all__ = ["FALLBACK_IDENTITY", "BlobId", "CommitId", "Objects", "Oid", "TreeId"]
 
 # Where git has no identity configured (a fresh CI machine), commits howtoctl derives are signed
 # as howtoctl itself: they record nothing a person wrote.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from howtoctl.git import BlobId, CommitId, Repo
+from howtoctl.git import BlobId, CommitId, Repo, TreeId
 from tests.git.helpers import branches_moving_apart
 
 
@@ -60,3 +60,11 @@ def test_written_objects_come_back_typed(repo):
         isinstance(c, CommitId) and all(isinstance(p, CommitId) for p in ps)
         for c, ps in r.commits_not_in([commit], "main").items()
     )
+
+
+def test_commits_read_back_carry_typed_ids(repo):
+    r = Repo(str(repo.path))
+    main = r.rev_parse("main")
+    (raw,) = r.read_commits([main]).values()
+    assert isinstance(raw.oid, CommitId) and isinstance(raw.tree, TreeId)
+    assert raw.tree == repo.rev("main^{tree}") and raw.parents == ()
