@@ -183,7 +183,7 @@ def evaluate(
         want = expected_files(case)
         branches = {"case": repo.rev_parse("howto/case")}
         parents = repo.commits_not_in(branches.values(), onto)
-        (r,) = plans = rebase.plan(branches, onto, parents, "refs/heads/howto/")
+        (r,) = plans = rebase.plan(branches, onto, parents, "howto/")
         committer = repo.ident().decode(errors="surrogateescape")
         repo.write_commits(rebase.replay(repo, plans, onto, committer))
         if r.status != rebase.Status.CONFLICT:

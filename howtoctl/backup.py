@@ -14,8 +14,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from howtoctl.git import Repo
-from howtoctl.refs import HEADS, RefUpdate, short_branch
+from howtoctl.git import RefUpdate, Repo
+from howtoctl.names import BranchRef, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
 # Not under BACKUP_ROOT: a ref cannot be both `<stamp>` and the directory `<stamp>/`.
@@ -64,7 +64,7 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
     for ref, oid in repo.refs(BACKUP_ROOT).items():
         parts = _split(ref)
         if parts is not None:
-            sets.setdefault(parts[0], {})[HEADS + parts[1]] = oid
+            sets.setdefault(parts[0], {})[BranchRef.of(parts[1])] = oid
     return dict(sorted(sets.items()))
 
 

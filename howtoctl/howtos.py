@@ -14,7 +14,7 @@ from howtoctl import manifest as manifest_mod
 from howtoctl import names, patch, state
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.refs import HEADS, BranchRef, short_branch
+from howtoctl.names import HEADS, BranchRef, short_branch
 
 # Configuration and metadata files are small; anything bigger is refused, not read.
 MAX_TEXT_BYTES = 1_000_000
@@ -53,8 +53,8 @@ class Workspace:
             )
         self.config = config_mod.load(self._read_top_file("pyproject.toml"), base)
         self.base = self._resolve_base()
-        self.base_ref = HEADS + self.base
-        self.prefix_ref = HEADS + self.config.branch_prefix
+        self.base_ref = BranchRef.of(self.base)
+        self.prefix_ref = BranchRef.of(self.config.branch_prefix)
         self._base_tip: str | None = None
         self._manifest: dict[str, manifest_mod.Entry] | None = None
         self._from_worktree: bool | None = None
@@ -80,7 +80,7 @@ class Workspace:
         wanted = self.config.base
         candidates = (wanted,) if wanted else config_mod.DEFAULT_BASE_CANDIDATES
         for name in candidates:
-            if HEADS + name in self._heads:
+            if BranchRef.of(name) in self._heads:
                 return name
         if wanted:
             raise HowtoError(
@@ -140,7 +140,7 @@ class Workspace:
     # -- names ---------------------------------------------------------------------------------
 
     def branch_ref(self, name: str) -> BranchRef:
-        return BranchRef(self.prefix_ref + name)
+        return BranchRef.of_howto(self.config.branch_prefix, name)
 
     def branches(self, fresh: bool = True) -> dict[str, str]:
         """{HOWTO name: tip} for every `howto/*` branch with a valid name.

@@ -10,7 +10,7 @@ import os
 from howtoctl import conflict_markers, names, patch
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.refs import STAGED, Staged
+from howtoctl.names import STAGED, Staged
 
 
 class State(enum.StrEnum):

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from howtoctl import fsutil
 from howtoctl.errors import HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def require_committed(ws: Workspace, paths: Sequence[str], command: str) -> None:

@@ -1,4 +1,6 @@
-"""Rules for HOWTO names, and the branch and diff paths derived from them (pure)."""
+"""Names, pure: rules for HOWTO names and the branch and diff paths derived from them; git's ref
+names (`BranchRef`) and the staged tree (`STAGED`), so that a short name is never passed where a
+full ref is expected."""
 
 from __future__ import annotations
 
@@ -13,6 +15,46 @@ from howtoctl.errors import HowtoError
 _NAME_RE = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 MAX_NAME_LENGTH = 64
 DIFF_SUFFIX = ".diff"
+HEADS = "refs/heads/"
+
+
+def short_branch(ref: str) -> str:
+    """`refs/heads/howto/x` -> `howto/x` (the one place that strips the prefix)."""
+    return ref.removeprefix(HEADS)
+
+
+class BranchRef(str):
+    """A full branch ref name, `refs/heads/...`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, branch: str) -> BranchRef:
+        """The ref of branch `branch` (a short name like `howto/x`): the one place that adds
+        `refs/heads/`. Of a branch prefix (`howto/`), the prefix of those branches' refs."""
+        return cls(HEADS + branch)
+
+    @classmethod
+    def of_howto(cls, prefix: str, name: str) -> BranchRef:
+        """The ref of HOWTO `name`'s branch, with branch prefix `prefix` (e.g. `howto/`)."""
+        return cls.of(branch_name(prefix, name))
+
+    @property
+    def short(self) -> str:
+        return short_branch(self)
+
+
+class Staged:
+    """The staged tree (the index): what the next commit holds. Use the one instance `STAGED`;
+    unlike a string such as "index", it cannot be mistaken for a branch name."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "STAGED"
+
+
+STAGED = Staged()
 
 
 def validate_name(name: str) -> str:

@@ -1,6 +1,6 @@
-"""git's object format, in Python: ids, and commit objects parsed and built.
+"""git's object format, in Python: ids, typed by kind, and commit objects parsed and built.
 
-Pure: nothing here runs git or writes a file. The git facade (`git.py`) hands git the bytes
+Pure: nothing here runs git or writes a file. The git facade (`git/odb.py`) hands git the bytes
 built here and checks git's ids against `object_id`.
 """
 
@@ -10,11 +10,39 @@ import dataclasses
 from collections.abc import Sequence
 
 
+class Oid(str):
+    """A full object id (hex)."""
+
+    __slots__ = ()
+
+    @property
+    def short(self) -> str:
+        return self[:12]
+
+
+class CommitId(Oid):
+    """The id of a commit."""
+
+    __slots__ = ()
+
+
+class TreeId(Oid):
+    """The id of a tree."""
+
+    __slots__ = ()
+
+
+class BlobId(Oid):
+    """The id of a blob (a file's content)."""
+
+    __slots__ = ()
+
+
 @dataclasses.dataclass(frozen=True)
 class RawCommit:
-    oid: str
-    tree: str
-    parents: tuple[str, ...]
+    oid: CommitId
+    tree: TreeId
+    parents: tuple[CommitId, ...]
     headers: tuple[
         tuple[str, str], ...
     ]  # every header but tree/parent, in order, continued lines joined
@@ -34,7 +62,7 @@ def parse_commit(oid: str, body: bytes) -> RawCommit:
     if not sep:
         head, message = body.rstrip(b"\n"), b""
     tree = ""
-    parents: list[str] = []
+    parents: list[CommitId] = []
     headers: list[tuple[str, str]] = []
     for line in head.split(b"\n"):
         if line.startswith(b" ") and headers:  # continuation of a multi-line header (gpgsig)
@@ -45,10 +73,10 @@ def parse_commit(oid: str, body: bytes) -> RawCommit:
         if key == "tree":
             tree = value
         elif key == "parent":
-            parents.append(value)
+            parents.append(CommitId(value))
         else:
             headers.append((key, value))
-    return RawCommit(oid, tree, tuple(parents), tuple(headers), message)
+    return RawCommit(CommitId(oid), TreeId(tree), tuple(parents), tuple(headers), message)
 
 
 def build_commit(

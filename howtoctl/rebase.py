@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from howtoctl import objects
 from howtoctl.git import Repo
-from howtoctl.refs import Oid
+from howtoctl.names import BranchRef
+from howtoctl.objects import Oid
 
 
 class Status(enum.StrEnum):
@@ -36,7 +37,7 @@ class Status(enum.StrEnum):
 @dataclasses.dataclass
 class BranchRebase:
     name: str
-    ref: str
+    ref: BranchRef
     old_tip: Oid
     status: Status = Status.UP_TO_DATE
     new_tip: Oid | None = None
@@ -111,7 +112,7 @@ def plan(
     branches: Mapping[str, Oid],
     onto: Oid,
     parents: Mapping[Oid, tuple[Oid, ...]],
-    prefix_ref: str,
+    branch_prefix: str,
     blocked: Mapping[str, str] | None = None,
 ) -> list[BranchRebase]:
     """What moves where: the rebase of every branch onto `onto`, decided from facts alone.
@@ -125,7 +126,7 @@ def plan(
     walks = own_commits(branches, parents)
     results = []
     for name, tip in sorted(branches.items()):
-        r = BranchRebase(name=name, ref=prefix_ref + name, old_tip=tip)
+        r = BranchRebase(name=name, ref=BranchRef.of_howto(branch_prefix, name), old_tip=tip)
         chain, boundary, problem = walks[name]
         r.commits = tuple(chain)
         if problem:

@@ -47,3 +47,10 @@ def test_paths_derived_from_names():
     assert names.name_from_diff_file("x.diff") == "x"
     assert names.name_from_diff_file("notes.txt") is None
     assert names.name_from_diff_file("Bad.diff") is None
+
+
+def test_branch_refs_are_built_by_one_constructor():
+    ref = names.BranchRef.of_howto("howto/", "alpha")
+    assert ref == names.BranchRef.of("howto/alpha") == "refs/heads/howto/alpha"
+    assert isinstance(ref, names.BranchRef) and ref.short == "howto/alpha"
+    assert names.short_branch("refs/heads/main") == "main"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from howtoctl import rebase
-from howtoctl.refs import Oid
+from howtoctl.objects import Oid
 
 # History: base B0 <- B1 (the new base); a forks at B0 with a1 <- a2; b forks at B1 (up to
 # date); c is B0 itself (behind, no commits: fast-forward); m holds a merge commit; d is
@@ -23,10 +23,7 @@ TIPS = {n: Oid(t) for n, t in {"a": "a2", "b": "b1", "c": "B0", "m": "m1", "d": 
 
 
 def test_plan_decides_every_branch_from_facts():
-    plans = {
-        r.name: r
-        for r in rebase.plan(TIPS, "B1", PARENTS, "refs/heads/howto/", {"d": "checked out"})
-    }
+    plans = {r.name: r for r in rebase.plan(TIPS, "B1", PARENTS, "howto/", {"d": "checked out"})}
     assert plans["a"].status == rebase.Status.PENDING
     assert plans["a"].commits == ("a1", "a2") and plans["a"].fork_point == "B0"
     assert plans["b"].status == rebase.Status.UP_TO_DATE
@@ -37,5 +34,5 @@ def test_plan_decides_every_branch_from_facts():
 
 
 def test_replay_of_a_plan_with_nothing_pending_runs_no_git():
-    plans = rebase.plan({"b": Oid("b1")}, "B1", PARENTS, "refs/heads/howto/")
+    plans = rebase.plan({"b": Oid("b1")}, "B1", PARENTS, "howto/")
     assert rebase.replay(None, plans, "B1", committer="") == []  # no repository needed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.refs import short_branch
+from howtoctl.names import short_branch
 
 
 def run(

@@ -7,7 +7,7 @@ import time
 from howtoctl import autoresolve_record, gate_summary, inspection, output, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.refs import STAGED
+from howtoctl.names import STAGED
 
 
 def run(

@@ -7,8 +7,8 @@ import os
 
 from howtoctl import backup, lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:

@@ -14,7 +14,7 @@ from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
 from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
-from howtoctl.refs import HEADS, short_branch
+from howtoctl.names import HEADS, BranchRef, short_branch
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
@@ -26,7 +26,7 @@ def _base(repo: Repo, wanted: str | None) -> str:
         return wanted
     heads = repo.refs(HEADS)
     for name in config_mod.DEFAULT_BASE_CANDIDATES:
-        if HEADS + name in heads:
+        if BranchRef.of(name) in heads:
             return name
     head = repo.head_ref()
     return short_branch(head) if head else "main"

@@ -15,8 +15,9 @@ import dataclasses
 
 from howtoctl import names, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import HEADS, RefUpdate, short_branch
+from howtoctl.names import BranchRef, short_branch
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 
@@ -33,7 +34,7 @@ def plan(
     published: dict[str, str],
     keep: set[str],
     removed: set[str],
-    prefix_ref: str,
+    branch_prefix: str,
     prune: bool,
     is_ancestor=lambda old, new: False,
     restored=lambda name, oid: False,
@@ -54,7 +55,7 @@ def plan(
     for name, oid in sorted(local.items()):
         if name not in keep:
             continue
-        ref = prefix_ref + name
+        ref = BranchRef.of_howto(branch_prefix, name)
         current = remote.get(ref)
         if current == oid:
             continue
@@ -63,7 +64,7 @@ def plan(
         else:
             left_alone.append((ref, "holds commits howtoctl did not publish"))
     for ref, oid in sorted(remote.items()):
-        name = ref[len(prefix_ref) :]
+        name = short_branch(ref)[len(branch_prefix) :]
         if name in keep and name in local:
             continue
         if names.name_from_branch("", name) is None:
@@ -141,7 +142,7 @@ def run(
             "create them first: howtoctl restore --all",
         )
     prefix = ws.config.branch_prefix
-    heads = ws.repo.remote_refs(remote, [HEADS + prefix, PUBLISHED_ROOT + prefix])
+    heads = ws.repo.remote_refs(remote, [BranchRef.of(prefix), PUBLISHED_ROOT + prefix])
     remote_heads = {r: o for r, o in heads.items() if r.startswith(ws.prefix_ref)}
     published = {
         r[len(PUBLISHED_ROOT) + len(prefix) :]: o
@@ -156,7 +157,7 @@ def run(
         published,
         keep,
         removed,
-        ws.prefix_ref,
+        prefix,
         prune,
         ws.repo.is_ancestor,
         lambda name, oid: _restored_commit(ws, name, oid),

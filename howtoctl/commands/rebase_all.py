@@ -6,9 +6,8 @@ import contextlib
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.git import Repo
+from howtoctl.git import RefUpdate, Repo
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def _report(
@@ -220,7 +219,7 @@ def run(
         try:
             with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
                 parents = ws.repo.commits_not_in(branches.values(), target)
-                results = rebase.plan(branches, target, parents, ws.prefix_ref, blocked)
+                results = rebase.plan(branches, target, parents, ws.config.branch_prefix, blocked)
                 if dry_run:
                     # The merges write their trees to a throwaway object directory; the new
                     # commits are computed and dropped.

@@ -16,8 +16,8 @@ import os
 
 from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def _state_path(ws: Workspace, name: str) -> str:

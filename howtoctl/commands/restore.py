@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from howtoctl import backup, forkpoint, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate
 
 
 def commit_message(ws: Workspace, name: str) -> str:

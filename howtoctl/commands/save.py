@@ -210,7 +210,7 @@ def _keep_replaced(ws: Workspace, planned) -> dict[str, str]:
     nowhere (a hand edit, which --force overwrites), as a blob under REPLACED_ROOT: save
     loses no file, even when told to overwrite it."""
     from howtoctl import backup
-    from howtoctl.refs import RefUpdate
+    from howtoctl.git import RefUpdate
 
     lost = {
         name: current

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from howtoctl import backup, lock, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
+from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
-from howtoctl.refs import RefUpdate, short_branch
+from howtoctl.names import short_branch
 
 
 def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:

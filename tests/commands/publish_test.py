@@ -156,7 +156,7 @@ def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp
         published={ref[len(ws.prefix_ref) :]: oid for ref, oid in stale.items()},
         keep=set(ws.diff_names()),
         removed=set(),
-        prefix_ref=ws.prefix_ref,
+        branch_prefix=ws.config.branch_prefix,
         prune=False,
     )
     assert p.updates
@@ -180,7 +180,7 @@ def test_plan_is_pure():
         published={"z": "9", "y": "5"},
         keep={"a", "b", "c"},
         removed={"z", "y"},
-        prefix_ref="refs/heads/howto/",
+        branch_prefix="howto/",
         prune=True,
     )
     assert p.updates == [
