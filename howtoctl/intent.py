@@ -230,37 +230,55 @@ def lost(
     losses: list[Lost] = []
     for path, (old, new) in sorted(howto.items()):
         if old is None and new is not None and after(path) is None:
-            # Carried along a directory the new base renamed, it is another path's new file.
-            keys = [ln.key for ln in _lines(new)]
-            if not any(
-                b is None and [ln.key for ln in _lines(a)] == keys for b, a in candidate.values()
-            ):
+            if not _carried_elsewhere(new, candidate):
                 losses.append(Lost(path, FILE))
             continue
-        gone = new_base(path) is None and old is not None
-        target = moved.get(path) if gone else path
-        before_lines, old_lines = _lines(new_base(target) if target else None), _lines(old)
-        hunks = _hunks(old_lines, _lines(new))
-        got = _hunks(before_lines, _lines(after(target) if target else None))
-        # What the new base did itself: more of an added line than the old file had, fewer of a
-        # removed one.
-        in_new = collections.Counter(ln.key for ln in before_lines)
-        in_old = collections.Counter(ln.key for ln in old_lines)
-        took_added, took_removed = in_new - in_old, in_old - in_new
-        lines_removed = [ln for h in hunks for ln in h.removed]
-        missing = _missing(lines_removed, _removed(got), took_removed)
+        losses += _file_losses(path, old, new, new_base, after, moved, changed_files)
+    return losses
+
+
+def _carried_elsewhere(new: bytes, candidate: Mapping[str, Pair]) -> bool:
+    """Whether a file the HOWTO adds is another path's new file in the candidate: carried
+    along a directory the new base renamed."""
+    keys = [ln.key for ln in _lines(new)]
+    return any(b is None and [ln.key for ln in _lines(a)] == keys for b, a in candidate.values())
+
+
+def _file_losses(
+    path: str,
+    old: bytes | None,
+    new: bytes | None,
+    new_base: Callable[[str], bytes | None],
+    after: Callable[[str], bytes | None],
+    moved: Mapping[str, str],
+    changed_files: list,
+) -> list[Lost]:
+    """What the candidate lost of the HOWTO's change to one file it had before."""
+    losses: list[Lost] = []
+    gone = new_base(path) is None and old is not None
+    target = moved.get(path) if gone else path
+    before_lines, old_lines = _lines(new_base(target) if target else None), _lines(old)
+    hunks = _hunks(old_lines, _lines(new))
+    got = _hunks(before_lines, _lines(after(target) if target else None))
+    # What the new base did itself: more of an added line than the old file had, fewer of a
+    # removed one.
+    in_new = collections.Counter(ln.key for ln in before_lines)
+    in_old = collections.Counter(ln.key for ln in old_lines)
+    took_added, took_removed = in_new - in_old, in_old - in_new
+    lines_removed = [ln for h in hunks for ln in h.removed]
+    missing = _missing(lines_removed, _removed(got), took_removed)
+    if missing:
+        losses.append(Lost(path, REMOVED, missing))
+    if not gone:
+        missing = _missing_added(hunks, [ln for h in got for ln in h.added], took_added)
         if missing:
-            losses.append(Lost(path, REMOVED, missing))
-        if not gone:
-            missing = _missing_added(hunks, [ln for h in got for ln in h.added], took_added)
-            if missing:
-                losses.append(Lost(path, ADDED, missing))
-            continue
-        # Moved away: each hunk must have landed whole, next to its context, in one file.
-        for h in hunks:
-            wanted = [ln for ln in h.added if took_added[ln.key] <= 0]
-            if wanted and not _landed_whole(h, wanted, changed_files):
-                losses.append(Lost(path, SCATTERED, tuple(ln.text for ln in wanted)))
+            losses.append(Lost(path, ADDED, missing))
+        return losses
+    # Moved away: each hunk must have landed whole, next to its context, in one file.
+    for h in hunks:
+        wanted = [ln for ln in h.added if took_added[ln.key] <= 0]
+        if wanted and not _landed_whole(h, wanted, changed_files):
+            losses.append(Lost(path, SCATTERED, tuple(ln.text for ln in wanted)))
     return losses
 
 

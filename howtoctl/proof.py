@@ -314,7 +314,23 @@ def without_hunk(data: bytes, index: int) -> bytes:
     """
     lines = data.split(b"\n")
     trailing = lines.pop() if lines and lines[-1] == b"" else None
-    files: list[list[list[bytes]]] = []  # per file: [header lines, hunk lines, hunk lines, ...]
+    seen = 0
+    out: list[bytes] = []
+    for segs in _file_segments(lines):
+        hunks = len(segs) - 1
+        if seen <= index < seen + hunks:
+            out += _file_without(segs, index - seen)
+        else:
+            out += [ln for seg in segs for ln in seg]
+        seen += hunks
+    if not out:
+        return b""
+    return b"\n".join(out) + (b"\n" if trailing is not None else b"")
+
+
+def _file_segments(lines: list[bytes]) -> list[list[list[bytes]]]:
+    """Per file of a diff: [its header lines, a hunk's lines, another hunk's lines, ...]."""
+    files: list[list[list[bytes]]] = []
     for ln in lines:
         if ln.startswith(b"diff --git "):
             files.append([[ln]])
@@ -322,31 +338,22 @@ def without_hunk(data: bytes, index: int) -> bytes:
             files[-1].append([ln])
         else:
             files[-1][-1].append(ln)
-    seen = 0
-    out: list[bytes] = []
-    for segs in files:
-        header, hunks = segs[0], segs[1:]
-        if not seen <= index < seen + len(hunks):
-            seen += len(hunks)
-            for seg in segs:
-                out += seg
-            continue
-        k = index - seen
-        seen += len(hunks)
-        dropped = hunks[k]
-        m = _HUNK_HEADER_RE.match(dropped[0])
-        assert m is not None
-        shift = sum(ln[:1] == b"+" for ln in dropped) - sum(ln[:1] == b"-" for ln in dropped)
-        rest = hunks[:k] + [_shift_new_start(h, shift) for h in hunks[k + 1 :]]
-        if rest:
-            out += header
-            for h in rest:
-                out += h
-        elif any(ln.startswith((b"rename ", b"old mode ", b"new mode ")) for ln in header):
-            out += [ln for ln in header if not ln.startswith((b"--- ", b"+++ ", b"index "))]
-    if not out:
-        return b""
-    return b"\n".join(out) + (b"\n" if trailing is not None else b"")
+    return files
+
+
+def _file_without(segs: list[list[bytes]], k: int) -> list[bytes]:
+    """One file's lines without its `k`-th hunk: later hunks' new line numbers move by what
+    it added or removed; no hunk left, only a rename or mode change remains (or nothing)."""
+    header, hunks = segs[0], segs[1:]
+    dropped = hunks[k]
+    assert _HUNK_HEADER_RE.match(dropped[0]) is not None
+    shift = sum(ln[:1] == b"+" for ln in dropped) - sum(ln[:1] == b"-" for ln in dropped)
+    rest = hunks[:k] + [_shift_new_start(h, shift) for h in hunks[k + 1 :]]
+    if rest:
+        return header + [ln for h in rest for ln in h]
+    if any(ln.startswith((b"rename ", b"old mode ", b"new mode ")) for ln in header):
+        return [ln for ln in header if not ln.startswith((b"--- ", b"+++ ", b"index "))]
+    return []
 
 
 def _shift_new_start(hunk: list[bytes], shift: int) -> list[bytes]:
