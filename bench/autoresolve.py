@@ -12,7 +12,9 @@ against today's JAX, so these cases have no smoke test), and nothing of Flax is 
 For git alone, each candidate method alone and the whole pipeline, prints per method: cases
 resolved (a result without conflict markers or rejected hunks), accepted (every check passed),
 equal to the human fix ignoring whitespace (or up to an import's position), and wrongly
-accepted (accepted but different from the human fix).
+accepted (accepted but different from the human fix). Plain git, evaluated on the same cases in
+the same run, is the baseline. Writes the figures to bench/results/autoresolve.json
+(bench/results.py); --json FILE also dumps every case's result records.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from bench import autoresolve_cases  # noqa: E402
+from bench import autoresolve_cases, results  # noqa: E402
 from bench.autoresolve_cases import Case  # noqa: E402
 from bench.gitdir import applies as _applies  # noqa: E402
 from bench.gitdir import diff_paths as _diff_paths  # noqa: E402
@@ -195,9 +197,10 @@ def summarize(results) -> dict[str, dict[str, int]]:
     return {m: dict(c) for m, c in table.items()}
 
 
-def _report(label: str, cases: list[Case], results) -> None:
+def _report(label: str, cases: list[Case], outcomes) -> dict:
+    """Print one group's table; return its figures."""
     names = {c.name for c in cases}
-    mine = [r for r in results if r.case in names]
+    mine = [r for r in outcomes if r.case in names]
     conflicts = {r.case for r in mine if r.method == "auto-resolve"}
     clean = len(names) - len(conflicts)
     print(
@@ -221,6 +224,16 @@ def _report(label: str, cases: list[Case], results) -> None:
             print(f"    not: {n} ({pipeline[n].failed}: {pipeline[n].detail[:90]})")
     wrong = sorted(n for n, r in pipeline.items() if r.wrong)
     print(f"  wrongly accepted by --auto-resolve: {len(wrong)} {' '.join(wrong)}")
+    return {
+        "cases": len(cases),
+        "git_conflicts": len(conflicts),
+        "auto_resolved": sum(pipeline[n].accepted and not pipeline[n].wrong for n in conflicts),
+        "conflicts_left": sum(not pipeline[n].accepted for n in conflicts),
+        "wrongly_accepted": len(wrong),
+        "mechanical": len(mechanical),
+        "mechanical_removed": len(removed),
+        "methods": table,
+    }
 
 
 def main() -> int:
@@ -231,6 +244,15 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--prove", action="store_true", help="also the pipeline with --prove (slower)")
     args = ap.parse_args()
+    run = results.Run(
+        "autoresolve",
+        what="rebase-all --auto-resolve on conflicts whose human fix is known: the synthetic "
+        "cases"
+        + ("" if args.no_smoke else " (with the smoke-test ones)")
+        + (", and Flax's 2020-21 HOWTO diff rewrites" if args.flax else "")
+        + "; plain git on the same cases is the baseline",
+        goal="no wrong merge accepted; at least half the mechanical conflicts removed",
+    )
     cases = list(autoresolve_cases.CASES)
     if not args.no_smoke:
         cases += autoresolve_cases.SMOKE_CASES
@@ -243,10 +265,10 @@ def main() -> int:
                 print(f"  left out {s}")
         cases += real
     started = time.monotonic()
-    results = []
+    outcomes = []
     for case in cases:
         rs = autoresolve_cases.evaluate(case, round_trip_too=True, prove_too=args.prove)
-        results += rs
+        outcomes += rs
         if args.verbose:
             for r in rs:
                 print(
@@ -258,12 +280,28 @@ def main() -> int:
         "flax history": [c for c in cases if c.kind == "flax history"],
         "synthetic": [c for c in cases if c.kind != "flax history"],
     }
-    for label, group in [*groups.items(), ("all", cases)]:
-        if group:
-            _report(label, group, results)
+    groups = {
+        label: _report(label, group, outcomes)
+        for label, group in [*groups.items(), ("all", cases)]
+        if group
+    }
+    every = groups["all"]
+    run.write(
+        measured={k: every[k] for k in ("auto_resolved", "conflicts_left", "wrongly_accepted")},
+        baseline={"what": "plain git rebase", "conflicts_left": every["git_conflicts"]},
+        ratio=results.ratio(every["conflicts_left"], every["git_conflicts"]),
+        ratio_means="conflicts --auto-resolve leaves / conflicts plain git leaves "
+        "(lower is better)",
+        goal_met=every["wrongly_accepted"] == 0
+        and 2 * every["mechanical_removed"] >= every["mechanical"],
+        groups={
+            label: {k: v for k, v in g.items() if k != "methods"} for label, g in groups.items()
+        },
+        methods=every["methods"],
+    )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([r.__dict__ for r in results], f, indent=1)
+            json.dump([r.__dict__ for r in outcomes], f, indent=1)
     return 0
 
 

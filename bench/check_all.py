@@ -3,7 +3,8 @@
     python bench/check_all.py [--howtos 100]
 
 Both check the same 100 diff files against the same tree, in the same run. Goal: check takes
-at most 1.3x the raw loop (it also parses every diff and reports per HOWTO).
+at most 1.3x the raw loop (it also parses every diff and reports per HOWTO). Writes the figures
+to bench/results/check_all.json (bench/results.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from bench import compile_howtoctl, synthetic  # noqa: E402
+from bench import compile_howtoctl, results, synthetic  # noqa: E402
+
+GOAL_RATIO = 1.3
 
 
 def timed(fn, repeat: int) -> float:
@@ -34,6 +37,13 @@ def main() -> None:
     ap.add_argument("--howtos", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
+    run = results.Run(
+        "check_all",
+        what=f"howtoctl check (whole command) on {args.howtos} diffs, the HOWTO branches deleted "
+        "as on a fresh CI clone, against a raw `git apply --check --cached` loop over the same "
+        "diffs and tree; medians",
+        goal=f"check takes <= {GOAL_RATIO:g}x the raw loop",
+    )
     compile_howtoctl()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
@@ -82,7 +92,23 @@ def main() -> None:
         print(f"{len(diffs)} diffs (median of {args.repeat} runs)")
         print(f"  raw `git apply --check` loop : {raw:6.3f} s")
         print(f"  howtoctl check               : {ours:6.3f} s")
-        print(f"  ratio                        : {ours / raw:6.2f}x  (goal <= 1.3x)")
+        print(f"  ratio                        : {ours / raw:6.2f}x  (goal <= {GOAL_RATIO:g}x)")
+    ratio = results.ratio(ours, raw)
+    run.write(
+        measured={
+            "diffs": len(diffs),
+            "howtoctl_check_seconds": round(ours, 3),
+            "runs": args.repeat,
+        },
+        baseline={
+            "what": "git apply --check --cached DIFF, once per diff",
+            "seconds": round(raw, 3),
+            "runs": args.repeat,
+        },
+        ratio=ratio,
+        ratio_means="howtoctl check seconds / raw loop seconds (lower is better)",
+        goal_met=bool(ratio <= GOAL_RATIO),
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark: `howtoctl cost` over 1,000 commits of history, against `git log` over the same range.
 
-    python bench/cost.py [--commits 1000] [--howtos 5] [--repeat 5] [--json FILE]
+    python bench/cost.py [--commits 1000] [--howtos 5] [--repeat 5]
 
 Builds a synthetic repository with one `git fast-import`: 10 example files of 200 lines, and
 HOWTOs whose diffs (howtos/diffs/hI.diff, written by hand as a repository that never ran
@@ -12,7 +12,8 @@ and the benchmark checks that `cost` finds the same.
 
 Times `python -m howtoctl cost --json` as a whole command (interpreter start-up included) and
 `git log --first-parent` and `git log --first-parent -p` over the same commits; each figure is
-the median of --repeat runs. Writes bench/results/cost.json. Target: cost in at most 2 s.
+the median of --repeat runs. Writes bench/results/cost.json (bench/results.py). Target: cost in
+at most 2 s.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import results  # noqa: E402
+
 FILES = 10
 LINES = 200
 CONTEXT = 3
@@ -133,8 +137,13 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=1000)
     ap.add_argument("--howtos", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--json", default=str(ROOT / "bench/results/cost.json"))
     args = ap.parse_args()
+    run = results.Run(
+        "cost",
+        what=f"python -m howtoctl cost --json (whole command) over {args.commits} commits of a "
+        "synthetic history, against git log --first-parent (-p) over the same commits; medians",
+        goal=f"cost in at most {TARGET_SECONDS:g} s, finding the breaks and fixes the builder made",
+    )
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "howtoctl")], check=True)
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-cost-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
@@ -156,29 +165,34 @@ def main() -> None:
         h["name"]: {"breaks": h["breaks"], "human_fixes": h["human_fixes"]} for h in doc["howtos"]
     }
     agrees = found == facts["howtos"] and doc["range"]["commits"] == facts["commits"]
-    result = {
-        "commits": doc["range"]["commits"],
-        "howtos": len(doc["howtos"]),
-        "cost_seconds": round(cost_s, 3),
-        "git_log_seconds": round(log_s, 4),
-        "git_log_p_seconds": round(log_p_s, 4),
-        "ratio_to_git_log": round(cost_s / log_s, 1),
-        "ratio_to_git_log_p": round(cost_s / log_p_s, 1),
-        "target_seconds": TARGET_SECONDS,
-        "within_target": cost_s <= TARGET_SECONDS,
-        "figures_match_the_builder": agrees,
-        "builder": facts,
-        "total": doc["total"],
-        "repeat": args.repeat,
-    }
+    ratio_log = results.ratio(cost_s, log_s, 1)
+    ratio_log_p = results.ratio(cost_s, log_p_s, 1)
     print(
-        f"{result['commits']} commits, {result['howtos']} HOWTOs: howtoctl cost {cost_s:.3f} s "
-        f"(target {TARGET_SECONDS} s), git log {log_s:.4f} s (x{result['ratio_to_git_log']}), "
-        f"git log -p {log_p_s:.4f} s (x{result['ratio_to_git_log_p']}); "
-        f"breaks and fixes as built: {agrees}"
+        f"{doc['range']['commits']} commits, {len(doc['howtos'])} HOWTOs: howtoctl cost "
+        f"{cost_s:.3f} s (target {TARGET_SECONDS} s), git log {log_s:.4f} s (x{ratio_log}), "
+        f"git log -p {log_p_s:.4f} s (x{ratio_log_p}); breaks and fixes as built: {agrees}"
     )
-    pathlib.Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {args.json}")
+    run.write(
+        measured={
+            "commits": doc["range"]["commits"],
+            "howtos": len(doc["howtos"]),
+            "cost_seconds": round(cost_s, 3),
+            "runs": args.repeat,
+            "figures_match_the_builder": agrees,
+        },
+        baseline={
+            "what": "git log --first-parent main, and the same with -p",
+            "git_log_seconds": round(log_s, 4),
+            "git_log_p_seconds": round(log_p_s, 4),
+            "runs": args.repeat,
+        },
+        ratio=ratio_log_p,
+        ratio_means="howtoctl cost seconds / git log -p seconds (ratio_to_git_log: / git log)",
+        goal_met=bool(cost_s <= TARGET_SECONDS and agrees),
+        ratio_to_git_log=ratio_log,
+        builder=facts,
+        total=doc["total"],
+    )
     if not agrees:
         sys.exit(f"cost found {found}, the builder made {facts['howtos']}")
 

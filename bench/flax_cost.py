@@ -1,13 +1,14 @@
 """Benchmark: what Flax's HOWTOs cost to keep in 2020-21, by `howtoctl cost` on its history.
 
-    python bench/flax_cost.py PATH [--since DATE] [--json FILE]
+    python bench/flax_cost.py PATH [--since DATE]
 
 PATH is a clone (or bare mirror) of google/flax, which kept its HOWTOs as howtos/diffs/*.diff
 from March 2020 to March 2021 and never ran howtoctl: every figure comes from git alone.
 Runs `python -m howtoctl -C PATH --base main cost --json --since DATE` (read-only: nothing is
 written into PATH), prints per HOWTO how many base moves broke it, how long it stayed broken and
-how many fixes people made, and writes the figures as JSON (default
-bench/results/flax_cost.json).
+how many fixes people made, and writes the figures to bench/results/flax_cost.json
+(bench/results.py). Its baseline, timed in the same run: `git log --first-parent --raw` over the
+same commits (not `-p`: a mirror may lack the largest blobs, which cost never reads).
 
 It then compares one HOWTO with a count made by hand from `git log` (HAND_COUNT below):
 `checkpointing`, whose diff and example files (examples/mnist/train.py, mnist_lib.py) changed
@@ -37,6 +38,9 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import results  # noqa: E402
+
 HAND_COUNT = {
     "checkpointing": {
         "base_moves": 6,
@@ -71,10 +75,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("path", help="a clone or bare mirror of google/flax")
     ap.add_argument("--since", default="2020-01-01")
-    ap.add_argument("--json", default=str(ROOT / "bench/results/flax_cost.json"))
     args = ap.parse_args()
+    run = results.Run(
+        "flax_cost",
+        what="howtoctl cost --json (whole command) on google/flax's first-parent history since "
+        + args.since
+        + ", against git log --first-parent --raw over the same commits",
+        goal="the figures equal the count made by hand (HAND_COUNT)",
+    )
 
     doc, seconds = run_cost(args.path, args.since)
+    started = time.perf_counter()
+    subprocess.run(
+        ["git", "-C", args.path, "log", "--first-parent", "--raw", "--since", args.since, "main"],
+        capture_output=True,
+        check=True,
+    )
+    log_seconds = time.perf_counter() - started
     cols = (
         "HOWTO",
         "moves",
@@ -122,15 +139,20 @@ def main() -> None:
         print(f"hand count of {name}: {expected}\nhowtoctl cost:        {found}")
         if found != expected:
             mismatches[name] = found
-    out = {
-        "what": "howtoctl cost --json on google/flax's first-parent history since " + args.since,
-        "seconds": round(seconds, 3),
-        "hand_count": HAND_COUNT,
-        "hand_count_matches": not mismatches,
-        "cost": doc,
-    }
-    pathlib.Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {args.json}")
+    ratio = results.ratio(seconds, log_seconds)
+    print(f"git log --first-parent --raw over the same commits: {log_seconds:.2f} s (x{ratio})")
+    run.write(
+        measured={"cost_seconds": round(seconds, 3), "hand_count_matches": not mismatches},
+        baseline={
+            "what": "git log --first-parent --raw --since DATE main",
+            "seconds": round(log_seconds, 3),
+        },
+        ratio=ratio,
+        ratio_means="howtoctl cost seconds / git log --raw seconds",
+        goal_met=not mismatches,
+        hand_count=HAND_COUNT,
+        cost=doc,
+    )
     if mismatches:
         sys.exit(f"the hand count differs: {mismatches}")
 

@@ -1,6 +1,6 @@
 """Benchmark: `rebase-all --auto-resolve` replayed over a project's whole HOWTO history.
 
-    python bench/history_replay.py --flax PATH [--howtoctl DIR] [--json FILE]
+    python bench/history_replay.py --flax PATH [--howtoctl DIR] [--json]
                                    [--since DATE] [--until DATE] [--focus SHA] [--verbose]
 
 PATH is a clone or bare mirror of google/flax, which shipped HOWTOs as howtos/diffs/*.diff in
@@ -33,7 +33,8 @@ diff to the one that removed the last, in a scratch repository that borrows Flax
   as lost too.
 
 The same replay without --auto-resolve is the baseline: what plain git leaves in conflict.
-Prints a table per event and per HOWTO, and writes the figures as JSON.
+Prints a table per event and per HOWTO; with --json, writes the figures to
+bench/results/history_replay.json (bench/results.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ import time
 import warnings
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from bench import results  # noqa: E402
 from bench.autoresolve_cases import compare  # noqa: E402
 from bench.gitdir import applied_tree, diff_paths, find_git_dir, git  # noqa: E402
 
@@ -845,7 +847,9 @@ def main() -> int:
         default=str(pathlib.Path(__file__).resolve().parents[1]),
         help="the howtoctl checkout whose CLI runs (default: this one)",
     )
-    ap.add_argument("--json", metavar="FILE", help="write the figures here")
+    ap.add_argument(
+        "--json", action="store_true", help="write the figures to bench/results/history_replay.json"
+    )
     ap.add_argument("--since", metavar="YYYY-MM-DD")
     ap.add_argument("--until", metavar="YYYY-MM-DD")
     ap.add_argument("--ref", default="HEAD", help="the branch whose first parents are replayed")
@@ -854,6 +858,14 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--keep", metavar="DIR", help="keep the scratch repositories in DIR (new)")
     args = ap.parse_args()
+    run = None
+    if args.json:
+        run = results.Run(
+            "history_replay",
+            what="Flax's HOWTO history replayed through `rebase-all --auto-resolve`, against "
+            "the same replay with plain git",
+            goal="no auto-resolution wrongly accepted",
+        )
     started = time.monotonic()
     fig = replay(
         args.flax,
@@ -870,10 +882,22 @@ def main() -> int:
     fig["howtoctl"] = os.path.abspath(args.howtoctl)
     print_report(fig)
     print(f"\n{fig['seconds']} s")
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(without_code(fig), f, indent=1)
+    if run:
+        fig = without_code(fig)
+        totals, plain = fig["totals"], fig.get("plain_git")
+        run.write(
+            measured=totals,
+            baseline=plain
+            and {
+                "what": "the same replay without --auto-resolve",
+                **{k: v for k, v in plain.items() if results.is_scalar(v)},
+            },
+            ratio=plain and results.ratio(totals["conflicts_left"], plain["conflicts"]),
+            ratio_means="branch events left in conflict with --auto-resolve / with plain git "
+            "(lower is better)",
+            goal_met=totals["wrong_accepted"] == 0,
+            **{k: v for k, v in fig.items() if k not in ("totals", "seconds")},
+        )
     return 0
 
 

@@ -6,7 +6,8 @@ Both run on identical fresh copies of a synthetic repository (bench/synthetic.py
 base advanced by three commits that touch some HOWTO files cleanly and conflict with every 10th
 branch. Each figure is the median of several runs, each on its own fresh copy: this machine is
 noisy. Prints seconds, per-branch milliseconds and the speed-up ratio; checks that both approaches
-give the same trees and that rebase-all left the work tree untouched.
+give the same trees and that rebase-all left the work tree untouched. Writes the figures to
+bench/results/rebase_all.json (bench/results.py). Goal: >= 5x the loop, < 5 ms a branch.
 
 howtoctl is timed as a whole command (`python -m howtoctl`), interpreter start-up included; the
 bare interpreter's start-up (`python -c pass`) is printed alongside. The package's bytecode is
@@ -28,7 +29,10 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from bench import compile_howtoctl, synthetic  # noqa: E402
+from bench import compile_howtoctl, results, synthetic  # noqa: E402
+
+GOAL_RATIO = 5.0
+GOAL_MS_PER_BRANCH = 5.0
 
 
 def git(repo, *args, check=True):
@@ -147,11 +151,19 @@ def main() -> None:
         "--scaling", default="10,100,1000", help="branch counts for the growth table ('' to skip)"
     )
     args = ap.parse_args()
+    run_ = results.Run(
+        "rebase_all",
+        what=f"howtoctl rebase-all --json on {args.branches} branches (whole command) against a "
+        "checkout + git rebase loop on an identical copy; medians; same trees checked",
+        goal=f">= {GOAL_RATIO:g}x faster than the loop, < {GOAL_MS_PER_BRANCH:g} ms a branch",
+    )
     compile_howtoctl()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         r = run(args.branches, True, tmp, args.repeat, args.loop_repeat)
         per_ours = 1000 * r["howtoctl_s"] / r["branches"]
         per_loop = 1000 * r["loop_s"] / r["branches"]
+        speedup = results.ratio(r["loop_s"], r["howtoctl_s"], 1)
+        start_s = interpreter_start()
         print(
             f"{r['branches']} branches, {r['conflicts']} conflicting (same trees as git rebase: yes); "
             f"medians of {args.loop_repeat} loop and {args.repeat} howtoctl runs"
@@ -161,11 +173,11 @@ def main() -> None:
             f"  howtoctl rebase-all        : {r['howtoctl_s']:7.3f} s  ({per_ours:6.1f} ms/branch)"
         )
         print(
-            f"  speed-up                   : {r['loop_s'] / r['howtoctl_s']:7.1f}x  (goal >= 5x, < 5 ms/branch)"
+            f"  speed-up                   : {speedup:7.1f}x  (goal >= {GOAL_RATIO:g}x, "
+            f"< {GOAL_MS_PER_BRANCH:g} ms/branch)"
         )
-        print(
-            f"  of which python -c pass    : {interpreter_start():7.3f} s  (interpreter start-up)"
-        )
+        print(f"  of which python -c pass    : {start_s:7.3f} s  (interpreter start-up)")
+        growth = []
         if args.scaling:
             print("growth (howtoctl rebase-all, whole command incl. start-up):")
             for n in (int(x) for x in args.scaling.split(",")):
@@ -173,6 +185,36 @@ def main() -> None:
                 print(
                     f"  {n:5d} branches: {s['howtoctl_s']:7.3f} s  {1000 * s['howtoctl_s'] / n:6.2f} ms/branch"
                 )
+                growth.append(
+                    {
+                        "branches": n,
+                        "conflicts": s["conflicts"],
+                        "howtoctl_seconds": round(s["howtoctl_s"], 3),
+                        "ms_per_branch": round(1000 * s["howtoctl_s"] / n, 2),
+                    }
+                )
+    run_.write(
+        measured={
+            "branches": r["branches"],
+            "conflicts": r["conflicts"],
+            "howtoctl_seconds": round(r["howtoctl_s"], 3),
+            "ms_per_branch": round(per_ours, 2),
+            "runs": args.repeat,
+            "same_trees_as_git_rebase": True,  # run() asserts it
+            "work_tree_untouched": True,  # run() asserts it
+        },
+        baseline={
+            "what": "for each branch: git rebase -q main BRANCH (checks it out), abort on conflict",
+            "seconds": round(r["loop_s"], 3),
+            "ms_per_branch": round(per_loop, 2),
+            "runs": args.loop_repeat,
+            "python_c_pass_seconds": round(start_s, 3),
+        },
+        ratio=speedup,
+        ratio_means="checkout loop seconds / howtoctl rebase-all seconds (higher is better)",
+        goal_met=bool(speedup >= GOAL_RATIO and per_ours < GOAL_MS_PER_BRANCH),
+        growth=growth,
+    )
 
 
 if __name__ == "__main__":

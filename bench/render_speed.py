@@ -4,8 +4,9 @@
 
 Builds the fixture (not timed), then times `--repeat` whole runs of `python -m howtoctl render`
 as a user runs it: interpreter start, imports, reading the workspace with git, highlighting,
-pages, atomic writes. Exits 1 when the median is over the budget (2 s). Run from the
-repository root.
+pages, atomic writes, against `python -m howtoctl --version` (starting Python and click) in the
+same run. Exits 1 when the median is over the budget (2 s). Writes the figures to
+bench/results/render_speed.json (bench/results.py). Run from the repository root.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import results  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--budget", type=float, default=2.0, help="Seconds allowed for one render.")
     args = ap.parse_args(argv)
+    run = results.Run(
+        "render_speed",
+        what=f"whole `python -m howtoctl render` runs on a fixture repository of {args.howtos} "
+        "HOWTOs (tests/render_fixture.py), against `python -m howtoctl --version` in the same run",
+        goal=f"median render under {args.budget:g} s",
+    )
 
     from tests import render_fixture
 
@@ -59,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"howtoctl {' '.join(cli_args)} failed:\n{proc.stderr}")
             return elapsed
 
-        startup = min(timed("--version") for _ in range(3))
+        startup_times = [timed("--version") for _ in range(3)]
+        startup = min(startup_times)
         times = [
             timed("-C", str(repo.path), "render", "--out", str(out)) for _ in range(args.repeat)
         ]
@@ -70,6 +79,25 @@ def main(argv: list[str] | None = None) -> int:
         f"render: {args.howtos} HOWTOs, {len(pages)} pages, {size / 1e6:.2f} MB: "
         f"best {best:.3f} s, median {median:.3f} s, worst {max(times):.3f} s per `howtoctl render` "
         f"(of which {startup:.3f} s is starting Python and click; budget {args.budget:.1f} s)"
+    )
+    run.write(
+        measured={
+            "howtos": args.howtos,
+            "pages": len(pages),
+            "megabytes": round(size / 1e6, 2),
+            "best_seconds": round(best, 3),
+            "median_seconds": round(median, 3),
+            "worst_seconds": round(max(times), 3),
+            "runs": args.repeat,
+        },
+        baseline={
+            "what": "python -m howtoctl --version (starting Python and click)",
+            "best_seconds": round(startup, 3),
+            "runs": len(startup_times),
+        },
+        ratio=results.ratio(median, startup, 1),
+        ratio_means="median render seconds / best --version seconds",
+        goal_met=median <= args.budget,
     )
     return 0 if median <= args.budget else 1
 

@@ -7,7 +7,8 @@ measured in the same run). Goal: each under 0.25 s. Output to a pipe is plain te
 rich styles it, which costs its import: `list` is also timed in a pseudo-terminal (util-linux
 `script`, when installed), against `python -c pass` run the same way.
 
-The package's bytecode is compiled first, as a regular `pip install` does.
+The package's bytecode is compiled first, as a regular `pip install` does. Writes the figures to
+bench/results/startup.json (bench/results.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench import compile_howtoctl  # noqa: E402
+from bench import compile_howtoctl, results  # noqa: E402
+
+GOAL_SECONDS = 0.25
 
 
 def median_time(cmd, repeat=9) -> float:
@@ -39,21 +42,44 @@ def in_terminal(cmd: list[str]) -> list[str]:
 
 
 def main() -> None:
+    run = results.Run(
+        "startup",
+        what="wall time of whole `python -m howtoctl` commands on this repository (output to a "
+        "pipe; `list` also in a pseudo-terminal), medians of 9, against `python -c pass` "
+        "run the same way",
+        goal=f"each command under {GOAL_SECONDS:g} s",
+    )
     compile_howtoctl()
     base = median_time([sys.executable, "-c", "pass"])
     print(f"python -c pass        : {base:6.3f} s")
+    commands = {}
     for args in (["--help"], ["list"], ["check"]):
         t = median_time([sys.executable, "-m", "howtoctl", *args])
+        commands[" ".join(args)] = {"seconds": round(t, 3), "ratio": results.ratio(t, base, 1)}
         print(
-            f"howtoctl {' '.join(args):<13}: {t:6.3f} s  ({t / base:4.1f}x the bare interpreter; goal < 0.25 s)"
+            f"howtoctl {' '.join(args):<13}: {t:6.3f} s  ({t / base:4.1f}x the bare interpreter; "
+            f"goal < {GOAL_SECONDS:g} s)"
         )
+    baseline = {"python -c pass": {"seconds": round(base, 3)}}
     if shutil.which("script"):
         tty_base = median_time(in_terminal([sys.executable, "-c", "pass"]))
         t = median_time(in_terminal([sys.executable, "-m", "howtoctl", "list"]))
+        commands["list (pseudo-terminal)"] = {
+            "seconds": round(t, 3),
+            "ratio": results.ratio(t, tty_base, 1),
+        }
+        baseline["python -c pass (pseudo-terminal)"] = {"seconds": round(tty_base, 3)}
         print(
             f"in a pseudo-terminal : python -c pass {tty_base:6.3f} s, howtoctl list {t:6.3f} s "
-            f"(styled by rich; goal < 0.25 s)"
+            f"(styled by rich; goal < {GOAL_SECONDS:g} s)"
         )
+    run.write(
+        measured=commands,
+        baseline=baseline,
+        ratio=max(c["ratio"] for c in commands.values()),
+        ratio_means="the slowest command's seconds / `python -c pass` run the same way",
+        goal_met=all(c["seconds"] < GOAL_SECONDS for c in commands.values()),
+    )
 
 
 if __name__ == "__main__":
