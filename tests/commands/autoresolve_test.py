@@ -832,13 +832,16 @@ def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_
         "ex/model.py": ("dropout=0.1", "dropout=0.5"),
         "ex/extra.py": ("LOG_EVERY = 10", "LOG_EVERY = 20"),
     }
-    r = _proving(tmp_path, edits, manifest, **{"ex/extra.py": extra, "ex/check.py": check})
+    r = _repo(tmp_path, {**PROVE_FILES, "ex/extra.py": extra, "ex/check.py": check}, manifest)
+    r.add_howto("alpha", edits)
     r.git("switch", "-q", "howto/alpha")
     r.replace("ex/extra.py", "SCALE = 1", "SCALE = 2")
     r.commit("alpha: scale")
     r.git("switch", "-q", "main")
-    assert r.cli("save", "alpha").code == 0
+    assert r.cli("save", "alpha").code == 0  # saved before the base moves (save refuses after)
     r.commit("save alpha")
+    r.replace("ex/model.py", "features=10", "features=32")
+    r.commit("base moves")
     r.replace("ex/extra.py", "f3 = 3\nf4 = 4\n", "")
     r.replace("ex/check.py", "\nassert x.SCALE == 2\n", "\n")
     r.commit("base: fewer settings, SCALE untested")
