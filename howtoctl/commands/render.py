@@ -109,8 +109,31 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
         guide_path=GUIDE_PATH,
         project=project,
         cost=cost_doc,
-        cost_plot=cost_plot.plot(cost_doc) if cost_doc else None,
+        cost_plot=_maintenance_plot(ws, cost_doc) if cost_doc else None,
     )
+
+
+def _maintenance_plot(ws: Workspace, doc: dict) -> bytes | None:
+    """The maintenance page's plot. matplotlib's import costs a second or more, so the last
+    plot is kept in the clone's state directory with the digest of its figures: a render whose
+    history did not change draws nothing."""
+    from howtoctl import state
+
+    key = state.digest(json.dumps(doc, sort_keys=True).encode()).encode()
+    path = os.path.join(ws.repo.common_dir, "howtoctl", "maintenance-plot")
+    try:
+        cached = fsutil.read_or_none(path)
+    except HowtoError:  # not a file of ours (a link, a pipe): draw it, and leave that alone
+        cached = None
+    if cached is not None and cached.startswith(key + b"\n"):
+        return cached[len(key) + 1 :]
+    svg = cost_plot.plot(doc)
+    if svg is not None:
+        try:
+            fsutil.write_atomic(path, key + b"\n" + svg)
+        except HowtoError:
+            pass  # a read-only clone draws it each time
+    return svg
 
 
 def maintenance_doc(ws: Workspace) -> dict | None:

@@ -33,6 +33,33 @@ def test_the_maintenance_page_shows_each_howtos_cost_and_the_index_links_it(tmp_
     assert "cost 1, broken now" in index.text
 
 
+def test_a_render_of_the_same_history_reuses_its_plot(tmp_path, monkeypatch):
+    r, _ = _hand_made(tmp_path, monkeypatch)
+    site = tmp_path / "site"
+    assert r.cli("render", "--out", str(site)).code == 0
+    cache = r.path / ".git" / "howtoctl" / "maintenance-plot"
+    key, _, svg = cache.read_bytes().partition(b"\n")
+    assert svg.startswith(b"<?xml") and len(key) == 64
+    # The same figures: the kept plot is used (marked here to tell it from a new drawing).
+    cache.write_bytes(key + b"\n" + svg.replace(b"</svg>", b"<!--kept--></svg>"))
+    assert r.cli("render", "--out", str(site)).code == 0
+    assert "<!--kept-->" in _plot_of(site)
+    # The history moved on: a new plot.
+    r.write("notes.txt", "x\n")
+    r.commit("unrelated")
+    assert r.cli("render", "--out", str(site)).code == 0
+    assert "<!--kept-->" not in _plot_of(site) and "<svg" in _plot_of(site)
+
+
+def _plot_of(site) -> str:
+    import base64
+    import re
+
+    page = (site / "maintenance.html").read_text()
+    (data,) = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    return base64.b64decode(data).decode()
+
+
 def test_the_page_is_there_only_with_figures():
     from howtoctl.render import site
 
