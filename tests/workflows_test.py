@@ -135,6 +135,17 @@ def test_nightly_proves_every_howto():
     assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
 
 
+def test_nightly_interrupts_every_writing_command_at_more_moments_than_the_gate():
+    from tests.faults_test import DEFAULT_SEEDS
+
+    job = _load(ROOT / ".github/workflows/prove-nightly.yml")["jobs"]["faults"]
+    (step,) = [s for s in job["steps"] if "tests/faults_test.py" in s.get("run", "")]
+    assert step["run"].startswith("python -m pytest")
+    assert int(step["env"]["HOWTOCTL_FAULT_SEEDS"]) > DEFAULT_SEEDS
+    assert step["env"]["HOWTOCTL_STRICT_SKIPS"] == "1"  # no kill skipped for want of wiggle
+    assert int(job["timeout-minutes"]) <= 120
+
+
 def test_readme_lists_the_local_equivalents():
     readme = (ROOT / "README.md").read_text()
     for cmd in (
