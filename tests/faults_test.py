@@ -25,6 +25,7 @@ keeps this file near a minute; nightly: 50, see .github/workflows/prove-nightly.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -167,7 +168,7 @@ def templates(tmp_path_factory):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("command", ["rebase-all", "save", "restore"])
 @pytest.mark.parametrize("seed", range(SEEDS))
-def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed):
+def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed, record_property):
     t = templates[command]
     repo = tmp_path / "repo"
     shutil.copytree(t["start"], repo)
@@ -177,8 +178,12 @@ def test_interrupted_at_a_random_moment(templates, tmp_path, command, sig, seed)
 
     proc = howtoctl(repo, *t["command"], start_new_session=True)
     time.sleep(delay)
+    record_property("killed_while_running", proc.poll() is None)  # else the run had ended
     if sig == signal.SIGINT:
-        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        with contextlib.suppress(
+            ProcessLookupError
+        ):  # the run had ended: the checks hold all the same
+            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
     else:
         proc.kill()  # howtoctl dies; a git child it started may still finish its own step
     proc.wait()
@@ -516,7 +521,7 @@ def registered_worktrees(repo) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("name", list(SCENARIOS))
 @pytest.mark.parametrize("seed", range(SEEDS))
-def test_every_writing_command_interrupted(scenarios, tmp_path, name, sig, seed):
+def test_every_writing_command_interrupted(scenarios, tmp_path, name, sig, seed, record_property):
     s, t = SCENARIOS[name], scenarios[name]
     repo = tmp_path / "repo"
     shutil.copytree(t["start"], repo)
@@ -535,8 +540,12 @@ def test_every_writing_command_interrupted(scenarios, tmp_path, name, sig, seed)
         repo, *s.command, env={**env, "HOWTOCTL_FAULT_RUN": token}, start_new_session=True
     )
     time.sleep(delay)
+    record_property("killed_while_running", proc.poll() is None)  # else the run had ended
     if sig == signal.SIGINT:
-        os.killpg(proc.pid, signal.SIGINT)
+        with contextlib.suppress(
+            ProcessLookupError
+        ):  # the run had ended: the checks hold all the same
+            os.killpg(proc.pid, signal.SIGINT)
     else:
         proc.kill()
     out, err = proc.communicate()
