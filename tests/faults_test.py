@@ -712,3 +712,28 @@ def test_auto_resolve_killed_after_the_move_keeps_the_mark_for_review(tmp_path):
     code, out, err = run_to_end(repo, "check", "--json")
     (beta,) = [h for h in json.loads(out)["howtos"] if h["name"] == "beta"]
     assert beta["auto_resolved"] == "wiggle", beta
+
+
+def test_ctrl_c_during_the_cleanup_of_smoke_tests_removes_every_work_tree(repo, monkeypatch):
+    # Found by a Ctrl-C at a random moment of `test NAME`: one that came while the work trees
+    # were being removed left the rest registered. It takes effect once they are all gone.
+    from howtoctl import smoke
+    from howtoctl.git import Repo
+
+    git_repo = Repo(str(repo.path))
+    runner = smoke.Runner(git_repo, 1)
+    for i in range(2):
+        path = str(repo.path.parent / f"howtoctl-test-{i}")
+        git_repo.add_worktree(path, repo.rev("HEAD"))
+        runner.worktrees.append(path)
+    remove = git_repo.remove_worktree
+
+    def interrupted_first(path):
+        if path == runner.worktrees[0]:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, now
+        remove(path)
+
+    monkeypatch.setattr(git_repo, "remove_worktree", interrupted_first)
+    with pytest.raises(KeyboardInterrupt):
+        runner.cleanup()
+    assert registered_worktrees(repo.path) == [str(repo.path)]
