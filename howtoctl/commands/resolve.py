@@ -312,9 +312,9 @@ def _owned(ws: Workspace, st: dict) -> bool:
 
 
 def _git_dir_named(ws: Workspace, worktree: str) -> str | None:
-    """The git directory `worktree`'s .git file names, if it is one of this repository's work
-    trees': a run killed while git added the work tree recorded none (git lists the work tree
-    with the resolve's lock all the same, which owns_worktree checks)."""
+    """The git directory named by `worktree`'s .git file, if it is one of this repository's:
+    a run killed while git added the work tree recorded none (git lists the work tree with the
+    resolve's lock all the same, which owns_worktree checks)."""
     data = fsutil.read_private(os.path.join(worktree, ".git"), 4096)
     if data is None:
         return None
