@@ -379,8 +379,11 @@ class Runner:
     def cleanup(self) -> None:
         if self.keep:
             return
-        for path in self.worktrees:
-            self.repo.remove_worktree(path)
+        # A Ctrl-C or SIGTERM that comes now takes effect once every work tree is gone: one cut
+        # short would stay registered (and half-removed) until the next run sweeps it.
+        with _interrupts_deferred():
+            for path in self.worktrees:
+                self.repo.remove_worktree(path)
 
 
 # A job returns its result and the jobs it makes possible (prove: a HOWTO's mutants run after
@@ -467,3 +470,19 @@ def sigterm_interrupts() -> Iterator[None]:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Block SIGINT and SIGTERM for the block, in this process and in the git processes it
+    starts (they inherit the mask: a Ctrl-C to the process group stops none half-way); one
+    that came meanwhile is delivered when the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

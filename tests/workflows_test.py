@@ -136,6 +136,17 @@ def test_nightly_proves_every_howto():
     assert "howtoctl prove --all --devices 8" in str(wf["jobs"]["prove-all"]["steps"])
 
 
+def test_nightly_interrupts_every_writing_command_at_more_moments_than_the_gate():
+    from tests.faults_test import DEFAULT_SEEDS
+
+    job = _load(ROOT / ".github/workflows/prove-nightly.yml")["jobs"]["faults"]
+    (step,) = [s for s in job["steps"] if "tests/faults_test.py" in s.get("run", "")]
+    assert step["run"].startswith("python -m pytest")
+    assert int(step["env"]["HOWTOCTL_FAULT_SEEDS"]) > DEFAULT_SEEDS
+    assert step["env"]["HOWTOCTL_STRICT_SKIPS"] == "1"  # no kill skipped for want of wiggle
+    assert int(job["timeout-minutes"]) <= 120
+
+
 def test_publish_builds_the_docs_with_warnings_as_errors_beside_the_rendered_howtos():
     steps = _load(ROOT / ".github/workflows/publish.yml")["jobs"]["render"]["steps"]
     runs = [s.get("run", "") for s in steps]

@@ -146,12 +146,21 @@ def _auto_resolve(
     return accepted_records
 
 
-def _remember_auto_resolved(ws: Workspace, moved, accepted: dict[str, dict]) -> None:
+def _remember_auto_resolved(ws: Workspace, moving, accepted: dict[str, dict]) -> None:
+    """Before the move: a run killed right after it must not leave an automatic resolution
+    unmarked, as if reviewed. A record of a tip the branch never got marks nothing."""
+    from howtoctl import autoresolve_record
+
+    for r in moving:
+        if r.status == rebase.Status.AUTO_RESOLVED:
+            autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted[r.name])
+
+
+def _forget_partials(ws: Workspace, moved) -> None:
     from howtoctl import autoresolve_record
 
     for r in moved:
         if r.status == rebase.Status.AUTO_RESOLVED:
-            autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted[r.name])
             autoresolve_record.forget_partial(ws, r.name)
 
 
@@ -249,6 +258,7 @@ def run(
         stamp = None
         if moving and not dry_run:
             # One transaction creates the backups and moves the branches: all of it, or none.
+            _remember_auto_resolved(ws, moving, accepted)
             command = (
                 "rebase-all"
                 + (f" --onto {onto}" if onto else "")
@@ -262,7 +272,7 @@ def run(
                 [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
-            _remember_auto_resolved(ws, moving, accepted)
+            _forget_partials(ws, moving)
             backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
     _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]

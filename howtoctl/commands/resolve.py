@@ -60,6 +60,10 @@ def default_worktree(ws: Workspace, name: str) -> str:
     return os.path.join(parent, f"{here.removesuffix('.git') or 'repo'}-resolve-{name}")
 
 
+def _save(ws: Workspace, name: str, st: dict) -> None:
+    fsutil.write_atomic(_state_path(ws, name), json.dumps(st).encode())
+
+
 def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = False) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
@@ -97,20 +101,18 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         )
     # A reason no one else writes: abort and continue delete only the work tree that has it.
     reason = f"howtoctl resolve {name} {os.urandom(8).hex()}"
-    git_dir = ws.repo.add_locked_worktree(worktree, tip, reason)
-    fsutil.write_atomic(
-        _state_path(ws, name),
-        json.dumps(
-            {
-                "worktree": worktree,
-                "old_tip": tip,
-                "onto": onto,
-                "base": ws.base,
-                "git_dir": git_dir,
-                "lock": reason,
-            }
-        ).encode(),
-    )
+    st = {"worktree": worktree, "old_tip": tip, "onto": onto, "base": ws.base, "lock": reason}
+    # Recorded before git adds the work tree: a run killed meanwhile leaves a record that
+    # --abort follows to the work tree git may still have finished, instead of an unknown
+    # directory that blocks the next resolve.
+    _save(ws, name, st)
+    try:
+        st["git_dir"] = ws.repo.add_locked_worktree(worktree, tip, reason)
+    except HowtoError:
+        if not os.path.lexists(worktree):  # git refused and left nothing: neither do we
+            fsutil.remove_file(_state_path(ws, name))
+        raise
+    _save(ws, name, st)
     step = ws.repo.rebase_worktree(worktree, onto)
     if not step.done and not step.conflicts and not ws.repo.rebase_in_progress(worktree):
         # git did not start the rebase at all (a hook refused it, say): no conflict to resolve.
@@ -187,6 +189,13 @@ def finish(ws: Workspace, name: str) -> int:
         raise HowtoError(
             f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}"
         )
+    if st.get("moving_to") and ws.branches().get(name) == st["moving_to"]:
+        # A run killed after it moved the branch (git may have removed the work tree since):
+        # only the cleanup is left.
+        _clean_up(ws, name, st)
+        output.status_line(name, "rebased", f"old tip kept under {backup.BACKUP_ROOT}")
+        output.line(f"now save its diff: howtoctl save {name}")
+        return EXIT_OK
     worktree = st["worktree"]
     if not os.path.isdir(worktree) or not _owned(ws, st):
         raise HowtoError(
@@ -230,6 +239,8 @@ def finish(ws: Workspace, name: str) -> int:
     now = ws.branches().get(name)
     if now != st["old_tip"]:
         _keep_resolution(ws, name, st, now, new_tip)
+    # Recorded first: a rerun after a kill that came once the branch moved finishes the cleanup.
+    _save(ws, name, {**st, "moving_to": new_tip})
     stamp, backups = backup.backup_updates(
         ws.repo, {ref: st["old_tip"]}, f"resolve {name} --continue"
     )
@@ -237,8 +248,7 @@ def finish(ws: Workspace, name: str) -> int:
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
     )
     backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
-    ws.repo.remove_own_worktree(worktree, _owned(ws, st))
-    fsutil.remove_file(_state_path(ws, name))
+    _clean_up(ws, name, st)
     output.status_line(
         name,
         "rebased",
@@ -246,6 +256,13 @@ def finish(ws: Workspace, name: str) -> int:
     )
     output.line(f"now save its diff: howtoctl save {name}")
     return EXIT_OK
+
+
+def _clean_up(ws: Workspace, name: str, st: dict) -> None:
+    """Remove the resolve's work tree (if still the one howtoctl made) and its record."""
+    owned = os.path.isdir(st["worktree"]) and _owned(ws, st)
+    ws.repo.remove_own_worktree(st["worktree"], owned)
+    fsutil.remove_file(_state_path(ws, name))
 
 
 RESOLVED_ROOT = "refs/howtoctl/resolved/"
@@ -291,9 +308,26 @@ def abort(ws: Workspace, name: str) -> int:
 def _owned(ws: Workspace, st: dict) -> bool:
     """Whether the recorded path still holds the work tree this resolve made (never delete a
     directory that replaced it). Records of older versions carry no lock: never owned."""
-    if "lock" not in st or "git_dir" not in st:
+    if not isinstance(st.get("lock"), str):
         return False
-    return ws.repo.owns_worktree(st["worktree"], st["git_dir"], st["lock"])
+    git_dir = st.get("git_dir") or _git_dir_named(ws, st["worktree"])
+    return isinstance(git_dir, str) and ws.repo.owns_worktree(st["worktree"], git_dir, st["lock"])
+
+
+def _git_dir_named(ws: Workspace, worktree: str) -> str | None:
+    """The git directory named by `worktree`'s .git file, if it is one of this repository's:
+    a run killed while git added the work tree recorded none (git lists the work tree with the
+    resolve's lock all the same, which owns_worktree checks)."""
+    data = fsutil.read_private(os.path.join(worktree, ".git"), 4096)
+    if data is None:
+        return None
+    link = data.decode(errors="replace").strip().removeprefix("gitdir: ")
+    git_dir = os.path.join(worktree, link)
+    return (
+        git_dir
+        if fsutil.is_inside(git_dir, os.path.join(ws.repo.common_dir, "worktrees"))
+        else None
+    )
 
 
 def run(
