@@ -60,7 +60,7 @@ class Repo:
 
     def git(self, *args, check=True, input=None) -> str:
         p = subprocess.run(
-            ["git", "-C", str(self.path), *args],
+            ["git", "-c", "safe.directory=*", "-C", str(self.path), *args],
             env=self.env,
             capture_output=True,
             text=True,

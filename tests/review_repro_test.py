@@ -149,3 +149,52 @@ def test_render_removes_only_pages_it_wrote(repo_with_howto):
     r.commit("site")
     res = r.cli("render")
     assert r.exists("site/docs.html"), res
+
+
+def _sparse_without_howtos(r):
+    """A sparse checkout of the example only: howtos/ is in the index and HEAD, not on disk."""
+    r.git("sparse-checkout", "set", "ex")
+    assert not (r.path / "howtos").exists()
+
+
+def test_new_in_a_sparse_checkout_keeps_the_committed_manifest(repo_with_howto):
+    """WRONG RESULT (manifest entries dropped). In a sparse checkout that leaves howtos/ out
+    (a legal, common set-up in large repositories), `howtoctl new zeta` finds no
+    howtos/manifest.toml on disk and writes a new one holding only zeta; `git diff` shows
+    alpha's entry deleted, and the commit the command's own hint suggests removes it. `new`
+    should read the manifest git has (index or base tip), or refuse (exit 2) to write a file
+    the sparse checkout leaves out."""
+    r = repo_with_howto
+    r.write("howtos/manifest.toml", '[howtos.alpha]\ntitle = "Alpha"\n')
+    r.commit("manifest")
+    _sparse_without_howtos(r)
+    res = r.cli("new", "zeta")
+    on_disk = r.path / "howtos/manifest.toml"
+    assert res.code == 2 or "[howtos.alpha]" in on_disk.read_text(), (res, on_disk.read_text())
+
+
+def test_check_in_a_sparse_checkout_sees_the_committed_diff(repo_with_howto):
+    """WRONG RESULT. In a sparse checkout that leaves howtos/ out, `check` reports every HOWTO
+    'missing-diff' (exit 1) with the hint `howtoctl save alpha`, `list` says the same, and
+    `render` writes a site without any HOWTO (exit 0): the diff files are committed, only not
+    on disk. Read them from the index (as `check` does for applying) or say that the sparse
+    checkout leaves the diff directory out (exit 2)."""
+    r = repo_with_howto
+    _sparse_without_howtos(r)
+    res = r.cli("check", "--json")
+    assert res.code == 2 or json.loads(res.out)["howtos"][0]["state"] != "missing-diff", res
+
+
+def test_a_howto_adding_a_crlf_file_is_not_blamed_on_conversion(repo):
+    """WRONG RESULT (misleading message). A HOWTO that adds a Windows batch file with CRLF line
+    endings (the file's real content; core.autocrlf unset) cannot be saved: 'line 7: CRLF line
+    endings: the diff was converted (check core.autocrlf and .gitattributes ...)'. Nothing was
+    converted. Either save it (git diff and git apply keep the CR bytes) or name the file and
+    say that HOWTO diffs support LF-only files."""
+    r = repo
+    r.git("switch", "-q", "-c", "howto/win", "main")
+    r.write("ex/run.bat", "@echo off\r\necho hi\r\n")
+    r.commit("a batch file")
+    r.git("switch", "-q", "main")
+    res = r.cli("save", "win")
+    assert res.code == 0 or ("ex/run.bat" in res.err and "converted" not in res.err), res
