@@ -86,7 +86,7 @@ def main():
     for k in range(N):
         args = random.choice(COMMANDS)
         sig = random.choice([signal.SIGKILL, signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
-        delay = random.uniform(0.03, 0.9)
+        delay = random.uniform(0.03, float(sys.argv[4]) if len(sys.argv) > 4 else 0.9)
         tmp = pathlib.Path(tempfile.mkdtemp(prefix="h21r-k-"))
         shutil.copytree(base_tmp / "repo", tmp / "repo", symlinks=True)
         r = Repo(tmp / "repo", tpl.env)

@@ -198,3 +198,30 @@ def test_a_howto_adding_a_crlf_file_is_not_blamed_on_conversion(repo):
     r.git("switch", "-q", "main")
     res = r.cli("save", "win")
     assert res.code == 0 or ("ex/run.bat" in res.err and "converted" not in res.err), res
+
+
+def test_github_output_inside_dot_git_is_refused(repo_with_howto):
+    """WRITES INTO .git. `matrix --github-output` appends `matrix=...` and `any=...` to
+    whatever GITHUB_OUTPUT names; with GITHUB_OUTPUT=.git/config the lines land in the
+    repository's configuration (git reads them as keys of its last section), with .git/HEAD
+    they are appended to HEAD (exit 0 both times). The same rule as for --junit should hold:
+    nothing under .git/ is written (exit 2)."""
+    r = repo_with_howto
+    config = (r.path / ".git/config").read_bytes()
+    res = r.cli("matrix", "--github-output", env={"GITHUB_OUTPUT": str(r.path / ".git/config")})
+    assert (r.path / ".git/config").read_bytes() == config, res
+    assert res.code == 2, res
+
+
+def test_init_that_cannot_finish_writes_nothing(repo):
+    """WRONG RESULT (exit 2, yet files written). With a file named .github at the top (so no
+    .github/workflows/ can be made), `howtoctl init` creates howtos/MAINTAINING.md and
+    .pre-commit-config.yaml, then fails on the workflow: exit 2 with two new untracked files.
+    Exit 2 promises nothing changed: check every target before writing the first one."""
+    r = repo
+    r.write(".github", "not a directory\n")
+    r.commit("a file named .github")
+    before = r.snapshot()
+    res = r.cli("init")
+    assert res.code == 2, res
+    assert r.snapshot() == before, (res, r.git("status", "--porcelain"))
