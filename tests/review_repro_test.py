@@ -225,3 +225,38 @@ def test_init_that_cannot_finish_writes_nothing(repo):
     res = r.cli("init")
     assert res.code == 2, res
     assert r.snapshot() == before, (res, r.git("status", "--porcelain"))
+
+
+def test_a_live_run_under_another_tmpdir_keeps_its_work_tree(
+    repo_with_howto, tmp_path, monkeypatch
+):
+    """A LIVE RUN'S WORK TREE DELETED (E4 again, by another way). A `test` run in another PID
+    namespace (a container sharing the repository) with its own TMPDIR holds its liveness lock
+    in that TMPDIR. A `test` run here, with a different TMPDIR, sweeps the repository's
+    registered work trees, looks for the lock only in its own TMPDIR, finds none, falls back to
+    the pid - which names no process here - and removes the live run's work tree ('removed
+    what a killed run left behind'); the other run's passing smoke test then fails. Seen with
+    `unshare --pid --fork` and TMPDIRs /x/tA and /x/tB. Here the other run is played by this
+    process: its lock is held in tA, its work tree named with a pid that does not exist. A work
+    tree whose token has no lock in our TMPDIR is not known to be dead: leave it (or keep the
+    lock beside the work tree)."""
+    import fcntl
+
+    r = repo_with_howto
+    ta, tb = tmp_path / "tA", tmp_path / "tB"
+    ta.mkdir()
+    tb.mkdir()
+    token = "0123456789abcdef"
+    lock = os.open(ta / f"howtoctl-alive-{token}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # the other run is alive
+    other = ta / f"howtoctl-test-P{2**22 + 7}.{token}-alpha-x"
+    r.git("worktree", "add", "-q", "--detach", str(other), "howto/alpha")
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(tb))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    try:
+        res = r.cli("test", "alpha")
+    finally:
+        os.close(lock)
+    assert other.exists(), res
