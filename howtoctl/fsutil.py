@@ -150,6 +150,23 @@ def require_inside(path: str, root: str, what: str = "the repository") -> None:
         )
 
 
+def require_outside_git(path: str, what: str, git_dirs: tuple[str, ...]) -> None:
+    """Refuse an output path the user or the environment names (--junit, --out, $GITHUB_OUTPUT)
+    that resolves into the repository's git directory or its common directory (`git_dirs`,
+    from git itself: a linked work tree's or a submodule's are not `.git` below the top).
+    git's files are git's to write; howtoctl's own state there is reached by its own paths,
+    which no user names, never through this. Real paths are compared: a link (or a name that
+    does not exist yet below one) counts where it leads."""
+    real = os.path.realpath(os.path.abspath(path))
+    for top in git_dirs:
+        if top and is_inside(real, top):
+            raise HowtoError(
+                f"{what} {path} is inside git's own directory ({os.path.realpath(top)}); "
+                "howtoctl writes nothing there that you name",
+                "name a path outside .git",
+            )
+
+
 def require_directory(path: str, what: str) -> None:
     """Refuse a path that exists but is not a directory (a file, or any symbolic link)."""
     if os.path.islink(path):
@@ -348,9 +365,9 @@ def read_private(path: str, limit: int, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
-def check_output(path: str, option: str) -> None:
-    """Refuse, before any work, an output path that cannot be written: empty, a directory, or
-    in a directory that does not exist."""
+def check_output(path: str, option: str, git_dirs: tuple[str, ...]) -> None:
+    """Refuse, before any work, an output path that cannot be written: empty, a directory, in
+    a directory that does not exist, or inside git's own directories (require_outside_git)."""
     if not path or path.endswith(os.sep) or os.path.isdir(path):
         raise HowtoError(
             f"{option} {path!r}: name a file to write", f"for example {option} results.xml"
@@ -358,14 +375,17 @@ def check_output(path: str, option: str) -> None:
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise HowtoError(f"{option} {path}: there is no directory {parent}")
+    require_outside_git(path, option, git_dirs)
 
 
-def write_output(path: str, data: bytes) -> None:
-    """Write `data` to an output file the user named (such as `--junit FILE`).
+def write_output(path: str, data: bytes, option: str, git_dirs: tuple[str, ...]) -> None:
+    """Write `data` to an output file the user named (such as `--junit FILE`), never inside
+    git's own directories (require_outside_git, asked again: the name may lead elsewhere now).
 
     A regular file, or a name that does not exist yet, is replaced whole (write_atomic). A
     device, pipe or terminal, or a symbolic link the user gave (/dev/stdout), is written into
     as a shell's `>` would: never replaced by a regular file."""
+    require_outside_git(path, option, git_dirs)
     path = os.path.abspath(path)
     try:
         st = os.stat(path)  # what the name leads to
@@ -459,8 +479,10 @@ def write_in_tree(root: str, rel: str, data: bytes | None) -> None:
         write_atomic(path, data)
 
 
-def append_output(path: str, text: str) -> None:
-    """Append to a file the environment names for output (GitHub's $GITHUB_OUTPUT)."""
+def append_output(path: str, text: str, variable: str, git_dirs: tuple[str, ...]) -> None:
+    """Append to a file the environment names for output (GitHub's $GITHUB_OUTPUT), never one
+    inside git's own directories (require_outside_git)."""
+    require_outside_git(path, f"${variable}", git_dirs)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
     except OSError as e:

@@ -91,6 +91,12 @@ class Workspace:
         )
 
     @property
+    def git_dirs(self) -> tuple[str, ...]:
+        """This work tree's git directory and the common one: no output the user names goes
+        there (fsutil.require_outside_git)."""
+        return (self.repo.git_dir, self.repo.common_dir)
+
+    @property
     def scratch_dir(self) -> str:
         """howtoctl's private directory for temporary files, inside the git directory."""
         return os.path.join(self.repo.common_dir, "howtoctl", "tmp")

@@ -253,6 +253,7 @@ def default_out_dir(ws: Workspace) -> str:
 
 def run(ws: Workspace, *, out: str | None = None) -> int:
     out_dir = os.path.abspath(out) if out else default_out_dir(ws)
+    fsutil.require_outside_git(out_dir, "--out" if out else "the output directory", ws.git_dirs)
     src = collect(ws)
     for filename in ws.invalid_diff_files():
         output.warn(f"skipped {ws.config.diff_dir}/{filename}: not a valid HOWTO name")
