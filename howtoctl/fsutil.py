@@ -29,6 +29,19 @@ _ALIVE = "howtoctl-alive-{token}.lock"
 _alive: tuple[int, str, int] | None = None  # (pid, token, descriptor held) of this process
 
 
+def temporary_root() -> str:
+    """The temporary directory (TMPDIR, else /tmp, ...): a clear error when there is none to
+    write in (a full disk), where tempfile would raise a bare FileNotFoundError."""
+    try:
+        return tempfile.gettempdir()
+    except OSError:
+        raise HowtoError(
+            "no usable temporary directory: none of TMPDIR, /tmp, /var/tmp, /usr/tmp or the "
+            "current directory can be written (a full disk?)",
+            "free some space, or point TMPDIR at a writable directory",
+        ) from None
+
+
 def _owner_token() -> str:
     """This process's token, its liveness lock taken on first use (again after a fork)."""
     global _alive
@@ -38,11 +51,11 @@ def _owner_token() -> str:
     if _alive is not None and _alive[0] == os.getpid():
         return _alive[1]
     token = secrets.token_hex(8)
-    path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
     try:
+        path = os.path.join(temporary_root(), _ALIVE.format(token=token))
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         fcntl.flock(fd, fcntl.LOCK_SH)
-    except OSError:
+    except (OSError, HowtoError):
         return ""  # no lock to hold: the pid alone tells (as for runs of older versions)
     _alive = (os.getpid(), token, fd)
     import atexit
@@ -67,9 +80,17 @@ def owned_prefix(prefix: str, pid: int | None = None) -> str:
     return f"{prefix}P{os.getpid()}{'.' + token if token else ''}-"
 
 
-def owner_gone(name: str) -> bool | None:
+def owner_gone(name: str, directory: str | None = None) -> bool | None:
     """Whether the run that owns `name` (a file name OWNED matches) has ended: its liveness
-    lock can be taken, or, without one, its pid names no process. None: not an owned name."""
+    lock can be taken, or, for a name without a token (older versions), its pid names no
+    process. None: not an owned name.
+
+    The lock is looked for in `directory`, where the leftover lies (its owner made the lock in
+    the same TMPDIR), then in this process's TMPDIR. A token whose lock is in neither is not
+    known to be dead: its owner may run on with another TMPDIR in another PID namespace (a
+    container sharing the repository), where its pid means nothing here. Its lock is removed
+    only once nothing of its own is left beside it (remove_dead_locks), so a lost lock is no
+    sign of a killed run."""
     import fcntl
 
     m = OWNED.match(name)
@@ -77,14 +98,17 @@ def owner_gone(name: str) -> bool | None:
         return None
     pid, token = int(m.group(1)), m.group(2)
     if token:
-        path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except FileNotFoundError:
-            fd = None  # swept already, or made under another TMPDIR: the pid tells
-        except OSError:
-            return False
-        if fd is not None:
+        places = dict.fromkeys(d for d in (directory, temporary_root()) if d)
+        for place in places:
+            try:
+                fd = os.open(
+                    os.path.join(place, _ALIVE.format(token=token)),
+                    os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK,
+                )
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return False
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -92,6 +116,7 @@ def owner_gone(name: str) -> bool | None:
             finally:
                 os.close(fd)
             return True
+        return False  # no lock to ask: the owner is unknown, so what it left stays
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -103,7 +128,7 @@ def owner_gone(name: str) -> bool | None:
 
 def remove_dead_locks() -> None:
     """Remove the liveness locks of runs that ended (after their leftovers were swept)."""
-    tmp = tempfile.gettempdir()
+    tmp = temporary_root()
     try:
         names = os.listdir(tmp)
     except OSError:
