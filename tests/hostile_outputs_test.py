@@ -1,8 +1,10 @@
-"""Outputs the user or the environment names (--junit, $GITHUB_OUTPUT, render's --out): never
-into git's own directories, and a refusal (exit 2) writes nothing at all."""
+"""Outputs the user or the environment names (--junit, $GITHUB_OUTPUT, render's --out and the
+files in it): never into git's own directories, never over a file howtoctl did not write, and
+a refusal (exit 2) writes nothing at all."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -61,3 +63,79 @@ def test_render_out_inside_dot_git_is_refused(repo_with_howto, where):
     res = r.cli("render", "--out", str(r.path / where))
     assert sorted(os.listdir(r.path / ".git")) == before, res
     assert res.code == 2, res
+
+
+def test_render_keeps_a_file_it_did_not_write(repo_with_howto):
+    """`render` (default --out site/) replaced an existing site/index.html that no earlier
+    render wrote - here a committed file - and `render --out DIR` did the same in any
+    directory the user named. It refuses (exit 2, naming the file) and writes nothing."""
+    r = repo_with_howto
+    r.write("site/index.html", "my own landing page\n")
+    r.commit("own landing page")
+    res = r.cli("render")
+    assert r.read("site/index.html") == "my own landing page\n", res
+    assert res.code == 2 and "index.html" in res.err, res
+    assert sorted(os.listdir(r.path / "site")) == ["index.html"]  # nothing else written
+
+
+def test_render_removes_only_pages_it_wrote(repo_with_howto):
+    """render deleted every page named in the page list (site/.howtoctl-render.json) that it
+    did not write this time, trusting the list: a committed list naming docs.html made
+    `render` delete the committed site/docs.html. A page it removes must still hold what a
+    render wrote (its digest is in the list)."""
+    r = repo_with_howto
+    r.write("site/docs.html", "hand-written docs\n")
+    r.write(
+        "site/.howtoctl-render.json",
+        json.dumps({"generator": "howtoctl render", "pages": ["docs.html"]}),
+    )
+    r.commit("site")
+    res = r.cli("render")
+    assert r.exists("site/docs.html"), res
+    assert res.code == 0, res
+
+
+def test_render_refuses_to_replace_a_page_edited_since(repo_with_howto):
+    r = repo_with_howto
+    assert r.cli("render").code == 0
+    site = r.path / "site"
+    page = site / "alpha.html"
+    page.write_text(page.read_text() + "<!-- my note -->\n")
+    before = {p.name: p.read_bytes() for p in site.iterdir()}
+    res = r.cli("render")
+    assert res.code == 2 and "alpha.html" in res.err, res
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == before
+
+
+def test_render_leaves_an_old_page_edited_since(repo_with_howto):
+    r = repo_with_howto
+    r.add_howto("beta", {"ex/train.py": ("line 30\n", "line 30 beta\n")})
+    assert r.cli("render").code == 0
+    page = r.path / "site" / "beta.html"
+    page.write_text(page.read_text() + "<!-- my note -->\n")
+    r.git("rm", "-q", "howtos/diffs/beta.diff")
+    r.commit("drop beta")
+    res = r.cli("render")
+    assert res.code == 0, res
+    assert page.exists() and "beta.html" in res.err
+    marker = json.loads((r.path / "site" / ".howtoctl-render.json").read_text())
+    assert "beta.html" not in marker["pages"] and "beta.html" not in marker["sha256"]
+
+
+def test_render_replaces_the_pages_of_a_render_that_kept_no_digests(repo_with_howto):
+    """A page list written before digests were kept: its pages carry render's generator tag,
+    so they are still render's to replace and remove."""
+    r = repo_with_howto
+    r.add_howto("beta", {"ex/train.py": ("line 30\n", "line 30 beta\n")})
+    assert r.cli("render").code == 0
+    site = r.path / "site"
+    marker = json.loads((site / ".howtoctl-render.json").read_text())
+    del marker["sha256"]
+    (site / ".howtoctl-render.json").write_text(json.dumps(marker))
+    (site / "alpha.html").write_text((site / "alpha.html").read_text() + "<!-- older -->\n")
+    r.git("rm", "-q", "howtos/diffs/beta.diff")
+    r.commit("drop beta")
+    res = r.cli("render")
+    assert res.code == 0, res
+    assert not (site / "beta.html").exists()
+    assert "<!-- older -->" not in (site / "alpha.html").read_text()
