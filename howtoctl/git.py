@@ -1059,6 +1059,13 @@ class Repo:
             )
         return found
 
+    # --- added for sparse checkouts
+    def left_out_by_sparse_checkout(self, paths: Sequence[str]) -> list[str]:
+        """The files at or under `paths` that the index holds but this work tree's sparse
+        checkout leaves out of it (skip-worktree: `ls-files -t` marks them 'S')."""
+        out = self._run("--literal-pathspecs", "ls-files", "-t", "-z", "--", *paths)
+        return [e[2:] for e in out.split("\0") if e.startswith("S ")]
+
 
 # How git apply names a file of the patch under `root/` in an error ("error: patch failed: ...").
 _ROOT_MENTION = re.compile(r"(?:^|[\s:])([^\s:/]+)/", re.M)
