@@ -203,6 +203,28 @@ def require_directory(path: str, what: str) -> None:
         raise HowtoError(f"{what} {path} exists and is not a directory", "move it out of the way")
 
 
+def check_creatable(path: str, root: str) -> None:
+    """Refuse, before anything is written, a new file `path` below `root` that could not be
+    made: a file (not a directory) in the way on its path, a directory at its name, or a
+    directory to make it in that this process may not write."""
+    shown = os.path.relpath(path, root)
+    if os.path.isdir(path):
+        raise HowtoError(f"cannot write {shown}: it is a directory", "move it out of the way")
+    parent = os.path.dirname(path)
+    while not os.path.isdir(parent):
+        if os.path.lexists(parent):
+            raise HowtoError(
+                f"cannot write {shown}: {os.path.relpath(parent, root)} is not a directory",
+                "move that file out of the way, then run the command again",
+            )
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise HowtoError(
+            f"cannot write {shown}: {os.path.relpath(parent, root)} is not writable",
+            "fix the directory's permissions",
+        )
+
+
 def read_regular(path: str, root: str, limit: int, limit_name: str = "") -> bytes | None:
     """The bytes of a regular file of at most `limit` bytes that resolves inside `root`.
 

@@ -1,6 +1,6 @@
 """Outputs the user or the environment names (--junit, $GITHUB_OUTPUT, render's --out and the
-files in it): never into git's own directories, never over a file howtoctl did not write, and
-a refusal (exit 2) writes nothing at all."""
+files in it, init's targets): never into git's own directories, never over a file howtoctl did
+not write, and a refusal (exit 2) writes nothing at all."""
 
 from __future__ import annotations
 
@@ -139,3 +139,17 @@ def test_render_replaces_the_pages_of_a_render_that_kept_no_digests(repo_with_ho
     assert res.code == 0, res
     assert not (site / "beta.html").exists()
     assert "<!-- older -->" not in (site / "alpha.html").read_text()
+
+
+def test_init_that_cannot_finish_writes_nothing(repo):
+    """With a file named .github at the top (so no .github/workflows/ can be made), `howtoctl
+    init` created howtos/MAINTAINING.md and .pre-commit-config.yaml, then failed on the
+    workflow: exit 2 with two new untracked files. Exit 2 promises nothing changed: every
+    target is checked before the first is written."""
+    r = repo
+    r.write(".github", "not a directory\n")
+    r.commit("a file named .github")
+    before = r.snapshot()
+    res = r.cli("init")
+    assert res.code == 2 and ".github" in res.err, res
+    assert r.snapshot() == before, (res, r.git("status", "--porcelain"))

@@ -93,14 +93,25 @@ def run(
     files = adopt.files(settings)
     for rel in files:  # all refused before any is written
         fsutil.require_inside(repo.path(rel), repo.toplevel)
-    skipped = []
+        if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
+            fsutil.check_creatable(repo.path(rel), repo.toplevel)
+    created, skipped = [], []
     with lock.repository_lock(repo.common_dir, "init"):
-        for rel, content in files.items():
-            if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
-                output.status_line(rel, "created")
-            else:
-                skipped.append(rel)
-                output.status_line(rel, "skipped", "exists; left as it was")
+        try:
+            for rel, content in files.items():
+                if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+                    created.append(rel)
+                else:
+                    skipped.append(rel)
+        except HowtoError:  # a write the checks could not foresee (a full disk): none stays
+            for rel in created:
+                fsutil.remove_file(repo.path(rel))
+            raise
+    for rel in files:
+        if rel in created:
+            output.status_line(rel, "created")
+        else:
+            output.status_line(rel, "skipped", "exists; left as it was")
     if adopt.PRE_COMMIT in skipped:
         output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
         output.line(adopt.pre_commit_entry(settings).rstrip())
