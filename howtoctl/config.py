@@ -134,16 +134,26 @@ def parse(table: dict, base_override: str | None = None) -> Config:
     )
 
 
+def parse_toml(text: str, where: str) -> dict:
+    """The TOML document `text` (the file `where`); anything tomllib cannot read is bad input,
+    named: a syntax error, or values nested too deep for its recursive parser (legal TOML)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise HowtoError(f"{where} is not valid TOML: {e}") from None
+    except RecursionError:
+        raise HowtoError(
+            f"{where} cannot be read: it nests arrays or tables too deep", "flatten it"
+        ) from None
+
+
 def load(pyproject_text: str | None, base_override: str | None = None) -> Config:
     """Config from a pyproject.toml's text (None when the repository has none)."""
     if pyproject_text is None:
         return parse({}, base_override)
-    import tomllib
-
-    try:
-        data = tomllib.loads(pyproject_text)
-    except tomllib.TOMLDecodeError as e:
-        raise HowtoError(f"pyproject.toml is not valid TOML: {e}") from None
+    data = parse_toml(pyproject_text, "pyproject.toml")
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise HowtoError("[tool] in pyproject.toml must be a table")

@@ -29,6 +29,19 @@ _ALIVE = "howtoctl-alive-{token}.lock"
 _alive: tuple[int, str, int] | None = None  # (pid, token, descriptor held) of this process
 
 
+def temporary_root() -> str:
+    """The temporary directory (TMPDIR, else /tmp, ...): a clear error when there is none to
+    write in (a full disk), where tempfile would raise a bare FileNotFoundError."""
+    try:
+        return tempfile.gettempdir()
+    except OSError:
+        raise HowtoError(
+            "no usable temporary directory: none of TMPDIR, /tmp, /var/tmp, /usr/tmp or the "
+            "current directory can be written (a full disk?)",
+            "free some space, or point TMPDIR at a writable directory",
+        ) from None
+
+
 def _owner_token() -> str:
     """This process's token, its liveness lock taken on first use (again after a fork)."""
     global _alive
@@ -38,11 +51,11 @@ def _owner_token() -> str:
     if _alive is not None and _alive[0] == os.getpid():
         return _alive[1]
     token = secrets.token_hex(8)
-    path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
     try:
+        path = os.path.join(temporary_root(), _ALIVE.format(token=token))
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         fcntl.flock(fd, fcntl.LOCK_SH)
-    except OSError:
+    except (OSError, HowtoError):
         return ""  # no lock to hold: the pid alone tells (as for runs of older versions)
     _alive = (os.getpid(), token, fd)
     import atexit
@@ -67,9 +80,17 @@ def owned_prefix(prefix: str, pid: int | None = None) -> str:
     return f"{prefix}P{os.getpid()}{'.' + token if token else ''}-"
 
 
-def owner_gone(name: str) -> bool | None:
+def owner_gone(name: str, directory: str | None = None) -> bool | None:
     """Whether the run that owns `name` (a file name OWNED matches) has ended: its liveness
-    lock can be taken, or, without one, its pid names no process. None: not an owned name."""
+    lock can be taken, or, for a name without a token (older versions), its pid names no
+    process. None: not an owned name.
+
+    The lock is looked for in `directory`, where the leftover lies (its owner made the lock in
+    the same TMPDIR), then in this process's TMPDIR. A token whose lock is in neither is not
+    known to be dead: its owner may run on with another TMPDIR in another PID namespace (a
+    container sharing the repository), where its pid means nothing here. Its lock is removed
+    only once nothing of its own is left beside it (remove_dead_locks), so a lost lock is no
+    sign of a killed run."""
     import fcntl
 
     m = OWNED.match(name)
@@ -77,14 +98,17 @@ def owner_gone(name: str) -> bool | None:
         return None
     pid, token = int(m.group(1)), m.group(2)
     if token:
-        path = os.path.join(tempfile.gettempdir(), _ALIVE.format(token=token))
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except FileNotFoundError:
-            fd = None  # swept already, or made under another TMPDIR: the pid tells
-        except OSError:
-            return False
-        if fd is not None:
+        places = dict.fromkeys(d for d in (directory, temporary_root()) if d)
+        for place in places:
+            try:
+                fd = os.open(
+                    os.path.join(place, _ALIVE.format(token=token)),
+                    os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK,
+                )
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return False
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -92,6 +116,7 @@ def owner_gone(name: str) -> bool | None:
             finally:
                 os.close(fd)
             return True
+        return False  # no lock to ask: the owner is unknown, so what it left stays
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -103,7 +128,7 @@ def owner_gone(name: str) -> bool | None:
 
 def remove_dead_locks() -> None:
     """Remove the liveness locks of runs that ended (after their leftovers were swept)."""
-    tmp = tempfile.gettempdir()
+    tmp = temporary_root()
     try:
         names = os.listdir(tmp)
     except OSError:
@@ -150,6 +175,23 @@ def require_inside(path: str, root: str, what: str = "the repository") -> None:
         )
 
 
+def require_outside_git(path: str, what: str, git_dirs: tuple[str, ...]) -> None:
+    """Refuse an output path the user or the environment names (--junit, --out, $GITHUB_OUTPUT)
+    that resolves into the repository's git directory or its common directory (`git_dirs`,
+    from git itself: a linked work tree's or a submodule's are not `.git` below the top).
+    git's files are git's to write; howtoctl's own state there is reached by its own paths,
+    which no user names, never through this. Real paths are compared: a link (or a name that
+    does not exist yet below one) counts where it leads."""
+    real = os.path.realpath(os.path.abspath(path))
+    for top in git_dirs:
+        if top and is_inside(real, top):
+            raise HowtoError(
+                f"{what} {path} is inside git's own directory ({os.path.realpath(top)}); "
+                "howtoctl writes nothing there that you name",
+                "name a path outside .git",
+            )
+
+
 def require_directory(path: str, what: str) -> None:
     """Refuse a path that exists but is not a directory (a file, or any symbolic link)."""
     if os.path.islink(path):
@@ -159,6 +201,28 @@ def require_directory(path: str, what: str) -> None:
         )
     if os.path.lexists(path) and not os.path.isdir(path):
         raise HowtoError(f"{what} {path} exists and is not a directory", "move it out of the way")
+
+
+def check_creatable(path: str, root: str) -> None:
+    """Refuse, before anything is written, a new file `path` below `root` that could not be
+    made: a file (not a directory) in the way on its path, a directory at its name, or a
+    directory to make it in that this process may not write."""
+    shown = os.path.relpath(path, root)
+    if os.path.isdir(path):
+        raise HowtoError(f"cannot write {shown}: it is a directory", "move it out of the way")
+    parent = os.path.dirname(path)
+    while not os.path.isdir(parent):
+        if os.path.lexists(parent):
+            raise HowtoError(
+                f"cannot write {shown}: {os.path.relpath(parent, root)} is not a directory",
+                "move that file out of the way, then run the command again",
+            )
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise HowtoError(
+            f"cannot write {shown}: {os.path.relpath(parent, root)} is not writable",
+            "fix the directory's permissions",
+        )
 
 
 def read_regular(path: str, root: str, limit: int, limit_name: str = "") -> bytes | None:
@@ -348,9 +412,9 @@ def read_private(path: str, limit: int, tail: bool = False) -> bytes | None:
         os.close(fd)
 
 
-def check_output(path: str, option: str) -> None:
-    """Refuse, before any work, an output path that cannot be written: empty, a directory, or
-    in a directory that does not exist."""
+def check_output(path: str, option: str, git_dirs: tuple[str, ...]) -> None:
+    """Refuse, before any work, an output path that cannot be written: empty, a directory, in
+    a directory that does not exist, or inside git's own directories (require_outside_git)."""
     if not path or path.endswith(os.sep) or os.path.isdir(path):
         raise HowtoError(
             f"{option} {path!r}: name a file to write", f"for example {option} results.xml"
@@ -358,14 +422,17 @@ def check_output(path: str, option: str) -> None:
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise HowtoError(f"{option} {path}: there is no directory {parent}")
+    require_outside_git(path, option, git_dirs)
 
 
-def write_output(path: str, data: bytes) -> None:
-    """Write `data` to an output file the user named (such as `--junit FILE`).
+def write_output(path: str, data: bytes, option: str, git_dirs: tuple[str, ...]) -> None:
+    """Write `data` to an output file the user named (such as `--junit FILE`), never inside
+    git's own directories (require_outside_git, asked again: the name may lead elsewhere now).
 
     A regular file, or a name that does not exist yet, is replaced whole (write_atomic). A
     device, pipe or terminal, or a symbolic link the user gave (/dev/stdout), is written into
     as a shell's `>` would: never replaced by a regular file."""
+    require_outside_git(path, option, git_dirs)
     path = os.path.abspath(path)
     try:
         st = os.stat(path)  # what the name leads to
@@ -459,8 +526,10 @@ def write_in_tree(root: str, rel: str, data: bytes | None) -> None:
         write_atomic(path, data)
 
 
-def append_output(path: str, text: str) -> None:
-    """Append to a file the environment names for output (GitHub's $GITHUB_OUTPUT)."""
+def append_output(path: str, text: str, variable: str, git_dirs: tuple[str, ...]) -> None:
+    """Append to a file the environment names for output (GitHub's $GITHUB_OUTPUT), never one
+    inside git's own directories (require_outside_git)."""
+    require_outside_git(path, f"${variable}", git_dirs)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
     except OSError as e:

@@ -35,10 +35,12 @@ def target() -> str | None:
     return os.environ.get(VARIABLE) or None
 
 
-def check_target() -> None:
-    """Refuse a bad summary file before any work, as `--junit FILE` is."""
+def check_target(git_dirs: tuple[str, ...]) -> None:
+    """Refuse a bad summary file before any work, as `--junit FILE` is: not a regular file, a
+    pipe or a name to create, or inside git's directories (`git_dirs`)."""
     path = target()
     if path:
+        fsutil.require_outside_git(path, f"${VARIABLE}", git_dirs)
         fsutil.check_report(path, f"${VARIABLE}")
 
 
@@ -71,7 +73,8 @@ def markdown(title: str, rows: Sequence[Row]) -> str:
 
 
 def write(title: str, rows: Sequence[Row]) -> None:
-    """Append the table to the job summary, where GitHub Actions names one."""
+    """Append the table to the job summary, where GitHub Actions names one (`check_target`
+    vetted it before the command's work)."""
     path = target()
     if path:
         fsutil.append_report(path, markdown(title, rows), f"${VARIABLE}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
@@ -44,6 +45,7 @@ class Freshness:
 class Workspace:
     def __init__(self, path: str = ".", base: str | None = None) -> None:
         self.repo = Repo(path)
+        self._left_out: dict[str, list[str]] = {}
         # One look at every branch serves the checks below and the base branch's tip.
         self._heads = self.repo.refs(HEADS)
         if not self._heads and self.repo.rev_parse("HEAD") is None:
@@ -74,7 +76,30 @@ class Workspace:
         """A regular file of this work tree, which must resolve inside it; None when absent."""
         from howtoctl import fsutil
 
-        return fsutil.read_regular(self.repo.path(relpath), self.repo.path(), limit, limit_name)
+        data = fsutil.read_regular(self.repo.path(relpath), self.repo.path(), limit, limit_name)
+        if data is None and relpath in self.left_out(relpath):
+            data = self.repo.show_file("", relpath)  # the index's: what a checkout would write
+            if data is not None and len(data) > limit:
+                raise HowtoError(
+                    f"{relpath} is {len(data):,} bytes, over the limit of {limit:,}",
+                    f"raise it with [tool.howtoctl] {limit_name} if the file is right"
+                    if limit_name
+                    else None,
+                )
+        return data
+
+    def left_out(self, relpath: str) -> list[str]:
+        """The files at or under `relpath` that git has but this work tree's sparse checkout
+        leaves off the disk (read from the index instead: they are there, only not checked
+        out). git is asked only in a work tree that has sparse-checkout patterns."""
+        if relpath not in self._left_out:
+            sparse = os.path.join(self.repo.git_dir, "info", "sparse-checkout")
+            self._left_out[relpath] = (
+                self.repo.left_out_by_sparse_checkout([relpath])
+                if self.repo.toplevel is not None and os.path.exists(sparse)
+                else []
+            )
+        return self._left_out[relpath]
 
     def _resolve_base(self) -> str:
         wanted = self.config.base
@@ -92,6 +117,12 @@ class Workspace:
             'name the base branch with --base BRANCH or `base = "..."` under [tool.howtoctl] '
             "in pyproject.toml",
         )
+
+    @property
+    def git_dirs(self) -> tuple[str, ...]:
+        """This work tree's git directory and the common one: no output the user names goes
+        there (fsutil.require_outside_git)."""
+        return (self.repo.git_dir, self.repo.common_dir)
 
     @property
     def scratch_dir(self) -> str:
@@ -116,6 +147,7 @@ class Workspace:
             raise HowtoError(f"`howtoctl {command}` writes files, but this repository is bare")
         head = self.repo.head_ref()
         if head == self.base_ref:
+            self._require_checked_out(command, into or self.config.diff_dir)
             return
         where = f"branch {short_branch(head)!r}" if head else "a detached HEAD"
         raise HowtoError(
@@ -123,6 +155,18 @@ class Workspace:
             f"{self.base!r}, but this work tree has {where} checked out",
             f"switch to the base branch first: git switch {self.base}",
         )
+
+    def _require_checked_out(self, command: str, into: str) -> None:
+        """Refuse to write where a sparse checkout leaves git's files off the disk: a manifest
+        written afresh there would drop every committed entry, a diff file go unseen."""
+        missing = [p for p in (into, self.config.manifest) if self.left_out(p)]
+        if missing:
+            dirs = sorted({p if p == into else posixpath.dirname(p) or p for p in missing})
+            raise HowtoError(
+                f"`howtoctl {command}` writes {' and '.join(missing)}, but this work tree's sparse "
+                "checkout leaves them out",
+                f"add them to the checkout first: git sparse-checkout add {' '.join(dirs)}",
+            )
 
     def diffs_from_worktree(self) -> bool:
         """Whether diff files are read from this work tree (else from the base branch's tip).
@@ -168,7 +212,13 @@ class Workspace:
             try:
                 files = os.listdir(directory)
             except FileNotFoundError:
-                return []
+                files = []
+            top = self.config.diff_dir.rstrip("/")
+            files += [
+                posixpath.basename(p)
+                for p in self.left_out(top)
+                if posixpath.dirname(p) == top and posixpath.basename(p) not in files
+            ]
         else:
             files = self.repo.ls_tree_names(self.base_tip, self.config.diff_dir)
         return sorted(f for f in files if f.endswith(names.DIFF_SUFFIX))

@@ -52,12 +52,9 @@ class Entry:
 def parse(text: str | None, where: str = "manifest") -> dict[str, Entry]:
     if not text:
         return {}
-    import tomllib
+    from howtoctl.config import parse_toml
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise HowtoError(f"{where} is not valid TOML: {e}") from None
+    data = parse_toml(text, where)
     table = data.get("howtos", {})
     if not isinstance(table, dict):
         raise HowtoError(f"{where}: 'howtos' must be a table of [howtos.NAME] sections")

@@ -113,6 +113,30 @@ def _path_from_marker(value: bytes, prefix: bytes, lineno: int) -> str | None:
     return path
 
 
+def _refuse_carriage_return(data: bytes) -> None:
+    """A CR in a diff: a diff converted to CRLF as a whole (its first line, which git always
+    ends with LF, ends with CR) or a file whose own lines end with CR, named."""
+    at = data.index(b"\r")
+    lineno = data[:at].count(b"\n") + 1
+    first = data.split(b"\n", 1)[0]
+    if first.endswith(b"\r") or not first.startswith(b"diff --git "):
+        raise PatchError(
+            "CRLF line endings: the diff was converted (check core.autocrlf and .gitattributes; "
+            "howtos/diffs/*.diff should be 'text eol=lf')",
+            lineno,
+        )
+    header = data.rfind(b"\ndiff --git ", 0, at)
+    line = data[header + 1 if header >= 0 else 0 :].split(b"\n", 1)[0]
+    shown = line[len(b"diff --git a/") :].decode("utf-8", "replace").rsplit(" b/", 1)[0]
+    # git's diff and apply keep the CR bytes, but a checkout with core.autocrlf or a
+    # .gitattributes eol rule would strip them from the diff file and break it.
+    raise PatchError(
+        f"{shown} has CR (Windows, CRLF) line endings; HOWTO diffs support only files with "
+        "LF line endings",
+        lineno,
+    )
+
+
 def parse(data: bytes) -> Patch:
     """Parse and validate a HOWTO diff; raise PatchError saying what is wrong and where."""
     if not data.strip():
@@ -120,12 +144,7 @@ def parse(data: bytes) -> Patch:
     if b"\0" in data:
         raise PatchError("the diff holds binary data (a NUL byte); HOWTO diffs must be text")
     if b"\r" in data:
-        lineno = data[: data.index(b"\r")].count(b"\n") + 1
-        raise PatchError(
-            "CRLF line endings: the diff was converted (check core.autocrlf and .gitattributes; "
-            "howtos/diffs/*.diff should be 'text eol=lf')",
-            lineno,
-        )
+        _refuse_carriage_return(data)
     if not data.endswith(b"\n"):
         raise PatchError("the diff does not end with a newline: it was truncated")
     try:

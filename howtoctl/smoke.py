@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -158,20 +157,21 @@ def clear_stale_runs(repo: Repo) -> list[str]:
     still going are left alone."""
     removed = []
     for w in repo.worktrees():
-        if fsutil.owner_gone(os.path.basename(w.path.rstrip("/"))):
+        where, name = os.path.split(w.path.rstrip("/"))
+        if fsutil.owner_gone(name, where):
             _stop_orphan(w.path)
             repo.remove_worktree(w.path)  # also prunes what is registered but gone
             removed.append(w.path)
     if not removed:
         repo.prune_worktrees()
-    tmp = tempfile.gettempdir()
+    tmp = fsutil.temporary_root()
     try:
         names = os.listdir(tmp)
     except OSError:
         names = []
     for name in names:
         path = os.path.join(tmp, name)
-        if fsutil.owner_gone(name) and os.path.isdir(path) and not os.path.islink(path):
+        if fsutil.owner_gone(name, tmp) and os.path.isdir(path) and not os.path.islink(path):
             _stop_orphan(path)  # a work tree of another repository's run, maybe
             fsutil.remove_tree(path)
             if not os.path.exists(path):

@@ -86,3 +86,37 @@ def test_a_run_whose_pid_this_process_cannot_see_is_alive_while_it_holds_its_loc
         holder.wait()
     assert r.cli("test", "--changed-since", "HEAD").code == 0
     assert not os.path.exists(live) and not lock.exists()  # ended: swept, lock and all
+
+
+def test_a_live_run_under_another_tmpdir_keeps_its_work_tree(
+    repo_with_howto, tmp_path, monkeypatch
+):
+    """A `test` run in another PID namespace (a container sharing the repository) with its
+    own TMPDIR holds its liveness lock in that TMPDIR. A `test` run here, with a different
+    TMPDIR, looked for the lock only in its own TMPDIR, fell back to the pid - which names no
+    process here - and removed the live run's registered work tree. The lock is looked for
+    beside the work tree too, and a token whose lock is nowhere is not taken for dead. Here
+    the other run is played by this process: its lock held in tA, its work tree named with a
+    pid that does not exist."""
+    import fcntl
+
+    r = repo_with_howto
+    ta, tb = tmp_path / "tA", tmp_path / "tB"
+    ta.mkdir()
+    tb.mkdir()
+    token = "0123456789abcdef"
+    lock = os.open(ta / f"howtoctl-alive-{token}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # the other run is alive
+    other = ta / f"howtoctl-test-P{2**22 + 7}.{token}-alpha-x"
+    r.git("worktree", "add", "-q", "--detach", str(other), "howto/alpha")
+    lost = ta / f"howtoctl-test-P{2**22 + 7}.{'f' * 16}-alpha-y"  # a token whose lock is gone
+    r.git("worktree", "add", "-q", "--detach", str(lost), "howto/alpha")
+    monkeypatch.setenv("TMPDIR", str(tb))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    try:
+        res = r.cli("test", "--changed-since", "HEAD")
+        assert other.exists() and lost.exists(), res
+    finally:
+        os.close(lock)  # the other run ends: the next sweep removes its work tree
+    res = r.cli("test", "--changed-since", "HEAD")
+    assert not other.exists() and lost.exists(), res

@@ -18,7 +18,7 @@ def run(
     as_json: bool = False,
     changed_since: str | None = None,
 ) -> int:
-    gate_summary.check_target()
+    gate_summary.check_target(ws.git_dirs)
     selected = ws.select(requested, all_=False, default_all=True)
     unknown = inspection.unknown_names(ws, selected) if requested else []
     if unknown:

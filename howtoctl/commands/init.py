@@ -170,27 +170,39 @@ def run(
     edits = {adopt.PYPROJECT: pyproject, adopt.GITIGNORE: gitignore}
     for rel in [*files, *edits]:  # all refused before any is written
         fsutil.require_inside(repo.path(rel), repo.toplevel)
-    skipped, written = [], []
+        if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
+            fsutil.check_creatable(repo.path(rel), repo.toplevel)
+    skipped, written, created, lines = [], [], [], []
     with lock.repository_lock(repo.common_dir, "init"):
-        for rel, content in files.items():
-            if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+        try:
+            for rel, content in files.items():
+                if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+                    written.append(rel)
+                    created.append(rel)
+                    lines.append((rel, "created", ""))
+                else:
+                    skipped.append(rel)
+                    lines.append((rel, "skipped", "exists; left as it was"))
+            for rel, content in edits.items():
+                if content is None:
+                    continue
+                existed = os.path.lexists(repo.path(rel))
+                fsutil.write_atomic(repo.path(rel), content.encode(), inside=repo.toplevel)
                 written.append(rel)
-                output.status_line(rel, "created")
-            else:
-                skipped.append(rel)
-                output.status_line(rel, "skipped", "exists; left as it was")
-        for rel, content in edits.items():
-            if content is None:
-                continue
-            existed = os.path.lexists(repo.path(rel))
-            fsutil.write_atomic(repo.path(rel), content.encode(), inside=repo.toplevel)
-            written.append(rel)
-            detail = (
-                "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
-                if rel == adopt.PYPROJECT
-                else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
-            )
-            output.status_line(rel, "updated" if existed else "created", detail)
+                if not existed:
+                    created.append(rel)
+                detail = (
+                    "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
+                    if rel == adopt.PYPROJECT
+                    else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
+                )
+                lines.append((rel, "updated" if existed else "created", detail))
+        except HowtoError:  # a write the checks could not foresee (a full disk): none stays
+            for rel in created:
+                fsutil.remove_file(repo.path(rel))
+            raise
+    for rel, status, detail in lines:
+        output.status_line(rel, status, detail)
     if adopt.PRE_COMMIT in skipped and not settings.hook:
         output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
         output.line(adopt.pre_commit_entry(settings).rstrip())

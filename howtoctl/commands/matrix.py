@@ -16,15 +16,17 @@ def build(ws: Workspace, changed_since: str | None) -> dict:
 
 
 def run(ws: Workspace, *, changed_since: str | None = None, github_output: bool = False) -> int:
+    target = os.environ.get("GITHUB_OUTPUT")
+    if github_output:
+        if not target:
+            raise HowtoError("--github-output needs the GITHUB_OUTPUT variable GitHub Actions sets")
+        fsutil.require_outside_git(target, "$GITHUB_OUTPUT", ws.git_dirs)  # before any work
     matrix = build(ws, changed_since)
     text = json.dumps(matrix, separators=(",", ":"))
     if github_output:
         # Two step outputs: the matrix, and whether it has any entry (an empty matrix fails a job).
-        target = os.environ.get("GITHUB_OUTPUT")
-        if not target:
-            raise HowtoError("--github-output needs the GITHUB_OUTPUT variable GitHub Actions sets")
         any_ = "true" if matrix["include"] else "false"
-        fsutil.append_output(target, f"matrix={text}\nany={any_}\n")
+        fsutil.append_output(target, f"matrix={text}\nany={any_}\n", "GITHUB_OUTPUT", ws.git_dirs)
         output.info(f"{len(matrix['include'])} HOWTO(s) to smoke-test")
     else:
         print(text)

@@ -97,7 +97,7 @@ def run(
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
     smoke.check_timeout(timeout)
-    gate_summary.check_target()
+    gate_summary.check_target(ws.git_dirs)
     if record:
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.

@@ -7,11 +7,13 @@ then any other diff file by name; a HOWTO without a diff file (not saved yet) is
 
 A broken diff does not stop the site: its HOWTO is shown as "broken: <reason>" and the
 command exits 1. Pages that an earlier render wrote and this one did not (a HOWTO removed or
-broken since) are deleted; other files in the output directory are never touched.
+broken since) are deleted; other files in the output directory are never touched, and a file
+render did not write (or that was edited since) is never replaced: render refuses instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -26,8 +28,11 @@ GUIDE_PATH = "howtos/MAINTAINING.md"
 RESULTS_DIR = "howtos/results"  # NAME.json and NAME.svg, written by howtos/results/generate.py
 MAX_RESULTS_BYTES = 2_000_000
 DEFAULT_OUT = "site"
-# Lists the pages the last render wrote, so the next one can remove those it no longer writes.
+# Lists the pages the last render wrote, with a digest of each, so that the next one replaces
+# or removes a file only while it holds what a render wrote.
 MARKER = ".howtoctl-render.json"
+MAX_PAGE_BYTES = 1 << 28
+GENERATOR_TAG = b'<meta name="generator" content="howtoctl render">'
 
 
 def ordered_names(ws: Workspace) -> list[str]:
@@ -225,42 +230,97 @@ def _more(count: int) -> str:
     return f" and {count} more" if count > 0 else ""
 
 
-def _previous_pages(out_dir: str) -> set[str]:
+def _previous_pages(out_dir: str) -> tuple[dict[str, str], set[str]]:
+    """What the last render says it wrote: {page: sha256 of what it wrote}, and the pages an
+    older render listed without a digest."""
     data = fsutil.read_regular(os.path.join(out_dir, MARKER), out_dir, 1_000_000)
     if data is None:
-        return set()
+        return {}, set()
     try:
-        pages = json.loads(data).get("pages", [])
+        marker = json.loads(data)
+        pages, digests = marker.get("pages", []), marker.get("sha256", {})
     except (ValueError, AttributeError):
-        return set()
+        return {}, set()
+    if not isinstance(pages, list) or not isinstance(digests, dict):
+        return {}, set()
+
     # Only plain page names we could have written: never a path elsewhere.
-    return {
-        p
-        for p in pages
-        if isinstance(p, str)
-        and p.endswith(".html")
-        and "/" not in p
-        and "\\" not in p
-        and not p.startswith(".")
-    }
+    def plain(p: object) -> bool:
+        return (
+            isinstance(p, str)
+            and p.endswith(".html")
+            and "/" not in p
+            and "\\" not in p
+            and not p.startswith(".")
+        )
+
+    recorded = {p: d for p, d in digests.items() if plain(p) and isinstance(d, str)}
+    return recorded, {p for p in pages if plain(p)} - set(recorded)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ours(data: bytes, digest: str | None, listed: bool) -> bool:
+    """Whether a file's content is what a render wrote: its digest on record, or, listed by a
+    render that kept no digests, a page that carries render's generator tag."""
+    if digest is not None:
+        return _digest(data) == digest
+    return listed and GENERATOR_TAG in data
 
 
 def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
-    """Write `pages` into `out_dir`, drop pages of an earlier render that are gone; return removed."""
+    """Write `pages` into `out_dir`, drop pages of an earlier render that are gone; return removed.
+
+    A file is replaced or removed only while it holds what a render wrote (its digest in the
+    page list): a file of the user's at a page's name is refused before anything is written,
+    and an old page the user has edited since is left where it is."""
     # A real directory only: a link could send the pages anywhere (a committed `site -> /x`).
     fsutil.require_directory(out_dir, "the output directory")
-    previous = _previous_pages(out_dir)
-    for filename, text in sorted(pages.items()):
-        fsutil.write_atomic(os.path.join(out_dir, filename), text.encode("utf-8"), inside=out_dir)
+    digests, listed = _previous_pages(out_dir)
+    encoded = {name: text.encode("utf-8") for name, text in pages.items()}
+    foreign = []
+    for filename, data in sorted(encoded.items()):
+        current = fsutil.read_regular(os.path.join(out_dir, filename), out_dir, MAX_PAGE_BYTES)
+        if current is not None and current != data:
+            if not _ours(current, digests.get(filename), filename in listed):
+                foreign.append(filename)
+    if foreign:
+        shown = ", ".join(os.path.join(out_dir, f) for f in foreign)
+        raise HowtoError(
+            f"render would replace {shown}, which it did not write (or which was changed since); "
+            "nothing was written",
+            "move the file away, or render into another directory with --out DIR",
+        )
+    for filename, data in sorted(encoded.items()):
+        fsutil.write_atomic(os.path.join(out_dir, filename), data, inside=out_dir)
     removed = []
-    for filename in sorted(previous - set(pages)):
+    for filename in sorted((set(digests) | listed) - set(pages)):
+        path = os.path.join(out_dir, filename)
         try:
-            if fsutil.remove_file(os.path.join(out_dir, filename)):
+            current = fsutil.read_regular(path, out_dir, MAX_PAGE_BYTES)
+        except HowtoError as e:
+            output.warn(f"left the old page {filename}: {e.message}")
+            continue
+        if current is None:
+            continue
+        if not _ours(current, digests.get(filename), filename in listed):
+            output.warn(f"left the old page {filename}: it was changed since render wrote it")
+            continue
+        try:
+            if fsutil.remove_file(path):
                 removed.append(filename)
         except OSError as e:
             output.warn(f"cannot remove the old page {filename}: {e.strerror}")
-    marker = json.dumps({"generator": "howtoctl render", "pages": sorted(pages)}, indent=1) + "\n"
-    fsutil.write_atomic(os.path.join(out_dir, MARKER), marker.encode())
+    marker = {
+        "generator": "howtoctl render",
+        "pages": sorted(pages),
+        "sha256": {name: _digest(data) for name, data in sorted(encoded.items())},
+    }
+    fsutil.write_atomic(
+        os.path.join(out_dir, MARKER), (json.dumps(marker, indent=1) + "\n").encode()
+    )
     return removed
 
 
@@ -277,6 +337,7 @@ def default_out_dir(ws: Workspace) -> str:
 
 def run(ws: Workspace, *, out: str | None = None) -> int:
     out_dir = os.path.abspath(out) if out else default_out_dir(ws)
+    fsutil.require_outside_git(out_dir, "--out" if out else "the output directory", ws.git_dirs)
     src = collect(ws)
     for filename in ws.invalid_diff_files():
         output.warn(f"skipped {ws.config.diff_dir}/{filename}: not a valid HOWTO name")

@@ -63,11 +63,11 @@ def run(
     from_diff: bool = False,
 ) -> int:
     jobs = smoke.check_options(devices, jobs)
-    gate_summary.check_target()
+    gate_summary.check_target(ws.git_dirs)
     if junit_path is not None:  # refused now, not after minutes of smoke tests
         from howtoctl import fsutil
 
-        fsutil.check_output(junit_path, "--junit")
+        fsutil.check_output(junit_path, "--junit", ws.git_dirs)
     selected = variants.select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
         smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
@@ -81,7 +81,7 @@ def run(
             + (f" (nothing affected since {changed_since})" if changed_since else "")
         )
         if junit_path:
-            _write(junit_path, junit.render([]))
+            _write(ws, junit_path, junit.render([]))
         _summary([], changed_since)
         if as_json:
             output.emit_json({"platform": runner.platform, "devices": devices, "results": []})
@@ -98,16 +98,16 @@ def run(
     results = {r.name: r for r in done}
     ordered = [results[n] for n in selected]
     if junit_path:
-        _write(junit_path, junit.render(ordered))
+        _write(ws, junit_path, junit.render(ordered))
     _summary(ordered, changed_since)
     _report(ordered, as_json, runner.platform, devices)
     return EXIT_PROBLEMS if any(r.status != "passed" for r in ordered) else EXIT_OK
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(ws: Workspace, path: str, data: bytes) -> None:
     from howtoctl import fsutil
 
-    fsutil.write_output(path, data)
+    fsutil.write_output(path, data, "--junit", ws.git_dirs)
 
 
 def _summary(results: list[VariantResult], changed_since: str | None) -> None:

@@ -29,7 +29,14 @@ _ENV_OVERRIDES = {
 # Configuration set for every git call (appended to any the caller's environment already sets).
 # A full object id is never taken for a ref name, but by default git still looks for refs named
 # like each id it reads, to warn about the ambiguity: a dozen file system calls per id.
-_CONFIG_OVERRIDES = (("core.warnAmbiguousRefs", "false"),)
+# apply.*: a diff is applied exactly as `save` wrote it, whatever the user's configuration
+# (apply.whitespace=error refuses a line ending in spaces, =fix rewrites it;
+# apply.ignoreWhitespace=change lets context that differs in spacing match).
+_CONFIG_OVERRIDES = (
+    ("core.warnAmbiguousRefs", "false"),
+    ("apply.whitespace", "nowarn"),
+    ("apply.ignoreWhitespace", "no"),
+)
 
 # Variables that tie git to one work tree (a git hook sets them): dropped for a call in another.
 _WORKTREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")

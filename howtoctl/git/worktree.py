@@ -93,6 +93,12 @@ class Worktrees:
         literal = [f":(top,literal){p}" for p in paths]
         self._git.text("add", "--all", "--force", "--", *literal)
 
+    def left_out_by_sparse_checkout(self, paths: Sequence[str]) -> list[str]:
+        """The files at or under `paths` that the index holds but this work tree's sparse
+        checkout leaves out of it (skip-worktree: `ls-files -t` marks them 'S')."""
+        out = self._git.text("--literal-pathspecs", "ls-files", "-t", "-z", "--", *paths)
+        return [e[2:] for e in out.split("\0") if e.startswith("S ")]
+
     def add_worktree(self, path: str, commit: str) -> None:
         """A detached work tree at `commit` (no branch is checked out, so none is locked).
 

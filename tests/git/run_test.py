@@ -21,7 +21,7 @@ def test_environment_appends_to_configuration_the_caller_set():
     )
     assert env["GIT_CONFIG_KEY_0"] == "user.name"
     assert env["GIT_CONFIG_KEY_1"] == "core.warnAmbiguousRefs"
-    assert env["GIT_CONFIG_COUNT"] == "2"
+    assert env["GIT_CONFIG_COUNT"] == str(1 + len(run._CONFIG_OVERRIDES))
     assert run.git_environment({})["GIT_CONFIG_KEY_0"] == "core.warnAmbiguousRefs"
 
 
