@@ -1,7 +1,7 @@
 """Benchmark: the PR gate's CPU time for a change to one example, against the whole gate and the
 example's own tests.
 
-    python bench/gate_cost.py [--touch examples/seq2seq/models.py] [--json FILE]
+    python bench/gate_cost.py [--touch examples/seq2seq/models.py]
 
 In a scratch clone of this repository (nothing here is changed), a commit appends a comment to
 one Python file of an example (--touch): the pull request. Then, each measured as the CPU time (user +
@@ -31,7 +31,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench import compile_howtoctl  # noqa: E402
+from bench import compile_howtoctl, results  # noqa: E402
 
 
 def cpu_of(cmd: list[str], cwd: pathlib.Path, ok=(0,)) -> dict:
@@ -111,8 +111,14 @@ def _all_names(repo: pathlib.Path) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--touch", default="examples/seq2seq/models.py", metavar="FILE")
-    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "gate_cost.json"))
     args = ap.parse_args()
+    run = results.Run(
+        "gate_cost",
+        what=f"the PR gate's CPU time for a change to one example ({args.touch}), narrowed with "
+        "--changed-since, against the whole gate and the example's own tests",
+        goal="the narrowed gate costs about what the example's own tests do, and a small share "
+        "of the whole gate",
+    )
     compile_howtoctl()
     with tempfile.TemporaryDirectory(prefix="howtoctl-bench-") as tmp:
         repo = pathlib.Path(tmp) / "repo"
@@ -128,8 +134,21 @@ def main() -> None:
         print(f"{k:14} {v:8.1f} s CPU")
     for k, v in result["ratios"].items():
         print(f"{k:30} {v:6.2f}")
-    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-    pathlib.Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    cpu = result.pop("cpu_s")
+    for key in ("ratios", "cpus", "load_average_at_end"):
+        result.pop(key)
+    run.write(
+        measured={"narrowed_gate_cpu_s": round(cpu["narrowed"], 1)},
+        baseline={
+            "own_tests_cpu_s": round(cpu["own_tests"], 1),
+            "whole_gate_cpu_s": round(cpu["whole"], 1),
+        },
+        ratio=results.ratio(cpu["narrowed"], cpu["own_tests"]),
+        ratio_means="narrowed gate CPU / the example's own tests' CPU",
+        goal_met=None,
+        narrowed_share_of_whole_gate=results.ratio(cpu["narrowed"], cpu["whole"]),
+        **result,
+    )
 
 
 if __name__ == "__main__":
