@@ -1,5 +1,5 @@
-"""Defects an independent review of auto-resolve, resolve and `test --junit` found, one test
-each; every one failed before its fix. The docstrings tell what used to happen."""
+"""Regressions of auto-resolve, resolve and `test --junit`, one test each; every one failed
+before its fix. The docstrings tell what used to happen."""
 
 from __future__ import annotations
 
