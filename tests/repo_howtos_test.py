@@ -20,7 +20,7 @@ def howtoctl(*args, cwd=ROOT):
     )
 
 
-def test_the_nine_howtos_are_there():
+def test_the_ten_howtos_are_there():
     assert set(HOWTOS) == {
         "checkpointing",
         "distributed-training",
@@ -29,6 +29,7 @@ def test_the_nine_howtos_are_there():
         "gradient-accumulation",
         "lora",
         "mixed-precision",
+        "per-layer-optimization",
         "polyak-averaging",
         "scheduled-sampling",
     }
@@ -84,5 +85,6 @@ def test_a_readme_only_change_selects_no_smoke_tests(tmp_path):
         "gradient-accumulation",
         "lora",
         "mixed-precision",
+        "per-layer-optimization",
         "polyak-averaging",
     ]
