@@ -51,5 +51,5 @@ def test_maintenance_page_in_chromium(tmp_path, monkeypatch):
     count, background = _colours(png)
     assert count > 50 and sum(background) > 600, (count, background)
     # The plot was drawn: its first line's colour (matplotlib's C0, #1f77b4) is on the screen.
-    pixels = Image.open(png).convert("RGB").getdata()
+    pixels = Image.open(png).convert("RGB").get_flattened_data()
     assert sum(1 for p in pixels if abs(p[0] - 31) + abs(p[1] - 119) + abs(p[2] - 180) < 30) > 50
