@@ -110,6 +110,18 @@ STATUS_STYLES = {
     "survived": "red",
     "weak": "red",
     "killed": "green",
+    "auto-resolved": "cyan",
+    "bad-exemption": "red",
+    "created": "green",
+    "updated": "green",
+    "rendered": "green",
+    "dropped": "yellow",
+    "aborted": "yellow",
+    "would-restore": "cyan",
+    "left alone": "yellow",
+    "foreign": "yellow",
+    "backup": "dim",
+    "pruned": "dim",
 }
 
 

@@ -27,3 +27,25 @@ def test_styled_output_prints_text_as_it_is():
     with console.capture() as captured:
         console.print(output.escape("Fix :bug: [now]"))
     assert captured.get().strip() == "Fix :bug: [now]"  # no emoji codes, no markup
+
+
+def test_every_status_the_commands_print_has_a_style():
+    """A status written out in a command (`output.status_line(name, "dropped")`) is styled like
+    the others: a new one without a style printed unstyled among coloured ones."""
+    import ast
+    import pathlib
+
+    from howtoctl import output
+
+    root = pathlib.Path(output.__file__).parent
+    literal = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) == "status_line"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                literal.add(node.args[1].value)
+    assert literal and not literal - set(output.STATUS_STYLES), literal - set(output.STATUS_STYLES)
