@@ -181,8 +181,18 @@ def require_outside_git(path: str, what: str, git_dirs: tuple[str, ...]) -> None
     from git itself: a linked work tree's or a submodule's are not `.git` below the top).
     git's files are git's to write; howtoctl's own state there is reached by its own paths,
     which no user names, never through this. Real paths are compared: a link (or a name that
-    does not exist yet below one) counts where it leads."""
+    does not exist yet below one) counts where it leads.
+
+    A `.git` anywhere on the real path is git's too: where `.git` is a gitfile (a submodule, a
+    linked work tree, --separate-git-dir) it is the only way git finds the repository, and
+    neither directory holds it; a nested repository's `.git` is no output's either."""
     real = os.path.realpath(os.path.abspath(path))
+    if ".git" in real.split(os.sep):
+        raise HowtoError(
+            f"{what} {path} is git's own file or directory ({real}); howtoctl writes nothing "
+            "there that you name",
+            "name a path outside .git",
+        )
     for top in git_dirs:
         if top and is_inside(real, top):
             raise HowtoError(
