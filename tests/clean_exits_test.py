@@ -52,6 +52,21 @@ def test_test_on_a_full_disk_is_a_clear_error(repo_with_howto):
     assert proc.returncode == 2 and "temporary directory" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("command", ["cost", "render"])
+def test_history_on_a_full_disk_is_a_clear_error(repo_with_howto, tmp_path, command):
+    """`cost` and `render` (its maintenance page reads the same history) replay the base's
+    moves in temporary directories, which fsutil made without asking for a usable temporary
+    root: on a full disk tempfile raised FileNotFoundError ("hit a bug", exit 3). It is the
+    same clear error as elsewhere: exit 2, naming the temporary directory."""
+    r = repo_with_howto
+    r.replace("ex/train.py", "line 30\n", "line 30 moved\n")
+    r.commit("base moves")
+    args = ("render", "--out", str(tmp_path / "site")) if command == "render" else (command,)
+    proc = _run_limited(r, *args, fsize=0)
+    assert "hit a bug" not in proc.stderr, proc.stderr[-300:]
+    assert proc.returncode == 2 and "temporary directory" in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize("how", ["python -m howtoctl", "howtoctl script"])
 def test_ctrl_c_while_howtoctl_starts_prints_no_traceback(tmp_path, how):
     """Ctrl-C in the first ~0.2 s, while howtoctl.cli and its imports load, printed a
