@@ -26,6 +26,18 @@ STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
 _STAMP = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}")
 
 
+def _is_stamp(text: str) -> bool:
+    """Whether `text` is a stamp new_stamp could have written: of its form, and a real time
+    (20201301-... is no date, so no run of ours; Run.time could not read it)."""
+    if not _STAMP.fullmatch(text):
+        return False
+    try:
+        datetime.datetime.strptime(text, STAMP_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
 _last_stamp = ""
 
 
@@ -55,7 +67,7 @@ def new_stamp(after: str = "") -> str:
 def _split(ref: str) -> tuple[str, str] | None:
     """(stamp, branch) of a backup ref howtoctl wrote, else None."""
     stamp, _, branch = ref[len(BACKUP_ROOT) :].partition("/")
-    return (stamp, branch) if _STAMP.fullmatch(stamp) and branch else None
+    return (stamp, branch) if _is_stamp(stamp) and branch else None
 
 
 def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
@@ -125,8 +137,10 @@ def runs(repo: Repo) -> list[Run]:
 def _command(blob: bytes | None) -> str | None:
     try:
         command = json.loads(blob)["command"] if blob is not None else None
-    except (ValueError, TypeError, KeyError):
-        return None  # not a record of ours: the run is listed without one
+    except (ValueError, TypeError, KeyError, RecursionError):
+        # Not a record of ours (RecursionError: JSON nested deeper than Python's stack), so the
+        # run is listed without one.
+        return None
     return command if isinstance(command, str) else None
 
 
@@ -148,7 +162,7 @@ def prune(repo: Repo, keep: int, written: str | None = None) -> list[str]:
     updates += [
         RefUpdate.delete(ref, oid)
         for ref, oid in sorted(repo.refs(RUN_ROOT).items())
-        if _STAMP.fullmatch(stamp := ref[len(RUN_ROOT) :])
+        if _is_stamp(stamp := ref[len(RUN_ROOT) :])
         and stamp != written
         and (stamp in old or stamp not in sets)
     ]

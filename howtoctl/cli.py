@@ -25,6 +25,36 @@ class _Context:
         return Workspace(self.path, self.base)
 
 
+class _TextCommand(click.Command):
+    """A command whose text arguments are UTF-8: one typed in a terminal of another encoding
+    reaches Python with lone surrogates, and would crash the first write of it into the
+    manifest, pyproject.toml or a workflow. Paths (type click.Path) are only opened, so any
+    bytes the file system takes will do."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        for param in self.params:
+            if isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name)
+            for text in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(text, str) and not text.isascii():
+                    try:
+                        text.encode()
+                    except UnicodeEncodeError:
+                        raise click.BadParameter(
+                            f"{os.fsencode(text)!r} is not valid UTF-8 text (typed in a "
+                            "terminal of another encoding?)",
+                            ctx=ctx,
+                            param=param,
+                        ) from None
+        return rest
+
+
+class _TextGroup(_TextCommand, click.Group):
+    command_class = _TextCommand
+
+
 pass_ctx = click.make_pass_decorator(_Context)
 _debug = False  # --debug: show the traceback of an unexpected error
 _names = click.argument("names", nargs=-1, metavar="[NAME]...")
@@ -43,11 +73,17 @@ _jobs = click.option(
 
 
 @click.group(
+    cls=_TextGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     invoke_without_command=True,  # `howtoctl` alone: the help, exit 0 (asked for, no error)
 )
 @click.option(
-    "-C", "path", default=".", metavar="PATH", help="Run as if started in PATH (like git -C)."
+    "-C",
+    "path",
+    default=".",
+    type=click.Path(),
+    metavar="PATH",
+    help="Run as if started in PATH (like git -C).",
 )
 @click.option(
     "--base",
@@ -163,6 +199,7 @@ def rebase_all(
 )
 @click.option(
     "--path",
+    type=click.Path(),
     metavar="DIR",
     help="Where to put the work tree for resolving (default: ../REPO-resolve-NAME, beside "
     "this work tree).",
@@ -258,7 +295,13 @@ def list_(ctx: _Context, as_json: bool, sort: str) -> int:
 @_all
 @_devices
 @_jobs
-@click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML results to FILE.")
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(),
+    metavar="FILE",
+    help="Write JUnit XML results to FILE.",
+)
 @_json
 @click.option(
     "--changed-since", metavar="REF", help="Only variants a change since REF could break."
@@ -435,6 +478,7 @@ def init(ctx: _Context, example: str, action_ref: str | None, requirements, test
 @click.option(
     "--junit",
     "junit_paths",
+    type=click.Path(),
     multiple=True,
     metavar="FILE",
     help="A `howtoctl test --junit` report: each HOWTO's smoke-test time and share of the gate.",
@@ -456,7 +500,10 @@ def cost(ctx: _Context, names, since, junit_paths, as_json) -> int:
 
 @cli.command()
 @click.option(
-    "--out", metavar="DIR", help="Where to write the site (default: site/ at the repository root)."
+    "--out",
+    type=click.Path(),
+    metavar="DIR",
+    help="Where to write the site (default: site/ at the repository root).",
 )
 @pass_ctx
 def render(ctx: _Context, out: str | None) -> int:

@@ -181,8 +181,18 @@ def require_outside_git(path: str, what: str, git_dirs: tuple[str, ...]) -> None
     from git itself: a linked work tree's or a submodule's are not `.git` below the top).
     git's files are git's to write; howtoctl's own state there is reached by its own paths,
     which no user names, never through this. Real paths are compared: a link (or a name that
-    does not exist yet below one) counts where it leads."""
+    does not exist yet below one) counts where it leads.
+
+    A `.git` anywhere on the real path is git's too: where `.git` is a gitfile (a submodule, a
+    linked work tree, --separate-git-dir) it is the only way git finds the repository, and
+    neither directory holds it; a nested repository's `.git` is no output's either."""
     real = os.path.realpath(os.path.abspath(path))
+    if ".git" in real.split(os.sep):
+        raise HowtoError(
+            f"{what} {path} is git's own file or directory ({real}); howtoctl writes nothing "
+            "there that you name",
+            "name a path outside .git",
+        )
     for top in git_dirs:
         if top and is_inside(real, top):
             raise HowtoError(
@@ -468,13 +478,27 @@ def write_output(path: str, data: bytes, option: str, git_dirs: tuple[str, ...])
 def temporary_directory(kind: str, directory: str | None = None) -> tempfile.TemporaryDirectory:
     """A temporary directory `howtoctl-KIND-P<pid>-...`, removed when the block ends; a
     killed run's is swept by the next (smoke.clear_stale_runs)."""
-    return tempfile.TemporaryDirectory(prefix=owned_prefix(f"howtoctl-{kind}-"), dir=directory)
+    prefix = owned_prefix(f"howtoctl-{kind}-")
+    try:
+        return tempfile.TemporaryDirectory(prefix=prefix, dir=directory or temporary_root())
+    except OSError as e:
+        raise _no_temporary_directory(directory, e) from None
 
 
 def make_temporary_directory(prefix: str) -> str:
     """A temporary directory that outlives the block that made it (a smoke test's work tree):
     `prefix` carries the owner's pid (owned_prefix), or none for one the user keeps."""
-    return tempfile.mkdtemp(prefix=prefix)
+    try:
+        return tempfile.mkdtemp(prefix=prefix, dir=temporary_root())
+    except OSError as e:
+        raise _no_temporary_directory(None, e) from None
+
+
+def _no_temporary_directory(directory: str | None, e: OSError) -> HowtoError:
+    return HowtoError(
+        f"cannot make a temporary directory in {directory or temporary_root()}: {e.strerror}",
+        "free some space, or point TMPDIR at a writable directory",
+    )
 
 
 def write_private(path: str, data: bytes) -> str:

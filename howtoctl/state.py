@@ -38,7 +38,11 @@ def read(common_dir: str, name: str) -> SyncRecord | None:
     data = fsutil.read_or_none(_path(common_dir, name))
     if data is None:
         return None
-    fields = dict(line.split(" ", 1) for line in data.decode().splitlines() if " " in line)
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        return None  # torn or damaged: as good as no record (the next save writes a new one)
+    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
     if "tip" not in fields or "diff" not in fields:
         return None
     return SyncRecord(

@@ -52,6 +52,21 @@ def test_test_on_a_full_disk_is_a_clear_error(repo_with_howto):
     assert proc.returncode == 2 and "temporary directory" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("command", ["cost", "render"])
+def test_history_on_a_full_disk_is_a_clear_error(repo_with_howto, tmp_path, command):
+    """`cost` and `render` (its maintenance page reads the same history) replay the base's
+    moves in temporary directories, which fsutil made without asking for a usable temporary
+    root: on a full disk tempfile raised FileNotFoundError ("hit a bug", exit 3). It is the
+    same clear error as elsewhere: exit 2, naming the temporary directory."""
+    r = repo_with_howto
+    r.replace("ex/train.py", "line 30\n", "line 30 moved\n")
+    r.commit("base moves")
+    args = ("render", "--out", str(tmp_path / "site")) if command == "render" else (command,)
+    proc = _run_limited(r, *args, fsize=0)
+    assert "hit a bug" not in proc.stderr, proc.stderr[-300:]
+    assert proc.returncode == 2 and "temporary directory" in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize("how", ["python -m howtoctl", "howtoctl script"])
 def test_ctrl_c_while_howtoctl_starts_prints_no_traceback(tmp_path, how):
     """Ctrl-C in the first ~0.2 s, while howtoctl.cli and its imports load, printed a
@@ -97,3 +112,50 @@ def test_ctrl_c_while_howtoctl_starts_prints_no_traceback(tmp_path, how):
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 130, proc.stderr
+
+
+def _run_bytes(r, *args: str | bytes):
+    """howtoctl with arguments as raw bytes (a terminal in another encoding types them so)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run(
+        [sys.executable, "-m", "howtoctl", "-C", str(r.path), *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["new", "gamma", "--title"],
+        ["new", "gamma", "--summary"],
+        ["new", "gamma", "--example"],
+        ["new"],
+        ["init", "--test"],
+        ["init", "--action-ref"],
+        ["init", "--requirements"],
+        ["--base"],
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_a_clear_error(repo_with_howto, args):
+    """An argument typed in a Latin-1 terminal (`new gamma --title $'caf\\xe9'`) reaches Python
+    with a lone surrogate; written into the manifest, pyproject.toml or a workflow it raised
+    UnicodeEncodeError ("hit a bug", exit 3). Every text argument is checked when the command
+    line is parsed: exit 2 naming the option, nothing changed."""
+    r = repo_with_howto
+    before = r.snapshot()
+    proc = _run_bytes(r, *args, b"caf\xe9", *(["list"] if args == ["--base"] else []))
+    assert b"hit a bug" not in proc.stderr, proc.stderr[-200:]
+    assert proc.returncode == 2 and b"not valid UTF-8" in proc.stderr, proc
+    assert r.snapshot() == before
+
+
+def test_a_path_argument_may_be_any_bytes(repo_with_howto, tmp_path):
+    """Paths are only opened, never written into a file: `--junit` names a report file
+    whose name is not UTF-8 (a Latin-1 file system) and it is written there."""
+    r = repo_with_howto
+    target = os.fsencode(tmp_path) + b"/r\xe9sults.xml"
+    proc = _run_bytes(r, "test", "alpha", "--junit", target)
+    assert b"not valid UTF-8" not in proc.stderr, proc
+    assert os.path.exists(target), proc

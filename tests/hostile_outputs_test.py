@@ -164,3 +164,53 @@ def test_init_that_cannot_finish_writes_nothing(repo):
     res = r.cli("init")
     assert res.code == 2 and ".github" in res.err, res
     assert r.snapshot() == before, (res, r.git("status", "--porcelain"))
+
+
+def _gitfile_repo(r):
+    """Turn `r` into a repository whose .git is a gitfile (as in a submodule, a linked work
+    tree or `git init --separate-git-dir`); returns the gitfile's bytes."""
+    sep = r.path.parent / "sep.git"
+    os.rename(r.path / ".git", sep)
+    (r.path / ".git").write_text(f"gitdir: {sep}\n")
+    assert r.git("rev-parse", "--git-dir") == str(sep)
+    return (r.path / ".git").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("command", "env"),
+    [
+        (("check",), "GITHUB_STEP_SUMMARY"),
+        (("test", "alpha"), "GITHUB_STEP_SUMMARY"),
+        (("matrix", "--github-output"), "GITHUB_OUTPUT"),
+        (("test", "alpha", "--junit"), None),
+        (("render", "--out"), None),
+    ],
+)
+@pytest.mark.parametrize("through_link", [False, True])
+def test_outputs_never_touch_the_repositorys_gitfile(repo_with_howto, command, env, through_link):
+    """Where .git is a gitfile (every submodule, linked work trees, separate git dirs) it lies
+    in neither git directory, yet it is the only way git finds the repository: `check` once
+    appended its table to it (GITHUB_STEP_SUMMARY=.git) and `test --junit .git` replaced it
+    with the XML report ("fatal: not a git repository" afterwards). Named, or through a link,
+    it is refused before any work (exit 2), the gitfile unchanged."""
+    r = repo_with_howto
+    gitfile = _gitfile_repo(r)
+    target = str(r.path / ".git")
+    if through_link:
+        (r.path / "out").symlink_to(r.path / ".git")
+        target = str(r.path / "out")
+    res = r.cli(*command, env={env: target}) if env else r.cli(*command, target)
+    assert (r.path / ".git").read_bytes() == gitfile, res
+    assert res.code == 2, res
+    assert "alpha" not in res.out  # refused before any smoke test ran
+
+
+def test_junit_never_replaces_a_linked_work_trees_gitfile(repo_with_howto, tmp_path):
+    """A linked work tree's .git is a gitfile too: `test --junit .git` run there is refused."""
+    r = repo_with_howto
+    wt = tmp_path / "wt"
+    r.git("worktree", "add", "-q", "--detach", str(wt), "main")
+    gitfile = (wt / ".git").read_bytes()
+    res = r.cli("-C", str(wt), "test", "alpha", "--junit", ".git")
+    assert (wt / ".git").read_bytes() == gitfile, res
+    assert res.code == 2, res

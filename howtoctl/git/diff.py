@@ -218,7 +218,7 @@ class Diffs:
 
     def changed_paths(self, since: str, until: str = "HEAD") -> list[str]:
         """Paths changed on `until` since it forked from `since` (`git diff since...until`)."""
-        out = self._git.text(
+        return self._git.names(
             "diff",
             *DIFF_OPTIONS,
             "--name-only",
@@ -227,7 +227,6 @@ class Diffs:
             f"{since}...{until}",
             "--",
         )
-        return [p for p in out.split("\0") if p]
 
     def paths_differing(
         self, commit: str, against: str | Staged, excludes: Sequence[str] = ()
@@ -236,8 +235,9 @@ class Diffs:
         STAGED), leaving out `excludes`."""
         side = ["--cached", commit] if against is STAGED else [commit, against]
         pathspecs = [":(top)", *(f":(exclude,top){p}" for p in excludes)] if excludes else []
-        out = self._git.text("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
-        return {p for p in out.split("\0") if p}
+        return set(
+            self._git.names("diff", *DIFF_OPTIONS, "--name-only", "-z", *side, "--", *pathspecs)
+        )
 
     def renames(self, old: str, new: str, threshold: int = 30) -> dict[str, str]:
         """{old path: new path} for the files git sees renamed from commit `old` to `new`.

@@ -85,8 +85,7 @@ class Objects:
 
     def tree_paths(self, tree: str) -> list[str]:
         """Every file path in `tree` (a tree or commit), recursively."""
-        out = self._git.text("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
-        return [p for p in out.split("\0") if p]
+        return self._git.names("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
 
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""

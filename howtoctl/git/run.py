@@ -132,6 +132,14 @@ class Git:
         """git's output as text (raises GitError on failure)."""
         return self.run(*args, input=input, env=env, cwd=cwd).stdout.decode()
 
+    def names(
+        self, *args: str, env: Mapping[str, str] | None = None, cwd: str | None = None
+    ) -> list[str]:
+        """The file names git lists NUL-separated (`-z`): a name that is not UTF-8 keeps its bytes
+        as os.fsdecode does (surrogateescape), never a UnicodeDecodeError."""
+        out = self.run(*args, env=env, cwd=cwd).stdout.decode(errors="surrogateescape")
+        return [p for p in out.split("\0") if p]
+
     def with_env(self, extra: Mapping[str, str]) -> Git:
         """The same, every call with `extra` set too."""
         return dataclasses.replace(self, env={**self.env, **extra})

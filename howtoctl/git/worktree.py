@@ -187,10 +187,10 @@ class Worktrees:
         )
         if proc.returncode == 0:
             return RebaseStep(True, (), "")
-        unmerged = self._git.text("diff", "--name-only", "-z", "--diff-filter=U", cwd=worktree)
+        unmerged = self._git.names("diff", "--name-only", "-z", "--diff-filter=U", cwd=worktree)
         return RebaseStep(
             False,
-            tuple(p for p in unmerged.split("\0") if p),
+            tuple(unmerged),
             (proc.stdout + proc.stderr).decode(errors="replace").strip(),
         )
 

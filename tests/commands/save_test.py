@@ -1,3 +1,4 @@
+import os
 import subprocess
 
 import pytest
@@ -296,3 +297,24 @@ def test_save_refuses_a_diff_over_the_size_limit_and_writes_nothing(repo_with_ho
     assert res.code == 2 and "over the limit of 2,000" in res.err, res
     assert r.snapshot() == before
     assert r.cli("check").code == 1  # stale, but still readable: nothing was written
+
+
+@pytest.mark.parametrize("where", ["ex", "howtos"])
+def test_save_of_a_branch_with_a_non_utf8_file_name_is_a_clear_error(repo_with_howto, where):
+    """save's metadata check read `git diff --name-only -z` as strict UTF-8, so a branch adding
+    ex/<0xff>.py ended in "hit a bug: UnicodeDecodeError" (exit 3). Such a name is kept as its
+    bytes: outside howtos/ the diff refuses it (git quotes it), inside it is metadata; either
+    way exit 2, nothing written."""
+    r = repo_with_howto
+    r.git("switch", "-q", "howto/alpha")
+    (r.path / where).mkdir(exist_ok=True)
+    (r.path / where / os.fsdecode(b"\xff.py")).write_text("x\n")
+    r.git("add", "-A")
+    r.git("commit", "-q", "-m", "a file whose name is not UTF-8")
+    r.git("switch", "-q", "main")
+    before = r.snapshot()
+    res = r.cli("save", "alpha")
+    assert res.code == 2 and "hit a bug" not in res.err, res
+    assert r.snapshot() == before
+    if where == "howtos":
+        assert "changes HOWTO metadata" in res.err, res

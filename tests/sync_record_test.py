@@ -1,0 +1,23 @@
+"""howtoctl's sync records (<git dir>/howtoctl/sync/NAME: the tip and diff a HOWTO was last
+saved or restored at) are its own state, but another tool, a torn write or a damaged disk may
+leave anything there: a record that cannot be read is no record, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "command", [("check",), ("list",), ("save", "alpha"), ("restore", "alpha")]
+)
+def test_a_sync_record_that_is_not_utf8_is_no_record(repo_with_howto, command):
+    """state.read decoded the record as strict UTF-8: bytes that are not made restore, check,
+    save and list end in "hit a bug" (UnicodeDecodeError, exit 3). Such a record reads as
+    none, as one without its tip or diff field does."""
+    r = repo_with_howto
+    sync = r.path / ".git/howtoctl/sync/alpha"
+    assert sync.exists()
+    sync.write_bytes(b"tip \xff\xfe\ndiff \xff\n")
+    res = r.cli(*command)
+    assert "hit a bug" not in res.err, res
+    assert res.code in (0, 1, 2), res
