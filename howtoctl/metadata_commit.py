@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from howtoctl import fsutil
-from howtoctl.errors import HowtoError
+from howtoctl.errors import EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 
@@ -47,10 +47,43 @@ def apply(
 ) -> None:
     """Move the base branch to `new_tip` (None: leave it) together with `updates`, all or
     nothing; then write `files` into the work tree and stage them, so that it matches."""
+    if new_tip:
+        _require_index_free(ws)
     moves = [RefUpdate.move(ws.base_ref, new_tip, ws.base_tip)] if new_tip else []
     ws.repo.update_refs([*moves, *updates], reflog_message)
     if not new_tip:
         return
+    try:
+        _sync(ws, files)
+    except HowtoError as e:
+        # The refs moved: "nothing changed" (exit 2) would be false from here on.
+        raise PartlyDoneError(
+            f"{reflog_message}: {ws.base} is at {new_tip[:12]} and the branches were changed, "
+            f"but the work tree and index could not be brought to it ({e.message})",
+            f"once that is fixed, run `{reflog_message}` again: it brings "
+            f"{', '.join(sorted(files))} to {ws.base}'s tip (or run git restore --staged "
+            f"--worktree --source={ws.base} -- {' '.join(sorted(files))})",
+        ) from e
+
+
+class PartlyDoneError(HowtoError):
+    """The command's refs moved, and a later step failed: exit 1, not "nothing changed"."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+def _require_index_free(ws: Workspace) -> None:
+    lock = ws.repo.index_lock_held()
+    if lock:
+        raise HowtoError(
+            f"{lock} exists: another git command is using this work tree's index (or one was "
+            "killed); nothing was changed",
+            "finish that git command, or if none is running remove the file, then run the "
+            "command again",
+        )
+
+
+def _sync(ws: Workspace, files: Mapping[str, bytes | None]) -> None:
     root = ws.repo.path()
     for rel, data in files.items():
         if data is None:

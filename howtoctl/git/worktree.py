@@ -93,6 +93,13 @@ class Worktrees:
         literal = [f":(top,literal){p}" for p in paths]
         self._git.text("add", "--all", "--force", "--", *literal)
 
+    def index_lock_held(self) -> str | None:
+        """The index's lock file when it exists (a git running, or killed, in this work tree):
+        staging would fail while it does, so callers check it before moving any ref."""
+        index = self._git.text("rev-parse", "--git-path", "index").strip()
+        lock = os.path.join(self._git.cwd or ".", index + ".lock")
+        return lock if os.path.exists(lock) else None
+
     def left_out_by_sparse_checkout(self, paths: Sequence[str]) -> list[str]:
         """The files at or under `paths` that the index holds but this work tree's sparse
         checkout leaves out of it (skip-worktree: `ls-files -t` marks them 'S')."""
