@@ -92,3 +92,28 @@ def _sync(ws: Workspace, files: Mapping[str, bytes | None]) -> None:
         else:
             fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=root)
     ws.repo.stage_worktree_paths(sorted(files))
+
+
+def resync_interrupted(ws: Workspace, commands: Sequence[str]) -> list[str]:
+    """Finish the work-tree sync of an earlier `new` or `drop` killed between its ref move and
+    that sync: then the index still holds the base tip's parent for the paths the tip changed,
+    a staged revert the next `git commit` would record. Only when the base's newest reflog
+    entry is one of `commands` and those paths are staged exactly as in the parent (and
+    on disk as in the parent or the tip); the paths brought to the tip are returned."""
+    message = ws.repo.last_reflog_message(ws.base_ref)
+    if not message or not any(message.startswith(f"howtoctl {c} ") for c in commands):
+        return []
+    parent = ws.repo.rev_parse(f"{ws.base_tip}^")
+    if not parent:
+        return []
+    paths = ws.repo.changed_paths(parent, ws.base_tip)
+    if not paths or ws.repo.index_blobs(paths) != ws.repo.tree_blobs(parent, paths):
+        return []
+    files = {rel: ws.repo.show_file(ws.base_tip, rel) for rel in paths}
+    # On disk each path is as in the parent, or already as in the tip (written before the kill).
+    on_disk = {rel: ws.read_worktree_file(rel) for rel in paths}
+    if any(on_disk[rel] not in (files[rel], ws.repo.show_file(parent, rel)) for rel in paths):
+        return []
+    _require_index_free(ws)
+    _sync(ws, files)
+    return sorted(paths)

@@ -27,6 +27,10 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
     names.validate_name(name)
     ws.require_base_worktree("drop")
     with lock.repository_lock(ws.repo.common_dir, "drop"):
+        for rel in metadata_commit.resync_interrupted(ws, ("new", "drop")):
+            output.info(
+                f"{rel}: brought to {ws.base}'s tip (an earlier new or drop was interrupted)"
+            )
         ref = ws.branch_ref(name)
         tip = ws.branches().get(name)
         if tip is None and name not in ws.diff_names() and name not in ws.manifest():

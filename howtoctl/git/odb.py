@@ -88,6 +88,24 @@ class Objects:
         out = self._git.text("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
         return [p for p in out.split("\0") if p]
 
+    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """The blob id of each of `paths` that `rev` holds."""
+        out = self._git.text(
+            "--literal-pathspecs",
+            "ls-tree",
+            "-z",
+            "--full-tree",
+            "--end-of-options",
+            rev,
+            "--",
+            *paths,
+        )
+        blobs = {}
+        for entry in filter(None, out.split("\0")):
+            info, path = entry.split("\t", 1)
+            blobs[path] = info.split()[2]
+        return blobs
+
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""
         out = self._git.run(

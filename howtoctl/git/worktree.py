@@ -100,6 +100,15 @@ class Worktrees:
         lock = os.path.join(self._git.cwd or ".", index + ".lock")
         return lock if os.path.exists(lock) else None
 
+    def index_blobs(self, paths: Sequence[str]) -> dict[str, str]:
+        """The staged blob id of each of `paths` that the index holds (stage 0)."""
+        out = self._git.text("--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths)
+        blobs = {}
+        for entry in filter(None, out.split("\0")):
+            info, path = entry.split("\t", 1)
+            blobs[path] = info.split()[1]
+        return blobs
+
     def left_out_by_sparse_checkout(self, paths: Sequence[str]) -> list[str]:
         """The files at or under `paths` that the index holds but this work tree's sparse
         checkout leaves out of it (skip-worktree: `ls-files -t` marks them 'S')."""
