@@ -12,7 +12,7 @@ import posixpath
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
-from howtoctl import names, patch, state
+from howtoctl import names, output, patch, state
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.names import HEADS, BranchRef, short_branch
@@ -474,4 +474,12 @@ class Workspace:
         """Remember that `diff` and branch tip `tip` (forked at `fork`) are in sync."""
         if fork is None:
             fork = self.repo.merge_base(self.base_tip, tip) or ""
-        state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)
+        # The record only spares check a rebuild: callers have moved refs or written the diff
+        # by now, so failing to write it is a warning, not an exit that says nothing changed.
+        try:
+            state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)
+        except HowtoError as e:
+            output.warn(
+                f"{name}: could not record that its branch and diff are in sync ({e.message}); "
+                f"check may call it stale until the next howtoctl save {name}"
+            )
