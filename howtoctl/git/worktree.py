@@ -166,7 +166,10 @@ class Worktrees:
         self._git.run("worktree", "prune", check=False)
 
     def remove_worktree(self, path: str) -> None:
-        self._git.run("worktree", "remove", "--force", path, check=False)
+        """Remove a work tree howtoctl added. A run killed while `git worktree add` ran leaves
+        it locked ("initializing"), which `remove --force` and `prune` both keep: unlock first."""
+        self._git.run("worktree", "unlock", "--end-of-options", path, check=False)
+        self._git.run("worktree", "remove", "--force", "--end-of-options", path, check=False)
         if os.path.isdir(path):
             fsutil.remove_tree(path)
         self._git.run("worktree", "prune", check=False)
