@@ -173,10 +173,12 @@ def run(
         if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
             fsutil.check_creatable(repo.path(rel), repo.toplevel)
     skipped, written, created, lines = [], [], [], []
+    # Temporary files go inside .git: a kill leaves nothing in the work tree.
+    scratch = os.path.join(repo.common_dir, "howtoctl", "tmp")
     with lock.repository_lock(repo.common_dir, "init"):
         try:
             for rel, content in files.items():
-                if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+                if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
                     written.append(rel)
                     created.append(rel)
                     lines.append((rel, "created", ""))
@@ -187,7 +189,7 @@ def run(
                 if content is None:
                     continue
                 existed = os.path.lexists(repo.path(rel))
-                fsutil.write_atomic(repo.path(rel), content.encode(), inside=repo.toplevel)
+                fsutil.write_atomic(repo.path(rel), content.encode(), scratch, repo.toplevel)
                 written.append(rel)
                 if not existed:
                     created.append(rel)
