@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import shlex
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
@@ -385,6 +386,28 @@ class Workspace:
             record is not None
             and (record.tip, record.fork, record.recipe) == (tip, fork, self.diff_recipe)
             and record.diff_digest == state.digest(saved)
+        )
+
+    def metadata_changes(self, tip: str, fork: str) -> list[str]:
+        """The HOWTO metadata paths (diffs, manifest, proofs, all of `howtos/`) branch tip `tip`
+        changes since `fork`. They belong to the base: a branch's diff leaves them out, so save
+        refuses such a branch and check flags it."""
+        parent = posixpath.dirname(self.config.diff_dir.rstrip("/"))
+        areas = [*self.config.howtos_paths, *([parent] if parent else [])]
+        return [
+            p
+            for p in self.repo.changed_paths(fork, tip)
+            if any(p == a or p.startswith(a.rstrip("/") + "/") for a in areas)
+        ]
+
+    def metadata_advice(self, name: str, fork: str, touched: list[str]) -> str:
+        """How to take `touched` (from `metadata_changes`) off the HOWTO's branch."""
+        branch = self.config.branch_prefix + name
+        shown = " ".join(shlex.quote(p) for p in touched)
+        return (
+            f"take it off the branch: git switch {branch} && git restore --source={fork[:12]} -- "
+            f"{shown} && git commit -am 'Leave the HOWTO metadata to {self.base}', then save "
+            f"again from {self.base} (howtoctl new commits a manifest entry on {self.base} itself)"
         )
 
     def freshness(self, name: str, saved: bytes, tip: str, fork: str | None = None) -> Freshness:
