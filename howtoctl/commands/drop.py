@@ -69,7 +69,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
             updates.append(RefUpdate.delete(ref, tip))
         metadata_commit.apply(ws, files, commit, updates, f"howtoctl drop {name}")
         if stamp:
-            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
     backup_ref = f"{backup.BACKUP_ROOT}{stamp}/{ref.short}" if stamp else None
     result = {
         "name": name,
