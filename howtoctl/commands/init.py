@@ -170,6 +170,21 @@ def run(
     edits = {adopt.PYPROJECT: pyproject, adopt.GITIGNORE: gitignore}
     for rel in [*files, *edits]:  # all refused before any is written
         fsutil.require_inside(repo.path(rel), repo.toplevel)
+        if edits.get(rel) is not None and os.path.islink(repo.path(rel)):
+            # Replacing it would turn the link into a file, and leave the file it leads to.
+            target = os.readlink(repo.path(rel))
+            hint = (
+                f"add the settings to {target} yourself, then run init again:\n"
+                + "[tool.howtoctl]\n"
+                + adopt.config_lines(added).rstrip()
+                if rel == adopt.PYPROJECT
+                else f"add the line {adopt.SITE_IGNORE} to {target} yourself, then run init again"
+            )
+            raise HowtoError(
+                f"{rel} is a symbolic link (to {target}), which init does not write through; "
+                "nothing was written",
+                hint,
+            )
         if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
             fsutil.check_creatable(repo.path(rel), repo.toplevel)
     skipped, written, created, lines = [], [], [], []
