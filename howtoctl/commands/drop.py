@@ -65,7 +65,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
         commit = metadata_commit.commit(ws, files, f"Drop the {name} HOWTO") if files else None
         stamp, updates = None, []
         if tip is not None:
-            stamp, updates = backup.backup_updates(ws.repo, {ref: tip})
+            stamp, updates = backup.backup_updates(ws.repo, {ref: tip}, f"drop {name}")
             updates.append(RefUpdate.delete(ref, tip))
         metadata_commit.apply(ws, files, commit, updates, f"howtoctl drop {name}")
         if stamp:
