@@ -33,7 +33,9 @@ def require_committed(ws: Workspace, paths: Sequence[str], command: str) -> None
 
 
 def commit(ws: Workspace, files: Mapping[str, bytes | None], message: str) -> str:
-    """A commit on the base tip with `files` set (None: removed); written, no ref moved."""
+    """A commit on the base tip with `files` set (None: removed); written, no ref moved. It
+    goes on the user's branch: signed as the user, or refused."""
+    ws.repo.require_identity(f"committing on {ws.base}")
     tree = ws.repo.tree_with_files(ws.base_tip, files)
     return ws.repo.commit_tree(tree, [ws.base_tip], message + "\n")
 

@@ -199,6 +199,21 @@ class Objects:
             env.update(FALLBACK_IDENTITY)
         return CommitId(self._git.text(*args, input=message.encode(), env=env or None).strip())
 
+    def require_identity(self, what: str) -> None:
+        """Refuse (nothing changed) where git has no identity: a commit a person asked for, to
+        be pushed, is signed as that person, never as FALLBACK_IDENTITY."""
+        for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            proc = self._git.run("var", var, check=False)
+            if proc.returncode != 0:
+                said = proc.stderr.decode(errors="replace").strip().splitlines()
+                raise HowtoError(
+                    f"{what} needs your git identity, and git has none"
+                    + (f" ({said[-1]})" if said else "")
+                    + "; nothing was changed",
+                    'set it: git config --global user.name "Your Name" && '
+                    "git config --global user.email you@example.com",
+                )
+
     def _has_identity(self) -> bool:
         if self._identity is None:
             self._identity = all(
