@@ -8,6 +8,7 @@ brought to that commit for those paths only. Nothing else staged or changed is t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 from howtoctl import fsutil
@@ -21,6 +22,14 @@ def require_committed(ws: Workspace, paths: Sequence[str], command: str) -> None
     committing it would take along a change the user did not ask to commit."""
     staged_or_changed = ws.repo.uncommitted_paths()
     for rel in paths:
+        if os.path.islink(ws.repo.path(rel)):
+            # Comparing what it leads to with the link's own blob would report a change.
+            raise HowtoError(
+                f"{rel} is a symbolic link, and `howtoctl {command}` writes only a regular file "
+                "there; nothing was changed",
+                f"replace the link with the file it leads to (commit that), then run "
+                f"howtoctl {command} again",
+            )
         committed = ws.repo.show_file(ws.base_tip, rel)
         if rel in staged_or_changed or ws.read_worktree_file(rel) != committed:
             what = "is not committed yet" if committed is None else "has uncommitted changes"
