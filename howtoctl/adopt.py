@@ -306,7 +306,8 @@ def find_requirements(exists, example: str) -> str:
 
 def _toml_string(value: str) -> str:
     # A JSON string is a valid TOML basic string (same escapes).
-    return json.dumps(value, ensure_ascii=False)
+    # JSON leaves DEL as it is, which TOML allows in no string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 _TOOL_HEADER = re.compile(

@@ -113,7 +113,8 @@ def _exemptions(items: object, where: str) -> tuple[Exemption, ...]:
 
 def _toml_string(value: str) -> str:
     # JSON string escapes (\" \\ \n \t \uXXXX) are all valid TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON leaves DEL as it is, which TOML allows in no string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def render_entry(entry: Entry) -> str:
