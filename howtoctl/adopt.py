@@ -306,10 +306,13 @@ def find_requirements(exists, example: str) -> str:
 
 def _toml_string(value: str) -> str:
     # A JSON string is a valid TOML basic string (same escapes).
-    return json.dumps(value, ensure_ascii=False)
+    # JSON leaves DEL as it is, which TOML allows in no string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-_TOOL_HEADER = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*howtoctl[ \t]*\][ \t]*(#.*)?$", re.M)
+_TOOL_HEADER = re.compile(
+    r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*howtoctl[ \t]*\][ \t]*(#[^\r\n]*)?\r?$", re.M
+)
 
 
 def config_lines(values: dict[str, str]) -> str:
@@ -330,14 +333,16 @@ def pyproject_with(text: str | None, values: dict[str, str]) -> tuple[str | None
     missing = {k: v for k, v in values.items() if k not in current}
     if not missing:
         return None, {}
-    lines = config_lines(missing)
+    # The added lines end as the file's own do: a CRLF file stays CRLF.
+    nl = "\r\n" if text and "\r\n" in text else "\n"
+    lines = config_lines(missing).replace("\n", nl)
     if text is None:
         new = "[tool.howtoctl]\n" + lines
     elif match := _TOOL_HEADER.search(text):
         at = match.end() + 1 if match.end() < len(text) else len(text)
         new = text[: match.end()] + "\n" + lines + text[at:]
     else:
-        new = text + ("" if not text or text.endswith("\n") else "\n") + "\n[tool.howtoctl]\n"
+        new = text + ("" if not text or text.endswith("\n") else nl) + f"{nl}[tool.howtoctl]{nl}"
         new += lines
     try:
         written = tomllib.loads(new).get("tool", {}).get("howtoctl", {})

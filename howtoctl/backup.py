@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from howtoctl import names
 from howtoctl.git import RefUpdate, Repo
 from howtoctl.names import BranchRef, short_branch
 
@@ -80,6 +81,31 @@ def backup_sets(repo: Repo) -> dict[str, dict[str, str]]:
     return dict(sorted(sets.items()))
 
 
+def undoable_sets(
+    repo: Repo, branch_prefix: str
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The backup runs, each cut to what undo may restore (a run left with nothing is
+    dropped), and {ref: why not} for the rest: anyone can write a stamp-shaped backup ref, and
+    it must not move `main`, create a branch no HOWTO has, or point a branch at a non-commit."""
+    sets = backup_sets(repo)
+    kinds = repo.object_types(oid for refs in sets.values() for oid in refs.values())
+    usable: dict[str, dict[str, str]] = {}
+    ignored: dict[str, str] = {}
+    for stamp, refs in sets.items():
+        mine = {}
+        for ref, oid in refs.items():
+            name = names.name_from_branch(branch_prefix, short_branch(ref))
+            if name is None:
+                ignored[ref] = f"which is no {branch_prefix}NAME branch of a HOWTO"
+            elif kinds[oid] != "commit":
+                ignored[ref] = f"at {oid[:12]}, which is no commit"
+            else:
+                mine[ref] = oid
+        if mine:
+            usable[stamp] = mine
+    return usable, ignored
+
+
 def foreign_refs(repo: Repo) -> dict[str, str]:
     """Refs under BACKUP_ROOT that are not howtoctl's (no stamp of its form): left alone."""
     return {ref: oid for ref, oid in repo.refs(BACKUP_ROOT).items() if _split(ref) is None}
@@ -144,15 +170,23 @@ def _command(blob: bytes | None) -> str | None:
     return command if isinstance(command, str) else None
 
 
-def prune(repo: Repo, keep: int, written: str | None = None) -> list[str]:
-    """Delete every backup but the `keep` latest runs' (one transaction); return the stamps gone.
-    The run `written` (the one the caller just made) is never deleted, whatever its stamp.
+def prune(repo: Repo, branch_prefix: str, keep: int, written: str | None = None) -> list[str]:
+    """Delete every backup older than the `keep` latest runs undo can restore (one transaction);
+    return the stamps gone. A run undo cannot use is left out of the count, so that a
+    stamp-shaped ref anyone wrote never pushes out the runs undo needs. The run `written` (the
+    one the caller just made) is never deleted, whatever its stamp.
 
     Their commits become unreachable unless a branch or a newer backup holds them, and `git gc`
     may then drop them: that is the point of a limit.
     """
     sets = backup_sets(repo)
-    old = [s for s in list(sets)[: max(0, len(sets) - keep)] if s != written]
+    counted = list(undoable_sets(repo, branch_prefix)[0]) or list(sets)
+    if keep <= 0:
+        old = [s for s in sets if s != written]
+    elif len(counted) > keep:
+        old = [s for s in sets if s != written and s < counted[-keep]]
+    else:
+        old = []
     updates = [
         RefUpdate.delete(f"{BACKUP_ROOT}{stamp}/{short_branch(ref)}", oid)
         for stamp in old

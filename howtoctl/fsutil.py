@@ -353,19 +353,30 @@ def clear_stale(directory: str) -> None:
                 pass
 
 
-def write_new(path: str, data: bytes, inside: str | None = None) -> bool:
+def write_new(
+    path: str, data: bytes, inside: str | None = None, scratch_dir: str | None = None
+) -> bool:
     """Create `path` with `data`, whole or not at all; False (nothing written) if it exists.
 
-    The bytes go to a temporary file next to the target, which is then hard-linked into place:
-    unlike a rename, a link never replaces a file that appeared meanwhile. With `inside`, the
-    target must resolve inside that directory (a symbolic link on the way may not lead out).
+    The bytes go to a temporary file, which is then hard-linked into place: unlike a rename, a
+    link never replaces a file that appeared meanwhile. The temporary file lives in
+    `scratch_dir` when that is on the same file system (as for `write_atomic`), else next to
+    the target. With `inside`, the target must resolve inside that directory (a symbolic link
+    on the way may not lead out).
     """
     directory = os.path.dirname(path) or "."
     if inside is not None:
         require_inside(path, inside)
     try:
         os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=directory)
+        if scratch_dir is not None:
+            os.makedirs(scratch_dir, exist_ok=True)
+        tmp_dir = (
+            scratch_dir
+            if scratch_dir is not None and _same_device(scratch_dir, directory)
+            else directory
+        )
+        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=tmp_dir)
     except OSError as e:
         raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     try:

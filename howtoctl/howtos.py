@@ -9,10 +9,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import shlex
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
-from howtoctl import names, patch, state
+from howtoctl import names, output, patch, state
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.names import HEADS, BranchRef, short_branch
@@ -387,6 +388,28 @@ class Workspace:
             and record.diff_digest == state.digest(saved)
         )
 
+    def metadata_changes(self, tip: str, fork: str) -> list[str]:
+        """The HOWTO metadata paths (diffs, manifest, proofs, all of `howtos/`) branch tip `tip`
+        changes since `fork`. They belong to the base: a branch's diff leaves them out, so save
+        refuses such a branch and check flags it."""
+        parent = posixpath.dirname(self.config.diff_dir.rstrip("/"))
+        areas = [*self.config.howtos_paths, *([parent] if parent else [])]
+        return [
+            p
+            for p in self.repo.changed_paths(fork, tip)
+            if any(p == a or p.startswith(a.rstrip("/") + "/") for a in areas)
+        ]
+
+    def metadata_advice(self, name: str, fork: str, touched: list[str]) -> str:
+        """How to take `touched` (from `metadata_changes`) off the HOWTO's branch."""
+        branch = self.config.branch_prefix + name
+        shown = " ".join(shlex.quote(p) for p in touched)
+        return (
+            f"take it off the branch: git switch {branch} && git restore --source={fork[:12]} -- "
+            f"{shown} && git commit -am 'Leave the HOWTO metadata to {self.base}', then save "
+            f"again from {self.base} (howtoctl new commits a manifest entry on {self.base} itself)"
+        )
+
     def freshness(self, name: str, saved: bytes, tip: str, fork: str | None = None) -> Freshness:
         """Compare a saved diff with its branch, and say which side moved if they differ.
 
@@ -474,4 +497,12 @@ class Workspace:
         """Remember that `diff` and branch tip `tip` (forked at `fork`) are in sync."""
         if fork is None:
             fork = self.repo.merge_base(self.base_tip, tip) or ""
-        state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)
+        # The record only spares check a rebuild: callers have moved refs or written the diff
+        # by now, so failing to write it is a warning, not an exit that says nothing changed.
+        try:
+            state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)
+        except HowtoError as e:
+            output.warn(
+                f"{name}: could not record that its branch and diff are in sync ({e.message}); "
+                f"check may call it stale until the next howtoctl save {name}"
+            )

@@ -126,6 +126,13 @@ def inspect(
             for n in patches
             if n in branches and freshness
         }
+        # Save refuses a branch that edits HOWTO metadata: the gate says so first. One synced
+        # by record was saved at its tip, so save found none there.
+        metadata_by_name = {
+            n: pool.submit(ws.metadata_changes, branches[n], forks[n])
+            for n in patches
+            if n in branches and forks.get(n) and n not in synced and freshness
+        }
         applies = {
             n: (True, "")
             for n, f in synced.items()
@@ -160,6 +167,15 @@ def inspect(
             r.hint = f"howtoctl restore {r.name}"
             continue
         r.behind, fresh = facts[r.name]
+        touched = metadata_by_name[r.name].result() if r.name in metadata_by_name else []
+        if touched:
+            r.state = State.STALE
+            r.detail = (
+                f"{ws.config.branch_prefix}{r.name} changes HOWTO metadata, which belongs to "
+                f"{ws.base}: {', '.join(touched)}; save refuses it"
+            )
+            r.hint = ws.metadata_advice(r.name, forks[r.name], touched)
+            continue
         if fresh is not None and not fresh.fresh:
             r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
             if fresh.saves_branch:

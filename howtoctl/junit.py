@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -146,7 +147,11 @@ def seconds_by_howto(xml_text: str | bytes) -> dict[str, float] | None:
     for case in root.iter("testcase"):
         if case.get("classname") == "howto" and case.get("name"):
             try:
-                found[case.get("name", "")] = float(case.get("time", "0"))
+                seconds = float(case.get("time", "0"))
             except ValueError:
                 return None
+            # nan or inf would reach `cost --json` as NaN / Infinity, which is not JSON.
+            if not math.isfinite(seconds) or seconds < 0:
+                return None
+            found[case.get("name", "")] = seconds
     return found

@@ -113,7 +113,8 @@ def _exemptions(items: object, where: str) -> tuple[Exemption, ...]:
 
 def _toml_string(value: str) -> str:
     # JSON string escapes (\" \\ \n \t \uXXXX) are all valid TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON leaves DEL as it is, which TOML allows in no string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def render_entry(entry: Entry) -> str:
@@ -144,21 +145,28 @@ def append_entry(text: str | None, entry: Entry) -> str:
 def remove_entry(text: str, name: str, where: str = "manifest") -> str:
     """The manifest text without [howtos.NAME] and its sub-tables, the rest kept byte for byte.
 
-    A table ends where the next table header starts, its blank lines with it. Refused (HowtoError) when the entry is not written as such tables (dotted
-    keys, an inline table): the result must read back as the old manifest minus the entry.
+    A table ends where the next table header starts, its blank lines with it; comment lines
+    right above that header introduce the next table and stay. Refused (HowtoError) when the
+    entry is not written as such tables (dotted keys, an inline table): the result must read
+    back as the old manifest minus the entry.
     """
     before = parse(text, where)
     header = re.compile(r"^\s*\[\[?\s*(?P<key>[^\]]+?)\s*\]\]?\s*(#.*)?$")
     lines = text.splitlines(keepends=True)
     kept: list[str] = []
     inside = False
+    notes: list[str] = []  # the comment lines right above the line at hand, while inside
     for line in lines:
         match = header.match(line)
         if match:
             key = [p.strip().strip('"').strip("'") for p in match["key"].split(".")]
+            if inside and key[:2] != ["howtos", name]:
+                kept += notes  # they introduce the next table, not the entry
             inside = key[:2] == ["howtos", name]
         if not inside:
             kept.append(line)
+        else:
+            notes = [*notes, line] if line.lstrip().startswith("#") else []
     while inside and kept and not kept[-1].strip():  # the entry was last: no blank line left
         kept.pop()
     new = "".join(kept)

@@ -21,3 +21,17 @@ def test_a_sync_record_that_is_not_utf8_is_no_record(repo_with_howto, command):
     res = r.cli(*command)
     assert "hit a bug" not in res.err, res
     assert res.code in (0, 1, 2), res
+
+
+def test_restore_that_cannot_write_its_sync_record_says_the_branch_was_made(repo_with_howto):
+    """restore moves refs first; a record it then cannot write (a directory in its place, a
+    full disk) is a warning, with the branch reported made."""
+    r = repo_with_howto
+    r.git("branch", "-D", "howto/alpha")
+    sync = r.path / ".git/howtoctl/sync/alpha"
+    sync.unlink()
+    sync.mkdir()
+    res = r.cli("restore", "alpha")
+    assert res.code == 0, res
+    assert r.rev("howto/alpha")
+    assert "warning:" in res.err and "alpha" in res.out, res

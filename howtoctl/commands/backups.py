@@ -23,7 +23,7 @@ def run(
     if prune:
         limit = keep if keep is not None else ws.config.keep_backups
         with lock.repository_lock(ws.repo.common_dir, "backups --prune"):
-            removed = backup.prune(ws.repo, limit)
+            removed = backup.prune(ws.repo, ws.config.branch_prefix, limit)
         for stamp in removed:
             output.status_line(stamp, "pruned", f"{backup.BACKUP_ROOT}{stamp}/")
         output.info(f"pruned {len(removed)} backup run(s); the latest {limit} are kept")

@@ -7,12 +7,24 @@ figures (`cost`), HOWTOs ordered by cost, then the repository's total.
 from __future__ import annotations
 
 import datetime
+import os
 
 from howtoctl import cost, cost_history, fsutil, junit, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
 _MAX_JUNIT_BYTES = 1 << 24
+
+
+def _not_a_file(path: str) -> str:
+    """Why a report could not be read: only a regular file is (no link, pipe or device)."""
+    if os.path.islink(path):
+        return "is a symbolic link; give the file it leads to"
+    if os.path.isdir(path):
+        return "is a directory, not a JUnit XML report"
+    if os.path.lexists(path):
+        return "is not a regular file (a pipe or a device?)"
+    return "no such file"
 
 
 def _gate_seconds(paths: tuple[str, ...]) -> dict[str, float]:
@@ -22,7 +34,7 @@ def _gate_seconds(paths: tuple[str, ...]) -> dict[str, float]:
     for path in paths:
         data = fsutil.read_private(path, _MAX_JUNIT_BYTES)
         if data is None:
-            raise HowtoError(f"--junit {path}: no such file")
+            raise HowtoError(f"--junit {path}: {_not_a_file(path)}")
         found = junit.seconds_by_howto(data)
         if found is None:
             raise HowtoError(f"--junit {path} is not a JUnit XML report")

@@ -27,6 +27,10 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
     names.validate_name(name)
     ws.require_base_worktree("drop")
     with lock.repository_lock(ws.repo.common_dir, "drop"):
+        for rel in metadata_commit.resync_interrupted(ws, ("new", "drop")):
+            output.info(
+                f"{rel}: brought to {ws.base}'s tip (an earlier new or drop was interrupted)"
+            )
         ref = ws.branch_ref(name)
         tip = ws.branches().get(name)
         if tip is None and name not in ws.diff_names() and name not in ws.manifest():
@@ -61,11 +65,11 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
         commit = metadata_commit.commit(ws, files, f"Drop the {name} HOWTO") if files else None
         stamp, updates = None, []
         if tip is not None:
-            stamp, updates = backup.backup_updates(ws.repo, {ref: tip})
+            stamp, updates = backup.backup_updates(ws.repo, {ref: tip}, f"drop {name}")
             updates.append(RefUpdate.delete(ref, tip))
         metadata_commit.apply(ws, files, commit, updates, f"howtoctl drop {name}")
         if stamp:
-            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
     backup_ref = f"{backup.BACKUP_ROOT}{stamp}/{ref.short}" if stamp else None
     result = {
         "name": name,

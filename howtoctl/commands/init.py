@@ -170,13 +170,30 @@ def run(
     edits = {adopt.PYPROJECT: pyproject, adopt.GITIGNORE: gitignore}
     for rel in [*files, *edits]:  # all refused before any is written
         fsutil.require_inside(repo.path(rel), repo.toplevel)
+        if edits.get(rel) is not None and os.path.islink(repo.path(rel)):
+            # Replacing it would turn the link into a file, and leave the file it leads to.
+            target = os.readlink(repo.path(rel))
+            hint = (
+                f"add the settings to {target} yourself, then run init again:\n"
+                + "[tool.howtoctl]\n"
+                + adopt.config_lines(added).rstrip()
+                if rel == adopt.PYPROJECT
+                else f"add the line {adopt.SITE_IGNORE} to {target} yourself, then run init again"
+            )
+            raise HowtoError(
+                f"{rel} is a symbolic link (to {target}), which init does not write through; "
+                "nothing was written",
+                hint,
+            )
         if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
             fsutil.check_creatable(repo.path(rel), repo.toplevel)
     skipped, written, created, lines = [], [], [], []
+    # Temporary files go inside .git: a kill leaves nothing in the work tree.
+    scratch = os.path.join(repo.common_dir, "howtoctl", "tmp")
     with lock.repository_lock(repo.common_dir, "init"):
         try:
             for rel, content in files.items():
-                if fsutil.write_new(repo.path(rel), content.encode(), inside=repo.toplevel):
+                if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
                     written.append(rel)
                     created.append(rel)
                     lines.append((rel, "created", ""))
@@ -187,7 +204,7 @@ def run(
                 if content is None:
                     continue
                 existed = os.path.lexists(repo.path(rel))
-                fsutil.write_atomic(repo.path(rel), content.encode(), inside=repo.toplevel)
+                fsutil.write_atomic(repo.path(rel), content.encode(), scratch, repo.toplevel)
                 written.append(rel)
                 if not existed:
                     created.append(rel)

@@ -28,6 +28,10 @@ def run(
     if not ws.repo.check_ref_format(ref):
         raise HowtoError(f"{branch!r} is not a valid branch name")
     with lock.repository_lock(ws.repo.common_dir, "new"):
+        for rel in metadata_commit.resync_interrupted(ws, ("new", "drop")):
+            output.info(
+                f"{rel}: brought to {ws.base}'s tip (an earlier new or drop was interrupted)"
+            )
         if ws.repo.rev_parse(ref):
             raise HowtoError(f"branch {branch} already exists", f"edit it: git switch {branch}")
         if ws.read_diff(name) is not None:

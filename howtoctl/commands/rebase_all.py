@@ -273,7 +273,7 @@ def run(
                 f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
             )
             _forget_partials(ws, moving)
-            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
     _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import posixpath
+import stat
 
 from howtoctl import fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
@@ -126,14 +127,16 @@ def _maintenance_plot(ws: Workspace, doc: dict) -> bytes | None:
 
     key = state.digest(json.dumps(doc, sort_keys=True).encode()).encode()
     path = os.path.join(ws.repo.common_dir, "howtoctl", "maintenance-plot")
+    # Not a file of ours (a link, a pipe): read as no cache; draw the plot, and leave that alone.
+    foreign = os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode)
     try:
-        cached = fsutil.read_or_none(path)
-    except HowtoError:  # not a file of ours (a link, a pipe): draw it, and leave that alone
-        cached = None
+        cached = None if foreign else fsutil.read_or_none(path)
+    except HowtoError:
+        cached, foreign = None, True
     if cached is not None and cached.startswith(key + b"\n"):
         return cached[len(key) + 1 :]
     svg = cost_plot.plot(doc)
-    if svg is not None:
+    if svg is not None and not foreign:
         try:
             fsutil.write_atomic(path, key + b"\n" + svg)
         except HowtoError:

@@ -247,7 +247,7 @@ def finish(ws: Workspace, name: str) -> int:
     ws.repo.update_refs(
         [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
     )
-    backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+    backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
     _clean_up(ws, name, st)
     output.status_line(
         name,

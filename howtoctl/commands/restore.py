@@ -85,7 +85,7 @@ def run(
             updates.append(RefUpdate(ws.branch_ref(name), new, old))
         ws.repo.update_refs(updates, f"howtoctl restore from {ws.config.diff_dir}")
         if stamp:
-            backup.prune(ws.repo, ws.config.keep_backups, written=stamp)
+            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
         results = []
         for name, _, old, data in creates:
             fork = forks.get(name, base_tip)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
-import shlex
 
 from howtoctl import conflict_markers, fsutil, lock, output, patch, state
 from howtoctl.errors import EXIT_OK, HowtoError
@@ -43,23 +41,13 @@ def _refuse_metadata_changes(ws: Workspace, name: str, tip: str) -> None:
     fork = ws.repo.merge_base(ws.base_tip, tip)
     if fork is None:
         return  # branch_diff says there is no shared history
-    parent = posixpath.dirname(ws.config.diff_dir.rstrip("/"))
-    areas = [*ws.config.howtos_paths, *([parent] if parent else [])]
-    touched = [
-        p
-        for p in ws.repo.changed_paths(fork, tip)
-        if any(p == a or p.startswith(a.rstrip("/") + "/") for a in areas)
-    ]
+    touched = ws.metadata_changes(tip, fork)
     if not touched:
         return
-    branch = ws.config.branch_prefix + name
-    shown = " ".join(shlex.quote(p) for p in touched)
     raise HowtoError(
-        f"{branch} changes HOWTO metadata, which belongs to {ws.base}: {', '.join(touched)}; "
-        "its diff would leave that out, so nothing was saved",
-        f"take it off the branch: git switch {branch} && git restore --source={fork[:12]} -- "
-        f"{shown} && git commit -am 'Leave the HOWTO metadata to {ws.base}', then save again "
-        f"from {ws.base} (howtoctl new commits a manifest entry on {ws.base} itself)",
+        f"{ws.config.branch_prefix}{name} changes HOWTO metadata, which belongs to {ws.base}: "
+        f"{', '.join(touched)}; its diff would leave that out, so nothing was saved",
+        ws.metadata_advice(name, fork, touched),
     )
 
 

@@ -3,7 +3,7 @@ the run STAMP, see `howtoctl backups`) recorded it."""
 
 from __future__ import annotations
 
-from howtoctl import backup, lock, names, output
+from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
@@ -12,7 +12,7 @@ from howtoctl.names import short_branch
 
 def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
     with lock.repository_lock(ws.repo.common_dir, "undo", writes=not dry_run):
-        sets, ignored = _howto_sets(ws)
+        sets, ignored = backup.undoable_sets(ws.repo, ws.config.branch_prefix)
         if to is not None:
             stamp = _pick(sets, to)
         for ref, why in ignored.items():
@@ -62,7 +62,7 @@ def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
             f"howtoctl undo to backup {stamp}",
         )
         if mine:
-            backup.prune(ws.repo, ws.config.keep_backups, written=mine)
+            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=mine)
     for ref, oid in sorted(changes.items()):
         output.status_line(
             short_branch(ref), "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"
@@ -88,26 +88,3 @@ def _pick(sets: dict[str, dict[str, str]], wanted: str) -> str:
         + f"; nothing was changed (latest runs: {listed})",
         "see every run with `howtoctl backups`, and give its stamp",
     )
-
-
-def _howto_sets(ws: Workspace) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """The backup runs, each cut to what undo may restore (a run left with nothing is
-    dropped), and {ref: why not} for the rest: anyone can write a stamp-shaped backup ref, and
-    it must not move `main`, create a branch no HOWTO has, or point a branch at a non-commit."""
-    sets = backup.backup_sets(ws.repo)
-    kinds = ws.repo.object_types(oid for refs in sets.values() for oid in refs.values())
-    usable: dict[str, dict[str, str]] = {}
-    ignored: dict[str, str] = {}
-    for stamp, refs in sets.items():
-        mine = {}
-        for ref, oid in refs.items():
-            name = names.name_from_branch(ws.config.branch_prefix, short_branch(ref))
-            if name is None:
-                ignored[ref] = f"which is no {ws.config.branch_prefix}NAME branch of a HOWTO"
-            elif kinds[oid] != "commit":
-                ignored[ref] = f"at {oid[:12]}, which is no commit"
-            else:
-                mine[ref] = oid
-        if mine:
-            usable[stamp] = mine
-    return usable, ignored

@@ -87,6 +87,24 @@ class Objects:
         """Every file path in `tree` (a tree or commit), recursively."""
         return self._git.names("ls-tree", "-r", "-z", "--name-only", "--end-of-options", tree)
 
+    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """The blob id of each of `paths` that `rev` holds."""
+        out = self._git.text(
+            "--literal-pathspecs",
+            "ls-tree",
+            "-z",
+            "--full-tree",
+            "--end-of-options",
+            rev,
+            "--",
+            *paths,
+        )
+        blobs = {}
+        for entry in filter(None, out.split("\0")):
+            info, path = entry.split("\t", 1)
+            blobs[path] = info.split()[2]
+        return blobs
+
     def ls_tree_names(self, rev: str, path: str) -> list[str]:
         """File names (not paths) directly inside directory `path` at `rev`."""
         out = self._git.run(
@@ -179,6 +197,21 @@ class Objects:
         if not self._has_identity():
             env.update(FALLBACK_IDENTITY)
         return CommitId(self._git.text(*args, input=message.encode(), env=env or None).strip())
+
+    def require_identity(self, what: str) -> None:
+        """Refuse (nothing changed) where git has no identity: a commit a person asked for, to
+        be pushed, is signed as that person, never as FALLBACK_IDENTITY."""
+        for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            proc = self._git.run("var", var, check=False)
+            if proc.returncode != 0:
+                said = proc.stderr.decode(errors="replace").strip().splitlines()
+                raise HowtoError(
+                    f"{what} needs your git identity, and git has none"
+                    + (f" ({said[-1]})" if said else "")
+                    + "; nothing was changed",
+                    'set it: git config --global user.name "Your Name" && '
+                    "git config --global user.email you@example.com",
+                )
 
     def _has_identity(self) -> bool:
         if self._identity is None:

@@ -125,6 +125,13 @@ class Refs:
                 hint,
             )
 
+    def last_reflog_message(self, ref: str) -> str | None:
+        """The message of `ref`'s newest reflog entry, or None when it has none."""
+        proc = self._git.run(
+            "log", "-g", "-1", "--format=%gs", "--end-of-options", ref, "--", check=False
+        )
+        return proc.stdout.decode(errors="replace").strip() if proc.returncode == 0 else None
+
     def _stale_lock_hint(self) -> str:
         """Every ref lock file in the repository, and the command that removes them all: a git
         killed mid-transaction leaves one per ref it had locked, and git names only the first."""

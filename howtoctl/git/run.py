@@ -42,8 +42,19 @@ _CONFIG_OVERRIDES = (
 _WORKTREE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
 
 
+# Variables that change how git reads every pathspec: howtoctl's pathspecs carry their own magic
+# (`:(top,literal)`), which GIT_LITERAL_PATHSPECS would make git read as part of the name.
+_PATHSPEC_VARS = (
+    "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
+)
+
+
 def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    env = {**environ, **_ENV_OVERRIDES}
+    env = {k: v for k, v in environ.items() if k not in _PATHSPEC_VARS}
+    env.update(_ENV_OVERRIDES)
     try:
         count = int(env.get("GIT_CONFIG_COUNT", "0"))
     except ValueError:

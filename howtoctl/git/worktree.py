@@ -93,6 +93,22 @@ class Worktrees:
         literal = [f":(top,literal){p}" for p in paths]
         self._git.text("add", "--all", "--force", "--", *literal)
 
+    def index_lock_held(self) -> str | None:
+        """The index's lock file when it exists (a git running, or killed, in this work tree):
+        staging would fail while it does, so callers check it before moving any ref."""
+        index = self._git.text("rev-parse", "--git-path", "index").strip()
+        lock = os.path.join(self._git.cwd or ".", index + ".lock")
+        return lock if os.path.exists(lock) else None
+
+    def index_blobs(self, paths: Sequence[str]) -> dict[str, str]:
+        """The staged blob id of each of `paths` that the index holds (stage 0)."""
+        out = self._git.text("--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths)
+        blobs = {}
+        for entry in filter(None, out.split("\0")):
+            info, path = entry.split("\t", 1)
+            blobs[path] = info.split()[1]
+        return blobs
+
     def left_out_by_sparse_checkout(self, paths: Sequence[str]) -> list[str]:
         """The files at or under `paths` that the index holds but this work tree's sparse
         checkout leaves out of it (skip-worktree: `ls-files -t` marks them 'S')."""
@@ -150,7 +166,10 @@ class Worktrees:
         self._git.run("worktree", "prune", check=False)
 
     def remove_worktree(self, path: str) -> None:
-        self._git.run("worktree", "remove", "--force", path, check=False)
+        """Remove a work tree howtoctl added. A run killed while `git worktree add` ran leaves
+        it locked ("initializing"), which `remove --force` and `prune` both keep: unlock first."""
+        self._git.run("worktree", "unlock", "--end-of-options", path, check=False)
+        self._git.run("worktree", "remove", "--force", "--end-of-options", path, check=False)
         if os.path.isdir(path):
             fsutil.remove_tree(path)
         self._git.run("worktree", "prune", check=False)
