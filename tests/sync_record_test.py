@@ -1,6 +1,7 @@
 """howtoctl's sync records (<git dir>/howtoctl/sync/NAME: the tip and diff a HOWTO was last
 saved or restored at) are its own state, but another tool, a torn write or a damaged disk may
-leave anything there: a record that cannot be read is no record, never a crash."""
+leave anything there: a record that cannot be read is no record, never a crash; and being a
+cache, a record that cannot be written never makes a command say "nothing changed"."""
 
 from __future__ import annotations
 
