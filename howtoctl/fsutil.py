@@ -283,6 +283,26 @@ def read_regular(path: str, root: str, limit: int, limit_name: str = "") -> byte
         os.close(fd)
 
 
+def _temporary_file(path: str, directory: str, scratch_dir: str | None) -> tuple[int, str]:
+    """A new temporary file for the bytes of `path`: in `scratch_dir` (e.g. inside .git, so
+    that a killed process leaves nothing in the work tree) when that is on the same file
+    system as `directory`, else in `directory` itself. Both are made if missing."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        if scratch_dir is not None:
+            os.makedirs(scratch_dir, exist_ok=True)
+        tmp_dir = (
+            scratch_dir
+            if scratch_dir is not None and _same_device(scratch_dir, directory)
+            else directory
+        )
+        return tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=tmp_dir)
+    except OSError as e:
+        raise HowtoError(
+            f"cannot write {path}: {e.strerror}", "check the directory's permissions and free space"
+        ) from None
+
+
 def write_atomic(
     path: str, data: bytes, scratch_dir: str | None = None, inside: str | None = None
 ) -> None:
@@ -299,20 +319,7 @@ def write_atomic(
         require_inside(directory, inside)
         if os.path.lexists(path) and os.path.isdir(path):
             raise HowtoError(f"cannot write {path}: it is a directory")
-    try:
-        os.makedirs(directory, exist_ok=True)
-        if scratch_dir is not None:
-            os.makedirs(scratch_dir, exist_ok=True)
-        tmp_dir = (
-            scratch_dir
-            if scratch_dir is not None and _same_device(scratch_dir, directory)
-            else directory
-        )
-        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=tmp_dir)
-    except OSError as e:
-        raise HowtoError(
-            f"cannot write {path}: {e.strerror}", "check the directory's permissions and free space"
-        ) from None
+    fd, tmp = _temporary_file(path, directory, scratch_dir)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -367,18 +374,7 @@ def write_new(
     directory = os.path.dirname(path) or "."
     if inside is not None:
         require_inside(path, inside)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        if scratch_dir is not None:
-            os.makedirs(scratch_dir, exist_ok=True)
-        tmp_dir = (
-            scratch_dir
-            if scratch_dir is not None and _same_device(scratch_dir, directory)
-            else directory
-        )
-        fd, tmp = tempfile.mkstemp(prefix=".howtoctl-", suffix=".tmp", dir=tmp_dir)
-    except OSError as e:
-        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
+    fd, tmp = _temporary_file(path, directory, scratch_dir)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -60,22 +60,10 @@ class Objects:
         oids = list(dict.fromkeys(oids))
         if not oids:
             return {}
-        data = self._git.run(
-            "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
-        ).stdout
-        result: dict[str, bytes | None] = {}
-        pos = 0
-        for oid in oids:
-            nl = data.index(b"\n", pos)
-            header = data[pos:nl].split()
-            pos = nl + 1
-            if len(header) != 3:  # "<oid> missing": no content follows
-                result[oid] = None
-                continue
-            size = int(header[2])
-            result[oid] = data[pos : pos + size] if header[1] == b"blob" else None
-            pos += size + 1
-        return result
+        return {
+            oid: content if kind == b"blob" else None
+            for oid, kind, content in self._cat_file_batch(oids)
+        }
 
     def read_blob(self, oid: str) -> bytes:
         return self._git.run("cat-file", "blob", oid).stdout
@@ -132,21 +120,30 @@ class Objects:
         oids = list(dict.fromkeys(oids))
         if not oids:
             return {}
+        result = {}
+        for oid, kind, body in self._cat_file_batch(oids):
+            if kind != b"commit":
+                raise HowtoError(f"object {oid} is not a commit")
+            result[oid] = parse_commit(oid, body)
+        return result
+
+    def _cat_file_batch(self, oids: list[str]) -> Iterator[tuple[str, bytes, bytes]]:
+        """(oid, its type, its content) for each of `oids` with one `cat-file --batch`; the
+        type is b"missing" (and the content empty) where git has no such object."""
         data = self._git.run(
             "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode()
         ).stdout
-        result = {}
         pos = 0
         for oid in oids:
             nl = data.index(b"\n", pos)
             header = data[pos:nl].split()
-            if len(header) != 3 or header[1] != b"commit":
-                raise HowtoError(f"object {oid} is not a commit")
+            pos = nl + 1
+            if len(header) != 3:  # "<oid> missing": no content follows
+                yield oid, b"missing", b""
+                continue
             size = int(header[2])
-            body = data[nl + 1 : nl + 1 + size]
-            pos = nl + 1 + size + 1
-            result[oid] = parse_commit(oid, body)
-        return result
+            yield oid, header[1], data[pos : pos + size]
+            pos += size + 1
 
     def commits_not_in(
         self, tips: Iterable[str], base: str
