@@ -187,7 +187,11 @@ def require_outside_git(path: str, what: str, git_dirs: tuple[str, ...]) -> None
     linked work tree, --separate-git-dir) it is the only way git finds the repository, and
     neither directory holds it; a nested repository's `.git` is no output's either."""
     real = os.path.realpath(os.path.abspath(path))
-    if ".git" in real.split(os.sep):
+    # Only below what the path shares with git's own directories: a repository may itself live
+    # under a plain directory that happens to be named .git.
+    dirs = [os.path.realpath(d) for d in git_dirs if d]
+    shared = os.path.commonpath([real, *dirs]) if dirs else os.sep
+    if ".git" in os.path.relpath(real, shared).split(os.sep):
         raise HowtoError(
             f"{what} {path} is git's own file or directory ({real}); howtoctl writes nothing "
             "there that you name",

@@ -27,13 +27,22 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
     names.validate_name(name)
     ws.require_base_worktree("drop")
     with lock.repository_lock(ws.repo.common_dir, "drop"):
-        for rel in metadata_commit.resync_interrupted(ws, ("new", "drop")):
+        resynced = metadata_commit.resync_interrupted(ws, ("new", "drop"))
+        for rel in resynced:
             output.info(
                 f"{rel}: brought to {ws.base}'s tip (an earlier new or drop was interrupted)"
             )
         ref = ws.branch_ref(name)
         tip = ws.branches().get(name)
-        if tip is None and name not in ws.diff_names() and name not in ws.manifest():
+        gone = tip is None and name not in ws.diff_names() and name not in ws.manifest()
+        if resynced and gone:
+            # The rerun its hint asked for: the interrupted `drop NAME` is now whole.
+            if as_json:
+                output.emit_json({"name": name, "base": ws.base, "finished_interrupted": True})
+            else:
+                output.status_line(name, "dropped", "(the interrupted drop finished)")
+            return EXIT_OK
+        if gone:
             raise HowtoError(
                 f"there is no HOWTO {name!r}: no branch {ref.short}, no diff file "
                 f"{ws.diff_relpath(name)} and no manifest entry",

@@ -28,10 +28,15 @@ def run(
     if not ws.repo.check_ref_format(ref):
         raise HowtoError(f"{branch!r} is not a valid branch name")
     with lock.repository_lock(ws.repo.common_dir, "new"):
-        for rel in metadata_commit.resync_interrupted(ws, ("new", "drop")):
+        resynced = metadata_commit.resync_interrupted(ws, ("new", "drop"))
+        for rel in resynced:
             output.info(
                 f"{rel}: brought to {ws.base}'s tip (an earlier new or drop was interrupted)"
             )
+        if resynced and ws.repo.rev_parse(ref) and name in ws.manifest():
+            # The rerun its hint asked for: the interrupted `new NAME` is now whole.
+            output.status_line(name, "created", f"branch {branch} (the interrupted new finished)")
+            return EXIT_OK
         if ws.repo.rev_parse(ref):
             raise HowtoError(f"branch {branch} already exists", f"edit it: git switch {branch}")
         if ws.read_diff(name) is not None:

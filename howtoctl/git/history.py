@@ -69,7 +69,12 @@ class History:
             return {}
         values = "".join(f"%x00%(trailers:key={k},valueonly,separator=%x2c )" for k in keys)
         out = self._git.text(
-            "log", f"--format=%x01%H %P%x00%cn <%ce> %ct{values}", *tips, f"^{exclude}", "--"
+            "log",
+            "--encoding=UTF-8",  # names and trailers in UTF-8, whatever i18n.commitEncoding says
+            f"--format=%x01%H %P%x00%cn <%ce> %ct{values}",
+            *tips,
+            f"^{exclude}",
+            "--",
         )
         found = {}
         for record in out.split("\x01")[1:]:

@@ -53,7 +53,7 @@ class Refs:
         proc = self._git.run(
             "rev-parse", "--verify", "--quiet", "--end-of-options", spec, check=False
         )
-        oid = proc.stdout.decode().strip() if proc.returncode == 0 else ""
+        oid = proc.stdout.decode(errors="surrogateescape").strip() if proc.returncode == 0 else ""
         return CommitId(oid) if oid else None
 
     def head_ref(self) -> BranchRef | None:
@@ -61,7 +61,7 @@ class Refs:
         if self._head and self._head.startswith(HEADS):
             return BranchRef(self._head)  # read on opening; howtoctl never switches branches
         proc = self._git.run("symbolic-ref", "-q", "HEAD", check=False)
-        ref = proc.stdout.decode().strip() if proc.returncode == 0 else ""
+        ref = proc.stdout.decode(errors="surrogateescape").strip() if proc.returncode == 0 else ""
         return BranchRef(ref) if ref else None
 
     def check_ref_format(self, ref: str) -> bool:
@@ -111,7 +111,7 @@ class Refs:
                 check=False,
                 new_session=True,
             )
-        if proc.returncode != 0:
+        if proc.returncode != 0 and not self._all_moved(updates):
             stderr = proc.stderr.decode(errors="replace").strip()
             stale = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
             hint = (
@@ -124,6 +124,19 @@ class Refs:
                 + (stderr.splitlines() or ["git update-ref failed"])[0],
                 hint,
             )
+
+    def _all_moved(self, updates) -> bool:
+        """Whether every ref of a failed transaction holds its new value: git moved them all,
+        then failed at what follows (a reflog on a full disk). The move happened: no caller
+        may report that none did."""
+        out = self._git.run(
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            *(r for r, _, _ in updates),
+            check=False,
+        ).stdout.decode(errors="surrogateescape")
+        now = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        return all(now.get(ref) == new for ref, new, _ in updates)
 
     def last_reflog_message(self, ref: str) -> str | None:
         """The message of `ref`'s newest reflog entry, or None when it has none."""

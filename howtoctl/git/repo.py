@@ -56,7 +56,7 @@ class Repo(Refs, Objects, History, Diffs, Merges, Worktrees, Remotes):
             "HEAD",
             check=False,
         )
-        lines = proc.stdout.decode().splitlines()
+        lines = os.fsdecode(proc.stdout).splitlines()
         if len(lines) < 6:
             stderr = proc.stderr.decode(errors="replace").strip()
             if stderr and "not a git repository" not in stderr:

@@ -141,7 +141,9 @@ class Git:
         cwd: str | None = None,
     ) -> str:
         """git's output as text (raises GitError on failure)."""
-        return self.run(*args, input=input, env=env, cwd=cwd).stdout.decode()
+        return self.run(*args, input=input, env=env, cwd=cwd).stdout.decode(
+            errors="surrogateescape"
+        )
 
     def names(
         self, *args: str, env: Mapping[str, str] | None = None, cwd: str | None = None
