@@ -738,6 +738,12 @@ def test_ctrl_c_during_the_cleanup_of_smoke_tests_removes_every_work_tree(repo, 
         remove(path)
 
     monkeypatch.setattr(git_repo, "remove_worktree", interrupted_first)
-    with pytest.raises(KeyboardInterrupt):
-        runner.cleanup()
+    # Python's own Ctrl-C handler, as at a terminal: a shell that started the suite in the
+    # background without job control leaves SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.cleanup()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert registered_worktrees(repo.path) == [str(repo.path)]
