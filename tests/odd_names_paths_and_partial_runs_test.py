@@ -104,11 +104,15 @@ def test_a_repository_at_a_non_utf8_path_is_no_bug(tmp_path):
     error (exit 2)."""
     import os
 
-    r = GitRepo.create(tmp_path / os.fsdecode(b"caf\xe9") / "repo", base="main")
+    r = GitRepo.create(tmp_path / os.fsdecode(b"caf\xe9") / os.fsdecode(b"r\xffpo"), base="main")
     r.write("ex/train.py", "".join(f"line {i}\n" for i in range(1, 41)))
     r.commit("base example")
     res = r.cli("check")
     assert res.code != 3 and "hit a bug" not in res.err, res
+    # render names the site after the repository's directory: that name is not UTF-8 either.
+    r.add_howto("alpha", {"ex/train.py": ("line 5\n", "line 5 changed by alpha\n")})
+    res = r.cli("render")
+    assert res.code == 0 and (r.path / "site" / "index.html").exists(), res
 
 
 def test_a_branch_with_a_non_utf8_name_is_no_bug(repo_with_howto):

@@ -104,6 +104,8 @@ def collect(ws: Workspace) -> site_mod.SiteSource:
     cost_doc = maintenance_doc(ws)
     top = ws.repo.toplevel or os.path.dirname(ws.repo.common_dir.rstrip(os.sep))
     project = os.path.basename(top.rstrip(os.sep)).removesuffix(".git")
+    # A directory name that is not UTF-8 (legal on Linux) shows with U+FFFD in the pages.
+    project = project.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return site_mod.SiteSource(
         howtos=howtos,
         base=ws.base,
