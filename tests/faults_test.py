@@ -42,6 +42,7 @@ from collections.abc import Callable
 import pytest
 
 from bench import synthetic
+from tests.commands.autoresolve_test import MODEL  # the same small project file
 from tests.conftest import tree_digest
 from tests.processes import default_sigint
 
@@ -278,20 +279,6 @@ def test_a_stale_ref_lock_is_reported_and_nothing_moves(templates, tmp_path):
 # passes); gamma and the base rewrote the same line, which no candidate resolves (resolve's
 # case); delta fixes a function and adds its pytest test (prove's and test's case).
 
-MODEL = """\
-import os
-
-
-def build():
-    model = Model(features=10, dropout=0.1)
-    return model
-
-
-class Model:
-    def __init__(self, features, dropout):
-        self.features = features
-        self.dropout = dropout
-"""
 CALC = '"""Calculator."""\n\n\ndef double(x):\n    return x  # not yet\n\n\nMODE = "fast"\n'
 CALC_TEST = "from ex import calc\n\n\ndef test_double():\n    assert calc.double(2) == 4\n"
 PROJECT = {

@@ -7,24 +7,11 @@ import shutil
 
 import pytest
 
+from tests.commands.autoresolve_test import MODEL  # the same small project file
 from tests.gitrepo import GitRepo
 
 DAY = 86400
 T0 = 1700000000
-MODEL = """\
-import os
-
-
-def build():
-    model = Model(features=10, dropout=0.1)
-    return model
-
-
-class Model:
-    def __init__(self, features, dropout):
-        self.features = features
-        self.dropout = dropout
-"""
 
 
 def _at(monkeypatch, day: float) -> None:
