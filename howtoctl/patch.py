@@ -137,8 +137,8 @@ def _refuse_carriage_return(data: bytes) -> None:
     )
 
 
-def parse(data: bytes) -> Patch:
-    """Parse and validate a HOWTO diff; raise PatchError saying what is wrong and where."""
+def _check_text(data: bytes) -> None:
+    """Refuses what cannot be a diff git wrote: empty, binary, CRLF, truncated, not UTF-8."""
     if not data.strip():
         raise PatchError("the diff is empty")
     if b"\0" in data:
@@ -152,107 +152,160 @@ def parse(data: bytes) -> Patch:
     except UnicodeDecodeError as e:
         lineno = data[: e.start].count(b"\n") + 1
         raise PatchError("the diff is not valid UTF-8 text", lineno) from None
+
+
+def parse(data: bytes) -> Patch:
+    """Parse and validate a HOWTO diff; raise PatchError saying what is wrong and where."""
+    _check_text(data)
     lines = data[:-1].split(b"\n")
-    files: list[FilePatch] = []
-    i = 0
-    n = len(lines)
     if not lines[0].startswith(b"diff --git "):
         raise PatchError("a HOWTO diff must start with a 'diff --git' line (git diff format)", 1)
-    while i < n:
-        line = lines[i]
+    reader = _Reader(lines)
+    files = []
+    while not reader.done:
+        files.append(reader.file_patch())
+    return Patch(tuple(files))
+
+
+class _Reader:
+    """Reads a diff's lines in order; `i` is the index of the next unread line."""
+
+    def __init__(self, lines: list[bytes]) -> None:
+        self.lines = lines
+        self.i = 0
+
+    @property
+    def done(self) -> bool:
+        return self.i >= len(self.lines)
+
+    def peek_startswith(self, prefix: bytes | tuple[bytes, ...]) -> bool:
+        return not self.done and self.lines[self.i].startswith(prefix)
+
+    def file_patch(self) -> FilePatch:
+        line = self.lines[self.i]
         if not line.startswith(b"diff --git "):
-            raise PatchError(f"unexpected line {line[:60]!r}; expected 'diff --git'", i + 1)
-        header_line = i + 1
-        i += 1
+            raise PatchError(f"unexpected line {line[:60]!r}; expected 'diff --git'", self.i + 1)
+        header_line = self.i + 1
+        self.i += 1
+        headers = self.extended_headers()
+        if not self.done and (
+            self.lines[self.i].startswith(b"Binary files ")
+            or self.lines[self.i] == b"GIT binary patch"
+        ):
+            raise PatchError("binary change: HOWTO diffs must only change text files", self.i + 1)
+        has_markers = self.peek_startswith(b"--- ")
+        if has_markers:
+            old_path, new_path = self.marker_paths()
+        else:
+            old_path, new_path = _header_paths(line, headers, header_line)
+        hunks = []
+        while self.peek_startswith(b"@@"):
+            hunks.append(self.hunk())
+        if not hunks and (not headers or has_markers):
+            raise PatchError("file header without any hunk: the diff is truncated", header_line)
+        _check_index_lines(headers, header_line)
+        _check_header_names(line, new_path or old_path or "", header_line)
+        return FilePatch(old_path, new_path, tuple(headers), tuple(hunks))
+
+    def extended_headers(self) -> list[bytes]:
         headers = []
-        while i < n and lines[i].startswith(_EXTENDED_HEADERS):
-            if lines[i].startswith(_RENAME_HEADERS):
+        while self.peek_startswith(_EXTENDED_HEADERS):
+            if self.lines[self.i].startswith(_RENAME_HEADERS):
                 # git would create or delete the file these name, not the one the hunks name.
                 raise PatchError(
-                    f"rename or copy header {lines[i][:60]!r}: HOWTO diffs are written with "
-                    "--no-renames, one file per 'diff --git' line",
-                    i + 1,
+                    f"rename or copy header {self.lines[self.i][:60]!r}: HOWTO diffs are written "
+                    "with --no-renames, one file per 'diff --git' line",
+                    self.i + 1,
                 )
-            headers.append(lines[i])
-            i += 1
-        if i < n and (lines[i].startswith(b"Binary files ") or lines[i] == b"GIT binary patch"):
-            raise PatchError("binary change: HOWTO diffs must only change text files", i + 1)
-        old_path = new_path = None
-        old_path_line = i < n and lines[i].startswith(b"--- ")
-        if old_path_line:
-            old_path = _path_from_marker(lines[i][4:], b"a/", i + 1)
-            i += 1
-            if i >= n or not lines[i].startswith(b"+++ "):
-                raise PatchError("'---' line without a following '+++' line", i + 1)
-            new_path = _path_from_marker(lines[i][4:], b"b/", i + 1)
-            i += 1
-        else:
-            # Mode-only change, empty new file or deletion of an empty file: paths from the header.
-            # "a/P b/P": one name twice (renames are refused above), which may hold spaces.
-            names = line[len(b"diff --git ") :]
-            name = names[2 : 2 + (len(names) - 5) // 2]
-            if not name or names != b"a/" + name + b" b/" + name:
-                raise PatchError(
-                    "cannot read the file names of this 'diff --git' line", header_line
-                )
-            a = _path_from_marker(b"a/" + name, b"a/", header_line)
-            b = _path_from_marker(b"b/" + name, b"b/", header_line)
-            old_path = None if any(h.startswith(b"new file mode") for h in headers) else a
-            new_path = None if any(h.startswith(b"deleted file mode") for h in headers) else b
-        hunks = []
-        while i < n and lines[i].startswith(b"@@"):
-            m = _HUNK_RE.match(lines[i])
-            if not m:
-                raise PatchError(f"malformed hunk header {lines[i][:60]!r}", i + 1)
-            old_start, new_start = int(m.group(1)), int(m.group(3))
-            old_count = 1 if m.group(2) is None else int(m.group(2))
-            new_count = 1 if m.group(4) is None else int(m.group(4))
-            section = m.group(5).decode().strip()
-            hunk_line = i + 1
-            i += 1
-            body = []
-            old_seen = new_seen = 0
-            while i < n and (old_seen < old_count or new_seen < new_count):
-                ln = lines[i]
-                tag = ln[:1]
-                if tag == b" " or ln == b"":
-                    old_seen += 1
-                    new_seen += 1
-                    ln = ln or b" "
-                elif tag == b"-":
-                    old_seen += 1
-                elif tag == b"+":
-                    new_seen += 1
-                elif tag == b"\\":
-                    pass
-                else:
-                    break
-                body.append(ln)
-                i += 1
-            while i < n and lines[i].startswith(b"\\"):  # "\ No newline at end of file"
-                body.append(lines[i])
-                i += 1
-            if old_seen != old_count or new_seen != new_count:
-                raise PatchError(
-                    f"hunk starting at line {hunk_line} has {old_seen}/{new_seen} old/new lines "
-                    f"but its header says {old_count}/{new_count}: the diff is truncated or was edited",
-                    i + 1 if i < n else i,
-                )
-            hunks.append(Hunk(old_start, old_count, new_start, new_count, section, tuple(body)))
-        if not hunks and (not headers or old_path_line):
-            raise PatchError("file header without any hunk: the diff is truncated", header_line)
-        for h in headers:
-            if h.startswith(b"index ") and not _INDEX_RE.match(h):
-                raise PatchError(
-                    f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line
-                )
-        path = new_path or old_path or ""
-        if line != f"diff --git a/{path} b/{path}".encode():
-            # git takes names from both; a disagreement means it may touch a file we do not see.
-            shown = line[len(b"diff --git ") :].decode(errors="replace")
+            headers.append(self.lines[self.i])
+            self.i += 1
+        return headers
+
+    def marker_paths(self) -> tuple[str | None, str | None]:
+        """The paths of a `---`/`+++` pair."""
+        old_path = _path_from_marker(self.lines[self.i][4:], b"a/", self.i + 1)
+        self.i += 1
+        if not self.peek_startswith(b"+++ "):
+            raise PatchError("'---' line without a following '+++' line", self.i + 1)
+        new_path = _path_from_marker(self.lines[self.i][4:], b"b/", self.i + 1)
+        self.i += 1
+        return old_path, new_path
+
+    def hunk(self) -> Hunk:
+        m = _HUNK_RE.match(self.lines[self.i])
+        if not m:
+            raise PatchError(f"malformed hunk header {self.lines[self.i][:60]!r}", self.i + 1)
+        old_start, new_start = int(m.group(1)), int(m.group(3))
+        old_count = 1 if m.group(2) is None else int(m.group(2))
+        new_count = 1 if m.group(4) is None else int(m.group(4))
+        hunk_line = self.i + 1
+        self.i += 1
+        body, old_seen, new_seen = self.hunk_body(old_count, new_count)
+        if old_seen != old_count or new_seen != new_count:
             raise PatchError(
-                f"the 'diff --git' line names {shown!r}, not {path!r}, the file its hunks change",
-                header_line,
+                f"hunk starting at line {hunk_line} has {old_seen}/{new_seen} old/new lines "
+                f"but its header says {old_count}/{new_count}: the diff is truncated or was edited",
+                min(self.i + 1, len(self.lines)),
             )
-        files.append(FilePatch(old_path, new_path, tuple(headers), tuple(hunks)))
-    return Patch(tuple(files))
+        section = m.group(5).decode().strip()
+        return Hunk(old_start, old_count, new_start, new_count, section, tuple(body))
+
+    def hunk_body(self, old_count: int, new_count: int) -> tuple[list[bytes], int, int]:
+        """A hunk's lines, read until its header's counts are met; and the counts seen."""
+        body: list[bytes] = []
+        old_seen = new_seen = 0
+        while not self.done and (old_seen < old_count or new_seen < new_count):
+            ln = self.lines[self.i]
+            tag = ln[:1]
+            if tag == b" " or ln == b"":
+                old_seen += 1
+                new_seen += 1
+                ln = ln or b" "
+            elif tag == b"-":
+                old_seen += 1
+            elif tag == b"+":
+                new_seen += 1
+            elif tag != b"\\":
+                break
+            body.append(ln)
+            self.i += 1
+        while self.peek_startswith(b"\\"):  # "\ No newline at end of file"
+            body.append(self.lines[self.i])
+            self.i += 1
+        return body, old_seen, new_seen
+
+
+def _header_paths(
+    line: bytes, headers: list[bytes], header_line: int
+) -> tuple[str | None, str | None]:
+    """Paths of a mode-only change, an empty new file or a deleted empty file: from the header.
+
+    "a/P b/P": one name twice (renames are refused), which may hold spaces.
+    """
+    names = line[len(b"diff --git ") :]
+    name = names[2 : 2 + (len(names) - 5) // 2]
+    if not name or names != b"a/" + name + b" b/" + name:
+        raise PatchError("cannot read the file names of this 'diff --git' line", header_line)
+    a = _path_from_marker(b"a/" + name, b"a/", header_line)
+    b = _path_from_marker(b"b/" + name, b"b/", header_line)
+    old_path = None if any(h.startswith(b"new file mode") for h in headers) else a
+    new_path = None if any(h.startswith(b"deleted file mode") for h in headers) else b
+    return old_path, new_path
+
+
+def _check_index_lines(headers: list[bytes], header_line: int) -> None:
+    for h in headers:
+        if h.startswith(b"index ") and not _INDEX_RE.match(h):
+            raise PatchError(
+                f"malformed index line {h[:60]!r}: the diff is truncated or edited", header_line
+            )
+
+
+def _check_header_names(line: bytes, path: str, header_line: int) -> None:
+    # git takes names from both; a disagreement means it may touch a file we do not see.
+    if line != f"diff --git a/{path} b/{path}".encode():
+        shown = line[len(b"diff --git ") :].decode(errors="replace")
+        raise PatchError(
+            f"the 'diff --git' line names {shown!r}, not {path!r}, the file its hunks change",
+            header_line,
+        )
