@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import enum
@@ -47,6 +48,20 @@ class Report:
         return dataclasses.asdict(self)
 
 
+Patches = dict[str, tuple[bytes, frozenset[str]]]  # name: the diff, the paths it touches
+
+
+@dataclasses.dataclass
+class _BranchFacts:
+    """What git says of each readable diff and its branch, asked all at once."""
+
+    forks: dict[str, str | None]
+    applies: dict[str, tuple[bool, str]]
+    behind: dict[str, int | None]
+    fresh: dict[str, object]  # name: Freshness, or None when not asked
+    metadata: dict[str, concurrent.futures.Future]  # name: the metadata paths its branch edits
+
+
 def inspect(
     ws: Workspace,
     selected: list[str],
@@ -60,138 +75,17 @@ def inspect(
     """
     branches = ws.branches(fresh=False)
     reports = []
-    patches: dict[str, tuple[bytes, frozenset[str]]] = {}
+    patches: Patches = {}
     for name in selected:
         r = Report(name=name, title=ws.entry(name).title, has_branch=name in branches)
-        data = ws.read_diff(name)
-        r.has_diff = data is not None
         reports.append(r)
-        if data is None:
-            r.state = State.MISSING_DIFF
-            r.detail = f"no {ws.diff_relpath(name)}"
-            r.hint = (
-                f"howtoctl save {name}" if r.has_branch else f"remove it from {ws.config.manifest}"
-            )
-            continue
-        try:
-            parsed = patch.parse(data)
-        except patch.PatchError as e:
-            r.state, r.detail, r.hint = State.BROKEN, e.message, e.hint or ""
-            continue
-        r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
-        found = conflict_markers.in_diff(data)
-        if found:
-            r.state, r.detail = State.CONFLICT_MARKERS, conflict_markers.describe(found)
-            branch = ws.config.branch_prefix + name
-            r.hint = (
-                f"resolve the conflict on {branch} (edit those lines, commit), "
-                f"then howtoctl save {name}"
-                if r.has_branch
-                else f"remove the markers from {ws.diff_relpath(name)}"
-            )
-            continue
-        patches[name] = (
-            data,
-            frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p),
-        )
-
-    # The branch-side questions (how far behind, still fresh?) do not depend on whether the diff
-    # applies: ask them at the same time, a few git processes at once.
-    forks = ws.fork_points({n: branches[n] for n in patches if n in branches})
-    # A diff saved from a branch forked at F is `git diff F tip`: it applies to F by
-    # construction, and so to any tree whose files it touches are as in F. Branches restored or
-    # rebased together share F, so each question is asked once per fork point.
-    synced = {
-        n: forks[n]
-        for n in patches
-        if n in branches
-        and forks.get(n)
-        and ws.in_sync_by_record(n, patches[n][0], branches[n], forks[n])
-    }
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
-        named_forks = {forks[n] for n in patches if n in branches and forks.get(n)}
-        # A branch that is a simple line on its fork point lacks what the fork point lacks.
-        behind_by_fork = (
-            {f: pool.submit(ws.commits_behind, f, f) for f in named_forks} if behind else {}
-        )
-        changed_by_fork = {
-            f: pool.submit(ws.repo.paths_differing, f, against)
-            for f in set(synced.values())
-            if f != against
-        }
-        fresh_by_name = {
-            n: pool.submit(ws.freshness, n, patches[n][0], branches[n], forks.get(n))
-            for n in patches
-            if n in branches and freshness
-        }
-        # Save refuses a branch that edits HOWTO metadata: the gate says so first. One synced
-        # by record was saved at its tip, so save found none there.
-        metadata_by_name = {
-            n: pool.submit(ws.metadata_changes, branches[n], forks[n])
-            for n in patches
-            if n in branches and forks.get(n) and n not in synced and freshness
-        }
-        applies = {
-            n: (True, "")
-            for n, f in synced.items()
-            if f == against or untouched(patches[n][1], changed_by_fork[f].result())
-        }
-        unproven = {n: p for n, p in patches.items() if n not in applies}
-        applies.update(apply_checks(ws, unproven, against, pool))
-        facts = {
-            n: (
-                _behind(ws, branches[n], forks.get(n), behind_by_fork) if behind else None,
-                fresh_by_name[n].result() if freshness else None,
-            )
-            for n in patches
-            if n in branches
-        }
+        readable = _read_diff(ws, r)
+        if readable is not None:
+            patches[name] = readable
+    facts = _branch_facts(ws, patches, branches, against, freshness, behind)
     for r in reports:
-        if r.name not in patches:
-            continue
-        ok, message = applies[r.name]
-        if not ok:
-            r.state = State.BROKEN
-            r.detail = "does not apply: " + _first_error(message)
-            r.hint = (
-                ws.rebase_advice(r.name)
-                if r.has_branch
-                else f"howtoctl restore {r.name} fails too; rebuild it with git apply --3way"
-            )
-            continue
-        if not r.has_branch:
-            r.state = State.MISSING_BRANCH
-            r.detail = "diff only"
-            r.hint = f"howtoctl restore {r.name}"
-            continue
-        r.behind, fresh = facts[r.name]
-        touched = metadata_by_name[r.name].result() if r.name in metadata_by_name else []
-        if touched:
-            r.state = State.STALE
-            r.detail = (
-                f"{ws.config.branch_prefix}{r.name} changes HOWTO metadata, which belongs to "
-                f"{ws.base}: {', '.join(touched)}; save refuses it"
-            )
-            r.hint = ws.metadata_advice(r.name, forks[r.name], touched)
-            continue
-        if fresh is not None and not fresh.fresh:
-            r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
-            if fresh.saves_branch:
-                if r.behind is None:  # not asked for (check): only a stale branch needs it
-                    r.behind = ws.commits_behind(branches[r.name], forks.get(r.name))
-                if r.behind:
-                    r.detail = (
-                        f"{ws.config.branch_prefix}{r.name} differs from its diff and is "
-                        f"{r.behind} commit(s) behind {ws.base}"
-                    )
-                    r.hint = ws.rebase_advice(r.name)
-            continue
-        if r.behind:
-            r.state = State.NEEDS_REBASE
-            r.detail = f"{r.behind} commit(s) behind {ws.base}"
-            r.hint = ws.rebase_advice(r.name)
+        if r.name in patches:
+            _judge(ws, r, branches, facts)
     # An exemption must match one code hunk, or `prove` refuses to run: the gate says so first.
     for r in reports:
         if r.ok and r.name in patches:
@@ -199,6 +93,162 @@ def inspect(
             if problem is not None:
                 r.state, r.detail, r.hint = State.BAD_EXEMPTION, problem.message, problem.hint or ""
     return reports
+
+
+def _read_diff(ws: Workspace, r: Report) -> tuple[bytes, frozenset[str]] | None:
+    """The diff and the paths it touches; None, with `r` saying why, when it is missing,
+    does not parse or holds conflict markers."""
+    name = r.name
+    data = ws.read_diff(name)
+    r.has_diff = data is not None
+    if data is None:
+        r.state = State.MISSING_DIFF
+        r.detail = f"no {ws.diff_relpath(name)}"
+        r.hint = f"howtoctl save {name}" if r.has_branch else f"remove it from {ws.config.manifest}"
+        return None
+    try:
+        parsed = patch.parse(data)
+    except patch.PatchError as e:
+        r.state, r.detail, r.hint = State.BROKEN, e.message, e.hint or ""
+        return None
+    r.added, r.removed, r.files = parsed.added, parsed.removed, parsed.paths
+    found = conflict_markers.in_diff(data)
+    if found:
+        r.state, r.detail = State.CONFLICT_MARKERS, conflict_markers.describe(found)
+        branch = ws.config.branch_prefix + name
+        r.hint = (
+            f"resolve the conflict on {branch} (edit those lines, commit), "
+            f"then howtoctl save {name}"
+            if r.has_branch
+            else f"remove the markers from {ws.diff_relpath(name)}"
+        )
+        return None
+    return data, frozenset(p for f in parsed.files for p in (f.old_path, f.new_path) if p)
+
+
+def _branch_facts(
+    ws: Workspace,
+    patches: Patches,
+    branches: dict,
+    against: str | Staged,
+    freshness: bool,
+    behind: bool,
+) -> _BranchFacts:
+    """Asks the branch-side questions (how far behind, still fresh?) and whether each diff
+    applies at the same time, a few git processes at once."""
+    with_branch = [n for n in patches if n in branches]
+    forks = ws.fork_points({n: branches[n] for n in with_branch})
+    # A diff saved from a branch forked at F is `git diff F tip`: it applies to F by
+    # construction, and so to any tree whose files it touches are as in F. Branches restored or
+    # rebased together share F, so each question is asked once per fork point.
+    synced = _synced_by_record(ws, patches, branches, forks)
+    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+        # A branch that is a simple line on its fork point lacks what the fork point lacks.
+        named_forks = {f for f in forks.values() if f} if behind else set()
+        behind_by_fork = {f: pool.submit(ws.commits_behind, f, f) for f in named_forks}
+        fresh_by_name = {
+            n: pool.submit(ws.freshness, n, patches[n][0], branches[n], forks.get(n))
+            for n in (with_branch if freshness else [])
+        }
+        # Save refuses a branch that edits HOWTO metadata: the gate says so first. One synced
+        # by record was saved at its tip, so save found none there.
+        metadata = {
+            n: pool.submit(ws.metadata_changes, branches[n], forks[n])
+            for n in (with_branch if freshness else [])
+            if forks.get(n) and n not in synced
+        }
+        applies = _applies(ws, patches, synced, against, pool)
+        behind_by_name = {
+            n: _behind(ws, branches[n], forks.get(n), behind_by_fork) if behind else None
+            for n in with_branch
+        }
+        fresh = {n: fresh_by_name[n].result() if n in fresh_by_name else None for n in with_branch}
+    return _BranchFacts(forks, applies, behind_by_name, fresh, metadata)
+
+
+def _synced_by_record(
+    ws: Workspace, patches: Patches, branches: dict, forks: dict[str, str | None]
+) -> dict[str, str]:
+    """The branches whose sync record says their diff is `git diff FORK TIP`: name: FORK."""
+    return {
+        n: fork
+        for n in patches
+        if n in branches
+        and (fork := forks.get(n))
+        and ws.in_sync_by_record(n, patches[n][0], branches[n], fork)
+    }
+
+
+def _applies(
+    ws: Workspace,
+    patches: Patches,
+    synced: dict[str, str],
+    against: str | Staged,
+    pool: concurrent.futures.ThreadPoolExecutor,
+) -> dict[str, tuple[bool, str]]:
+    """Whether each diff applies: known without git for a synced one whose files did not
+    change since its fork point; asked of git for the others."""
+    changed_by_fork = {
+        f: pool.submit(ws.repo.paths_differing, f, against)
+        for f in set(synced.values())
+        if f != against
+    }
+    applies = {
+        n: (True, "")
+        for n, f in synced.items()
+        if f == against or untouched(patches[n][1], changed_by_fork[f].result())
+    }
+    unproven = {n: p for n, p in patches.items() if n not in applies}
+    applies.update(apply_checks(ws, unproven, against, pool))
+    return applies
+
+
+def _judge(ws: Workspace, r: Report, branches: dict, facts: _BranchFacts) -> None:
+    """The state of a HOWTO whose diff reads well, from what git said of it."""
+    ok, message = facts.applies[r.name]
+    if not ok:
+        r.state = State.BROKEN
+        r.detail = "does not apply: " + _first_error(message)
+        r.hint = (
+            ws.rebase_advice(r.name)
+            if r.has_branch
+            else f"howtoctl restore {r.name} fails too; rebuild it with git apply --3way"
+        )
+        return
+    if not r.has_branch:
+        r.state = State.MISSING_BRANCH
+        r.detail = "diff only"
+        r.hint = f"howtoctl restore {r.name}"
+        return
+    r.behind, fresh = facts.behind[r.name], facts.fresh[r.name]
+    touched = facts.metadata[r.name].result() if r.name in facts.metadata else []
+    if touched:
+        r.state = State.STALE
+        r.detail = (
+            f"{ws.config.branch_prefix}{r.name} changes HOWTO metadata, which belongs to "
+            f"{ws.base}: {', '.join(touched)}; save refuses it"
+        )
+        r.hint = ws.metadata_advice(r.name, facts.forks[r.name], touched)
+    elif fresh is not None and not fresh.fresh:
+        _judge_stale(ws, r, fresh, branches[r.name], facts.forks.get(r.name))
+    elif r.behind:
+        r.state = State.NEEDS_REBASE
+        r.detail = f"{r.behind} commit(s) behind {ws.base}"
+        r.hint = ws.rebase_advice(r.name)
+
+
+def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) -> None:
+    r.state, r.detail, r.hint = State.STALE, fresh.detail, fresh.hint
+    if not fresh.saves_branch:
+        return
+    if r.behind is None:  # not asked for (check): only a stale branch needs it
+        r.behind = ws.commits_behind(tip, fork)
+    if r.behind:
+        r.detail = (
+            f"{ws.config.branch_prefix}{r.name} differs from its diff and is "
+            f"{r.behind} commit(s) behind {ws.base}"
+        )
+        r.hint = ws.rebase_advice(r.name)
 
 
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
