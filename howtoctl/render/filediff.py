@@ -208,64 +208,83 @@ def pair_lines(removed: Sequence[str], added: Sequence[str]) -> list[tuple[int |
     return pair(0, len(removed), 0, len(added))
 
 
-def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
+Numbered = tuple[str, str, int | None, int | None]  # tag, text, old number, new number
+
+
+def _number(h: Hunk, body) -> list[Numbered]:
+    """Each line of a hunk with its numbers on the old and the new side."""
     old_no, new_no = h.old_start, h.new_start
-    # First pass: number every line and find the runs of removed lines followed by added ones.
-    numbered = []  # (tag, text, old number, new number)
+    numbered: list[Numbered] = []
     for tag, text in body:
         if tag == " ":
             numbered.append((tag, text, old_no, new_no))
-            old_no += 1
-            new_no += 1
         elif tag == "-":
             numbered.append((tag, text, old_no, None))
-            old_no += 1
         elif tag == "+":
             numbered.append((tag, text, None, new_no))
-            new_no += 1
         else:
             numbered.append(("\\", text, None, None))
-    marks: dict[int, list[tuple[int, int]]] = {}
-    rows: list[Row] = []
+        old_no += tag in (" ", "-")
+        new_no += tag in (" ", "+")
+    return numbered
 
-    def cell(number: int, text: str, side_map, idx: int) -> Cell:
+
+def _pair_runs(numbered: list[Numbered]):
+    """(kind, old index, new index) for each side-by-side row, and the changed words of the
+    lines paired as a change (index: marks): a run of removed lines followed by added ones is
+    paired line by line."""
+    marks: dict[int, list[tuple[int, int]]] = {}
+    pairs = []
+    i, n = 0, len(numbered)
+    while i < n:
+        tag = numbered[i][0]
+        if tag not in (" ", "-", "+"):
+            i += 1
+            continue
+        if tag == " ":
+            pairs.append(("ctx", i, i))
+            i += 1
+            continue
+        dels, i = _run(numbered, i, "-")
+        adds, i = _run(numbered, i, "+")
+        for d, a in pair_lines([numbered[d][1] for d in dels], [numbered[a][1] for a in adds]):
+            d = dels[d] if d is not None else None
+            a = adds[a] if a is not None else None
+            if d is not None and a is not None:
+                marks[d], marks[a] = word_marks(numbered[d][1], numbered[a][1])
+                pairs.append(("change", d, a))
+            else:
+                pairs.append(("del", d, None) if d is not None else ("add", None, a))
+    return pairs, marks
+
+
+def _run(numbered: list[Numbered], i: int, tag: str) -> tuple[list[int], int]:
+    """The indexes of the lines tagged `tag` from `i` on (skipping "\\ No newline" lines),
+    and the index after them."""
+    found = []
+    while i < len(numbered) and numbered[i][0] in (tag, "\\"):
+        if numbered[i][0] == tag:
+            found.append(i)
+        i += 1
+    return found, i
+
+
+def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
+    numbered = _number(h, body)
+    pairs, marks = _pair_runs(numbered)
+
+    def cell(number: int | None, text: str, side_map, idx: int) -> Cell:
         segs = side_map.get(number) or highlight.plain(text)
         return Cell(number, highlight.line_html(segs, marks.get(idx, ())))
 
-    i = 0
-    n = len(numbered)
-    pending_rows = []  # (kind, old index, new index), cells made once marks are known
-    while i < n:
-        tag = numbered[i][0]
-        if tag == " ":
-            pending_rows.append(("ctx", i, i))
-            i += 1
-        elif tag in ("-", "+"):
-            dels, adds = [], []
-            while i < n and numbered[i][0] in ("-", "\\"):
-                if numbered[i][0] == "-":
-                    dels.append(i)
-                i += 1
-            while i < n and numbered[i][0] in ("+", "\\"):
-                if numbered[i][0] == "+":
-                    adds.append(i)
-                i += 1
-            for d, a in pair_lines([numbered[d][1] for d in dels], [numbered[a][1] for a in adds]):
-                d = dels[d] if d is not None else None
-                a = adds[a] if a is not None else None
-                if d is not None and a is not None:
-                    marks[d], marks[a] = word_marks(numbered[d][1], numbered[a][1])
-                    pending_rows.append(("change", d, a))
-                elif d is not None:
-                    pending_rows.append(("del", d, None))
-                else:
-                    pending_rows.append(("add", None, a))
-        else:
-            i += 1
-    for kind, d, a in pending_rows:
-        old = cell(numbered[d][2], numbered[d][1], old_map, d) if d is not None else None
-        new = cell(numbered[a][3], numbered[a][1], new_map, a) if a is not None else None
-        rows.append(Row(kind, old, new))
+    rows = [
+        Row(
+            kind,
+            cell(numbered[d][2], numbered[d][1], old_map, d) if d is not None else None,
+            cell(numbered[a][3], numbered[a][1], new_map, a) if a is not None else None,
+        )
+        for kind, d, a in pairs
+    ]
     lines = []
     for idx, (tag, text, o, nn) in enumerate(numbered):
         if tag == " ":
@@ -276,9 +295,8 @@ def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
         elif tag == "+":
             lines.append(UnifiedLine("add", None, nn, cell(nn, text, new_map, idx).html))
         else:
-            lines.append(
-                UnifiedLine("meta", None, None, highlight.line_html(highlight.plain("\\" + text)))
-            )
+            meta = highlight.line_html(highlight.plain("\\" + text))
+            lines.append(UnifiedLine("meta", None, None, meta))
     header = f"@@ -{h.old_start},{h.old_count} +{h.new_start},{h.new_count} @@"
     return HunkView(header, h.section, tuple(lines), tuple(rows))
 
