@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from howtoctl import autoresolve_record, gate_summary, inspection, output, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.names import STAGED
+from howtoctl.names import STAGED, Staged
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    selected: list[str]
+    against: str | Staged  # what the diffs must apply to
+
+
+def plan(
+    ws: Workspace, requested: tuple[str, ...], rev: str | None, changed_since: str | None
+) -> Plan:
+    """The HOWTOs to check and the tree they must apply to; a bad name or --rev is an error."""
+    selected = ws.select(requested, all_=False, default_all=True)
+    unknown = inspection.unknown_names(ws, selected) if requested else []
+    if unknown:
+        raise HowtoError(
+            f"no HOWTO named {', '.join(map(repr, unknown))}",
+            "see `howtoctl list` for the HOWTOs there are",
+        )
+    if changed_since:
+        selected = variants.narrow(ws, selected, changed_since)
+    if rev is None:
+        # The staged tree is what the next commit holds (pre-commit runs with it checked out);
+        # without a base work tree, the base branch's tip is the reference.
+        return Plan(selected, STAGED if ws.diffs_from_worktree() else ws.base_tip)
+    against = ws.repo.rev_parse(rev)
+    if against is None:
+        raise HowtoError(f"--rev {rev!r} does not name a commit")
+    return Plan(selected, against)
+
+
+def inspect(ws: Workspace, the_plan: Plan) -> tuple[list[inspection.Report], dict[str, float]]:
+    """Each HOWTO's report, and where the job summary wants them, each one's seconds."""
+    if not gate_summary.target():
+        return inspection.inspect(ws, the_plan.selected, against=the_plan.against, behind=False), {}
+    # The job summary gives each HOWTO's own time: one inspection each, not one for all.
+    reports, seconds = [], {}
+    for name in the_plan.selected:
+        started = time.monotonic()
+        reports += inspection.inspect(ws, [name], against=the_plan.against, behind=False)
+        seconds[name] = time.monotonic() - started
+    return reports, seconds
 
 
 def run(
@@ -19,33 +62,7 @@ def run(
     changed_since: str | None = None,
 ) -> int:
     gate_summary.check_target(ws.git_dirs)
-    selected = ws.select(requested, all_=False, default_all=True)
-    unknown = inspection.unknown_names(ws, selected) if requested else []
-    if unknown:
-        raise HowtoError(
-            f"no HOWTO named {', '.join(map(repr, unknown))}",
-            "see `howtoctl list` for the HOWTOs there are",
-        )
-    if changed_since:
-        selected = variants.narrow(ws, selected, changed_since)
-    if rev is not None:
-        against = ws.repo.rev_parse(rev)
-        if against is None:
-            raise HowtoError(f"--rev {rev!r} does not name a commit")
-    else:
-        # The staged tree is what the next commit holds (pre-commit runs with it checked out);
-        # without a base work tree, the base branch's tip is the reference.
-        against = STAGED if ws.diffs_from_worktree() else ws.base_tip
-    seconds: dict[str, float] = {}
-    if gate_summary.target():
-        # The job summary gives each HOWTO's own time: one inspection each, not one for all.
-        reports = []
-        for name in selected:
-            started = time.monotonic()
-            reports += inspection.inspect(ws, [name], against=against, behind=False)
-            seconds[name] = time.monotonic() - started
-    else:
-        reports = inspection.inspect(ws, selected, against=against, behind=False)
+    reports, seconds = inspect(ws, plan(ws, requested, rev, changed_since))
     if not requested:
         reports += inspection.invalid_diff_reports(ws)
     autoresolve_record.mark(ws, reports)
@@ -58,27 +75,33 @@ def run(
     if as_json:
         output.emit_json({"ok": not failed, "howtos": [r.as_dict() for r in reports]})
     else:
-        for r in reports:
-            status = "ok" if r.ok else r.state
-            detail = (
-                r.detail
-                if not r.ok
-                else (
-                    f"+{r.added} -{r.removed}"
-                    + ("" if r.has_branch else ", no branch")
-                    + (f", {r.detail}" if r.auto_resolved else "")
-                )
-            )
-            output.status_line(r.name, status, detail)
-            if not r.ok and r.hint:
-                output.line(f"{'':15}{r.hint}", style="dim")
-        if not reports and changed_since:
-            output.info(f"no HOWTO affected since {changed_since}")
-        elif not reports:
-            output.info(f"no HOWTOs found in {ws.config.diff_dir}/")
-        elif failed:
-            output.info(f"{len(failed)} of {len(reports)} HOWTO(s) need attention")
+        report(ws, reports, changed_since)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def report(ws: Workspace, reports: list[inspection.Report], changed_since: str | None) -> None:
+    """A line per HOWTO, its hint under a failure, and a summary."""
+    for r in reports:
+        output.status_line(r.name, "ok" if r.ok else r.state, _detail(r))
+        if not r.ok and r.hint:
+            output.line(f"{'':15}{r.hint}", style="dim")
+    failed = sum(not r.ok for r in reports)
+    if not reports and changed_since:
+        output.info(f"no HOWTO affected since {changed_since}")
+    elif not reports:
+        output.info(f"no HOWTOs found in {ws.config.diff_dir}/")
+    elif failed:
+        output.info(f"{failed} of {len(reports)} HOWTO(s) need attention")
+
+
+def _detail(r: inspection.Report) -> str:
+    if not r.ok:
+        return r.detail
+    return (
+        f"+{r.added} -{r.removed}"
+        + ("" if r.has_branch else ", no branch")
+        + (f", {r.detail}" if r.auto_resolved else "")
+    )
 
 
 def _row(ws: Workspace, r: inspection.Report, seconds: float) -> gate_summary.Row:
