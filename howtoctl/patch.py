@@ -58,6 +58,25 @@ class Hunk:
     new_count: int
     section: str  # the function/class context git prints after the second @@
     lines: tuple[bytes, ...]  # each starting with b' ', b'+', b'-' or b'\\'
+    header: bytes = b""  # the @@ line as the diff has it
+
+    @property
+    def ranges(self) -> str:
+        """The hunk's line ranges, counts always written: `@@ -a,b +c,d @@`."""
+        return f"@@ -{self.old_start},{self.old_count} +{self.new_start},{self.new_count} @@"
+
+    @property
+    def title(self) -> str:
+        """Its ranges and section: how a hunk is named to people and in proof records."""
+        return self.ranges + (f" {self.section}" if self.section else "")
+
+    def shifted(self, shift: int) -> Hunk:
+        """The hunk with its new-side start `shift` lines earlier (a hunk before it is gone)."""
+        m = _HUNK_RE.match(self.header)
+        assert m is not None
+        new_start = self.new_start - shift
+        header = self.header[: m.start(3)] + str(new_start).encode() + self.header[m.end(3) :]
+        return dataclasses.replace(self, new_start=new_start, header=header)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +85,7 @@ class FilePatch:
     new_path: str | None  # None for a deleted file
     headers: tuple[bytes, ...]
     hunks: tuple[Hunk, ...]
+    head: tuple[bytes, ...] = ()  # every line before the first hunk, as the diff has it
 
     @property
     def path(self) -> str:
@@ -95,6 +115,41 @@ class Patch:
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(f.path for f in self.files)
+
+
+def serialize(p: Patch) -> bytes:
+    """The diff text of `p`: for a parsed diff, the very bytes it was parsed from."""
+    lines = [
+        ln for f in p.files for ln in (*f.head, *(x for h in f.hunks for x in (h.header, *h.lines)))
+    ]
+    return b"".join(ln + b"\n" for ln in lines)
+
+
+def without_hunk(p: Patch, index: int) -> Patch:
+    """The patch without its `index`-th hunk (counted over all files).
+
+    Later hunks of the same file keep their old line numbers and have their new ones moved
+    by what the dropped hunk added or removed. A file left without hunks is dropped, unless a
+    mode change remains to apply.
+    """
+    files, seen = [], 0
+    for f in p.files:
+        k = index - seen
+        seen += len(f.hunks)
+        if not 0 <= k < len(f.hunks):
+            files.append(f)
+            continue
+        dropped = f.hunks[k]
+        shift = sum(ln[:1] == b"+" for ln in dropped.lines) - sum(
+            ln[:1] == b"-" for ln in dropped.lines
+        )
+        rest = f.hunks[:k] + tuple(h.shifted(shift) for h in f.hunks[k + 1 :])
+        if rest:
+            files.append(dataclasses.replace(f, hunks=rest))
+        elif any(ln.startswith((b"old mode ", b"new mode ")) for ln in f.headers):
+            head = tuple(ln for ln in f.head if not ln.startswith((b"--- ", b"+++ ", b"index ")))
+            files.append(dataclasses.replace(f, hunks=(), head=head))
+    return Patch(tuple(files))
 
 
 def _path_from_marker(value: bytes, prefix: bytes, lineno: int) -> str | None:
@@ -183,6 +238,7 @@ class _Reader:
 
     def file_patch(self) -> FilePatch:
         line = self.lines[self.i]
+        first = self.i
         if not line.startswith(b"diff --git "):
             raise PatchError(f"unexpected line {line[:60]!r}; expected 'diff --git'", self.i + 1)
         header_line = self.i + 1
@@ -198,6 +254,7 @@ class _Reader:
             old_path, new_path = self.marker_paths()
         else:
             old_path, new_path = _header_paths(line, headers, header_line)
+        head = tuple(self.lines[first : self.i])
         hunks = []
         while self.peek_startswith(b"@@"):
             hunks.append(self.hunk())
@@ -205,7 +262,7 @@ class _Reader:
             raise PatchError("file header without any hunk: the diff is truncated", header_line)
         _check_index_lines(headers, header_line)
         _check_header_names(line, new_path or old_path or "", header_line)
-        return FilePatch(old_path, new_path, tuple(headers), tuple(hunks))
+        return FilePatch(old_path, new_path, tuple(headers), tuple(hunks), head)
 
     def extended_headers(self) -> list[bytes]:
         headers = []
@@ -232,7 +289,8 @@ class _Reader:
         return old_path, new_path
 
     def hunk(self) -> Hunk:
-        m = _HUNK_RE.match(self.lines[self.i])
+        header = self.lines[self.i]
+        m = _HUNK_RE.match(header)
         if not m:
             raise PatchError(f"malformed hunk header {self.lines[self.i][:60]!r}", self.i + 1)
         old_start, new_start = int(m.group(1)), int(m.group(3))
@@ -248,7 +306,7 @@ class _Reader:
                 min(self.i + 1, len(self.lines)),
             )
         section = m.group(5).decode().strip()
-        return Hunk(old_start, old_count, new_start, new_count, section, tuple(body))
+        return Hunk(old_start, old_count, new_start, new_count, section, tuple(body), header)
 
     def hunk_body(self, old_count: int, new_count: int) -> tuple[list[bytes], int, int]:
         """A hunk's lines, read until its header's counts are met; and the counts seen."""

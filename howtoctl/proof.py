@@ -16,9 +16,9 @@ import ast
 import dataclasses
 import enum
 import posixpath
-import re
 from collections.abc import Sequence
 
+from howtoctl import patch
 from howtoctl.errors import HowtoError
 from howtoctl.manifest import Exemption
 from howtoctl.patch import FilePatch, Hunk
@@ -58,14 +58,13 @@ _COMMENT_PREFIXES = {
     ".js": ("//", "/*"),
     ".ts": ("//", "/*"),
 }
-_HUNK_HEADER_RE = re.compile(rb"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
 
 @dataclasses.dataclass(frozen=True)
 class HunkInfo:
     file: str
     index: int  # position among the diff's hunks, counted over all files
-    header: str  # the "@@ -a,b +c,d @@ section" line as the diff has it
+    header: str  # the hunk's title: "@@ -a,b +c,d @@ section" (patch.Hunk.title)
     changed: tuple[str, ...]  # the +/- lines, with their sign
     counted: bool
     why_not: str = ""  # why it does not count: "test file", "documentation", ...
@@ -224,11 +223,6 @@ def _in_block_comment(hunk: Hunk) -> set[int]:
     return inside
 
 
-def _header(hunk: Hunk) -> str:
-    section = f" {hunk.section}" if hunk.section else ""
-    return f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@{section}"
-
-
 def classify(files: Sequence[FilePatch], old_sources: dict[str, str]) -> list[HunkInfo]:
     """Every hunk of a diff, in order, with whether it counts (`old_sources`: path -> base text)."""
     result = []
@@ -242,9 +236,7 @@ def classify(files: Sequence[FilePatch], old_sources: dict[str, str]) -> list[Hu
                 "" if changes_code(fp.path, h, old_sources.get(fp.old_path or "")) else "no code"
             )
             result.append(
-                HunkInfo(
-                    fp.path, len(result), _header(h), changed, not why, why, _blocks(fp.path, h)
-                )
+                HunkInfo(fp.path, len(result), h.title, changed, not why, why, _blocks(fp.path, h))
             )
     return result
 
@@ -306,62 +298,8 @@ def exemptions_by_hunk(
 
 
 def without_hunk(data: bytes, index: int) -> bytes:
-    """The diff without its `index`-th hunk (counted over all files).
-
-    Later hunks of the same file keep their old line numbers and have their new ones moved
-    by what the dropped hunk added or removed. A file left without hunks is dropped, unless a
-    rename or mode change remains to apply.
-    """
-    lines = data.split(b"\n")
-    trailing = lines.pop() if lines and lines[-1] == b"" else None
-    seen = 0
-    out: list[bytes] = []
-    for segs in _file_segments(lines):
-        hunks = len(segs) - 1
-        if seen <= index < seen + hunks:
-            out += _file_without(segs, index - seen)
-        else:
-            out += [ln for seg in segs for ln in seg]
-        seen += hunks
-    if not out:
-        return b""
-    return b"\n".join(out) + (b"\n" if trailing is not None else b"")
-
-
-def _file_segments(lines: list[bytes]) -> list[list[list[bytes]]]:
-    """Per file of a diff: [its header lines, a hunk's lines, another hunk's lines, ...]."""
-    files: list[list[list[bytes]]] = []
-    for ln in lines:
-        if ln.startswith(b"diff --git "):
-            files.append([[ln]])
-        elif ln.startswith(b"@@"):
-            files[-1].append([ln])
-        else:
-            files[-1][-1].append(ln)
-    return files
-
-
-def _file_without(segs: list[list[bytes]], k: int) -> list[bytes]:
-    """One file's lines without its `k`-th hunk: later hunks' new line numbers move by what
-    it added or removed; no hunk left, only a rename or mode change remains (or nothing)."""
-    header, hunks = segs[0], segs[1:]
-    dropped = hunks[k]
-    assert _HUNK_HEADER_RE.match(dropped[0]) is not None
-    shift = sum(ln[:1] == b"+" for ln in dropped) - sum(ln[:1] == b"-" for ln in dropped)
-    rest = hunks[:k] + [_shift_new_start(h, shift) for h in hunks[k + 1 :]]
-    if rest:
-        return header + [ln for h in rest for ln in h]
-    if any(ln.startswith((b"rename ", b"old mode ", b"new mode ")) for ln in header):
-        return [ln for ln in header if not ln.startswith((b"--- ", b"+++ ", b"index "))]
-    return []
-
-
-def _shift_new_start(hunk: list[bytes], shift: int) -> list[bytes]:
-    m = _HUNK_HEADER_RE.match(hunk[0])
-    assert m is not None
-    new_start = int(m.group(3)) - shift
-    head = hunk[0][: m.start(3)] + str(new_start).encode() + hunk[0][m.end(3) :]
-    return [head, *hunk[1:]]
+    """The diff without its `index`-th hunk (counted over all files): see patch.without_hunk."""
+    return patch.serialize(patch.without_hunk(patch.parse(data), index))
 
 
 # -- which failures prove a hunk ----------------------------------------------------------------

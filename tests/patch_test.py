@@ -1,6 +1,10 @@
+import pathlib
+
 import pytest
 
 from howtoctl import patch
+
+REPO_DIFFS = pathlib.Path(__file__).resolve().parents[1] / "howtos" / "diffs"
 
 GOOD = (
     b"diff --git a/ex/train.py b/ex/train.py\n"
@@ -77,3 +81,32 @@ def test_a_mode_change_of_a_file_whose_name_has_a_space():
     data = b"diff --git a/ex/run me.sh b/ex/run me.sh\nold mode 100644\nnew mode 100755\n"
     (fp,) = patch.parse(data).files
     assert (fp.old_path, fp.new_path) == ("ex/run me.sh", "ex/run me.sh")
+
+
+MODE_ONLY = b"diff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [GOOD, MODE_ONLY + GOOD, *sorted(p.read_bytes() for p in REPO_DIFFS.glob("*.diff"))],
+)
+def test_serialize_gives_back_the_bytes_parsed(data):
+    assert patch.serialize(patch.parse(data)) == data
+
+
+def test_without_hunk_shifts_later_new_starts_and_keeps_a_bare_header_byte_for_byte():
+    two = GOOD.replace(b"@@ -0,0 +1 @@", b"@@ -0,0 +1 @@ tail").replace(
+        b"diff --git a/new.py", b"@@ -10 +11,2 @@\n x\n+y\ndiff --git a/new.py"
+    )
+    p = patch.parse(two)
+    out = patch.serialize(patch.without_hunk(p, 0))
+    # The dropped hunk added one line: the next one starts a line earlier; its "-10" keeps
+    # git's own spelling (no count), and the other file is untouched.
+    assert b"@@ -10 +10,2 @@\n x\n+y\n" in out and b"-b\n" not in out
+    assert out.endswith(two[two.index(b"diff --git a/new.py") :])
+    assert patch.serialize(patch.without_hunk(p, 2)).startswith(
+        two[: two.index(b"diff --git a/new.py")]
+    )
+    # A file whose only change left is its mode keeps its mode lines, nothing else.
+    mode_and_hunk = MODE_ONLY + b"--- a/run.sh\n+++ b/run.sh\n@@ -1 +1 @@\n-a\n+b\n"
+    assert patch.serialize(patch.without_hunk(patch.parse(mode_and_hunk), 0)) == MODE_ONLY

@@ -297,8 +297,7 @@ def _hunk_view(h: Hunk, body, old_map, new_map) -> HunkView:
         else:
             meta = highlight.line_html(highlight.plain("\\" + text))
             lines.append(UnifiedLine("meta", None, None, meta))
-    header = f"@@ -{h.old_start},{h.old_count} +{h.new_start},{h.new_count} @@"
-    return HunkView(header, h.section, tuple(lines), tuple(rows))
+    return HunkView(h.ranges, h.section, tuple(lines), tuple(rows))
 
 
 def file_view(fp: FilePatch, old_source: str | None = None) -> FileView:
