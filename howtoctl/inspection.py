@@ -253,7 +253,7 @@ def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) ->
 
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
     """Why the manifest's proof exemptions of a HOWTO do not fit its diff, or None."""
-    from howtoctl import mutants, proof
+    from howtoctl import counted_hunks, mutants
 
     exempt = ws.entry(name).exempt
     if not exempt:
@@ -262,8 +262,10 @@ def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | Non
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
     try:
-        proof.exemptions_by_hunk(
-            name, proof.classify(files, mutants.python_sources(ws.repo, base, files)), exempt
+        counted_hunks.exemptions_by_hunk(
+            name,
+            counted_hunks.classify(files, mutants.python_sources(ws.repo, base, files)),
+            exempt,
         )
     except HowtoError as e:
         return e

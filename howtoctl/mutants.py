@@ -13,13 +13,14 @@ import dataclasses
 import time
 from collections.abc import Sequence
 
-from howtoctl import proof, smoke
+from howtoctl import counted_hunks, proof, smoke
+from howtoctl.counted_hunks import HunkInfo
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry, Exemption
 from howtoctl.patch import FilePatch
-from howtoctl.proof import HunkInfo, HunkResult
+from howtoctl.proof import HunkResult
 
 # A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
 # the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
@@ -58,9 +59,9 @@ def python_sources(repo: Repo, base: str, files: Sequence[FilePatch]) -> dict[st
 
 def plan(repo: Repo, entry: Entry, base: str, diff: bytes, files: Sequence[FilePatch]) -> Plan:
     """What to prove of `entry`'s `diff` on `base`; HowtoError if its exemptions do not fit."""
-    hunks = proof.classify(files, python_sources(repo, base, files))
-    exempt = proof.exemptions_by_hunk(entry.name, hunks, entry.exempt)
-    tests = tuple((fp.old_path, fp.new_path) for fp in files if proof.is_test_file(fp.path))
+    hunks = counted_hunks.classify(files, python_sources(repo, base, files))
+    exempt = counted_hunks.exemptions_by_hunk(entry.name, hunks, entry.exempt)
+    tests = tuple((fp.old_path, fp.new_path) for fp in files if counted_hunks.is_test_file(fp.path))
     paths = tuple(fp.path for fp in files)
     return Plan(entry.name, diff, paths, hunks, dict(exempt), base, test_files=tests)
 

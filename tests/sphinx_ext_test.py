@@ -143,11 +143,10 @@ def test_proof_status(statuses, proved, text):
 
 
 def _alpha_record(r, status, **extra):
-    from howtoctl import patch
-    from howtoctl import proof as hunks
+    from howtoctl import counted_hunks, patch
 
     diff = r.read("howtos/diffs/alpha.diff").encode()
-    (h,) = hunks.classify(patch.parse(diff).files, {})
+    (h,) = counted_hunks.classify(patch.parse(diff).files, {})
     record = {
         "name": "alpha",
         "diff_sha256": hashlib.sha256(diff).hexdigest(),

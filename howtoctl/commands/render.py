@@ -19,7 +19,7 @@ import os
 import posixpath
 import stat
 
-from howtoctl import fsutil, output, patch, proof
+from howtoctl import counted_hunks, fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.render import cost_plot
@@ -187,9 +187,9 @@ def hunk_proofs(
     The page cannot run the tests: a hunk shows what the last recorded proof of exactly this
     diff found, its exemption, why it does not count, or that it is not proved yet.
     """
-    hunks = proof.classify(files, old_sources)
+    hunks = counted_hunks.classify(files, old_sources)
     try:
-        exempt = proof.exemptions_by_hunk(name, hunks, ws.entry(name).exempt)
+        exempt = counted_hunks.exemptions_by_hunk(name, hunks, ws.entry(name).exempt)
     except HowtoError as e:
         output.warn(e.message)
         exempt = {}

@@ -85,12 +85,12 @@ def _forget(app: Sphinx) -> None:
 
 def _proof_status(ws, found) -> tuple[bool, str]:
     """The summary of the per-hunk proofs `render` shows, so that the two always agree."""
-    from howtoctl import proof as hunks
+    from howtoctl import proof as hunk_proofs
     from howtoctl.commands import render
     from howtoctl.sphinx import proof
 
     record = render.proof_record(ws, found.name)
-    return proof.status(found.proofs, hunks.proved_on(record, found.diff))
+    return proof.status(found.proofs, hunk_proofs.proved_on(record, found.diff))
 
 
 def _diff_html(h, src, view: str) -> str:
