@@ -16,7 +16,8 @@ import re
 import subprocess
 import tempfile
 
-from howtoctl import autoresolve, rebase
+from howtoctl import rebase
+from howtoctl.autoresolve import resolver
 from howtoctl.git import Repo
 from howtoctl.manifest import Entry
 
@@ -167,7 +168,7 @@ class Result:
 
 def evaluate(
     case: Case,
-    methods=autoresolve.METHODS,
+    methods=resolver.METHODS,
     round_trip_too: bool = False,
     prove_too: bool = False,
 ) -> list[Result]:
@@ -190,30 +191,30 @@ def evaluate(
             got = _tree_files(repo, r.new_tip or r.old_tip)
             return [Result(case.name, "git", True, True, compare(got, want))]
         results = [Result(case.name, "git", False, False, "", "conflict", r.detail)]
-        resolver = autoresolve.Resolver(
+        merger = resolver.Resolver(
             repo,
             onto,
             os.path.join(tmp, "scratch"),
             "Bench <bench@example.com> 0 +0000",
             # What `howtoctl test` runs: the manifest's test, else pytest on the example.
-            autoresolve.SmokeTest(Entry("case", test=case.test), _branch_paths(case))
+            resolver.SmokeTest(Entry("case", test=case.test), _branch_paths(case))
             if case.runs
             else None,
         )
-        usable = autoresolve.usable_methods(methods)
+        usable = resolver.usable_methods(methods)
         runs = [*((m, [m], True) for m in usable), ("auto-resolve", usable, True)]
         if round_trip_too:
             runs.append(("brief-checks", usable, False))
         if prove_too:
             runs.append(("auto-resolve+prove", usable, True))
         for label, chosen, extra in runs:
-            resolver.extra_checks = extra
+            merger.extra_checks = extra
             if label == "auto-resolve+prove":
-                resolver.proving = autoresolve.Proving()
-            outcome = resolver.resolve(r, chosen)
+                merger.proving = resolver.Proving()
+            outcome = merger.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None
-            resolved = autoresolve.MARKERS in attempt.passed
+            resolved = resolver.MARKERS in attempt.passed
             match = compare(_tree_files(repo, attempt.tree), want) if resolved else ""
             results.append(
                 Result(

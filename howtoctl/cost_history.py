@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
-from howtoctl import autoresolve, autoresolve_record, cost, names, patch
+from howtoctl import autoresolve_record, cost, names, patch
+from howtoctl.autoresolve import resolver
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 
@@ -108,7 +109,7 @@ def _auto_resolved_diffs(ws: Workspace) -> dict[str, str]:
 
     tips = set(ws.branches(fresh=False).values()) | set(ws.repo.refs(backup.BACKUP_ROOT).values())
     commits = ws.repo.commits_with_trailers(
-        tips, ws.base_tip, (autoresolve.TRAILER_METHOD, autoresolve.TRAILER_CHECKS)
+        tips, ws.base_tip, (resolver.TRAILER_METHOD, resolver.TRAILER_CHECKS)
     )
     resolved = {oid for oid, (_, _, (method, _)) in commits.items() if method}
     if not resolved:

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from howtoctl import intent
+from howtoctl.autoresolve import intent
 from tests.commands.autoresolve_test import _rebase, _repo, needs_wiggle
 from tests.commands.resolve_test import _resolve_in_worktree
 

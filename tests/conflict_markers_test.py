@@ -7,7 +7,8 @@ import subprocess
 from hypothesis import given
 from hypothesis import strategies as st
 
-from howtoctl import conflict_markers, verify
+from howtoctl import conflict_markers
+from howtoctl.autoresolve import verify
 
 GIT_CONFLICT = (
     "<<<<<<< HEAD\nline 20 main\n||||||| base\nline 20\n=======\nline 20 beta\n>>>>>>> beta\n"

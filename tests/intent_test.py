@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from howtoctl import intent
+from howtoctl.autoresolve import intent
 
 OLD = b"import jax\n\n\ndef train(x):\n    y = x + 1\n    return y\n"
 HOWTO = OLD.replace(b"    y = x + 1\n", b"    y = x + 1\n    y = y * 2  # the HOWTO\n")

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from howtoctl import merge_tools
+from howtoctl.autoresolve import merge_tools
 
 BASE = b"model = Model(features=10, dropout=0.1)\n"
 OURS = b"model = Model(features=32, dropout=0.1)\n"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from howtoctl import merge_tools, verify
+from howtoctl.autoresolve import merge_tools, verify
 
 
 def test_markers_finds_git_and_wiggle_markers():

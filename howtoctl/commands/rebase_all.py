@@ -79,7 +79,8 @@ def _auto_resolve(
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
     their objects through `repo` (the repository, or a dry run's throwaway objects); return
     {name: what to remember of its accepted resolution}."""
-    from howtoctl import autoresolve, autoresolve_record, merge_tools, smoke, variants
+    from howtoctl import autoresolve_record, smoke, variants
+    from howtoctl.autoresolve import merge_tools, resolver
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -89,36 +90,36 @@ def _auto_resolve(
     accepted_records: dict[str, dict] = {}
     if not conflicted:
         return accepted_records
-    missing = autoresolve.missing_tools()
+    missing = resolver.missing_tools()
     if missing:
         output.warn(
             f"--auto-resolve: {' and '.join(missing)} not found on PATH; trying only "
-            + (", ".join(autoresolve.usable_methods()) or "nothing")
+            + (", ".join(resolver.usable_methods()) or "nothing")
             + (f" ({merge_tools.INSTALL_HINT})" if merge_tools.WIGGLE in missing else "")
         )
-    methods = autoresolve.usable_methods()
+    methods = resolver.usable_methods()
     committer = repo.ident().decode(errors="surrogateescape")
     smoke.clear_stale_runs(repo)
     for r in conflicted:
         entry = ws.entry(r.name)
-        resolver = autoresolve.Resolver(
+        merger = resolver.Resolver(
             repo,
             target,
             ws.scratch_dir,
             committer,
             # What `howtoctl test` runs: the manifest's `test`, else pytest on the example.
-            autoresolve.SmokeTest(
+            resolver.SmokeTest(
                 entry,
                 variants.diff_files(ws, r.name),
                 ws.config.manifest,
-                autoresolve.SMOKE_TIMEOUT if timeout is None else timeout,
+                resolver.SMOKE_TIMEOUT if timeout is None else timeout,
             ),
-            proving=autoresolve.Proving(ws.config.howtos_paths, smoke.default_jobs())
+            proving=resolver.Proving(ws.config.howtos_paths, smoke.default_jobs())
             if prove
             else None,
         )
         # No spinner: the smoke tests show their own progress.
-        outcome = resolver.resolve(r, methods)
+        outcome = merger.resolve(r, methods)
         r.attempts = tuple(a.as_dict() for a in outcome.attempts)
         accepted = outcome.accepted
         if accepted is not None:

@@ -340,7 +340,7 @@ def test_a_branch_line_in_the_style_an_api_port_removed_is_refused(tmp_path):
 
 
 def test_without_wiggle_it_says_so_once_and_uses_patch(tmp_path, monkeypatch):
-    from howtoctl import merge_tools
+    from howtoctl.autoresolve import merge_tools
 
     real = merge_tools.available
     monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))
@@ -855,7 +855,7 @@ def test_with_prove_an_exemption_does_not_spread_to_a_change_the_merge_joins_to_
 def _lossy_tool(monkeypatch, merge) -> None:
     """Make wiggle merge as `merge(ours, base, theirs, real_result)` does, and leave patch out:
     a merge tool that loses part of the HOWTO without a conflict."""
-    from howtoctl import merge_tools
+    from howtoctl.autoresolve import merge_tools
 
     real_wiggle, real_available = merge_tools.wiggle, merge_tools.available
 
@@ -992,7 +992,7 @@ TWO_STEPS = (
 
 
 def test_a_fuzzed_hunk_that_lands_in_another_function_is_refused(tmp_path, monkeypatch):
-    from howtoctl import merge_tools
+    from howtoctl.autoresolve import merge_tools
 
     real = merge_tools.available
     monkeypatch.setattr(merge_tools, "available", lambda tool: tool != "wiggle" and real(tool))

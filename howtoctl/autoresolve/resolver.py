@@ -15,7 +15,7 @@ conflicted, merges the file with another tool instead:
 
 The first candidate that passes every check, in order, is accepted: no conflict markers (a
 `patch --fuzz` hunk that landed in another def or class than its old context's counts as one
-not merged); the merge still makes the HOWTO's change (`intent`, see `howtoctl.intent`: it
+not merged); the merge still makes the HOWTO's change (`intent`, see `howtoctl.autoresolve.intent`: it
 changes something against the new base, keeps every file the HOWTO adds, every line it adds or
 removes, unless the new base made that change itself, and a hunk of a file the base moved only
 whole beside its context) -- the other checks prove a merge did no harm, and a merge that
@@ -44,18 +44,8 @@ import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from howtoctl import (
-    fsutil,
-    intent,
-    merge_tools,
-    mutants,
-    patch,
-    proof,
-    rebase,
-    smoke,
-    variants,
-    verify,
-)
+from howtoctl import fsutil, mutants, patch, proof, rebase, smoke, variants
+from howtoctl.autoresolve import intent, merge_tools, verify
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
