@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import os
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from howtoctl import fsutil, junit, output, variants
+from howtoctl import fsutil, junit, output, process, variants
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
@@ -146,8 +146,7 @@ def _stop_orphan(worktree: str) -> None:
         # The fields after the command's closing parenthesis: state, ppid, pgrp, ...
         pgrp = int(stat.rsplit(")", 1)[1].split()[2])
         if pgrp == group and (cwd == root or cwd.startswith(root + os.sep)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(group, signal.SIGKILL)
+            process.kill_group(group)
             return
 
 
@@ -190,16 +189,32 @@ def device_shortfall(needed: int, found: int, platform: str) -> str:
 
 def _accelerator_devices() -> int:
     """How many devices JAX sees here (asked in a child process: importing jax is slow)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "import jax; print(jax.device_count())"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = process.run_tool([sys.executable, "-c", "import jax; print(jax.device_count())"])
     try:
-        return int(proc.stdout.strip().splitlines()[-1])
+        return int(proc.stdout.decode(errors="replace").strip().splitlines()[-1])
     except (ValueError, IndexError):
         return 0
+
+
+class _ProgramMissing(Exception):
+    """The smoke command's program cannot be started: `message` and `hint` for a HowtoError,
+    `brief` for a failed run (a mutant without the hunk that adds the test script)."""
+
+    def __init__(self, message: str, hint: str, brief: str) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.brief = message, hint, brief
+
+
+@dataclasses.dataclass(frozen=True)
+class _Run:
+    """How a smoke test's process ended, and where it left its output and report."""
+
+    rc: int
+    timed_out: bool
+    timeout: float | None
+    log_path: str
+    report: str
+    kept_worktree: str
 
 
 class Runner:
@@ -226,7 +241,7 @@ class Runner:
         self.keep = keep
         self.prefix = prefix
         self.worktrees: list[str] = []
-        self.procs: set[subprocess.Popen] = set()
+        self.procs: set[process.Group] = set()
         self.lock = threading.Lock()
         self.stopping = False
         self._found: int | None = None
@@ -277,58 +292,53 @@ class Runner:
             if self.stopping:
                 raise KeyboardInterrupt
             try:
-                if not command or not command[0].strip():  # a blank `test`, or ''
-                    raise FileNotFoundError
-                proc = subprocess.Popen(
-                    command,
-                    cwd=path,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,  # Ctrl-C reaches us; we stop the whole group ourselves
-                )
-            except OSError as e:  # not found, not executable, no #! line, a path through a file
-                what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
-                program = command[0] if command and command[0].strip() else "the smoke command"
-                where = variants.where_configured(entry, self.manifest)
-                if missing_program_fails:
-                    message = f"{program}: {what}; {where}"
-                    return VariantResult(
-                        label, "failed", time.monotonic() - started, message=message
-                    )
-                raise HowtoError(
-                    f"{program}: {what} (in the work tree of {label}); {where}",
-                    "fix the manifest's test command",
-                ) from None
-            with self.lock:
-                self.procs.add(proc)
-            with os.fdopen(fsutil.create_private(os.path.join(path, GROUP_FILE)), "w") as f:
-                f.write(str(proc.pid))  # its own session: the group id is its pid
-            timed_out = False
-            try:
-                rc = proc.wait(timeout)
-                # What the test started in the background ends with it.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                rc = proc.wait()
-                # Children that left the group are out of reach; those that stayed are gone.
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-            finally:
-                with self.lock:
-                    self.procs.discard(proc)
+                proc = self._start(command, path, env, log, entry, label)
+            except _ProgramMissing as e:
+                if not missing_program_fails:
+                    raise HowtoError(e.message, e.hint) from None
+                return VariantResult(label, "failed", time.monotonic() - started, message=e.brief)
+            rc, timed_out = self._wait(proc, path, timeout)
         seconds = time.monotonic() - started
-        output_end = fsutil.read_private(log_path, TAIL_BYTES, tail=True) or b""
+        run = _Run(rc, timed_out, timeout, log_path, report, path if self.keep else "")
+        return self._result(label, entry, smoke_command, command, seconds, run)
+
+    def _start(self, command, path, env, log, entry: Entry, label: str) -> process.Group:
+        try:
+            if not command or not command[0].strip():  # a blank `test`, or ''
+                raise FileNotFoundError
+            return process.Group(command, path, env, log)
+        except OSError as e:  # not found, not executable, no #! line, a path through a file
+            what = "command not found" if isinstance(e, FileNotFoundError) else e.strerror
+            program = command[0] if command and command[0].strip() else "the smoke command"
+            where = variants.where_configured(entry, self.manifest)
+            raise _ProgramMissing(
+                f"{program}: {what} (in the work tree of {label}); {where}",
+                "fix the manifest's test command",
+                f"{program}: {what}; {where}",
+            ) from None
+
+    def _wait(self, proc: process.Group, path: str, timeout: float | None) -> tuple[int, bool]:
+        with self.lock:
+            self.procs.add(proc)  # from now on, `stop` stops it
+        with os.fdopen(fsutil.create_private(os.path.join(path, GROUP_FILE)), "w") as f:
+            f.write(str(proc.pid))  # its own session: the group id is its pid
+        try:
+            return proc.wait(timeout)
+        finally:
+            with self.lock:
+                self.procs.discard(proc)
+
+    def _result(
+        self, label: str, entry: Entry, smoke_command, command, seconds: float, run: _Run
+    ) -> VariantResult:
+        """What a finished smoke test's exit status, output and JUnit report say."""
+        rc = run.rc
+        output_end = fsutil.read_private(run.log_path, TAIL_BYTES, tail=True) or b""
         tail = "\n".join(output_end.decode(errors="replace").splitlines()[-TAIL_LINES:])
         failing = skipped = ()
         outcomes = None
         reasons: dict[str, str] = {}
-        xml = fsutil.read_private(report, MAX_REPORT_BYTES)
+        xml = fsutil.read_private(run.report, MAX_REPORT_BYTES)
         if xml:
             failing, reasons = junit.failing_tests(xml), junit.skip_reasons(xml)
             skipped, outcomes = tuple(reasons), junit.outcomes(xml)
@@ -339,8 +349,8 @@ class Runner:
         )
         if rc == PYTEST_NO_TESTS and variants.is_pytest(smoke_command):
             message = no_tests_message(entry, smoke_command, self.manifest)
-        if timed_out:
-            rc, failing, message = rc or -9, (), f"timed out after {timeout:g} s"
+        if run.timed_out:
+            rc, failing, message = rc or -9, (), f"timed out after {run.timeout:g} s"
             outcomes = None  # a report left from before says nothing of this run
         # A HOWTO that declares its devices proves nothing by skipping its multi-device tests.
         lacking = [t for t, why in reasons.items() if entry.devices and "device" in why.lower()]
@@ -356,8 +366,8 @@ class Runner:
             skipped_tests=skipped,
             message=message,
             output_tail=tail if rc else "",
-            worktree=path if self.keep else "",
-            returncode=None if timed_out else proc.returncode,
+            worktree=run.kept_worktree,
+            returncode=None if run.timed_out else run.rc,
             outcomes=outcomes,
         )
 
@@ -366,15 +376,10 @@ class Runner:
         with self.lock:
             procs = list(self.procs)
         for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+            proc.signal(signal.SIGTERM)
         deadline = time.monotonic() + 5
         for proc in procs:
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait_or_kill(deadline - time.monotonic())
 
     def cleanup(self) -> None:
         if self.keep:

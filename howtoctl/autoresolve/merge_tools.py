@@ -15,9 +15,8 @@ import difflib
 import os
 import re
 import shutil
-import subprocess
 
-from howtoctl import fsutil, git
+from howtoctl import fsutil, git, process
 
 # A merged file is read back up to this size (patch's output; real files are kilobytes).
 MAX_MERGED_BYTES = 1 << 30
@@ -50,9 +49,7 @@ def wiggle(ours: bytes, base: bytes, theirs: bytes, scratch: str | None = None) 
     """
     with fsutil.temporary_directory("wiggle", scratch) as tmp:
         args = [_write(tmp, n, d) for n, d in (("ours", ours), ("base", base), ("theirs", theirs))]
-        proc = subprocess.run(
-            [WIGGLE, "--merge", "--words", *args], capture_output=True, stdin=subprocess.DEVNULL
-        )
+        proc = process.run_tool([WIGGLE, "--merge", "--words", *args])
     if proc.returncode not in (0, 1):
         return Merged(ours, f"wiggle failed: {proc.stderr.decode(errors='replace').strip()}")
     unresolved = ""
@@ -92,7 +89,7 @@ def patch_fuzz(
     with fsutil.temporary_directory("patch", scratch) as tmp:
         target = _write(tmp, "ours", ours)
         out = os.path.join(tmp, "merged")
-        proc = subprocess.run(
+        proc = process.run_tool(
             [
                 PATCH,
                 "--batch",
@@ -105,7 +102,6 @@ def patch_fuzz(
                 target,
             ],
             input=diff,
-            capture_output=True,
         )
         result = fsutil.read_private(out, MAX_MERGED_BYTES)
         data = ours if result is None else result

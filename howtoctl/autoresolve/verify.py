@@ -11,9 +11,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
+
+from howtoctl import process
 
 # pyflakes rules (through ruff) about names: unused imports, redefinitions, undefined names,
 # undefined names in __all__, names used before assignment, unused variables.
@@ -60,14 +61,13 @@ def name_problems(path: str, data: bytes) -> collections.Counter[tuple[str, str]
     """(rule, message) of every pyflakes name problem in a file; None when no checker exists."""
     ruff = _ruff()
     if ruff is not None:
-        proc = subprocess.run(
+        proc = process.run_tool(
             [
                 *ruff,
                 *("check", "--isolated", "--no-cache", "--output-format", "json"),
                 *("--select", ",".join(NAME_RULES), "--stdin-filename", path, "-"),
             ],
             input=data,
-            capture_output=True,
         )
         if proc.returncode not in (0, 1):
             return collections.Counter({("E999", "ruff failed"): 1})
