@@ -5,6 +5,7 @@ Never overwrites: a file that exists is left as it was and reported as skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
@@ -118,20 +119,28 @@ def _check_requirements(repo: Repo, rel: str, command: list[str]):
     return requirements_check.check(text, rel, adopt.RUNNER_PYTHON, runner, read)
 
 
-def run(
-    path: str,
-    *,
-    base: str | None = None,
-    example: str = "",
-    action_ref: str | None = None,
-    requirements: str | None = None,
-    test: str | None = None,
-) -> int:
+@dataclasses.dataclass
+class Plan:
+    settings: adopt.Settings
+    command: list[str]  # the smoke test
+    files: dict[str, str]  # rel: content, written where no file is
+    edits: dict[str, str | None]  # rel: its new content (None: left as it is)
+    added: dict[str, str]  # what pyproject.toml's [tool.howtoctl] gains
+    requirements: object  # what requirements_check found, or None
+    pins_defaulted: bool  # no --action-ref: the action is pinned to this version
+
+
+def plan(
+    repo: Repo,
+    base: str | None,
+    example: str,
+    action_ref: str | None,
+    requirements: str | None,
+    test: str | None,
+) -> Plan:
+    """What init would write; every refusal comes here, before anything is written."""
     from howtoctl import __version__
 
-    repo = Repo(path)
-    if repo.toplevel is None:
-        raise HowtoError("`howtoctl init` writes files, but this repository is bare")
     text = _read(repo, adopt.PYPROJECT)
     saved = config_mod.load(text)
     if base and saved.base and base != saved.base:
@@ -158,25 +167,38 @@ def run(
         hook=pre_commit is None or adopt.has_hook(pre_commit),
     )
     # What later commands need to know is saved, so that they find it without options.
-    values = {"base": settings.base}
-    if example:
-        values["example"] = example
-    if test:
-        values["test"] = test
-    pyproject, added = adopt.pyproject_with(text, values)
-    gitignore = adopt.gitignore_with(_read(repo, adopt.GITIGNORE))
-    report = _check_requirements(repo, settings.requirements, command)
-    files = adopt.files(settings)
-    edits = {adopt.PYPROJECT: pyproject, adopt.GITIGNORE: gitignore}
-    for rel in [*files, *edits]:  # all refused before any is written
+    values = {"base": settings.base, "example": example, "test": test}
+    pyproject, added = adopt.pyproject_with(text, {k: v for k, v in values.items() if v})
+    edits = {
+        adopt.PYPROJECT: pyproject,
+        adopt.GITIGNORE: adopt.gitignore_with(_read(repo, adopt.GITIGNORE)),
+    }
+    the_plan = Plan(
+        settings,
+        command,
+        adopt.files(settings),
+        edits,
+        added,
+        _check_requirements(repo, settings.requirements, command),
+        action_ref is None,
+    )
+    _refuse_unwritable(repo, the_plan)
+    return the_plan
+
+
+def _refuse_unwritable(repo: Repo, the_plan: Plan) -> None:
+    """Every file is refused before any is written: a link to write through, a path that
+    leads out of the repository or cannot be created."""
+    assert repo.toplevel is not None
+    for rel in [*the_plan.files, *the_plan.edits]:
         fsutil.require_inside(repo.path(rel), repo.toplevel)
-        if edits.get(rel) is not None and os.path.islink(repo.path(rel)):
+        if the_plan.edits.get(rel) is not None and os.path.islink(repo.path(rel)):
             # Replacing it would turn the link into a file, and leave the file it leads to.
             target = os.readlink(repo.path(rel))
             hint = (
                 f"add the settings to {target} yourself, then run init again:\n"
                 + "[tool.howtoctl]\n"
-                + adopt.config_lines(added).rstrip()
+                + adopt.config_lines(the_plan.added).rstrip()
                 if rel == adopt.PYPROJECT
                 else f"add the line {adopt.SITE_IGNORE} to {target} yourself, then run init again"
             )
@@ -187,53 +209,94 @@ def run(
             )
         if not os.path.lexists(repo.path(rel)):  # an existing one is skipped, not written
             fsutil.check_creatable(repo.path(rel), repo.toplevel)
-    skipped, written, created, lines = [], [], [], []
+
+
+@dataclasses.dataclass
+class Written:
+    lines: list[tuple[str, str, str]] = dataclasses.field(
+        default_factory=list
+    )  # rel, status, detail
+    written: list[str] = dataclasses.field(default_factory=list)
+    created: list[str] = dataclasses.field(default_factory=list)
+    skipped: list[str] = dataclasses.field(default_factory=list)
+
+
+def apply(repo: Repo, the_plan: Plan) -> Written:
+    """Writes the files: all of them, or (a write the checks could not foresee, a full disk)
+    none that it created."""
+    assert repo.toplevel is not None
+    done = Written()
     # Temporary files go inside .git: a kill leaves nothing in the work tree.
     scratch = os.path.join(repo.common_dir, "howtoctl", "tmp")
     with lock.repository_lock(repo.common_dir, "init"):
         try:
-            for rel, content in files.items():
+            for rel, content in the_plan.files.items():
                 if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
-                    written.append(rel)
-                    created.append(rel)
-                    lines.append((rel, "created", ""))
+                    done.written.append(rel)
+                    done.created.append(rel)
+                    done.lines.append((rel, "created", ""))
                 else:
-                    skipped.append(rel)
-                    lines.append((rel, "skipped", "exists; left as it was"))
-            for rel, content in edits.items():
-                if content is None:
-                    continue
-                existed = os.path.lexists(repo.path(rel))
-                fsutil.write_atomic(repo.path(rel), content.encode(), scratch, repo.toplevel)
-                written.append(rel)
-                if not existed:
-                    created.append(rel)
-                detail = (
-                    "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
-                    if rel == adopt.PYPROJECT
-                    else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
-                )
-                lines.append((rel, "updated" if existed else "created", detail))
-        except HowtoError:  # a write the checks could not foresee (a full disk): none stays
-            for rel in created:
+                    done.skipped.append(rel)
+                    done.lines.append((rel, "skipped", "exists; left as it was"))
+            for rel, content in the_plan.edits.items():
+                if content is not None:
+                    _edit(repo, rel, content, scratch, the_plan.added, done)
+        except HowtoError:
+            for rel in done.created:
                 fsutil.remove_file(repo.path(rel))
             raise
-    for rel, status, detail in lines:
+    return done
+
+
+def _edit(repo: Repo, rel: str, content: str, scratch: str, added, done: Written) -> None:
+    assert repo.toplevel is not None
+    existed = os.path.lexists(repo.path(rel))
+    fsutil.write_atomic(repo.path(rel), content.encode(), scratch, repo.toplevel)
+    done.written.append(rel)
+    if not existed:
+        done.created.append(rel)
+    detail = (
+        "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
+        if rel == adopt.PYPROJECT
+        else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
+    )
+    done.lines.append((rel, "updated" if existed else "created", detail))
+
+
+def report(the_plan: Plan, done: Written) -> None:
+    settings = the_plan.settings
+    for rel, status, detail in done.lines:
         output.status_line(rel, status, detail)
-    if adopt.PRE_COMMIT in skipped and not settings.hook:
+    if adopt.PRE_COMMIT in done.skipped and not settings.hook:
         output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
         output.line(adopt.pre_commit_entry(settings).rstrip())
     where = f"saved in {adopt.PYPROJECT}; HOWTOs in {settings.diff_dir}/"
     output.line(f"base branch: {settings.base} ({where})")
-    _report_smoke(settings, command, report)
-    _report_pins(settings, action_ref is None)
+    _report_smoke(settings, the_plan.command, the_plan.requirements)
+    _report_pins(settings, the_plan.pins_defaulted)
     output.line("next:")
     q = shlex.quote
-    if written:
+    if done.written:
         output.line(
-            f"  git add -- {' '.join(q(p) for p in written)} && git commit -m 'Adopt howtoctl'"
+            f"  git add -- {' '.join(q(p) for p in done.written)} && git commit -m 'Adopt howtoctl'"
         )
     output.line("  howtoctl new my-first-howto --title 'My first HOWTO'   # any lowercase name")
+
+
+def run(
+    path: str,
+    *,
+    base: str | None = None,
+    example: str = "",
+    action_ref: str | None = None,
+    requirements: str | None = None,
+    test: str | None = None,
+) -> int:
+    repo = Repo(path)
+    if repo.toplevel is None:
+        raise HowtoError("`howtoctl init` writes files, but this repository is bare")
+    the_plan = plan(repo, base, example, action_ref, requirements, test)
+    report(the_plan, apply(repo, the_plan))
     return EXIT_OK
 
 
