@@ -126,13 +126,15 @@ def _restored_commit(ws: Workspace, name: str, oid: str) -> bool:
     return tree == commit.tree
 
 
-def run(
-    ws: Workspace, *, remote: str = "origin", dry_run: bool = False, prune: bool = False
-) -> int:
+def _check_remote(ws: Workspace, remote: str) -> None:
     if remote.startswith("-") or any(ord(c) < 0x20 for c in remote):
         raise HowtoError(f"{remote!r} is not a remote name", "name one with --remote")
     if ws.repo.remote_url(remote) is None:
         raise HowtoError(f"there is no remote {remote!r}", "name one with --remote")
+
+
+def plan_push(ws: Workspace, remote: str, prune: bool) -> tuple[Plan, set[str], dict[str, str]]:
+    """The push plan, the HOWTOs to keep, and what the remote records as published (name: tip)."""
     keep = set(ws.diff_names())
     local = ws.branches()
     missing = sorted(keep - set(local))
@@ -149,7 +151,7 @@ def run(
         for r, o in heads.items()
         if r.startswith(PUBLISHED_ROOT + prefix)
     }
-    ours = {r[len(ws.prefix_ref) :] for r, o in remote_heads.items()}
+    ours = {r[len(ws.prefix_ref) :] for r in remote_heads}
     removed = _removed_howtos(ws, {n for n in ours - keep if names.name_from_branch("", n)})
     p = plan(
         {n: o for n, o in local.items() if n in keep},
@@ -162,26 +164,38 @@ def run(
         ws.repo.is_ancestor,
         lambda name, oid: _restored_commit(ws, name, oid),
     )
-    for ref, why in p.left_alone:
-        output.status_line(short_branch(ref), "left alone", why)
-    if not p.updates:
-        if not p.left_alone:
-            output.info(f"{remote} already has every {prefix}* branch as it is here")
-        return EXIT_PROBLEMS if _blocked(p, keep, ws) else EXIT_OK
+    return p, keep, published
+
+
+def push(ws: Workspace, remote: str, p: Plan, published: dict[str, str]) -> None:
+    """Each branch and its record move together, both leased, in the same atomic push."""
+    records = [
+        RefUpdate(PUBLISHED_ROOT + short_branch(ref), new, published.get(ref[len(ws.prefix_ref) :]))
+        for ref, new, _ in p.updates
+    ]
+    ws.repo.push_with_lease(remote, [*p.updates, *records])
+
+
+def report(p: Plan, dry_run: bool) -> None:
     for ref, new, old in p.updates:
         status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
             short_branch(ref), ("would-" if dry_run else "") + status, (new or old or "")[:12]
         )
-    if not dry_run:
-        # Each branch and its record move together, both leased, in the same atomic push.
-        records = [
-            RefUpdate(
-                PUBLISHED_ROOT + short_branch(ref), new, published.get(ref[len(ws.prefix_ref) :])
-            )
-            for ref, new, _ in p.updates
-        ]
-        ws.repo.push_with_lease(remote, [*p.updates, *records])
+
+
+def run(
+    ws: Workspace, *, remote: str = "origin", dry_run: bool = False, prune: bool = False
+) -> int:
+    _check_remote(ws, remote)
+    p, keep, published = plan_push(ws, remote, prune)
+    for ref, why in p.left_alone:
+        output.status_line(short_branch(ref), "left alone", why)
+    if not p.updates and not p.left_alone:
+        output.info(f"{remote} already has every {ws.config.branch_prefix}* branch as it is here")
+    report(p, dry_run)
+    if p.updates and not dry_run:
+        push(ws, remote, p, published)
         output.info(f"pushed {len(p.updates)} branch update(s) to {remote} in one atomic push")
     return EXIT_PROBLEMS if _blocked(p, keep, ws) else EXIT_OK
 
