@@ -12,38 +12,18 @@
 
 from __future__ import annotations
 
-import json
-import os
-
-from howtoctl import fsutil, state
+from howtoctl import fsutil, store
 from howtoctl.howtos import Workspace
-
-_ACCEPTED = "auto-resolved"
-_PARTIAL = "auto-resolve-partial"
-
-
-def _path(ws: Workspace, kind: str, name: str) -> str:
-    return os.path.join(ws.repo.common_dir, "howtoctl", kind, f"{name}.json")
-
-
-def _read(path: str) -> dict | None:
-    data = fsutil.read_or_none(path)
-    if not data:
-        return None
-    try:
-        return json.loads(data)
-    except ValueError:
-        return None
 
 
 def _committed_diff_digest(ws: Workspace, name: str) -> str:
     data = ws.repo.show_file(ws.base_tip, ws.diff_relpath(name))
-    return state.digest(data) if data is not None else ""
+    return store.digest(data) if data is not None else ""
 
 
 def remember_accepted(ws: Workspace, name: str, tip: str, attempt: dict) -> None:
     record = {"tip": tip, **attempt, "diff": _committed_diff_digest(ws, name)}
-    fsutil.write_atomic(_path(ws, _ACCEPTED, name), json.dumps(record).encode())
+    ws.store.write_accepted(name, record)
 
 
 def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
@@ -51,7 +31,7 @@ def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
     branches = ws.branches(fresh=False)
     marks = {}
     for name in names:
-        record = _read(_path(ws, _ACCEPTED, name))
+        record = ws.store.accepted(name)
         tip = branches.get(name)
         if not record or tip is None:
             continue
@@ -71,7 +51,7 @@ def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes | None) -> tup
     `prove --record` is newer truth), for the branch at exactly that tip, with mutants built
     on the current base (not an older `--onto`), for exactly these diff bytes (`diff`; None:
     not checked)."""
-    return _proof_holds(ws, name, _read(_path(ws, _ACCEPTED, name)), tip, diff)
+    return _proof_holds(ws, name, ws.store.accepted(name), tip, diff)
 
 
 def _proof_holds(
@@ -95,11 +75,11 @@ def _proof_holds(
 
 
 def remember_partial(ws: Workspace, name: str, record: dict) -> None:
-    fsutil.write_atomic(_path(ws, _PARTIAL, name), json.dumps(record).encode())
+    ws.store.write_partial(name, record)
 
 
 def partial(ws: Workspace, name: str) -> dict | None:
-    return _read(_path(ws, _PARTIAL, name))
+    return ws.store.partial(name)
 
 
 def partial_for(
@@ -123,7 +103,7 @@ def write_partial(ws: Workspace, record: dict, worktree: str) -> None:
 
 
 def forget_partial(ws: Workspace, name: str) -> None:
-    fsutil.remove_file(_path(ws, _PARTIAL, name))
+    ws.store.forget_partial(name)
 
 
 def mark(ws: Workspace, reports: list) -> None:

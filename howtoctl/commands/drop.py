@@ -3,8 +3,6 @@ base) and its branch (whose tip is backed up first, so `howtoctl undo` brings it
 
 from __future__ import annotations
 
-import os
-
 from howtoctl import backup, lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
@@ -65,7 +63,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
                     f"{ref.short} is checked out in {where}; nothing was changed",
                     "switch that work tree to another branch, then run howtoctl drop again",
                 )
-        if os.path.exists(os.path.join(ws.repo.common_dir, "howtoctl", "resolve", name + ".json")):
+        if ws.store.resolving(name):
             raise HowtoError(
                 f"a resolve of {name} is under way; nothing was changed",
                 f"end it first: howtoctl resolve {name} --abort",

@@ -9,7 +9,7 @@ import os
 import re
 import shlex
 
-from howtoctl import adopt, fsutil, lock, names, output
+from howtoctl import adopt, fsutil, lock, names, output, store
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
@@ -189,7 +189,7 @@ def run(
             fsutil.check_creatable(repo.path(rel), repo.toplevel)
     skipped, written, created, lines = [], [], [], []
     # Temporary files go inside .git: a kill leaves nothing in the work tree.
-    scratch = os.path.join(repo.common_dir, "howtoctl", "tmp")
+    scratch = store.Store(repo.common_dir).scratch_dir
     with lock.repository_lock(repo.common_dir, "init"):
         try:
             for rel, content in files.items():

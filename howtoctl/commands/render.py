@@ -125,10 +125,10 @@ def _maintenance_plot(ws: Workspace, doc: dict) -> bytes | None:
     """The maintenance page's plot. matplotlib's import costs a second or more, so the last
     plot is kept in the clone's state directory with the digest of its figures: a render whose
     history did not change draws nothing."""
-    from howtoctl import state
+    from howtoctl import store
 
-    key = state.digest(json.dumps(doc, sort_keys=True).encode()).encode()
-    path = os.path.join(ws.repo.common_dir, "howtoctl", "maintenance-plot")
+    key = store.digest(json.dumps(doc, sort_keys=True).encode()).encode()
+    path = ws.store.plot_cache_path
     # Not a file of ours (a link, a pipe): read as no cache; draw the plot, and leave that alone.
     foreign = os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode)
     try:

@@ -11,34 +11,20 @@ tree, branch unchanged.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 
-from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output
+from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output, store
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 
 
-def _state_path(ws: Workspace, name: str) -> str:
-    return os.path.join(ws.repo.common_dir, "howtoctl", "resolve", f"{name}.json")
-
-
-_STATE_KEYS = ("worktree", "old_tip", "onto", "base")
-
-
-def _load(ws: Workspace, name: str) -> dict | None:
-    path = _state_path(ws, name)
-    data = fsutil.read_private(path, 1 << 16)
-    if not data:
-        return None
+def _load(ws: Workspace, name: str) -> store.ResolveRecord | None:
     try:
-        st = json.loads(data)
-    except ValueError:
-        st = None
-    if not isinstance(st, dict) or not all(isinstance(st.get(k), str) for k in _STATE_KEYS):
-        raise CorruptState(path)
-    return st
+        return ws.store.resolve(name)
+    except store.DamagedRecord as e:
+        raise CorruptState(e.path) from None
 
 
 class CorruptState(HowtoError):
@@ -60,16 +46,12 @@ def default_worktree(ws: Workspace, name: str) -> str:
     return os.path.join(parent, f"{here.removesuffix('.git') or 'repo'}-resolve-{name}")
 
 
-def _save(ws: Workspace, name: str, st: dict) -> None:
-    fsutil.write_atomic(_state_path(ws, name), json.dumps(st).encode())
-
-
 def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = False) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
     if existing:
         raise HowtoError(
-            f"{branch} is already being resolved in {existing['worktree']}",
+            f"{branch} is already being resolved in {existing.worktree}",
             f"finish with `howtoctl resolve {name} --continue` or drop it with `--abort`",
         )
     tip = ws.branches().get(name)
@@ -101,23 +83,23 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         )
     # A reason no one else writes: abort and continue delete only the work tree that has it.
     reason = f"howtoctl resolve {name} {os.urandom(8).hex()}"
-    st = {"worktree": worktree, "old_tip": tip, "onto": onto, "base": ws.base, "lock": reason}
+    st = store.ResolveRecord(worktree, tip, onto, ws.base, lock=reason)
     # Recorded before git adds the work tree: a run killed meanwhile leaves a record that
     # --abort follows to the work tree git may still have finished, instead of an unknown
     # directory that blocks the next resolve.
-    _save(ws, name, st)
+    ws.store.write_resolve(name, st)
     try:
-        st["git_dir"] = ws.repo.add_locked_worktree(worktree, tip, reason)
+        git_dir = ws.repo.add_locked_worktree(worktree, tip, reason)
     except HowtoError:
         if not os.path.lexists(worktree):  # git refused and left nothing: neither do we
-            fsutil.remove_file(_state_path(ws, name))
+            ws.store.forget_resolve(name)
         raise
-    _save(ws, name, st)
+    ws.store.write_resolve(name, dataclasses.replace(st, git_dir=git_dir))
     step = ws.repo.rebase_worktree(worktree, onto)
     if not step.done and not step.conflicts and not ws.repo.rebase_in_progress(worktree):
         # git did not start the rebase at all (a hook refused it, say): no conflict to resolve.
         ws.repo.remove_own_worktree(worktree, True)
-        fsutil.remove_file(_state_path(ws, name))
+        ws.store.forget_resolve(name)
         raise HowtoError(
             f"git would not rebase {branch} onto {ws.base}: {step.output or 'no reason given'}; "
             "nothing was changed",
@@ -189,14 +171,14 @@ def finish(ws: Workspace, name: str) -> int:
         raise HowtoError(
             f"no resolve of {name!r} in progress", f"start one with: howtoctl resolve {name}"
         )
-    if st.get("moving_to") and ws.branches().get(name) == st["moving_to"]:
+    if st.moving_to and ws.branches().get(name) == st.moving_to:
         # A run killed after it moved the branch (git may have removed the work tree since):
         # only the cleanup is left.
         _clean_up(ws, name, st)
         output.status_line(name, "rebased", f"old tip kept under {backup.BACKUP_ROOT}")
         output.line(f"now save its diff: howtoctl save {name}")
         return EXIT_OK
-    worktree = st["worktree"]
+    worktree = st.worktree
     if not os.path.isdir(worktree) or not _owned(ws, st):
         raise HowtoError(
             f"the work tree of this resolve, {worktree}, is gone or is no longer the one "
@@ -212,18 +194,18 @@ def finish(ws: Workspace, name: str) -> int:
             output.line(f"fix it in {worktree}, `git add` the files, and run --continue again")
             return EXIT_PROBLEMS
     new_tip = ws.repo.worktree_head(worktree)
-    if not ws.repo.is_ancestor(st["onto"], new_tip):
+    if not ws.repo.is_ancestor(st.onto, new_tip):
         raise HowtoError(
-            f"the work tree {worktree} is not on top of {st['base']} any more",
+            f"the work tree {worktree} is not on top of {st.base} any more",
             f"drop it with `howtoctl resolve {name} --abort` and start again",
         )
     # Commits git replayed without stopping, or made in the work tree by hand, are checked too.
-    change = ws.repo.diff_since_fork(st["onto"], new_tip) or b""
+    change = ws.repo.diff_since_fork(st.onto, new_tip) or b""
     _refuse_markers(name, change, worktree, False)
     branch = ws.config.branch_prefix + name
     if not change.strip():
         raise HowtoError(
-            f"the rebase in {worktree} left no change against {st['base']} (were its commits "
+            f"the rebase in {worktree} left no change against {st.base} (were its commits "
             f"skipped?): moving {branch} there would empty the HOWTO; nothing was moved",
             f"redo the resolution there, or drop it: howtoctl resolve {name} --abort",
         )
@@ -237,15 +219,13 @@ def finish(ws: Workspace, name: str) -> int:
             "--continue again",
         )
     now = ws.branches().get(name)
-    if now != st["old_tip"]:
+    if now != st.old_tip:
         _keep_resolution(ws, name, st, now, new_tip)
     # Recorded first: a rerun after a kill that came once the branch moved finishes the cleanup.
-    _save(ws, name, {**st, "moving_to": new_tip})
-    stamp, backups = backup.backup_updates(
-        ws.repo, {ref: st["old_tip"]}, f"resolve {name} --continue"
-    )
+    ws.store.write_resolve(name, dataclasses.replace(st, moving_to=new_tip))
+    stamp, backups = backup.backup_updates(ws.repo, {ref: st.old_tip}, f"resolve {name} --continue")
     ws.repo.update_refs(
-        [*backups, RefUpdate.move(ref, new_tip, st["old_tip"])], f"howtoctl resolve {name}"
+        [*backups, RefUpdate.move(ref, new_tip, st.old_tip)], f"howtoctl resolve {name}"
     )
     backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
     _clean_up(ws, name, st)
@@ -258,17 +238,19 @@ def finish(ws: Workspace, name: str) -> int:
     return EXIT_OK
 
 
-def _clean_up(ws: Workspace, name: str, st: dict) -> None:
+def _clean_up(ws: Workspace, name: str, st: store.ResolveRecord) -> None:
     """Remove the resolve's work tree (if still the one howtoctl made) and its record."""
-    owned = os.path.isdir(st["worktree"]) and _owned(ws, st)
-    ws.repo.remove_own_worktree(st["worktree"], owned)
-    fsutil.remove_file(_state_path(ws, name))
+    owned = os.path.isdir(st.worktree) and _owned(ws, st)
+    ws.repo.remove_own_worktree(st.worktree, owned)
+    ws.store.forget_resolve(name)
 
 
 RESOLVED_ROOT = "refs/howtoctl/resolved/"
 
 
-def _keep_resolution(ws: Workspace, name: str, st: dict, now: str | None, new_tip: str) -> None:
+def _keep_resolution(
+    ws: Workspace, name: str, st: store.ResolveRecord, now: str | None, new_tip: str
+) -> None:
     """The branch moved while it was being resolved: moving it now would drop what moved it.
     Keep the resolution under a ref (the work tree stays too) and say how to use it."""
     branch = ws.config.branch_prefix + name
@@ -276,7 +258,7 @@ def _keep_resolution(ws: Workspace, name: str, st: dict, now: str | None, new_ti
     ws.repo.update_refs([RefUpdate.create(kept, new_tip)], f"howtoctl resolve {name}", False)
     moved = f"now at {now[:12]}" if now else "deleted"
     raise HowtoError(
-        f"{branch} moved while it was being resolved (it was at {st['old_tip'][:12]}, {moved}); "
+        f"{branch} moved while it was being resolved (it was at {st.old_tip[:12]}, {moved}); "
         f"it was not moved. Your resolution is kept at {kept} ({new_tip[:12]})",
         f"compare the two: git range-diff {kept}...{branch}; to take the resolution anyway: "
         f"git branch -f {branch} {kept}; then howtoctl resolve {name} --abort",
@@ -293,25 +275,25 @@ def abort(ws: Workspace, name: str) -> int:
         return EXIT_OK
     if not st:
         raise HowtoError(f"no resolve of {name!r} in progress")
-    worktree = st["worktree"]
+    worktree = st.worktree
     owned = _owned(ws, st)
     if owned and ws.repo.rebase_in_progress(worktree):
         ws.repo.abort_rebase(worktree)
     ws.repo.remove_own_worktree(worktree, owned)
-    fsutil.remove_file(_state_path(ws, name))
+    ws.store.forget_resolve(name)
     output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
     if not owned and os.path.lexists(worktree):
         output.line(f"left {worktree} alone: it is no longer the work tree howtoctl made there")
     return EXIT_OK
 
 
-def _owned(ws: Workspace, st: dict) -> bool:
+def _owned(ws: Workspace, st: store.ResolveRecord) -> bool:
     """Whether the recorded path still holds the work tree this resolve made (never delete a
     directory that replaced it). Records of older versions carry no lock: never owned."""
-    if not isinstance(st.get("lock"), str):
+    if st.lock is None:
         return False
-    git_dir = st.get("git_dir") or _git_dir_named(ws, st["worktree"])
-    return isinstance(git_dir, str) and ws.repo.owns_worktree(st["worktree"], git_dir, st["lock"])
+    git_dir = st.git_dir or _git_dir_named(ws, st.worktree)
+    return git_dir is not None and ws.repo.owns_worktree(st.worktree, git_dir, st.lock)
 
 
 def _git_dir_named(ws: Workspace, worktree: str) -> str | None:

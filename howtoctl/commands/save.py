@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from howtoctl import conflict_markers, fsutil, lock, output, patch, state
+from howtoctl import conflict_markers, fsutil, lock, output, patch, store
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 
@@ -13,12 +13,12 @@ def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) 
     """Refuse to overwrite a diff file whose changes would otherwise be lost."""
     if current is None:
         return
-    record = state.read(ws.repo.common_dir, name)
+    record = ws.store.sync(name)
     rel = ws.diff_relpath(name)
     if ws.same_change(current, tip):
         return  # the file holds the branch's change in another form: nothing is lost
     if record is not None:
-        if state.digest(current) == record.diff_digest:
+        if store.digest(current) == record.diff_digest:
             return
         raise HowtoError(
             f"{rel} changed since {ws.config.branch_prefix}{name} was last saved or restored "
