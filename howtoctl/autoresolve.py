@@ -60,6 +60,7 @@ from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
+from howtoctl.statuses import Run
 
 WIGGLE = "wiggle"
 WIGGLE_RENAMES = "wiggle+renames"
@@ -497,7 +498,7 @@ class Resolver:
             ), []
 
         (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
-        if r.status == "passed":
+        if r.status == Run.PASSED:
             if r.outcomes is None or intent.own_tests(r.outcomes.passed, own):
                 return ""
             passed = r.outcomes.passed

@@ -19,22 +19,12 @@ import posixpath
 import re
 from collections.abc import Sequence
 
+from howtoctl import statuses
 from howtoctl.errors import HowtoError
 from howtoctl.manifest import Exemption
 from howtoctl.patch import FilePatch, Hunk
 
-
-class Status(enum.StrEnum):
-    """What became of one hunk of a HOWTO's diff."""
-
-    PROVED = "proved"
-    SURVIVED = "survived"
-    # Its mutant fails, but not by a test of the HOWTO's own failing: only by tests the diff
-    # does not touch, or by set-up, collection or import errors. Not proved.
-    WEAK = "weak"
-    EXEMPT = "exempt"
-    NOT_APPLICABLE = "not-applicable"
-    NOT_RUN = "not-run"  # the variant itself failed
+Status = statuses.Hunk  # what became of one hunk of a HOWTO's diff
 
 
 # Files that are documentation, not code: a hunk there cannot be proved by a test.

@@ -8,6 +8,7 @@ from howtoctl import autoresolve_record, gate_summary, inspection, output, varia
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED
+from howtoctl.statuses import Health
 
 
 def run(
@@ -59,7 +60,7 @@ def run(
         output.emit_json({"ok": not failed, "howtos": [r.as_dict() for r in reports]})
     else:
         for r in reports:
-            status = "ok" if r.ok else r.state
+            status = Health.OK if r.ok else r.state
             detail = (
                 r.detail
                 if not r.ok

@@ -7,6 +7,7 @@ from howtoctl import backup, lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change
 
 
 def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:
@@ -38,7 +39,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
             if as_json:
                 output.emit_json({"name": name, "base": ws.base, "finished_interrupted": True})
             else:
-                output.status_line(name, "dropped", "(the interrupted drop finished)")
+                output.status_line(name, Change.DROPPED, "(the interrupted drop finished)")
             return EXIT_OK
         if gone:
             raise HowtoError(
@@ -98,7 +99,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
     detail = f"removed {', '.join(gone)} (commit {commit[:12]} on {ws.base})" if commit else ""
     if tip is not None:
         detail += ("; " if detail else "") + f"deleted {ref.short} (tip {tip[:12]})"
-    output.status_line(name, "dropped", detail)
+    output.status_line(name, Change.DROPPED, detail)
     if tip is not None:
         output.info(f"its tip is backed up as {backup_ref}: `howtoctl undo` brings the branch back")
     if commit:

@@ -15,6 +15,7 @@ from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
 from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
 from howtoctl.names import HEADS, BranchRef, short_branch
+from howtoctl.statuses import Change
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
@@ -196,10 +197,10 @@ def run(
                 if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
                     written.append(rel)
                     created.append(rel)
-                    lines.append((rel, "created", ""))
+                    lines.append((rel, Change.CREATED, ""))
                 else:
                     skipped.append(rel)
-                    lines.append((rel, "skipped", "exists; left as it was"))
+                    lines.append((rel, Change.SKIPPED, "exists; left as it was"))
             for rel, content in edits.items():
                 if content is None:
                     continue
@@ -213,7 +214,7 @@ def run(
                     if rel == adopt.PYPROJECT
                     else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
                 )
-                lines.append((rel, "updated" if existed else "created", detail))
+                lines.append((rel, Change.UPDATED if existed else Change.CREATED, detail))
         except HowtoError:  # a write the checks could not foresee (a full disk): none stays
             for rel in created:
                 fsutil.remove_file(repo.path(rel))

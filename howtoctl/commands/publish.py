@@ -18,6 +18,7 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 from howtoctl.names import BranchRef, short_branch
+from howtoctl.statuses import Change
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 
@@ -163,15 +164,14 @@ def run(
         lambda name, oid: _restored_commit(ws, name, oid),
     )
     for ref, why in p.left_alone:
-        output.status_line(short_branch(ref), "left alone", why)
+        output.status_line(short_branch(ref), Change.LEFT_ALONE, why)
     if not p.updates:
         if not p.left_alone:
             output.info(f"{remote} already has every {prefix}* branch as it is here")
         return EXIT_PROBLEMS if _blocked(p, keep, ws) else EXIT_OK
     for ref, new, old in p.updates:
-        status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
-            short_branch(ref), ("would-" if dry_run else "") + status, (new or old or "")[:12]
+            short_branch(ref), _push_status(new, old, dry_run), (new or old or "")[:12]
         )
     if not dry_run:
         # Each branch and its record move together, both leased, in the same atomic push.
@@ -189,3 +189,12 @@ def run(
 def _blocked(p: Plan, keep: set[str], ws: Workspace) -> bool:
     """Whether a HOWTO could not be published (its remote branch holds other work)."""
     return any(ref[len(ws.prefix_ref) :] in keep for ref, _ in p.left_alone)
+
+
+def _push_status(new: str | None, old: str | None, dry_run: bool) -> Change:
+    """What the push does to a remote branch (`new` None: deletes it; `old` None: creates it)."""
+    if new is None:
+        return Change.WOULD_DELETE if dry_run else Change.DELETE
+    if old:
+        return Change.WOULD_UPDATE if dry_run else Change.UPDATE
+    return Change.WOULD_CREATE if dry_run else Change.CREATE

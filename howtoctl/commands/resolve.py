@@ -18,6 +18,7 @@ from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock,
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change, Rebase
 
 
 def _load(ws: Workspace, name: str) -> store.ResolveRecord | None:
@@ -61,7 +62,7 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         )
     onto = ws.base_tip
     if ws.repo.is_ancestor(onto, tip):
-        output.status_line(name, "up-to-date", f"{branch} is already on the tip of {ws.base}")
+        output.status_line(name, Rebase.UP_TO_DATE, f"{branch} is already on the tip of {ws.base}")
         return EXIT_OK
     if from_candidate and autoresolve_record.partial_for(ws, name, tip, onto) is None:
         raise HowtoError(
@@ -106,10 +107,10 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
             "fix what git says, then run howtoctl resolve again",
         )
     if step.done:
-        output.status_line(name, "rebased", f"no conflicts left; review it in {worktree}")
+        output.status_line(name, Rebase.REBASED, f"no conflicts left; review it in {worktree}")
         output.line(f"finish with: howtoctl resolve {name} --continue")
         return EXIT_OK
-    output.status_line(name, "conflict", ", ".join(step.conflicts))
+    output.status_line(name, Rebase.CONFLICT, ", ".join(step.conflicts))
     best = autoresolve_record.partial_for(ws, name, tip, onto, worktree)
     failed = f"failed its {best['failed']} check: {best['detail']}" if best else ""
     if from_candidate and best:
@@ -175,7 +176,7 @@ def finish(ws: Workspace, name: str) -> int:
         # A run killed after it moved the branch (git may have removed the work tree since):
         # only the cleanup is left.
         _clean_up(ws, name, st)
-        output.status_line(name, "rebased", f"old tip kept under {backup.BACKUP_ROOT}")
+        output.status_line(name, Rebase.REBASED, f"old tip kept under {backup.BACKUP_ROOT}")
         output.line(f"now save its diff: howtoctl save {name}")
         return EXIT_OK
     worktree = st.worktree
@@ -189,7 +190,7 @@ def finish(ws: Workspace, name: str) -> int:
         _refuse_markers(name, ws.repo.staged_diff(worktree), worktree, staged=True)
         step = ws.repo.continue_rebase(worktree)
         if not step.done:
-            output.status_line(name, "conflict", ", ".join(step.conflicts) or "rebase stopped")
+            output.status_line(name, Rebase.CONFLICT, ", ".join(step.conflicts) or "rebase stopped")
             output.line(step.output)
             output.line(f"fix it in {worktree}, `git add` the files, and run --continue again")
             return EXIT_PROBLEMS
@@ -231,7 +232,7 @@ def finish(ws: Workspace, name: str) -> int:
     _clean_up(ws, name, st)
     output.status_line(
         name,
-        "rebased",
+        Rebase.REBASED,
         f"old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}",
     )
     output.line(f"now save its diff: howtoctl save {name}")
@@ -270,7 +271,7 @@ def abort(ws: Workspace, name: str) -> int:
         st = _load(ws, name)
     except CorruptState as e:
         fsutil.remove_file(e.path)  # howtoctl's own record: with it gone, a new resolve can start
-        output.status_line(name, "aborted", f"dropped the damaged record {e.path}")
+        output.status_line(name, Change.ABORTED, f"dropped the damaged record {e.path}")
         output.line("no work tree was removed: see `git worktree list` for one left behind")
         return EXIT_OK
     if not st:
@@ -281,7 +282,7 @@ def abort(ws: Workspace, name: str) -> int:
         ws.repo.abort_rebase(worktree)
     ws.repo.remove_own_worktree(worktree, owned)
     ws.store.forget_resolve(name)
-    output.status_line(name, "aborted", f"{ws.config.branch_prefix}{name} is unchanged")
+    output.status_line(name, Change.ABORTED, f"{ws.config.branch_prefix}{name} is unchanged")
     if not owned and os.path.lexists(worktree):
         output.line(f"left {worktree} alone: it is no longer the work tree howtoctl made there")
     return EXIT_OK

@@ -7,6 +7,7 @@ import os
 from howtoctl import conflict_markers, fsutil, lock, output, patch, store
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change, Hunk
 
 
 def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) -> None:
@@ -165,10 +166,10 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
-                output.status_line(name, "unchanged", rel)
+                output.status_line(name, Change.UNCHANGED, rel)
             else:
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
-                output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
+                output.status_line(name, Change.SAVED, f"{rel} (+{parsed.added} -{parsed.removed})")
                 if name in kept:
                     output.info(
                         f"{name}: the replaced {rel} had changes not committed; it is kept: "
@@ -179,7 +180,9 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 path, record = proofs[name]
                 fsutil.write_atomic(path, record, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(
-                    name, "proved", f"{ws.config.proof_dir}/{name}.json (by --auto-resolve --prove)"
+                    name,
+                    Hunk.PROVED,
+                    f"{ws.config.proof_dir}/{name}.json (by --auto-resolve --prove)",
                 )
             behind = ws.commits_behind(tip)
             if behind:

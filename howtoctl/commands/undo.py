@@ -8,6 +8,7 @@ from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 from howtoctl.names import short_branch
+from howtoctl.statuses import Change
 
 
 def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
@@ -43,7 +44,7 @@ def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
             for ref, oid in sorted(changes.items()):
                 output.status_line(
                     short_branch(ref),
-                    "would-restore",
+                    Change.WOULD_RESTORE,
                     f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}",
                 )
             return EXIT_OK
@@ -65,7 +66,9 @@ def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
             backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=mine)
     for ref, oid in sorted(changes.items()):
         output.status_line(
-            short_branch(ref), "restored", f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}"
+            short_branch(ref),
+            Change.RESTORED,
+            f"{(current.get(ref) or 'absent')[:12]} -> {oid[:12]}",
         )
     output.info(
         f"branches reset to backup {stamp}"
