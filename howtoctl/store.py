@@ -8,7 +8,8 @@ record lives and how it is written; every other module asks a `Store`:
   (`SyncRecord`, key-value lines), so check and save can tell which side moved since.
 - `howtoctl/resolve/<name>.json`: a `howtoctl resolve` under way (`ResolveRecord`).
 - `howtoctl/auto-resolved/<name>.json`, `howtoctl/auto-resolve-partial/<name>.json`: what
-  `rebase-all --auto-resolve` leaves for later commands (autoresolve_record.py says what).
+  `rebase-all --auto-resolve` leaves for later commands (`AcceptedRecord`, `PartialRecord`;
+  autoresolve_record.py says what they are for).
 - `howtoctl/tmp/`: temporary files that must not land in the work tree.
 - `howtoctl/maintenance-plot`: the last maintenance plot drawn, with its key (a cache).
 
@@ -100,6 +101,75 @@ class ResolveRecord:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class AcceptedRecord:
+    """A branch moved by an automatic resolution that awaits review (autoresolve_record.py)."""
+
+    tip: str  # the tip the resolution gave the branch
+    method: str
+    diff: str | None = None  # digest of the base's committed diff file then ("": none)
+    onto: str | None = None  # the base tip it was made on
+    proof: str | None = None  # with --prove: the record `save` writes beside the diff
+    report: dict = dataclasses.field(default_factory=dict)  # the rest of the attempt's report
+
+    def encode(self) -> bytes:
+        named = {"onto": self.onto, "proof": self.proof}
+        return json.dumps(
+            {
+                "tip": self.tip,
+                "method": self.method,
+                **self.report,
+                **{k: v for k, v in named.items() if v is not None},
+                "diff": self.diff,
+            }
+        ).encode()
+
+    @classmethod
+    def decode(cls, fields: dict) -> AcceptedRecord | None:
+        if not isinstance(fields.get("tip"), str) or not isinstance(fields.get("method"), str):
+            return None
+        named = ("tip", "method", "diff", "onto", "proof")
+        return cls(
+            fields["tip"],
+            fields["method"],
+            *(fields.get(k) if isinstance(fields.get(k), str) else None for k in named[2:]),
+            report={k: v for k, v in fields.items() if k not in named},
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PartialRecord:
+    """The best candidate of a rebase no candidate resolved (autoresolve_record.py)."""
+
+    old_tip: str  # the branch tip and base tip of that rebase
+    onto: str
+    commit: str  # the branch's commit whose conflict it resolves
+    method: str
+    failed: str  # the check it failed, and why
+    detail: str
+    files: dict[str, str | None]  # its merged files as blob ids (None: deleted)
+    report: dict = dataclasses.field(default_factory=dict)  # the rest of the attempt's report
+
+    def encode(self) -> bytes:
+        fields = dataclasses.asdict(self)
+        report = fields.pop("report")
+        return json.dumps({**fields, **report}).encode()
+
+    @classmethod
+    def decode(cls, fields: dict) -> PartialRecord | None:
+        named = [f.name for f in dataclasses.fields(cls) if f.name not in ("files", "report")]
+        files = fields.get("files")
+        if not all(isinstance(fields.get(k), str) for k in named) or not (
+            isinstance(files, dict) and all(isinstance(v, str | None) for v in files.values())
+        ):
+            return None
+        return cls(
+            *(fields[k] for k in named),
+            files=files,
+            report={k: v for k, v in fields.items() if k not in (*named, "files")},
+        )
+
+
 class DamagedRecord(Exception):
     """A record that is there but cannot be read, where reading it as none would lose track
     of something (a resolve's work tree)."""
@@ -185,17 +255,19 @@ class Store:
             return None
         return record if isinstance(record, dict) else None
 
-    def accepted(self, name: str) -> dict | None:
-        return self._read_json(self._auto_path(_ACCEPTED, name))
+    def accepted(self, name: str) -> AcceptedRecord | None:
+        fields = self._read_json(self._auto_path(_ACCEPTED, name))
+        return None if fields is None else AcceptedRecord.decode(fields)
 
-    def write_accepted(self, name: str, record: dict) -> None:
-        fsutil.write_atomic(self._auto_path(_ACCEPTED, name), json.dumps(record).encode())
+    def write_accepted(self, name: str, record: AcceptedRecord) -> None:
+        fsutil.write_atomic(self._auto_path(_ACCEPTED, name), record.encode())
 
-    def partial(self, name: str) -> dict | None:
-        return self._read_json(self._auto_path(_PARTIAL, name))
+    def partial(self, name: str) -> PartialRecord | None:
+        fields = self._read_json(self._auto_path(_PARTIAL, name))
+        return None if fields is None else PartialRecord.decode(fields)
 
-    def write_partial(self, name: str, record: dict) -> None:
-        fsutil.write_atomic(self._auto_path(_PARTIAL, name), json.dumps(record).encode())
+    def write_partial(self, name: str, record: PartialRecord) -> None:
+        fsutil.write_atomic(self._auto_path(_PARTIAL, name), record.encode())
 
     def forget_partial(self, name: str) -> None:
         fsutil.remove_file(self._auto_path(_PARTIAL, name))

@@ -108,3 +108,23 @@ def test_an_auto_resolve_record_that_is_no_json_object_is_no_record(repo_with_ho
     assert json.loads(res.out)
     res = r.cli("resolve", "alpha", "--from-candidate")
     assert res.code == 2 and "hit a bug" not in res.err, res
+
+
+def test_auto_resolve_records_round_trip_and_a_wrong_field_is_no_record(tmp_path):
+    s = store.Store(str(tmp_path))
+    accepted = store.AcceptedRecord(
+        "a" * 40, "wiggle", "d", "b" * 40, "{}", report={"passed": ["smoke"], "failed": None}
+    )
+    s.write_accepted("alpha", accepted)
+    assert s.accepted("alpha") == accepted
+    partial = store.PartialRecord(
+        "a", "b", "c", "wiggle", "smoke", "it failed", {"x.py": "e" * 40, "gone.py": None}
+    )
+    s.write_partial("alpha", partial)
+    assert s.partial("alpha") == partial
+    s.forget_partial("alpha")
+    assert s.partial("alpha") is None
+    assert store.AcceptedRecord.decode({"tip": "a", "method": 1}) is None
+    fields = json.loads(partial.encode())
+    assert store.PartialRecord.decode({**fields, "files": {"x.py": 5}}) is None
+    assert store.PartialRecord.decode({**fields, "commit": None}) is None

@@ -112,12 +112,12 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
         return EXIT_OK
     output.status_line(name, Rebase.CONFLICT, ", ".join(step.conflicts))
     best = autoresolve_record.partial_for(ws, name, tip, onto, worktree)
-    failed = f"failed its {best['failed']} check: {best['detail']}" if best else ""
+    failed = f"failed its {best.failed} check: {best.detail}" if best else ""
     if from_candidate and best:
         autoresolve_record.write_partial(ws, best, worktree)
         output.line(
             f"The conflicted files hold rebase-all --auto-resolve's best candidate "
-            f"({best['method']}), unstaged. It {failed}"
+            f"({best.method}), unstaged. It {failed}"
         )
         output.line(
             "It may change lines outside the conflict: review all it changes on the new base "
@@ -138,7 +138,7 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
     )
     if best and not from_candidate:
         output.line(
-            f"rebase-all --auto-resolve's best candidate ({best['method']}) is kept; it {failed}"
+            f"rebase-all --auto-resolve's best candidate ({best.method}) is kept; it {failed}"
         )
         output.line(
             f"To start from it instead: howtoctl resolve {name} --abort, "
