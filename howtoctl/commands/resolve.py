@@ -47,6 +47,22 @@ def default_worktree(ws: Workspace, name: str) -> str:
     return os.path.join(parent, f"{here.removesuffix('.git') or 'repo'}-resolve-{name}")
 
 
+def _new_worktree_path(ws: Workspace, worktree: str) -> str:
+    """`worktree`, once it is known to be a free place outside the repository."""
+    for inside, what in ((ws.repo.toplevel, "work tree"), (ws.repo.common_dir, "git directory")):
+        if inside and fsutil.is_inside(worktree, inside):
+            raise HowtoError(
+                f"--path {worktree} is inside the repository's {what}: every `git status` "
+                "there would see the checkout",
+                "pick a place outside the repository, such as beside it (the default)",
+            )
+    if os.path.lexists(worktree):
+        raise HowtoError(
+            f"{worktree} already exists", "pick another place with --path, or remove it"
+        )
+    return worktree
+
+
 def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = False) -> int:
     branch = ws.config.branch_prefix + name
     existing = _load(ws, name)
@@ -70,18 +86,7 @@ def start(ws: Workspace, name: str, path: str | None, from_candidate: bool = Fal
             "`howtoctl rebase-all --auto-resolve` keeps its best one where none passes its checks "
             f"(for the tips of then); or start from git's conflict: howtoctl resolve {name}",
         )
-    worktree = os.path.abspath(path or default_worktree(ws, name))
-    for inside, what in ((ws.repo.toplevel, "work tree"), (ws.repo.common_dir, "git directory")):
-        if inside and fsutil.is_inside(worktree, inside):
-            raise HowtoError(
-                f"--path {worktree} is inside the repository's {what}: every `git status` "
-                "there would see the checkout",
-                "pick a place outside the repository, such as beside it (the default)",
-            )
-    if os.path.lexists(worktree):
-        raise HowtoError(
-            f"{worktree} already exists", "pick another place with --path, or remove it"
-        )
+    worktree = _new_worktree_path(ws, os.path.abspath(path or default_worktree(ws, name)))
     # A reason no one else writes: abort and continue delete only the work tree that has it.
     reason = f"howtoctl resolve {name} {os.urandom(8).hex()}"
     st = store.ResolveRecord(worktree, tip, onto, ws.base, lock=reason)
