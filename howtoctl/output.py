@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from howtoctl.statuses import Change, Health, Hunk, Rebase, Run, Status
+from howtoctl.statuses import Change, Gate, Health, Hunk, Rebase, Run, Status
 
 
 def _width(stream) -> int | None:
@@ -136,6 +136,8 @@ STATUS_STYLES: dict[str, str] = {
     Change.WOULD_CREATE: "cyan",
     Change.WOULD_UPDATE: "cyan",
     Change.WOULD_DELETE: "cyan",
+    Gate.APPLIES: "green",
+    Gate.NEEDS_AUTHOR: "red",  # Gate.AUTO_RESOLVED is Rebase.AUTO_RESOLVED's word
 }
 
 

@@ -90,5 +90,13 @@ class Change(enum.StrEnum):
     WOULD_DELETE = "would-delete"
 
 
-VOCABULARIES = (Hunk, Health, Rebase, Run, Change)
-Status = Hunk | Health | Rebase | Run | Change  # any status word
+class Gate(enum.StrEnum):
+    """A HOWTO's row in the PR gate's job summary (gate_summary.py)."""
+
+    APPLIES = "applies"
+    AUTO_RESOLVED = "auto-resolved"
+    NEEDS_AUTHOR = "needs its author"
+
+
+VOCABULARIES = (Hunk, Health, Rebase, Run, Change, Gate)
+Status = Hunk | Health | Rebase | Run | Change | Gate  # any status word
