@@ -12,52 +12,35 @@
 
 from __future__ import annotations
 
-import json
-import os
-
-from howtoctl import fsutil, state
+from howtoctl import fsutil, store
 from howtoctl.howtos import Workspace
-
-_ACCEPTED = "auto-resolved"
-_PARTIAL = "auto-resolve-partial"
-
-
-def _path(ws: Workspace, kind: str, name: str) -> str:
-    return os.path.join(ws.repo.common_dir, "howtoctl", kind, f"{name}.json")
-
-
-def _read(path: str) -> dict | None:
-    data = fsutil.read_or_none(path)
-    if not data:
-        return None
-    try:
-        return json.loads(data)
-    except ValueError:
-        return None
 
 
 def _committed_diff_digest(ws: Workspace, name: str) -> str:
     data = ws.repo.show_file(ws.base_tip, ws.diff_relpath(name))
-    return state.digest(data) if data is not None else ""
+    return store.digest(data) if data is not None else ""
 
 
 def remember_accepted(ws: Workspace, name: str, tip: str, attempt: dict) -> None:
-    record = {"tip": tip, **attempt, "diff": _committed_diff_digest(ws, name)}
-    fsutil.write_atomic(_path(ws, _ACCEPTED, name), json.dumps(record).encode())
+    """Remember that `attempt` (its report, onto, proof) moved the branch to `tip`."""
+    fields = {"tip": tip, **attempt, "diff": _committed_diff_digest(ws, name)}
+    record = store.AcceptedRecord.decode(fields)
+    assert record is not None, "an attempt always names its method"
+    ws.store.write_accepted(name, record)
 
 
-def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, dict]:
+def accepted_marks(ws: Workspace, names: list[str]) -> dict[str, store.AcceptedRecord]:
     """{name: record} for HOWTOs whose branch holds an auto-resolution nobody saved yet."""
     branches = ws.branches(fresh=False)
     marks = {}
     for name in names:
-        record = _read(_path(ws, _ACCEPTED, name))
+        record = ws.store.accepted(name)
         tip = branches.get(name)
         if not record or tip is None:
             continue
-        if record.get("diff") != _committed_diff_digest(ws, name):
+        if record.diff != _committed_diff_digest(ws, name):
             continue  # a diff was committed since: reviewed like any change
-        if tip == record["tip"] or ws.repo.is_ancestor(record["tip"], tip):
+        if tip == record.tip or ws.repo.is_ancestor(record.tip, tip):
             marks[name] = record
     return marks
 
@@ -71,59 +54,62 @@ def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes | None) -> tup
     `prove --record` is newer truth), for the branch at exactly that tip, with mutants built
     on the current base (not an older `--onto`), for exactly these diff bytes (`diff`; None:
     not checked)."""
-    return _proof_holds(ws, name, _read(_path(ws, _ACCEPTED, name)), tip, diff)
+    return _proof_holds(ws, name, ws.store.accepted(name), tip, diff)
 
 
 def _proof_holds(
-    ws: Workspace, name: str, record: dict | None, tip: str, diff: bytes | None
+    ws: Workspace, name: str, record: store.AcceptedRecord | None, tip: str, diff: bytes | None
 ) -> tuple[bytes, str]:
     from howtoctl import proof
 
-    if not record or not isinstance(record.get("proof"), str):
+    if record is None or record.proof is None:
         return b"", ""
-    if record.get("diff") != _committed_diff_digest(ws, name):
+    if record.diff != _committed_diff_digest(ws, name):
         return b"", ""  # reviewed since: nothing pending
-    if record.get("onto") != ws.base_tip:
-        where = str(record.get("onto"))[:12]
+    if record.onto != ws.base_tip:
+        where = str(record.onto)[:12]
         return b"", f"proved on {where}, and the base is now {ws.base_tip[:12]}"
-    if record.get("tip") != tip:
+    if record.tip != tip:
         return b"", "proved for an earlier tip of the branch"
-    data = record["proof"].encode()
+    data = record.proof.encode()
     if diff is not None and proof.read_record(data, diff) is None:
         return b"", "proved for other diff bytes"
     return data, ""
 
 
-def remember_partial(ws: Workspace, name: str, record: dict) -> None:
-    fsutil.write_atomic(_path(ws, _PARTIAL, name), json.dumps(record).encode())
+def remember_partial(ws: Workspace, name: str, fields: dict) -> None:
+    """Keep a failed candidate (`fields`: its report, files and the rebase it was for)."""
+    record = store.PartialRecord.decode(fields)
+    assert record is not None, "a failed candidate names its rebase, commit and check"
+    ws.store.write_partial(name, record)
 
 
-def partial(ws: Workspace, name: str) -> dict | None:
-    return _read(_path(ws, _PARTIAL, name))
+def partial(ws: Workspace, name: str) -> store.PartialRecord | None:
+    return ws.store.partial(name)
 
 
 def partial_for(
     ws: Workspace, name: str, old_tip: str, onto: str, worktree: str | None = None
-) -> dict | None:
+) -> store.PartialRecord | None:
     """The best candidate kept for this rebase of `name` (same branch tip, same base), or None;
     with `worktree`, only when made for the commit the rebase there stopped at."""
     record = partial(ws, name)
-    if not record or (record.get("old_tip"), record.get("onto")) != (old_tip, onto):
+    if record is None or (record.old_tip, record.onto) != (old_tip, onto):
         return None
-    if worktree is not None and ws.repo.rebase_stopped_at(worktree) != record.get("commit"):
+    if worktree is not None and ws.repo.rebase_stopped_at(worktree) != record.commit:
         return None
     return record
 
 
-def write_partial(ws: Workspace, record: dict, worktree: str) -> None:
+def write_partial(ws: Workspace, record: store.PartialRecord, worktree: str) -> None:
     """Put a candidate's merged files (`partial_for`) into a `resolve` work tree stopped at its
     conflict, over git's conflicted files; left unstaged, for the maintainer to review."""
-    for path, oid in record["files"].items():
+    for path, oid in record.files.items():
         fsutil.write_in_tree(worktree, path, None if oid is None else ws.repo.read_blob(oid))
 
 
 def forget_partial(ws: Workspace, name: str) -> None:
-    fsutil.remove_file(_path(ws, _PARTIAL, name))
+    ws.store.forget_partial(name)
 
 
 def mark(ws: Workspace, reports: list) -> None:
@@ -133,7 +119,7 @@ def mark(ws: Workspace, reports: list) -> None:
     for r in reports:
         record = marks.get(r.name)
         if record:
-            r.auto_resolved = record["method"]
+            r.auto_resolved = record.method
             note = f"auto-resolved by {r.auto_resolved}: review it, then save and commit its diff"
             r.detail = f"{note}; {r.detail}" if r.detail else note
             # The branch is already on the base: rebasing it again is not what it needs.

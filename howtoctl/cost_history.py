@@ -362,6 +362,6 @@ def read(ws: Workspace, requested: tuple[str, ...], since: str | None) -> Histor
         if first is not None:  # the diff as the range found it
             f.lines.insert(0, _lines_at(commits[start], diffs[timeline.requests[first][0]]))
         f.last_human_touch = human_touch.get(name)
-        f.awaiting_review = unreviewed.get(name, {}).get("method", "")
+        f.awaiting_review = unreviewed[name].method if name in unreviewed else ""
         result.append(f)
     return History(commits[start:], result)

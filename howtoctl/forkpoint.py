@@ -8,7 +8,7 @@ was made against the files as they were before some later commit changed them.
 
 from __future__ import annotations
 
-from howtoctl import state
+from howtoctl import store
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 
@@ -28,11 +28,11 @@ def find(ws: Workspace, name: str, data: bytes, paths: tuple[str, ...]) -> tuple
 
 
 def _candidates(ws: Workspace, name: str, data: bytes, paths: tuple[str, ...]):
-    record = state.read(ws.repo.common_dir, name)
+    record = ws.store.sync(name)
     if (
         record is not None
         and record.fork
-        and record.diff_digest == state.digest(data)
+        and record.diff_digest == store.digest(data)
         and ws.repo.is_ancestor(record.fork, ws.base_tip)
     ):
         yield record.fork

@@ -13,18 +13,19 @@ import os
 from collections.abc import Sequence
 
 from howtoctl import fsutil
+from howtoctl.statuses import Gate
 
 VARIABLE = "GITHUB_STEP_SUMMARY"
-APPLIES = "applies"
-AUTO_RESOLVED = "auto-resolved"
-NEEDS_AUTHOR = "needs its author"
+APPLIES = Gate.APPLIES
+AUTO_RESOLVED = Gate.AUTO_RESOLVED
+NEEDS_AUTHOR = Gate.NEEDS_AUTHOR
 STEPS = ("check", "smoke test", "prove")
 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
     name: str
-    state: str  # APPLIES, AUTO_RESOLVED or NEEDS_AUTHOR
+    state: Gate
     step: str  # one of STEPS: the column `seconds` goes in
     seconds: float
     detail: str = ""

@@ -13,7 +13,8 @@ import shlex
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
-from howtoctl import names, output, patch, state
+from howtoctl import names, output, patch
+from howtoctl import store as store_mod
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.names import HEADS, BranchRef, short_branch
@@ -126,9 +127,14 @@ class Workspace:
         return (self.repo.git_dir, self.repo.common_dir)
 
     @property
+    def store(self) -> store_mod.Store:
+        """The clone's own state (sync and resolve records, the lock, ...)."""
+        return store_mod.Store(self.repo.common_dir)
+
+    @property
     def scratch_dir(self) -> str:
         """howtoctl's private directory for temporary files, inside the git directory."""
-        return os.path.join(self.repo.common_dir, "howtoctl", "tmp")
+        return self.store.scratch_dir
 
     # -- the base branch -----------------------------------------------------------------------
 
@@ -375,17 +381,17 @@ class Workspace:
         saved: bytes,
         tip: str,
         fork: str | None,
-        record: state.SyncRecord | None = None,
+        record: store_mod.SyncRecord | None = None,
     ) -> bool:
         """True when the sync record proves `saved` is what `save` writes for this tip and fork."""
         if not fork:
             return False
         if record is None:
-            record = state.read(self.repo.common_dir, name)
+            record = self.store.sync(name)
         return (
             record is not None
             and (record.tip, record.fork, record.recipe) == (tip, fork, self.diff_recipe)
-            and record.diff_digest == state.digest(saved)
+            and record.diff_digest == store_mod.digest(saved)
         )
 
     def metadata_changes(self, tip: str, fork: str) -> list[str]:
@@ -416,7 +422,7 @@ class Workspace:
         With the branch's `fork` point known, a sync record that matches tip, fork, recipe and
         file answers without running git diff: `save` made that file from exactly this state.
         """
-        record = state.read(self.repo.common_dir, name)
+        record = self.store.sync(name)
         if self.in_sync_by_record(name, saved, tip, fork, record):
             return Freshness(True)
         if self.branch_diff(name, tip) == saved:
@@ -433,7 +439,7 @@ class Workspace:
             )
         if record is not None:
             branch_moved = record.tip != tip
-            diff_moved = record.diff_digest != state.digest(saved)
+            diff_moved = record.diff_digest != store_mod.digest(saved)
             if diff_moved and not branch_moved:
                 return Freshness(
                     False,
@@ -458,9 +464,7 @@ class Workspace:
     def rebase_advice(self, name: str) -> str:
         """What to run for a branch behind the base, conflicts included: never only rebase-all
         and save, which leave a conflicted branch where it is."""
-        if os.path.exists(
-            os.path.join(self.repo.common_dir, "howtoctl", "resolve", name + ".json")
-        ):
+        if self.store.resolving(name):
             return (
                 f"a resolve of it is under way: finish it with howtoctl resolve {name} --continue, "
                 f"then howtoctl save {name}"
@@ -500,7 +504,8 @@ class Workspace:
         # The record only spares check a rebuild: callers have moved refs or written the diff
         # by now, so failing to write it is a warning, not an exit that says nothing changed.
         try:
-            state.write(self.repo.common_dir, name, tip, diff, fork, self.diff_recipe)
+            record = store_mod.SyncRecord(tip, store_mod.digest(diff), fork, self.diff_recipe)
+            self.store.write_sync(name, record)
         except HowtoError as e:
             output.warn(
                 f"{name}: could not record that its branch and diff are in sync ({e.message}); "

@@ -5,24 +5,14 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
-import enum
 import os
 
-from howtoctl import conflict_markers, names, patch
+from howtoctl import conflict_markers, names, patch, statuses
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
 
-
-class State(enum.StrEnum):
-    FRESH = "fresh"
-    STALE = "stale"
-    NEEDS_REBASE = "needs-rebase"
-    BROKEN = "broken"
-    MISSING_BRANCH = "missing-branch"
-    MISSING_DIFF = "missing-diff"
-    BAD_EXEMPTION = "bad-exemption"
-    CONFLICT_MARKERS = "conflict-markers"  # the diff adds lines a merge left unresolved
+State = statuses.Health
 
 
 @dataclasses.dataclass

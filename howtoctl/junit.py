@@ -7,11 +7,13 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from howtoctl.statuses import Run
+
 
 @dataclasses.dataclass
 class VariantResult:
     name: str
-    status: str  # "passed" | "failed" | "error"
+    status: Run
     seconds: float
     command: str = ""
     failing_tests: tuple[str, ...] = ()
@@ -109,8 +111,8 @@ def skip_reasons(xml_text: str | bytes | None) -> dict[str, str]:
 
 
 def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> bytes:
-    failures = sum(r.status == "failed" for r in results)
-    errors = sum(r.status == "error" for r in results)
+    failures = sum(r.status == Run.FAILED for r in results)
+    errors = sum(r.status == Run.ERROR for r in results)
     total = sum(r.seconds for r in results)
     counts = {
         "name": suite,
@@ -125,9 +127,9 @@ def render(results: Sequence[VariantResult], suite: str = "howtoctl test") -> by
         case = ET.SubElement(
             ts, "testcase", classname="howto", name=r.name, time=f"{r.seconds:.3f}"
         )
-        if r.status in ("failed", "error"):
+        if r.status in (Run.FAILED, Run.ERROR):
             el = ET.SubElement(
-                case, "failure" if r.status == "failed" else "error", message=r.message
+                case, "failure" if r.status == Run.FAILED else "error", message=r.message
             )
             el.text = "\n".join([*(f"failed: {t}" for t in r.failing_tests), "", r.output_tail])
         if r.command:

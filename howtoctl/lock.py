@@ -12,17 +12,15 @@ import fcntl
 import os
 from collections.abc import Iterator
 
-from howtoctl import fsutil
+from howtoctl import fsutil, store
 from howtoctl.errors import HowtoError, LockedError
-
-LOCK_NAME = "howtoctl.lock"
 
 
 @contextlib.contextmanager
 def repository_lock(common_dir: str, command: str, writes: bool = True) -> Iterator[None]:
     """Hold the repository's lock. A command that `writes` nothing (a dry run) may go on
     without it where the repository is read-only: nobody can change it then."""
-    path = os.path.join(common_dir, LOCK_NAME)
+    path = store.Store(common_dir).lock_path
     try:
         fd = fsutil.open_lock_file(path)
     except OSError as e:

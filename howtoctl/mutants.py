@@ -21,6 +21,7 @@ from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry, Exemption
 from howtoctl.patch import FilePatch
 from howtoctl.proof import HunkResult
+from howtoctl.statuses import Hunk, Run
 
 # A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
 # the HOWTO's own run took, and at least MIN_TIMEOUT seconds (JAX compiles vary).
@@ -104,15 +105,12 @@ def label(name: str, h: HunkInfo) -> str:
     return f"{name}{_WITHOUT}{h.index + 1}"
 
 
-KILLED = "killed"
-
-
-def status_word(r: VariantResult) -> str:
+def status_word(r: VariantResult) -> Run | Hunk:
     """How the progress lines call a run: a failing mutant is killed (which failures prove
     its hunk is told at the end, against the HOWTO's own run)."""
     if _WITHOUT not in r.name:
         return r.status
-    return proof.Status.SURVIVED if r.status == "passed" else KILLED
+    return Hunk.SURVIVED if r.status == Run.PASSED else Run.KILLED
 
 
 def mutant_timeout(timeout: float | None, variant_seconds: float) -> float:
@@ -151,7 +149,7 @@ def variant_job(
         assert p.variant is not None
         own = timeout if timeout is not None else cap
         r = runner.run(p.name, p.variant, entry, p.files, time.monotonic(), own)
-        if r.status != "passed":
+        if r.status != Run.PASSED:
             return r, []
         limit = mutant_timeout(timeout, r.seconds)
         return r, mutant_jobs(runner, p, entry, min(limit, cap) if cap is not None else limit)
@@ -162,7 +160,7 @@ def variant_job(
 def results(p: Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
     """Each counted hunk's status, from the runs of the variant (named `p.name`) and mutants."""
     variant = runs.get(p.name)
-    ok = variant is not None and variant.status == "passed"
+    ok = variant is not None and variant.status == Run.PASSED
     found = []
     for h in p.hunks:
         if not h.counted:
@@ -188,7 +186,7 @@ def results(p: Plan, runs: dict[str, VariantResult]) -> list[HunkResult]:
 
 
 def _mutant_verdict(r: VariantResult, variant: VariantResult, own: frozenset[str]) -> proof.Verdict:
-    if r.status == "passed":
+    if r.status == Run.PASSED:
         return proof.Verdict(
             proof.Status.SURVIVED, "", (), "the smoke test passes without this hunk"
         )

@@ -11,6 +11,8 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from howtoctl.statuses import Change, Gate, Health, Hunk, Rebase, Run, Status
+
 
 def _width(stream) -> int | None:
     """Terminal width for a terminal; wide (no wrapping) when output goes to a file or pipe."""
@@ -81,51 +83,65 @@ def _emit(stream, text: str, markup: Callable[[], str], style: str | None = None
     console.print(markup(), style=style)
 
 
-STATUS_STYLES = {
-    "ok": "green",
-    "passed": "green",
-    "fresh": "green",
-    "up-to-date": "green",
-    "rebased": "green",
-    "would-rebase": "cyan",
-    "saved": "green",
-    "unchanged": "dim",
-    "restored": "green",
-    "matches": "dim",
-    "at-fork-point": "yellow",
-    "not-restored": "red",
-    "stale": "yellow",
-    "needs-rebase": "yellow",
-    "missing-branch": "yellow",
-    "missing-diff": "yellow",
-    "skipped": "yellow",
-    "conflict": "red",
-    "broken": "red",
-    "failed": "red",
-    "error": "red",
-    "proved": "green",
-    "exempt": "cyan",
-    "not-applicable": "yellow",
-    "not-run": "yellow",
-    "survived": "red",
-    "weak": "red",
-    "killed": "green",
-    "auto-resolved": "cyan",
-    "bad-exemption": "red",
-    "created": "green",
-    "updated": "green",
-    "rendered": "green",
-    "dropped": "yellow",
-    "aborted": "yellow",
-    "would-restore": "cyan",
-    "left alone": "yellow",
-    "foreign": "yellow",
-    "backup": "dim",
-    "pruned": "dim",
+# A style for every status word (tests/output_test.py checks that none is left out). Words that
+# two vocabularies share (Rebase.SKIPPED, Change.SKIPPED) are one key: StrEnums are their words.
+STATUS_STYLES: dict[str, str] = {
+    Health.OK: "green",
+    Health.FRESH: "green",
+    Health.STALE: "yellow",
+    Health.NEEDS_REBASE: "yellow",
+    Health.BROKEN: "red",
+    Health.MISSING_BRANCH: "yellow",
+    Health.MISSING_DIFF: "yellow",
+    Health.BAD_EXEMPTION: "red",
+    Health.CONFLICT_MARKERS: "red",
+    Rebase.UP_TO_DATE: "green",
+    Rebase.REBASED: "green",
+    Rebase.WOULD_REBASE: "cyan",
+    Rebase.CONFLICT: "red",
+    Rebase.AUTO_RESOLVED: "cyan",
+    Rebase.SKIPPED: "yellow",
+    Rebase.PENDING: "dim",
+    Run.PASSED: "green",
+    Run.FAILED: "red",
+    Run.ERROR: "red",
+    Run.KILLED: "green",
+    Hunk.PROVED: "green",
+    Hunk.SURVIVED: "red",
+    Hunk.WEAK: "red",
+    Hunk.EXEMPT: "cyan",
+    Hunk.NOT_APPLICABLE: "yellow",
+    Hunk.NOT_RUN: "yellow",
+    Hunk.NOT_COUNTED: "dim",
+    Hunk.UNPROVED: "yellow",
+    Change.SAVED: "green",
+    Change.UNCHANGED: "dim",
+    Change.RESTORED: "green",
+    Change.WOULD_RESTORE: "cyan",
+    Change.MATCHES: "dim",
+    Change.AT_FORK_POINT: "yellow",
+    Change.NOT_RESTORED: "red",
+    Change.CREATED: "green",
+    Change.UPDATED: "green",
+    Change.RENDERED: "green",
+    Change.DROPPED: "yellow",
+    Change.ABORTED: "yellow",
+    Change.LEFT_ALONE: "yellow",
+    Change.FOREIGN: "yellow",
+    Change.BACKUP: "dim",
+    Change.PRUNED: "dim",
+    Change.CREATE: "green",
+    Change.UPDATE: "green",
+    Change.DELETE: "yellow",
+    Change.WOULD_CREATE: "cyan",
+    Change.WOULD_UPDATE: "cyan",
+    Change.WOULD_DELETE: "cyan",
+    Gate.APPLIES: "green",
+    Gate.NEEDS_AUTHOR: "red",  # Gate.AUTO_RESOLVED is Rebase.AUTO_RESOLVED's word
 }
 
 
-def status_line(name: str, status: str, detail: str = "") -> None:
+def status_line(name: str, status: Status, detail: str = "") -> None:
     def markup() -> str:
         style = STATUS_STYLES.get(status, "")
         text = (

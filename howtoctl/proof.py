@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import enum
 from collections.abc import Sequence
 
-from howtoctl import patch
+from howtoctl import patch, statuses
 from howtoctl.counted_hunks import is_test_file, strip_strings
 
-
-class Status(enum.StrEnum):
-    """What became of one hunk of a HOWTO's diff."""
-
-    PROVED = "proved"
-    SURVIVED = "survived"
-    # Its mutant fails, but not by a test of the HOWTO's own failing: only by tests the diff
-    # does not touch, or by set-up, collection or import errors. Not proved.
-    WEAK = "weak"
-    EXEMPT = "exempt"
-    NOT_APPLICABLE = "not-applicable"
-    NOT_RUN = "not-run"  # the variant itself failed
+Status = statuses.Hunk  # what became of one hunk of a HOWTO's diff
 
 
 def without_hunk(data: bytes, index: int) -> bytes:

@@ -15,23 +15,15 @@ merges (git writes the merged trees into the repository), one hash-object for th
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from howtoctl import objects
+from howtoctl import objects, statuses
 from howtoctl.git import Repo
 from howtoctl.names import BranchRef
 from howtoctl.objects import Oid
 
-
-class Status(enum.StrEnum):
-    UP_TO_DATE = "up-to-date"
-    REBASED = "rebased"
-    CONFLICT = "conflict"
-    AUTO_RESOLVED = "auto-resolved"  # a conflict merged by another method and verified
-    SKIPPED = "skipped"
-    PENDING = "pending"  # planned, commits still to replay
+Status = statuses.Rebase
 
 
 @dataclasses.dataclass

@@ -21,6 +21,7 @@ from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
+from howtoctl.statuses import Run
 
 TAIL_LINES = 40
 # What is read back of a run's output (its last bytes) and of its JUnit report: a test that
@@ -274,7 +275,7 @@ class Runner:
         the test script) a failed run."""
         short = device_shortfall(entry.devices, self.devices_found(), self.platform)
         if short:
-            return VariantResult(label, "failed", time.monotonic() - started, message=short)
+            return VariantResult(label, Run.FAILED, time.monotonic() - started, message=short)
         # A kept work tree outlives this process: no pid, so no later run takes it for stale.
         prefix = self.prefix if self.keep else fsutil.owned_prefix(self.prefix)
         path = fsutil.make_temporary_directory(f"{prefix}{entry.name}-")
@@ -296,7 +297,7 @@ class Runner:
             except _ProgramMissing as e:
                 if not missing_program_fails:
                     raise HowtoError(e.message, e.hint) from None
-                return VariantResult(label, "failed", time.monotonic() - started, message=e.brief)
+                return VariantResult(label, Run.FAILED, time.monotonic() - started, message=e.brief)
             rc, timed_out = self._wait(proc, path, timeout)
         seconds = time.monotonic() - started
         run = _Run(rc, timed_out, timeout, log_path, report, path if self.keep else "")
@@ -359,7 +360,7 @@ class Runner:
             message = f"skipped for lack of devices: {', '.join(lacking)}"
         return VariantResult(
             label,
-            "passed" if rc == 0 else "failed",
+            Run.PASSED if rc == 0 else Run.FAILED,
             seconds,
             command=shlex.join(command),
             failing_tests=failing,

@@ -1,4 +1,5 @@
-from howtoctl import state
+import dataclasses
+
 from howtoctl.howtos import Workspace
 
 
@@ -12,8 +13,8 @@ def test_fork_points_and_quick_freshness_agree_with_git(repo_with_howto):
     assert ws.freshness("alpha", saved, tip, forks["alpha"]).fresh  # from the sync record
 
     # A record that no longer matches sends freshness to git: the answer stays right.
-    record = state.read(ws.repo.common_dir, "alpha")
-    state.write(ws.repo.common_dir, "alpha", record.tip, saved, "0" * 40, record.recipe)
+    record = ws.store.sync("alpha")
+    ws.store.write_sync("alpha", dataclasses.replace(record, fork="0" * 40))
     assert ws.freshness("alpha", saved, tip, forks["alpha"]).fresh
     edited = saved.replace(b"changed by alpha", b"changed by someone")
     assert not ws.freshness("alpha", edited, tip, forks["alpha"]).fresh

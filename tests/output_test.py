@@ -29,23 +29,46 @@ def test_styled_output_prints_text_as_it_is():
     assert captured.get().strip() == "Fix :bug: [now]"  # no emoji codes, no markup
 
 
-def test_every_status_the_commands_print_has_a_style():
-    """A status written out in a command (`output.status_line(name, "dropped")`) is styled like
-    the others: a new one without a style printed unstyled among coloured ones."""
+def test_every_status_has_a_style():
+    """Every word of every status vocabulary is styled like the others: a new one without a
+    style printed unstyled among coloured ones."""
+    from howtoctl import statuses
+
+    missing = [
+        f"{vocabulary.__name__}.{member.name}"
+        for vocabulary in statuses.VOCABULARIES
+        for member in vocabulary
+        if member not in output.STATUS_STYLES
+    ]
+    assert not missing, missing
+    words = {member for vocabulary in statuses.VOCABULARIES for member in vocabulary}
+    assert set(output.STATUS_STYLES) <= words, set(output.STATUS_STYLES) - words
+
+
+def test_the_commands_print_statuses_from_the_vocabularies():
+    """A status is a member of a statuses.py enum, never a word written out in a command
+    (`output.status_line(name, "dropped")`): so every one has a style, and --json and the
+    terminal say the same word."""
     import ast
     import pathlib
 
-    from howtoctl import output
-
     root = pathlib.Path(output.__file__).parent
-    literal = set()
+    literal = []
     for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "attr", None) == "status_line"
                 and len(node.args) >= 2
-                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1], ast.Constant | ast.JoinedStr | ast.BinOp)
             ):
-                literal.add(node.args[1].value)
-    assert literal and not literal - set(output.STATUS_STYLES), literal - set(output.STATUS_STYLES)
+                literal.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not literal, literal
+
+
+def test_a_status_prints_as_its_word(capsys, monkeypatch):
+    from howtoctl.statuses import Change
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    output.status_line("alpha", Change.LEFT_ALONE, "why")
+    assert capsys.readouterr().out == f"{'left alone':<14} alpha  why\n"

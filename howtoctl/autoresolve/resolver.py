@@ -50,6 +50,7 @@ from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
+from howtoctl.statuses import Run
 
 WIGGLE = "wiggle"
 WIGGLE_RENAMES = "wiggle+renames"
@@ -487,7 +488,7 @@ class Resolver:
             ), []
 
         (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
-        if r.status == "passed":
+        if r.status == Run.PASSED:
             if r.outcomes is None or intent.own_tests(r.outcomes.passed, own):
                 return ""
             passed = r.outcomes.passed

@@ -11,6 +11,7 @@ from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import short_branch
+from howtoctl.statuses import Change
 
 
 def run(
@@ -25,7 +26,7 @@ def run(
         with lock.repository_lock(ws.repo.common_dir, "backups --prune"):
             removed = backup.prune(ws.repo, ws.config.branch_prefix, limit)
         for stamp in removed:
-            output.status_line(stamp, "pruned", f"{backup.BACKUP_ROOT}{stamp}/")
+            output.status_line(stamp, Change.PRUNED, f"{backup.BACKUP_ROOT}{stamp}/")
         output.info(f"pruned {len(removed)} backup run(s); the latest {limit} are kept")
         return EXIT_OK
     runs = backup.runs(ws.repo)
@@ -42,9 +43,11 @@ def run(
     for r in runs:
         command = f"howtoctl {r.command}" if r.command else "command not recorded"
         branches = ", ".join(short_branch(ref) for ref in r.branches)
-        output.status_line(r.stamp, "backup", f"{r.time}  {command}: {branches}")
+        output.status_line(r.stamp, Change.BACKUP, f"{r.time}  {command}: {branches}")
     for ref in foreign:
-        output.status_line(ref, "foreign", "not a howtoctl backup run: never pruned or undone to")
+        output.status_line(
+            ref, Change.FOREIGN, "not a howtoctl backup run: never pruned or undone to"
+        )
     output.info(
         f"{len(runs)} backup run(s) under {backup.BACKUP_ROOT}; each run keeps the latest "
         f"{ws.config.keep_backups} ([tool.howtoctl] keep-backups); go back to one with "

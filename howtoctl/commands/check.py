@@ -9,6 +9,7 @@ from howtoctl import autoresolve_record, gate_summary, inspection, output, varia
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
+from howtoctl.statuses import Health
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +83,7 @@ def run(
 def report(ws: Workspace, reports: list[inspection.Report], changed_since: str | None) -> None:
     """A line per HOWTO, its hint under a failure, and a summary."""
     for r in reports:
-        output.status_line(r.name, "ok" if r.ok else r.state, _detail(r))
+        output.status_line(r.name, Health.OK if r.ok else r.state, _detail(r))
         if not r.ok and r.hint:
             output.line(f"{'':15}{r.hint}", style="dim")
     failed = sum(not r.ok for r in reports)

@@ -3,12 +3,11 @@ base) and its branch (whose tip is backed up first, so `howtoctl undo` brings it
 
 from __future__ import annotations
 
-import os
-
 from howtoctl import backup, lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change
 
 
 def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:
@@ -40,7 +39,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
             if as_json:
                 output.emit_json({"name": name, "base": ws.base, "finished_interrupted": True})
             else:
-                output.status_line(name, "dropped", "(the interrupted drop finished)")
+                output.status_line(name, Change.DROPPED, "(the interrupted drop finished)")
             return EXIT_OK
         if gone:
             raise HowtoError(
@@ -65,7 +64,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
                     f"{ref.short} is checked out in {where}; nothing was changed",
                     "switch that work tree to another branch, then run howtoctl drop again",
                 )
-        if os.path.exists(os.path.join(ws.repo.common_dir, "howtoctl", "resolve", name + ".json")):
+        if ws.store.resolving(name):
             raise HowtoError(
                 f"a resolve of {name} is under way; nothing was changed",
                 f"end it first: howtoctl resolve {name} --abort",
@@ -100,7 +99,7 @@ def run(ws: Workspace, *, name: str, as_json: bool = False) -> int:
     detail = f"removed {', '.join(gone)} (commit {commit[:12]} on {ws.base})" if commit else ""
     if tip is not None:
         detail += ("; " if detail else "") + f"deleted {ref.short} (tip {tip[:12]})"
-    output.status_line(name, "dropped", detail)
+    output.status_line(name, Change.DROPPED, detail)
     if tip is not None:
         output.info(f"its tip is backed up as {backup_ref}: `howtoctl undo` brings the branch back")
     if commit:

@@ -10,12 +10,13 @@ import os
 import re
 import shlex
 
-from howtoctl import adopt, fsutil, lock, names, output
+from howtoctl import adopt, fsutil, lock, names, output, store
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
 from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
 from howtoctl.names import HEADS, BranchRef, short_branch
+from howtoctl.statuses import Change
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
@@ -213,7 +214,7 @@ def _refuse_unwritable(repo: Repo, the_plan: Plan) -> None:
 
 @dataclasses.dataclass
 class Written:
-    lines: list[tuple[str, str, str]] = dataclasses.field(
+    lines: list[tuple[str, Change, str]] = dataclasses.field(
         default_factory=list
     )  # rel, status, detail
     written: list[str] = dataclasses.field(default_factory=list)
@@ -227,17 +228,17 @@ def apply(repo: Repo, the_plan: Plan) -> Written:
     assert repo.toplevel is not None
     done = Written()
     # Temporary files go inside .git: a kill leaves nothing in the work tree.
-    scratch = os.path.join(repo.common_dir, "howtoctl", "tmp")
+    scratch = store.Store(repo.common_dir).scratch_dir
     with lock.repository_lock(repo.common_dir, "init"):
         try:
             for rel, content in the_plan.files.items():
                 if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
                     done.written.append(rel)
                     done.created.append(rel)
-                    done.lines.append((rel, "created", ""))
+                    done.lines.append((rel, Change.CREATED, ""))
                 else:
                     done.skipped.append(rel)
-                    done.lines.append((rel, "skipped", "exists; left as it was"))
+                    done.lines.append((rel, Change.SKIPPED, "exists; left as it was"))
             for rel, content in the_plan.edits.items():
                 if content is not None:
                     _edit(repo, rel, content, scratch, the_plan.added, done)
@@ -260,7 +261,7 @@ def _edit(repo: Repo, rel: str, content: str, scratch: str, added, done: Written
         if rel == adopt.PYPROJECT
         else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
     )
-    done.lines.append((rel, "updated" if existed else "created", detail))
+    done.lines.append((rel, Change.UPDATED if existed else Change.CREATED, detail))
 
 
 def report(the_plan: Plan, done: Written) -> None:

@@ -8,6 +8,7 @@ from howtoctl import lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change
 
 
 def run(
@@ -35,7 +36,9 @@ def run(
             )
         if resynced and ws.repo.rev_parse(ref) and name in ws.manifest():
             # The rerun its hint asked for: the interrupted `new NAME` is now whole.
-            output.status_line(name, "created", f"branch {branch} (the interrupted new finished)")
+            output.status_line(
+                name, Change.CREATED, f"branch {branch} (the interrupted new finished)"
+            )
             return EXIT_OK
         if ws.repo.rev_parse(ref):
             raise HowtoError(f"branch {branch} already exists", f"edit it: git switch {branch}")
@@ -70,7 +73,7 @@ def run(
             f"howtoctl new {name}",
         )
     where = f"{ws.base} ({(tip or ws.base_tip)[:12]})"
-    output.status_line(name, "created", f"branch {branch} at {where}")
+    output.status_line(name, Change.CREATED, f"branch {branch} at {where}")
     if tip:
         output.info(f"{rel}: the entry for {name} is committed on {ws.base} ({tip[:12]})")
     q = shlex.quote

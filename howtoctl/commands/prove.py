@@ -18,6 +18,7 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
 from howtoctl.proof import HunkResult
+from howtoctl.statuses import Run
 
 
 def _plan(ws: Workspace, name: str) -> mutants.Plan:
@@ -69,7 +70,7 @@ def _report(
     output.table(["howto", "file", "hunk", "status", "proof"], rows, status_column="status")
     for p in plans:
         variant = runs.get(p.name)
-        if p.error or (variant is not None and variant.status != "passed"):
+        if p.error or (variant is not None and variant.status != Run.PASSED):
             why = p.error or (variant.message if variant else "")
             output.error(f"{p.name}: its own smoke test does not pass ({why}); nothing proved")
             if variant is not None and variant.output_tail:
@@ -154,7 +155,7 @@ def run(
             fsutil.write_atomic(
                 path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
             )
-    failed = [p for p in plans if p.name not in runs or runs[p.name].status != "passed"]
+    failed = [p for p in plans if p.name not in runs or runs[p.name].status != Run.PASSED]
     unproved = [r for p in plans for r in results[p.name] if r.status in UNPROVED]
     _summary(plans, results, _seconds(plans, done), failed, changed_since)
     if as_json:

@@ -18,6 +18,7 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 from howtoctl.names import BranchRef, short_branch
+from howtoctl.statuses import Change
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 
@@ -178,10 +179,18 @@ def push(ws: Workspace, remote: str, p: Plan, published: dict[str, str]) -> None
 
 def report(p: Plan, dry_run: bool) -> None:
     for ref, new, old in p.updates:
-        status = "delete" if new is None else ("update" if old else "create")
         output.status_line(
-            short_branch(ref), ("would-" if dry_run else "") + status, (new or old or "")[:12]
+            short_branch(ref), _push_status(new, old, dry_run), (new or old or "")[:12]
         )
+
+
+def _push_status(new: str | None, old: str | None, dry_run: bool) -> Change:
+    """What the push does to a remote branch (`new` None: deletes it; `old` None: creates it)."""
+    if new is None:
+        return Change.WOULD_DELETE if dry_run else Change.DELETE
+    if old:
+        return Change.WOULD_UPDATE if dry_run else Change.UPDATE
+    return Change.WOULD_CREATE if dry_run else Change.CREATE
 
 
 def run(
@@ -190,7 +199,7 @@ def run(
     _check_remote(ws, remote)
     p, keep, published = plan_push(ws, remote, prune)
     for ref, why in p.left_alone:
-        output.status_line(short_branch(ref), "left alone", why)
+        output.status_line(short_branch(ref), Change.LEFT_ALONE, why)
     if not p.updates and not p.left_alone:
         output.info(f"{remote} already has every {ws.config.branch_prefix}* branch as it is here")
     report(p, dry_run)

@@ -8,6 +8,7 @@ from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate, Repo
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Rebase
 
 
 def _report(
@@ -36,7 +37,7 @@ def _report(
         )
         return
     for r in results:
-        status = "would-rebase" if dry_run and r.status == rebase.Status.REBASED else r.status
+        status = Rebase.WOULD_REBASE if dry_run and r.status == Rebase.REBASED else r.status
         output.status_line(r.name, status, r.detail)
         for a in r.attempts:
             verdict = "accepted" if not a["failed"] else f"failed {a['failed']}: {a['detail']}"

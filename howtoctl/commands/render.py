@@ -24,6 +24,7 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.render import cost_plot
 from howtoctl.render import site as site_mod
+from howtoctl.statuses import Change, Health, Hunk
 
 GUIDE_PATH = "howtos/MAINTAINING.md"
 RESULTS_DIR = "howtos/results"  # NAME.json and NAME.svg, written by howtos/results/generate.py
@@ -125,10 +126,10 @@ def _maintenance_plot(ws: Workspace, doc: dict) -> bytes | None:
     """The maintenance page's plot. matplotlib's import costs a second or more, so the last
     plot is kept in the clone's state directory with the digest of its figures: a render whose
     history did not change draws nothing."""
-    from howtoctl import state
+    from howtoctl import store
 
-    key = state.digest(json.dumps(doc, sort_keys=True).encode()).encode()
-    path = os.path.join(ws.repo.common_dir, "howtoctl", "maintenance-plot")
+    key = store.digest(json.dumps(doc, sort_keys=True).encode()).encode()
+    path = ws.store.plot_cache_path
     # Not a file of ours (a link, a pipe): read as no cache; draw the plot, and leave that alone.
     foreign = os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode)
     try:
@@ -201,7 +202,7 @@ def hunk_proofs(
             what = {"no code": "comments, blank lines, docstrings or annotations"}.get(
                 h.why_not, h.why_not
             )
-            result.append(("not-counted", f"not counted: {what}"))
+            result.append((Hunk.NOT_COUNTED, f"not counted: {what}"))
         elif h.index in exempt:
             result.append((proof.Status.EXEMPT, f"exempt: {exempt[h.index].reason}"))
         elif found.get("status") == proof.Status.PROVED:
@@ -221,7 +222,7 @@ def hunk_proofs(
             result.append((found["status"], f"{found['status']}: {found.get('reason', '')}"))
         else:
             # Readers need no command: `run` tells the maintainer which one to run.
-            result.append(("unproved", "not proved yet"))
+            result.append((Hunk.UNPROVED, "not proved yet"))
     return result
 
 
@@ -354,11 +355,11 @@ def run(ws: Workspace, *, out: str | None = None) -> int:
     broken = dict(site.broken)
     for h in src.howtos:
         if h.name in broken:
-            output.status_line(h.name, "broken", broken[h.name])
+            output.status_line(h.name, Health.BROKEN, broken[h.name])
         else:
-            output.status_line(h.name, "rendered", site_mod.page_name(h.name))
+            output.status_line(h.name, Change.RENDERED, site_mod.page_name(h.name))
     for h in src.howtos:
-        unproved = sum(status == "unproved" for status, _ in h.proofs)
+        unproved = sum(status == Hunk.UNPROVED for status, _ in h.proofs)
         if unproved:
             output.info(
                 f"{h.name}: {unproved} hunk(s) not proved yet: howtoctl prove {h.name} --record"

@@ -11,6 +11,7 @@ from howtoctl import backup, forkpoint, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change
 
 
 def commit_message(ws: Workspace, name: str) -> str:
@@ -109,13 +110,15 @@ def run(
                     f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"
                 )
             if name in forks:
-                results.append(_result(name, "at-fork-point", detail, ws.rebase_advice(name), fork))
+                results.append(
+                    _result(name, Change.AT_FORK_POINT, detail, ws.rebase_advice(name), fork)
+                )
             else:
-                results.append(_result(name, "restored", detail, "", fork))
+                results.append(_result(name, Change.RESTORED, detail, "", fork))
         for name, tip, data in keeps:
             ws.record_sync(name, tip, data)
             results.append(
-                _result(name, "matches", "branch already holds exactly its diff; left as is")
+                _result(name, Change.MATCHES, "branch already holds exactly its diff; left as is")
             )
         shallow = ws.repo.is_shallow
         for name, why in unplaced.items():
@@ -127,7 +130,7 @@ def run(
             results.append(
                 _result(
                     name,
-                    "not-restored",
+                    Change.NOT_RESTORED,
                     f"{rel} does not apply to the tip of {ws.base} ({why}), and no commit it "
                     "applies to was found among the base's commits that changed its files"
                     + (" (this is a shallow clone)" if shallow else ""),
@@ -137,7 +140,7 @@ def run(
                     else by_hand,
                 )
             )
-    problems = [r for r in results if r["status"] in ("at-fork-point", "not-restored")]
+    problems = [r for r in results if r["status"] in (Change.AT_FORK_POINT, Change.NOT_RESTORED)]
     if as_json:
         output.emit_json({"ok": not problems, "howtos": results})
     else:
@@ -153,6 +156,8 @@ def run(
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-def _result(name: str, status: str, detail: str, hint: str = "", fork: str | None = None) -> dict:
+def _result(
+    name: str, status: Change, detail: str, hint: str = "", fork: str | None = None
+) -> dict:
     """One HOWTO's line of the report (`--json`: one entry of `howtos`)."""
     return {"name": name, "status": status, "detail": detail, "hint": hint, "fork": fork}

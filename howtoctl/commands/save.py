@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import os
 
-from howtoctl import conflict_markers, fsutil, lock, output, patch, state
+from howtoctl import conflict_markers, fsutil, lock, output, patch, store
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.statuses import Change, Hunk
 
 
 def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) -> None:
     """Refuse to overwrite a diff file whose changes would otherwise be lost."""
     if current is None:
         return
-    record = state.read(ws.repo.common_dir, name)
+    record = ws.store.sync(name)
     rel = ws.diff_relpath(name)
     if ws.same_change(current, tip):
         return  # the file holds the branch's change in another form: nothing is lost
     if record is not None:
-        if state.digest(current) == record.diff_digest:
+        if store.digest(current) == record.diff_digest:
             return
         raise HowtoError(
             f"{rel} changed since {ws.config.branch_prefix}{name} was last saved or restored "
@@ -165,10 +166,10 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
-                output.status_line(name, "unchanged", rel)
+                output.status_line(name, Change.UNCHANGED, rel)
             else:
                 fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
-                output.status_line(name, "saved", f"{rel} (+{parsed.added} -{parsed.removed})")
+                output.status_line(name, Change.SAVED, f"{rel} (+{parsed.added} -{parsed.removed})")
                 if name in kept:
                     output.info(
                         f"{name}: the replaced {rel} had changes not committed; it is kept: "
@@ -179,7 +180,9 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                 path, record = proofs[name]
                 fsutil.write_atomic(path, record, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(
-                    name, "proved", f"{ws.config.proof_dir}/{name}.json (by --auto-resolve --prove)"
+                    name,
+                    Hunk.PROVED,
+                    f"{ws.config.proof_dir}/{name}.json (by --auto-resolve --prove)",
                 )
             behind = ws.commits_behind(tip)
             if behind:

@@ -8,6 +8,7 @@ from howtoctl import gate_summary, junit, output, smoke, variants
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.junit import VariantResult
+from howtoctl.statuses import Run
 
 
 def _job(ws: Workspace, runner: smoke.Runner, name: str, from_diff: bool) -> smoke.Job:
@@ -16,7 +17,7 @@ def _job(ws: Workspace, runner: smoke.Runner, name: str, from_diff: bool) -> smo
         try:
             commit, _ = variants.variant_commit(ws, name, from_diff)
         except HowtoError as e:
-            return VariantResult(name, "error", time.monotonic() - started, message=e.message), []
+            return VariantResult(name, Run.ERROR, time.monotonic() - started, message=e.message), []
         return runner.run(name, commit, ws.entry(name), variants.diff_files(ws, name), started), []
 
     return job
@@ -42,7 +43,7 @@ def _report(results: list[VariantResult], as_json: bool, platform: str, devices:
         ["name", "status", "duration", "skipped", "failing test"], rows, status_column="status"
     )
     for r in results:
-        if r.status != "passed" and r.output_tail:
+        if r.status != Run.PASSED and r.output_tail:
             output.line(f"--- {r.name}: last lines of output ---", style="bold")
             output.line(r.output_tail)
         if r.worktree:
@@ -101,7 +102,7 @@ def run(
         _write(ws, junit_path, junit.render(ordered))
     _summary(ordered, changed_since)
     _report(ordered, as_json, runner.platform, devices)
-    return EXIT_PROBLEMS if any(r.status != "passed" for r in ordered) else EXIT_OK
+    return EXIT_PROBLEMS if any(r.status != Run.PASSED for r in ordered) else EXIT_OK
 
 
 def _write(ws: Workspace, path: str, data: bytes) -> None:
@@ -114,11 +115,11 @@ def _summary(results: list[VariantResult], changed_since: str | None) -> None:
     rows = [
         gate_summary.Row(
             r.name,
-            gate_summary.APPLIES if r.status == "passed" else gate_summary.NEEDS_AUTHOR,
+            gate_summary.APPLIES if r.status == Run.PASSED else gate_summary.NEEDS_AUTHOR,
             "smoke test",
             r.seconds,
-            "passed" if r.status == "passed" else ", ".join(r.failing_tests) or r.message,
-            "" if r.status == "passed" else f"howtoctl test {r.name}",
+            "passed" if r.status == Run.PASSED else ", ".join(r.failing_tests) or r.message,
+            "" if r.status == Run.PASSED else f"howtoctl test {r.name}",
         )
         for r in results
     ]

@@ -10,6 +10,7 @@ from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
 from howtoctl.names import short_branch
+from howtoctl.statuses import Change
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,7 @@ def apply(ws: Workspace, the_plan: Plan) -> str | None:
     return mine
 
 
-def report(the_plan: Plan, status: str) -> None:
+def report(the_plan: Plan, status: Change) -> None:
     for ref, oid in sorted(the_plan.changes.items()):
         was = the_plan.current.get(ref) or "absent"
         output.status_line(short_branch(ref), status, f"{was[:12]} -> {oid[:12]}")
@@ -81,10 +82,10 @@ def run(ws: Workspace, *, dry_run: bool = False, to: str | None = None) -> int:
             )
             return EXIT_OK
         if dry_run:
-            report(the_plan, "would-restore")
+            report(the_plan, Change.WOULD_RESTORE)
             return EXIT_OK
         mine = apply(ws, the_plan)
-    report(the_plan, "restored")
+    report(the_plan, Change.RESTORED)
     output.info(
         f"branches reset to backup {the_plan.stamp}"
         + (f"; previous tips backed up as {mine}" if mine else "")

@@ -9,33 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-# What render calls a hunk that needs no proof: it changes no code (or is in a test or doc file).
-NOT_COUNTED = "not-counted"
+from howtoctl.statuses import Hunk
 
 
 def _n(count: int, what: str) -> str:
     return f"{count} {what}" if count == 1 else f"{count} {what}s"
 
 
-def status(proofs: Sequence[tuple[str, str]], proved_on: str = "") -> tuple[bool, str]:
+def status(proofs: Sequence[tuple[Hunk, str]], proved_on: str = "") -> tuple[bool, str]:
     """(proved, text to show) from each hunk's (status, text) as render shows it."""
-    counted = [s for s, _ in proofs if s != NOT_COUNTED]
+    counted = [s for s, _ in proofs if s != Hunk.NOT_COUNTED]  # no code to prove
     if not counted:
         return True, "nothing to prove: none of its hunks changes code"
-    survived, weak = counted.count("survived"), counted.count("weak")
+    survived, weak = counted.count(Hunk.SURVIVED), counted.count(Hunk.WEAK)
     of = f"of {_n(len(counted), 'code hunk')}"
     if survived:
         return False, f"not proved ({survived} {of} survived" + (f", {weak} weak)" if weak else ")")
     if weak:
         # Their mutants failed, but no test of the HOWTO's own did (see proof.verdict).
         return False, f"not proved ({weak} {of} weak: no test of its own fails without them)"
-    if "not-run" in counted:
+    if Hunk.NOT_RUN in counted:
         return False, "not proved (its own smoke test failed when it was last proved)"
-    if "unproved" in counted or any(
-        s not in ("proved", "exempt", "not-applicable") for s in counted
+    if Hunk.UNPROVED in counted or any(
+        s not in (Hunk.PROVED, Hunk.EXEMPT, Hunk.NOT_APPLICABLE) for s in counted
     ):
         return False, "not proved yet (no recorded proof of this version of its diff)"
-    tested = counted.count("proved")
+    tested = counted.count(Hunk.PROVED)
     if not tested:
         return True, (
             f"nothing for its tests to prove: its {_n(len(counted), 'code hunk')} "
