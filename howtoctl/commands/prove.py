@@ -84,18 +84,8 @@ def _report(
                     output.line(f"    fails without it: {t}")
 
 
-def run(
-    ws: Workspace,
-    *,
-    requested: tuple[str, ...],
-    all_: bool,
-    devices: int = 8,
-    jobs: int | None = None,
-    as_json: bool = False,
-    changed_since: str | None = None,
-    record: bool = False,
-    timeout: float | None = None,
-) -> int:
+def _check_options(ws: Workspace, devices: int, jobs: int | None, timeout, record: bool) -> int:
+    """Every option refused before anything runs; the number of jobs."""
     jobs = smoke.check_options(devices, jobs)
     smoke.check_timeout(timeout)
     gate_summary.check_target(ws.git_dirs)
@@ -103,20 +93,13 @@ def run(
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
         # Refused before any test runs: a linked howtos/proofs must not send records elsewhere.
         fsutil.require_inside(ws.repo.path(ws.config.proof_dir), ws.repo.path())
-    selected = _select(ws, requested, all_, changed_since)
-    _report_stale(smoke.clear_stale_runs(ws.repo))
-    if not selected:
-        output.info(
-            "no HOWTOs to prove"
-            + (f" (nothing affected since {changed_since})" if changed_since else "")
-        )
-        _summary([], {}, {}, [], changed_since)
-        if as_json:
-            output.emit_json({"howtos": []})
-        return EXIT_OK
-    plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
-    for p in plans:
-        _build(ws, p)
+    return jobs
+
+
+def apply(
+    ws: Workspace, plans: list[mutants.Plan], devices: int, jobs: int, timeout
+) -> tuple[list[VariantResult], str]:
+    """Runs each HOWTO's own smoke test, then its mutants; the runs, and where they ran."""
     with fsutil.temporary_directory("jax-cache") as cache:
         runner = smoke.Runner(
             ws.repo,
@@ -136,7 +119,6 @@ def run(
             f"proving {len(plans)} HOWTO(s): {len(first)} variant(s) and up to {to_run} "
             f"mutant(s) on {where}, {jobs} at a time"
         )
-        started = time.monotonic()
         try:
             done = (
                 smoke.run_jobs(runner, first, jobs, "proofs", mutants.status_word) if first else []
@@ -146,18 +128,18 @@ def run(
                 "interrupted: stopped the running smoke tests and removed their work trees"
             )
             raise
-    runs = {r.name: r for r in done}
-    results = {p.name: mutants.results(p, runs) for p in plans}
-    if record:
-        where = f"{devices} CPU devices" if runner.platform == "cpu" else runner.platform
-        for p in plans:
-            path = ws.repo.path(ws.config.proof_dir, f"{p.name}.json")
-            fsutil.write_atomic(
-                path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
-            )
-    failed = [p for p in plans if p.name not in runs or runs[p.name].status != Run.PASSED]
-    unproved = [r for p in plans for r in results[p.name] if r.status in UNPROVED]
-    _summary(plans, results, _seconds(plans, done), failed, changed_since)
+    return done, where
+
+
+def _write_records(ws: Workspace, plans, results, where: str) -> None:
+    for p in plans:
+        path = ws.repo.path(ws.config.proof_dir, f"{p.name}.json")
+        fsutil.write_atomic(
+            path, proof.record(p.name, p.diff, results[p.name], where), inside=ws.repo.path()
+        )
+
+
+def report(plans, results, runs, failed, seconds: float, as_json: bool) -> None:
     if as_json:
         output.emit_json(
             {
@@ -171,23 +153,50 @@ def run(
                 ]
             }
         )
-    else:
-        _report(plans, results, runs)
-        counts = {
-            s: sum(r.status == s for rs in results.values() for r in rs)
-            for s in (
-                proof.Status.PROVED,
-                proof.Status.SURVIVED,
-                proof.Status.WEAK,
-                proof.Status.EXEMPT,
-                proof.Status.NOT_APPLICABLE,
-                proof.Status.NOT_RUN,
-            )
-        }
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        return
+    _report(plans, results, runs)
+    counts = {s: sum(r.status == s for rs in results.values() for r in rs) for s in proof.Status}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    output.info(f"{summary or 'no hunks that change code'} in {seconds:.0f}s")
+
+
+def run(
+    ws: Workspace,
+    *,
+    requested: tuple[str, ...],
+    all_: bool,
+    devices: int = 8,
+    jobs: int | None = None,
+    as_json: bool = False,
+    changed_since: str | None = None,
+    record: bool = False,
+    timeout: float | None = None,
+) -> int:
+    jobs = _check_options(ws, devices, jobs, timeout, record)
+    selected = _select(ws, requested, all_, changed_since)
+    _report_stale(smoke.clear_stale_runs(ws.repo))
+    if not selected:
         output.info(
-            f"{summary or 'no hunks that change code'} in {time.monotonic() - started:.0f}s"
+            "no HOWTOs to prove"
+            + (f" (nothing affected since {changed_since})" if changed_since else "")
         )
+        _summary([], {}, {}, [], changed_since)
+        if as_json:
+            output.emit_json({"howtos": []})
+        return EXIT_OK
+    plans = [_plan(ws, n) for n in selected]  # all bad input is refused before anything is written
+    for p in plans:
+        _build(ws, p)
+    started = time.monotonic()
+    done, where = apply(ws, plans, devices, jobs, timeout)
+    runs = {r.name: r for r in done}
+    results = {p.name: mutants.results(p, runs) for p in plans}
+    if record:
+        _write_records(ws, plans, results, where)
+    failed = [p for p in plans if p.name not in runs or runs[p.name].status != Run.PASSED]
+    unproved = [r for p in plans for r in results[p.name] if r.status in UNPROVED]
+    _summary(plans, results, _seconds(plans, done), failed, changed_since)
+    report(plans, results, runs, failed, time.monotonic() - started, as_json)
     return EXIT_PROBLEMS if unproved or failed else EXIT_OK
 
 
