@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
@@ -177,16 +178,18 @@ def _skip_checked_out(ws: Workspace, results) -> None:
             )
 
 
-def run(
-    ws: Workspace,
-    *,
-    dry_run: bool = False,
-    onto: str | None = None,
-    as_json: bool = False,
-    auto_resolve: bool | None = None,
-    prove: bool | None = None,
-    timeout: float | None = None,
-) -> int:
+@dataclasses.dataclass(frozen=True)
+class Options:
+    dry_run: bool
+    onto: str | None
+    auto_resolve: bool
+    prove: bool
+    timeout: float | None
+
+
+def _options(ws: Workspace, dry_run, onto, auto_resolve, prove, timeout) -> tuple[Options, str]:
+    """The options with the configuration's defaults, and the commit to rebase onto; every
+    refusal before anything is locked or read."""
     from howtoctl import smoke
 
     smoke.check_timeout(timeout)
@@ -206,76 +209,107 @@ def run(
     target = ws.repo.rev_parse(onto) if onto else ws.base_tip
     if target is None:
         raise HowtoError(f"--onto {onto!r} does not name a commit")
+    return Options(dry_run, onto, auto_resolve, prove, timeout), target
+
+
+def _no_branches(ws: Workspace) -> None:
+    # Not back to `restore --all` when it has nothing to make branches from.
+    output.info(
+        f"no {ws.config.branch_prefix}* branches to rebase ("
+        + (
+            "create them from their diffs: howtoctl restore --all; a diff it reports "
+            "as not-restored is rebuilt by hand, as its hint says"
+            if ws.diff_names()
+            else "start a HOWTO: howtoctl new NAME"
+        )
+        + ")"
+    )
+
+
+def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -> list:
+    """Each branch's rebase, its commits replayed in memory (for a dry run, into a throwaway
+    object directory)."""
+    checked_out = ws.repo.checked_out_branches()
+    blocked = {
+        name: f"checked out in {checked_out[ws.branch_ref(name)]}; switch that work tree away and rerun"
+        for name in branches
+        if ws.branch_ref(name) in checked_out
+    }
+    try:
+        with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
+            parents = ws.repo.commits_not_in(branches.values(), target)
+            results = rebase.plan(branches, target, parents, ws.config.branch_prefix, blocked)
+            if dry_run:
+                # The merges write their trees to a throwaway object directory; the new
+                # commits are computed and dropped.
+                with ws.repo.throwaway_objects() as scratch:
+                    rebase.replay(scratch, results, target, committer="")
+            elif any(r.status == rebase.Status.PENDING for r in results):
+                committer = ws.repo.ident().decode(errors="surrogateescape")
+                ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
+    except HowtoError as e:
+        e.hint = e.hint or "no branch was moved"
+        raise
+    return results
+
+
+def _resolve_conflicts(ws: Workspace, results: list, target: str, opts: Options) -> dict:
+    from howtoctl import smoke
+
+    # A candidate's commits must exist to run its smoke test: a dry run writes them to
+    # a throwaway object directory, so it adds no object at all.
+    # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
+    # at a dry run's throwaway commit would break `git gc`.
+    with (
+        smoke.sigterm_interrupts(),
+        ws.repo.throwaway_objects() if opts.dry_run else contextlib.nullcontext(ws.repo) as repo,
+    ):
+        return _auto_resolve(ws, repo, results, target, opts.dry_run, opts.prove, opts.timeout)
+
+
+def apply(ws: Workspace, moving: list, accepted: dict, target: str, opts: Options) -> str:
+    """One transaction creates the backups and moves the branches: all of it, or none. The
+    backup run's stamp."""
+    _remember_auto_resolved(ws, moving, accepted)
+    command = (
+        "rebase-all"
+        + (f" --onto {opts.onto}" if opts.onto else "")
+        + (" --auto-resolve" if opts.auto_resolve else "")
+        + (" --prove" if opts.auto_resolve and opts.prove else "")
+    )
+    stamp, backups = backup.backup_updates(ws.repo, {r.ref: r.old_tip for r in moving}, command)
+    ws.repo.update_refs(
+        [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
+        f"howtoctl rebase-all onto {opts.onto or ws.base} ({target[:12]})",
+    )
+    _forget_partials(ws, moving)
+    backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
+    return stamp
+
+
+def run(
+    ws: Workspace,
+    *,
+    dry_run: bool = False,
+    onto: str | None = None,
+    as_json: bool = False,
+    auto_resolve: bool | None = None,
+    prove: bool | None = None,
+    timeout: float | None = None,
+) -> int:
+    opts, target = _options(ws, dry_run, onto, auto_resolve, prove, timeout)
     with lock.repository_lock(ws.repo.common_dir, "rebase-all", writes=not dry_run):
         branches = ws.branches()
         if not branches:
-            # Not back to `restore --all` when it has nothing to make branches from.
-            output.info(
-                f"no {ws.config.branch_prefix}* branches to rebase ("
-                + (
-                    "create them from their diffs: howtoctl restore --all; a diff it reports "
-                    "as not-restored is rebuilt by hand, as its hint says"
-                    if ws.diff_names()
-                    else "start a HOWTO: howtoctl new NAME"
-                )
-                + ")"
-            )
+            _no_branches(ws)
             return EXIT_OK
-        checked_out = ws.repo.checked_out_branches()
-        blocked = {
-            name: f"checked out in {checked_out[ws.branch_ref(name)]}; switch that work tree away and rerun"
-            for name in branches
-            if ws.branch_ref(name) in checked_out
-        }
-        try:
-            with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
-                parents = ws.repo.commits_not_in(branches.values(), target)
-                results = rebase.plan(branches, target, parents, ws.config.branch_prefix, blocked)
-                if dry_run:
-                    # The merges write their trees to a throwaway object directory; the new
-                    # commits are computed and dropped.
-                    with ws.repo.throwaway_objects() as scratch:
-                        rebase.replay(scratch, results, target, committer="")
-                elif any(r.status == rebase.Status.PENDING for r in results):
-                    committer = ws.repo.ident().decode(errors="surrogateescape")
-                    ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
-        except HowtoError as e:
-            e.hint = e.hint or "no branch was moved"
-            raise
-        accepted: dict[str, dict] = {}
-        if auto_resolve:
-            # A candidate's commits must exist to run its smoke test: a dry run writes them to
-            # a throwaway object directory, so it adds no object at all.
-            # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
-            # at a dry run's throwaway commit would break `git gc`.
-            with (
-                smoke.sigterm_interrupts(),
-                ws.repo.throwaway_objects() if dry_run else contextlib.nullcontext(ws.repo) as repo,
-            ):
-                accepted = _auto_resolve(ws, repo, results, target, dry_run, prove, timeout)
+        results = plan_and_replay(ws, branches, target, dry_run)
+        accepted = _resolve_conflicts(ws, results, target, opts) if opts.auto_resolve else {}
         # A smoke test may run for minutes: a branch checked out meanwhile is not moved under
         # that work tree's HEAD (git's transaction would not refuse it).
         _skip_checked_out(ws, results)
         moving = [r for r in results if r.moves]
-        stamp = None
-        if moving and not dry_run:
-            # One transaction creates the backups and moves the branches: all of it, or none.
-            _remember_auto_resolved(ws, moving, accepted)
-            command = (
-                "rebase-all"
-                + (f" --onto {onto}" if onto else "")
-                + (" --auto-resolve" if auto_resolve else "")
-                + (" --prove" if auto_resolve and prove else "")
-            )
-            stamp, backups = backup.backup_updates(
-                ws.repo, {r.ref: r.old_tip for r in moving}, command
-            )
-            ws.repo.update_refs(
-                [*backups, *(RefUpdate.move(r.ref, r.new_tip, r.old_tip) for r in moving)],
-                f"howtoctl rebase-all onto {onto or ws.base} ({target[:12]})",
-            )
-            _forget_partials(ws, moving)
-            backup.prune(ws.repo, ws.config.branch_prefix, ws.config.keep_backups, written=stamp)
+        stamp = apply(ws, moving, accepted, target, opts) if moving and not dry_run else None
     _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
     problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK
