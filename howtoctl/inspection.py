@@ -243,7 +243,8 @@ def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) ->
 
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
     """Why the manifest's proof exemptions of a HOWTO do not fit its diff, or None."""
-    from howtoctl import counted_hunks, mutants
+    from howtoctl import counted_hunks
+    from howtoctl.runs import mutants
 
     exempt = ws.entry(name).exempt
     if not exempt:

@@ -708,8 +708,8 @@ def test_auto_resolve_killed_after_the_move_keeps_the_mark_for_review(tmp_path):
 def test_ctrl_c_during_the_cleanup_of_smoke_tests_removes_every_work_tree(repo, monkeypatch):
     # Found by a Ctrl-C at a random moment of `test NAME`: one that came while the work trees
     # were being removed left the rest registered. It takes effect once they are all gone.
-    from howtoctl import smoke
     from howtoctl.git import Repo
+    from howtoctl.runs import smoke
 
     git_repo = Repo(str(repo.path))
     runner = smoke.Runner(git_repo, 1)

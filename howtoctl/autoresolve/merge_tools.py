@@ -16,7 +16,8 @@ import os
 import re
 import shutil
 
-from howtoctl import fsutil, git, process
+from howtoctl import fsutil, git
+from howtoctl.runs import process
 
 # A merged file is read back up to this size (patch's output; real files are kilobytes).
 MAX_MERGED_BYTES = 1 << 30

@@ -29,7 +29,7 @@ changes passed (the base's tests passing say nothing of the HOWTO; a command tha
 pytest reports no tests, and is taken as the HOWTO's own: the manifest names it for this
 HOWTO); with `--prove`, every hunk of the merged diff is still proved: as `howtoctl prove`
 would judge the diff `save` would write, each mutant's smoke test fails (see
-`howtoctl.mutants`). A branch that no candidate resolves does not move; the best candidate
+`howtoctl.runs.mutants`). A branch that no candidate resolves does not move; the best candidate
 (the one that got furthest) is kept for `howtoctl resolve`. A candidate whose merge is byte for
 byte an earlier one's takes that verdict without running anything again (wiggle+renames, where
 git detected no rename, is wiggle). Nothing here moves a ref: the caller does, with the usual
@@ -44,12 +44,13 @@ import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from howtoctl import fsutil, mutants, patch, proof, rebase, smoke, variants
+from howtoctl import fsutil, patch, proof, rebase
 from howtoctl.autoresolve import intent, merge_tools, verify
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
+from howtoctl.runs import mutants, smoke, variants
+from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
 WIGGLE = "wiggle"

@@ -14,7 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
-from howtoctl import process
+from howtoctl.runs import process
 
 # pyflakes rules (through ruff) about names: unused imports, redefinitions, undefined names,
 # undefined names in __all__, names used before assignment, unused variables.

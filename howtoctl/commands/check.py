@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from howtoctl import autoresolve_record, gate_summary, inspection, output, variants
+from howtoctl import autoresolve_record, gate_summary, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
+from howtoctl.runs import variants
 from howtoctl.statuses import Health
 
 

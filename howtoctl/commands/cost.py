@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 import os
 
-from howtoctl import cost, cost_history, fsutil, junit, output
+from howtoctl import cost, cost_history, fsutil, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.runs import junit
 
 _MAX_JUNIT_BYTES = 1 << 24
 

@@ -92,7 +92,8 @@ def _requirements(repo: Repo, wanted: str | None, example: str) -> str:
 
 
 def _smoke_command(test: str, example: str) -> list[str]:
-    from howtoctl import manifest, variants
+    from howtoctl import manifest
+    from howtoctl.runs import variants
 
     try:
         return variants.smoke_command(manifest.Entry(name="x", test=test, example=example), [])
@@ -104,7 +105,8 @@ def _smoke_command(test: str, example: str) -> list[str]:
 
 
 def _check_requirements(repo: Repo, rel: str, command: list[str]):
-    from howtoctl import requirements_check, variants
+    from howtoctl import requirements_check
+    from howtoctl.runs import variants
 
     text = _read(repo, rel) if rel else None
     if text is None:

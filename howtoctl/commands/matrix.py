@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 
-from howtoctl import fsutil, output, variants
+from howtoctl import fsutil, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
+from howtoctl.runs import variants
 
 
 def build(ws: Workspace, changed_since: str | None) -> dict:

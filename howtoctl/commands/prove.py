@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 
-from howtoctl import fsutil, gate_summary, mutants, output, proof, smoke, variants
+from howtoctl import fsutil, gate_summary, output, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.junit import VariantResult
 from howtoctl.proof import HunkResult
+from howtoctl.runs import mutants, smoke, variants
+from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
 

@@ -81,8 +81,9 @@ def _auto_resolve(
     """Try the automatic resolutions of every conflicted branch (see `autoresolve`), writing
     their objects through `repo` (the repository, or a dry run's throwaway objects); return
     {name: what to remember of its accepted resolution}."""
-    from howtoctl import autoresolve_record, smoke, variants
+    from howtoctl import autoresolve_record
     from howtoctl.autoresolve import merge_tools, resolver
+    from howtoctl.runs import smoke, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -190,7 +191,7 @@ class Options:
 def _options(ws: Workspace, dry_run, onto, auto_resolve, prove, timeout) -> tuple[Options, str]:
     """The options with the configuration's defaults, and the commit to rebase onto; every
     refusal before anything is locked or read."""
-    from howtoctl import smoke
+    from howtoctl.runs import smoke
 
     smoke.check_timeout(timeout)
     auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
@@ -254,7 +255,7 @@ def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -
 
 
 def _resolve_conflicts(ws: Workspace, results: list, target: str, opts: Options) -> dict:
-    from howtoctl import smoke
+    from howtoctl.runs import smoke
 
     # A candidate's commits must exist to run its smoke test: a dry run writes them to
     # a throwaway object directory, so it adds no object at all.

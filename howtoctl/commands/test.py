@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from howtoctl import gate_summary, junit, output, smoke, variants
+from howtoctl import gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.junit import VariantResult
+from howtoctl.runs import junit, smoke, variants
+from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
 

@@ -389,7 +389,7 @@ def test_a_mutant_that_never_ends_is_stopped_and_its_hunk_is_weak(tmp_path):
 
 
 def test_timeout_is_derived_from_the_howtos_own_run():
-    from howtoctl import mutants
+    from howtoctl.runs import mutants
 
     assert mutants.mutant_timeout(None, 2.0) == 60
     assert mutants.mutant_timeout(None, 30.0) == 150
@@ -486,7 +486,7 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
 ):
     import tempfile
 
-    from howtoctl import smoke
+    from howtoctl.runs import smoke
 
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL

@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from howtoctl import junit
+from howtoctl.runs import junit
 
 PYTEST_XML = """<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="3">
 <testcase classname="ex.calc_test" name="test_ok" time="0.1"/>

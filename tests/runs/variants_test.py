@@ -1,5 +1,5 @@
-from howtoctl import variants
 from howtoctl.manifest import Entry
+from howtoctl.runs import variants
 
 
 def test_smoke_command_defaults_to_pytest_on_the_example():

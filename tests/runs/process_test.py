@@ -1,4 +1,4 @@
-"""process.py: the one way a program other than git is started."""
+"""runs/process.py: the one way a program other than git is started."""
 
 import ast
 import os
@@ -6,7 +6,7 @@ import pathlib
 import sys
 import time
 
-from howtoctl import process
+from howtoctl.runs import process
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
 
@@ -23,9 +23,9 @@ def test_only_process_py_and_git_run_py_import_subprocess():
                 if isinstance(node, ast.ImportFrom)
                 else []
             )
-            if "subprocess" in names and rel not in ("process.py", "git/run.py"):
+            if "subprocess" in names and rel not in ("runs/process.py", "git/run.py"):
                 found.append(f"{rel}:{node.lineno}")
-    assert not found, "start programs through howtoctl/process.py:\n" + "\n".join(found)
+    assert not found, "start programs through howtoctl/runs/process.py:\n" + "\n".join(found)
 
 
 def test_run_tool_gives_the_output_and_no_terminal_input():

@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from howtoctl import fsutil, junit, output, process, variants
+from howtoctl import fsutil, output
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.junit import VariantResult
 from howtoctl.manifest import Entry
+from howtoctl.runs import junit, process, variants
+from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
 TAIL_LINES = 40

@@ -1,0 +1,3 @@
+"""Running smoke tests: process.py starts programs (git aside), smoke.py runs a commit's smoke
+test in a temporary work tree, variants.py says what a variant is and how its test runs,
+mutants.py builds and judges a HOWTO's mutants, junit.py reads and writes pytest's reports."""
