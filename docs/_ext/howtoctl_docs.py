@@ -397,8 +397,8 @@ def _write_howto_pages(app: Sphinx) -> None:
         pages.append(name)
         page = f"# {title}\n\n:::{{container}} howto-page\n```{{howto}} {name}\n"
         page += ":view: side-by-side\n```\n:::\n"
-        results = os.path.join(ws.repo.path(), "howtos", "results", name)
-        if os.path.isfile(results + ".json") and os.path.isfile(results + ".svg"):
+        # A result may have no plot (a table only), never a plot without its numbers.
+        if os.path.isfile(os.path.join(ws.repo.path(), "howtos", "results", f"{name}.json")):
             page += f"\n```{{howto-results}} {name}\n```\n"
         _write(os.path.join(folder, f"{name}.md"), page)
     index = (
@@ -426,9 +426,10 @@ class HowtoResults(SphinxDirective):
         for suffix in ("json", "svg"):
             path = os.path.join(folder, f"{self.arguments[0]}.{suffix}")
             self.env.note_dependency(path)
-            with open(path, "rb") as f:
-                found[suffix] = f.read()
-        html = results.results_html(found["json"], found["svg"])
+            if suffix == "json" or os.path.isfile(path):
+                with open(path, "rb") as f:
+                    found[suffix] = f.read()
+        html = results.results_html(found["json"], found.get("svg"))
         return [nodes.raw("", f'<div class="howtoctl">{html}</div>', format="html")]
 
 
