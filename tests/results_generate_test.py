@@ -135,3 +135,16 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path):
         )
         assert proc.returncode == 2, proc.stderr
     assert sorted(p.name for p in (ROOT / "howtos/results").iterdir()) == before
+
+
+def test_a_variant_runs_on_its_manifest_devices_and_its_base_too_only_when_timed():
+    seeds = [0, 1]
+    arms = generate.plan("fsdp", {"example": "ex", "devices": 8}, "b", "v", seeds)
+    assert [(r.commit, r.devices, r.seed) for r in arms["base"]] == [("b", 8, 0), ("b", 8, 1)]
+    assert [(r.commit, r.devices) for r in arms["variant"]] == [("v", 8), ("v", 8)]
+    arms = generate.plan("ensembling", {"example": "ex", "devices": 8}, "b", "v", seeds)
+    assert {r.devices for r in arms["base"]} == {1} and {r.devices for r in arms["variant"]} == {8}
+    arms = generate.plan("new-one", {"example": "ex"}, "b", "v", seeds)
+    assert {r.devices for r in arms["base"] + arms["variant"]} == {1}
+    # The same base run serves every HOWTO of the example: equal runs are one run.
+    assert arms["base"] == generate.plan("other", {"example": "ex"}, "b", "w", seeds)["base"]

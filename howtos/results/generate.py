@@ -412,14 +412,14 @@ def machine() -> dict:
     }
 
 
-def plan(name: str, entry: dict, base_commit: str, seeds: list[int]) -> dict[str, list[Run]]:
-    """The runs one HOWTO needs, per arm."""
+def plan(name: str, entry: dict, base: str, tip: str, seeds: list[int]) -> dict[str, list[Run]]:
+    """The runs one HOWTO needs, per arm: the variant on the devices its manifest entry asks
+    for, the base on one device unless the two are compared on time."""
     example = entry["example"]
     devices = int(entry.get("devices", 1))
-    tip = git("rev-parse", "--verify", f"refs/heads/howto/{name}^{{commit}}")
     base_devices = devices if MEASURES.get(name, Measure()).timed else 1
     return {
-        "base": [Run(base_commit, example, base_devices, s) for s in seeds],
+        "base": [Run(base, example, base_devices, s) for s in seeds],
         "variant": [Run(tip, example, devices, s) for s in seeds],
     }
 
@@ -496,7 +496,8 @@ def main(argv: list[str] | None = None) -> int:
                 key = json.dumps(settings, sort_keys=True)
                 if key not in trainers:
                     trainers[key] = Trainer(tmp, settings, data_dir, args.jobs)
-                arms = plan(name, howtos[name], base_commit, settings["seeds"])
+                tip = git("rev-parse", "--verify", f"refs/heads/howto/{name}^{{commit}}")
+                arms = plan(name, howtos[name], base_commit, tip, settings["seeds"])
                 futures = {arm: [trainers[key].submit(r) for r in rs] for arm, rs in arms.items()}
                 pending.append((name, settings, futures))
             for name, settings, futures in pending:
