@@ -98,16 +98,20 @@ def test_curve_is_the_mean_min_and_max_per_evaluation_over_the_seeds():
 
 def test_compare_names_each_figure_whose_new_mean_leaves_the_committed_min_max():
     committed = [
-        {"label": "base", "key": "k", "min": 0.94, "max": 0.96, "seeds": [0, 1, 2]},
-        {"label": "variant", "key": "k", "min": 0.95, "max": 0.97, "seeds": [0, 1, 2]},
-        {"label": "gone", "key": "g", "min": 0.0, "max": 1.0, "seeds": [0]},
+        {"label": "base", "arm": "base", "key": "k", "min": 0.94, "max": 0.96, "seeds": [0, 1]},
+        {"label": "variant", "arm": "variant", "key": "k", "min": 0.95, "max": 0.97, "seeds": [0]},
+        {"label": "gone", "arm": "variant", "key": "g", "min": 0.0, "max": 1.0, "seeds": [0]},
     ]
-    new = [{"label": "base", "mean": 0.96}, {"label": "variant", "mean": 0.9701}]
+    new = [
+        {"label": "base", "arm": "base", "key": "k", "mean": 0.96},
+        {"label": "renamed", "arm": "variant", "key": "k", "mean": 0.9701},
+    ]
     got = generate.compare(committed, new)
     assert len(got) == 2
     assert got[0].startswith("variant (k): new mean 0.9701 outside the committed 0.9500-0.9700")
     assert got[1] == "gone (g): not measured on rerun"
-    assert generate.compare(committed[:1], [{"label": "base", "mean": 0.94}]) == []
+    inside = [{"label": "x", "arm": "base", "key": "k", "mean": 0.94}]
+    assert generate.compare(committed[:1], inside) == []
 
 
 def test_every_howto_reports_figures_and_an_unlisted_one_its_accuracy_against_the_base():
