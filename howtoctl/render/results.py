@@ -174,3 +174,27 @@ def results_html(data: bytes | None, plot: bytes | None) -> str:
     )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def measured_text(data: bytes | None) -> str:
+    """One line of a result's figures, each "label mean (min-max)", and its seeds; "" when
+    there is no result over seeds to quote (none, unreadable, or one run per arm)."""
+    try:
+        res = json.loads(data) if data is not None else None
+        if not isinstance(res, dict) or res.get("format") != 2:
+            return ""
+        seeds = res["seeds"]
+        parts = [
+            f"{f['label']} {_plain(f['key'], f['mean'])} "
+            f"({_plain(f['key'], f['min'])}-{_plain(f['key'], f['max'])})"
+            for f in res["figures"]
+        ]
+        return f"{'; '.join(parts)}; {len(seeds)} seeds" if parts and seeds else ""
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        return ""
+
+
+def _plain(key: str, value: object) -> str:
+    if not _number(value):
+        raise TypeError("not a number")
+    return f"{100 * value:.1f}%" if key.endswith("accuracy") else f"{value:.4g}"

@@ -165,3 +165,13 @@ def test_one_run_per_arm_is_said_to_be_one_run():
         "One run per arm"
         in htmlcheck.Page(results.results_html(json.dumps(RESULT).encode(), None)).text
     )
+
+
+def test_measured_text_quotes_each_figure_with_its_spread_and_seeds_and_nothing_else():
+    assert results.measured_text(json.dumps(SEEDED).encode()) == (
+        "moving average (EMA) 96.0% (95.0%-97.0%); 3 seeds"
+    )
+    for data in (None, b"{not json", json.dumps(RESULT).encode()):  # one run per arm: no figure
+        assert results.measured_text(data) == ""
+    bad = {**SEEDED, "figures": [{**SEEDED["figures"][0], "min": None}]}
+    assert results.measured_text(json.dumps(bad).encode()) == ""
