@@ -176,6 +176,31 @@ def test_every_howto_has_a_page_drawn_by_the_directive(site):
         assert f'id="howto-{name}"' in page and '<table class="diff split">' in page
 
 
+def test_the_howto_index_names_tests_as_proof_and_quotes_results_as_measurements(site):
+    from howtoctl import proof
+    from howtoctl.howtos import Workspace
+    from howtoctl.render import results
+
+    text = _text(site / "howtos" / "index.html")
+    assert "HOWTO proved by measured" in text
+    ws = Workspace(str(ROOT))
+    quoted = 0
+    for name in ws.names_in_manifest_order():
+        record = proof.read_record(
+            (ROOT / "howtos" / "proofs" / f"{name}.json").read_bytes(), ws.read_diff(name)
+        )
+        for hunk in (record or {}).values():
+            if hunk["status"] == "proved":
+                assert hunk["failing_test"].rpartition("::")[2] in text, name
+        path = ROOT / "howtos" / "results" / f"{name}.json"
+        if path.is_file():  # with or without a plot, the page shows the numbers
+            assert "Results on real data" in _text(site / "howtos" / f"{name}.html"), name
+            measured = results.measured_text(path.read_bytes())
+            assert measured in text, name
+            quoted += bool(measured)
+    assert quoted, "no result over seeds is committed to quote"
+
+
 def test_a_link_to_a_missing_test_fails_the_build(tmp_path):
     src = _copy_docs(tmp_path / "docs")
     page = src / "explanation" / "guarantees.md"

@@ -389,27 +389,57 @@ def _write_howto_pages(app: Sphinx) -> None:
             raise RuntimeError(f"{folder} exists and was not written by this extension")
         shutil.rmtree(folder)
     os.makedirs(folder)
-    pages = []
+    pages, table = [], []
     for name in ws.names_in_manifest_order():
-        if not ws.read_diff(name):
+        diff = ws.read_diff(name)
+        if not diff:
             continue
         title = ws.entry(name).title or name
         pages.append(name)
+        table.append(_overview_row(ws, name, title, diff))
         page = f"# {title}\n\n:::{{container}} howto-page\n```{{howto}} {name}\n"
         page += ":view: side-by-side\n```\n:::\n"
-        results = os.path.join(ws.repo.path(), "howtos", "results", name)
-        if os.path.isfile(results + ".json") and os.path.isfile(results + ".svg"):
+        # A result may have no plot (a table only), never a plot without its numbers.
+        if os.path.isfile(os.path.join(ws.repo.path(), "howtos", "results", f"{name}.json")):
             page += f"\n```{{howto-results}} {name}\n```\n"
         _write(os.path.join(folder, f"{name}.md"), page)
     index = (
         "# The HOWTOs\n\n"
         "Every HOWTO of this repository, as `howtoctl render` draws it, in the order the "
         "manifest lists them. Each page shows the side-by-side view of its diff and, on every "
-        "hunk, the test that proves it.\n\n"
+        "hunk, the test that proves it. *Proved by* lists the tests that fail when one of "
+        "its code hunks is taken out (`howtoctl prove --record`); *measured* is what "
+        "`howtos/results/generate.py` measured on real data: each figure's mean and "
+        "min-max over the seeds.\n\n"
+        "| HOWTO | proved by | measured |\n|---|---|---|\n" + "".join(table) + "\n"
         "```{toctree}\n:maxdepth: 1\n\n" + "".join(f"{n}\n" for n in pages) + "```\n"
     )
     _write(os.path.join(folder, "index.md"), index)
     _write(os.path.join(folder, MARKER), "")
+
+
+def _overview_row(ws, name: str, title: str, diff: bytes) -> str:
+    """A HOWTO's line of the index: the tests its proof record names, and its measurements,
+    both read from the files the tools write."""
+    from howtoctl import proof
+    from howtoctl.commands import render
+    from howtoctl.render import results
+
+    record = proof.read_record(render.proof_record(ws, name), diff) or {}
+    tests = dict.fromkeys(
+        h["failing_test"]
+        for h in record.values()
+        if h.get("status") == proof.Status.PROVED and isinstance(h.get("failing_test"), str)
+    )
+    proved = ", ".join(f"`{t.rpartition('::')[2]}`" for t in tests) or "not proved yet"
+    path = os.path.join(ws.repo.path(), "howtos", "results", f"{name}.json")
+    data = None
+    if os.path.isfile(path):
+        with open(path, "rb") as f:
+            data = f.read()
+    measured = results.measured_text(data) or "&ndash;"
+    cells = (f"[{title}]({name})", proved, measured)
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |\n"
 
 
 class HowtoResults(SphinxDirective):
@@ -426,9 +456,10 @@ class HowtoResults(SphinxDirective):
         for suffix in ("json", "svg"):
             path = os.path.join(folder, f"{self.arguments[0]}.{suffix}")
             self.env.note_dependency(path)
-            with open(path, "rb") as f:
-                found[suffix] = f.read()
-        html = results.results_html(found["json"], found["svg"])
+            if suffix == "json" or os.path.isfile(path):
+                with open(path, "rb") as f:
+                    found[suffix] = f.read()
+        html = results.results_html(found["json"], found.get("svg"))
         return [nodes.raw("", f'<div class="howtoctl">{html}</div>', format="html")]
 
 

@@ -100,3 +100,78 @@ def test_a_summary_row_after_the_evaluations_is_shown_for_the_variant():
     text = htmlcheck.Page(results.results_html(json.dumps(lora).encode(), None)).text
     assert "95.00%" in text  # the last evaluation is still the final one
     assert "rotated_test_accuracy_after" in text and "90.30%" in text and "12.90%" in text
+
+
+SEEDED = {
+    "format": 2,
+    "name": "polyak-averaging",
+    "data": "the 5,000-digit MNIST subset",
+    "generated": "2026-12-04",
+    "command": "python howtos/results/generate.py polyak-averaging --seeds 0 1 2",
+    "seeds": [0, 1, 2],
+    "machine": {"cpus": 2, "jax": "0.10.2"},
+    "figures": [
+        {
+            "label": "moving average (EMA)",
+            "arm": "variant",
+            "key": "test_ema_accuracy",
+            "seeds": [0, 1, 2],
+            "values": [0.95, 0.96, 0.97],
+            "mean": 0.96,
+            "min": 0.95,
+            "max": 0.97,
+            "std": 0.01,
+        }
+    ],
+    "not_logged": ["members (test_member_accuracy): not logged by the variant"],
+    "timings": [
+        {
+            "arm": "base",
+            "devices": 8,
+            "mean": 21.0,
+            "min": 20.0,
+            "max": 22.0,
+            "std": 1.0,
+            "load_1min": {"min": 1.5, "max": 3.25},
+        }
+    ],
+}
+
+
+def test_seeded_results_show_each_figure_as_mean_and_spread_with_its_seeds_and_the_load():
+    html = results.results_html(json.dumps(SEEDED).encode(), None)
+    rows = htmlcheck.Page(html).text
+    assert "moving average (EMA)" in rows and "test_ema_accuracy" in rows
+    assert "96.00%" in rows and "95.00% – 97.00%" in rows and "1.00%" in rows
+    assert "3 seeds (0, 1, 2)" in rows
+    assert "21.0 s" in rows and "20.0 – 22.0 s" in rows and "load average 1.5–3.2" in rows
+    assert "test_member_accuracy" in rows  # what the variant did not log is said
+    assert "--seeds 0 1 2 --check" in rows
+    assert "One run per arm" not in rows and "<img" not in html  # no plot: a table only
+
+
+def test_malformed_seeded_results_degrade_to_could_not_be_read():
+    for bad in (
+        {**SEEDED, "figures": "x"},
+        {**SEEDED, "figures": [{"label": "x"}]},
+        {**SEEDED, "figures": [{**SEEDED["figures"][0], "mean": "high"}]},
+        {**SEEDED, "timings": [{**SEEDED["timings"][0], "mean": 10**400}]},
+    ):
+        assert "could not be read" in results.results_html(json.dumps(bad).encode(), None)
+
+
+def test_one_run_per_arm_is_said_to_be_one_run():
+    assert (
+        "One run per arm"
+        in htmlcheck.Page(results.results_html(json.dumps(RESULT).encode(), None)).text
+    )
+
+
+def test_measured_text_quotes_each_figure_with_its_spread_and_seeds_and_nothing_else():
+    assert results.measured_text(json.dumps(SEEDED).encode()) == (
+        "moving average (EMA) 96.0% (95.0%-97.0%); 3 seeds"
+    )
+    for data in (None, b"{not json", json.dumps(RESULT).encode()):  # one run per arm: no figure
+        assert results.measured_text(data) == ""
+    bad = {**SEEDED, "figures": [{**SEEDED["figures"][0], "min": None}]}
+    assert results.measured_text(json.dumps(bad).encode()) == ""
