@@ -300,7 +300,7 @@ class Trainer:
             return self.trees[commit]
 
     def _train(self, run: Run) -> dict:
-        from howtoctl import variants
+        from howtoctl.runs import variants
 
         tree = self._tree(run.commit)
         workdir = tempfile.mkdtemp(prefix="workdir-", dir=self.tmp)
