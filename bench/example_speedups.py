@@ -1,12 +1,10 @@
-"""Measures the three CPU speedups the base examples keep, each against the plain version.
+"""Measures the two CPU speedups the MNIST example keeps, each against the plain version.
 
     python bench/example_speedups.py
 
 Each measurement runs in a fresh process (no compilation cache), on the default backend:
 - `rbg`: CPU time to create the MNIST CNN (compiling its initializers), `rbg` key vs threefry;
-- `max_pool_2x2`: the MNIST `train_step` (batch 64) with the reshape-max vs `nnx.max_pool`;
-- `adam_cosine` cache: a second seq2seq `train_and_evaluate` (wall and XLA compile time) with the
-  cached optimizer vs uncached.
+- `max_pool_2x2`: the MNIST `train_step` (batch 64) with the reshape-max vs `nnx.max_pool`.
 Each pair is measured twice, interleaved; the plain version is the baseline of its pair. Writes
 the figures to bench/results/example_speedups.json (bench/results.py).
 """
@@ -53,25 +51,6 @@ jax.block_until_ready(nnx.state(model))
 print(compile_s, (time.perf_counter() - t) / 200 * 1000)
 """
 
-CACHE = """
-import dataclasses, tempfile, time
-import jax
-from examples.seq2seq import train
-from examples.seq2seq.configs import default
-if "{cache}" == "off":
-    train.adam_cosine = train.adam_cosine.__wrapped__
-config = dataclasses.replace(default.get_config(), num_train_steps=20, eval_every_steps=20)
-train.train_and_evaluate(config, tempfile.mkdtemp())
-compile_s = []
-jax.monitoring.register_event_duration_secs_listener(
-    lambda event, secs, **_: compile_s.append(secs)
-    if event == "/jax/core/compile/backend_compile_duration" else None
-)
-t = time.perf_counter()
-train.train_and_evaluate(config, tempfile.mkdtemp())
-print(time.perf_counter() - t, sum(compile_s))
-"""
-
 
 def run(code: str) -> list[float]:
     out = subprocess.run(
@@ -83,7 +62,7 @@ def run(code: str) -> list[float]:
 def main() -> None:
     run_ = results.Run(
         "example_speedups",
-        what="the three CPU speedups the base examples keep, each against its plain version in "
+        what="the two CPU speedups the MNIST example keeps, each against its plain version in "
         "fresh processes, twice, interleaved",
         goal="each kept version faster than the plain one (ratio > 1)",
     )
@@ -101,18 +80,10 @@ def main() -> None:
             f"nnx.max_pool compile {pool[0]:.2f} s, {pool[1]:.2f} ms/step "
             f"({pool[1] / reshape[1]:.1f}x per step)"
         )
-        cached = run(CACHE.format(cache="on"))
-        uncached = run(CACHE.format(cache="off"))
-        print(
-            f"second seq2seq run (20 steps): cached {cached[0]:.2f} s ({cached[1]:.2f} s compiling), "
-            f"uncached {uncached[0]:.2f} s ({uncached[1]:.2f} s compiling)"
-        )
         pairs = {
             "rbg key, CNN init CPU s": (rbg, threefry),
             "reshape-max, ms a train_step": (reshape[1], pool[1]),
             "reshape-max, train_step compile s": (reshape[0], pool[0]),
-            "cached adam_cosine, 2nd seq2seq run s": (cached[0], uncached[0]),
-            "cached adam_cosine, 2nd run compiling s": (cached[1], uncached[1]),
         }
         rounds += [
             {
@@ -127,14 +98,13 @@ def main() -> None:
     headline = (
         "rbg key, CNN init CPU s",
         "reshape-max, ms a train_step",
-        "cached adam_cosine, 2nd seq2seq run s",
     )
     last = {r["figure"]: r for r in rounds if r["round"] == 2}
     run_.write(
         measured={name: last[name]["kept"] for name in headline},
         baseline={name: last[name]["plain"] for name in headline},
         ratio=min(last[name]["ratio"] for name in headline),
-        ratio_means="the smallest of the three speedups in the second round: plain / kept",
+        ratio_means="the smallest of the two speedups in the second round: plain / kept",
         goal_met=all(last[name]["ratio"] > 1 for name in headline),
         rounds=rounds,
     )
