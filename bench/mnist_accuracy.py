@@ -12,7 +12,6 @@ the load average it records is what to read its time against.
 """
 
 import argparse
-import dataclasses
 import logging
 import os
 import sys
@@ -47,7 +46,8 @@ def main() -> int:
     logging.basicConfig(format="%(asctime)s %(message)s")
     logging.getLogger("examples").setLevel(logging.INFO)
 
-    config = dataclasses.replace(default.get_config(), data_dir=args.data_dir, seed=args.seed)
+    config = default.get_config()
+    config.data_dir, config.seed = args.data_dir, args.seed
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
         try:

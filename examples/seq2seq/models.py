@@ -1,8 +1,9 @@
 """LSTM encoder-decoder (seq2seq) for character sequences.
 
 The encoder reads the whole input and hands its final LSTM state to the
-decoder. The decoder then emits one token per step, always fed the previous
-token. Which token that is lives in one place, `next_input`:
+decoder. The decoder then emits one token per step (an `nnx.scan` over time),
+always fed the previous token. Which token that is lives in one place,
+`next_input`, called inside the scanned step:
 
   * training (teacher forcing): the ground-truth token, `teacher_tokens[:, t]`;
   * inference: the model's own greedy prediction, `argmax(logits)`.
@@ -74,14 +75,19 @@ class Decoder(nnx.Module):
         """
         batch = carry[0].shape[0]
         token = jnp.full((batch,), GO_ID, dtype=jnp.int32)
-        all_logits = []
-        # A Python loop, unrolled under jit: num_steps is small (max_digits + 2).
-        for t in range(num_steps):
-            carry, logits = self.step(carry, token)
-            all_logits.append(logits)
-            teacher_token = None if teacher_tokens is None else teacher_tokens[:, t]
+
+        # The decoder is broadcast (None), the LSTM state and the fed token are the loop
+        # carry, and step t reads teacher_tokens[:, t] (axis 1; None when decoding freely)
+        # and writes its logits at [:, t].
+        @nnx.scan(in_axes=(None, nnx.Carry, 1), out_axes=(nnx.Carry, 1), length=num_steps)
+        def decode_step(decoder, state, teacher_token):
+            carry, token = state
+            carry, logits = decoder.step(carry, token)
             token = next_input(logits, teacher_token)
-        return jnp.stack(all_logits, axis=1)
+            return (carry, token), logits
+
+        _, all_logits = decode_step(self, (carry, token), teacher_tokens)
+        return all_logits
 
 
 class Seq2seq(nnx.Module):

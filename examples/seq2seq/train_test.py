@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import os
+import pathlib
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -11,13 +14,14 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from examples.seq2seq import input_pipeline, main, models, train
+from examples.seq2seq import input_pipeline, models, train
 from examples.seq2seq.configs import default
 
-# Small enough that compiling dominates; every test below shares these shapes,
-# so `train_step` and `eval_step` are each compiled once for the whole file.
-TINY = dataclasses.replace(
-    default.get_config(),
+# Small enough that compiling dominates; every test below shares these shapes, so
+# `eval_step` is compiled once for the whole file, and `train_step` once per optimizer
+# (jit keys it on the optimizer's schedule, a new closure each time).
+TINY = default.get_config()
+TINY.update(
     max_digits=2,
     embed_size=8,
     hidden_size=16,
@@ -134,6 +138,35 @@ def test_teacher_forced_decoding_consumes_the_given_tokens(model, ctable, batch)
     )
 
 
+def reference_decode(decoder, carry, num_steps, teacher_tokens=None):
+    """The decoder as a plain Python loop over `Decoder.step` and `next_input`."""
+    token = jnp.full((carry[0].shape[0],), input_pipeline.GO_ID, dtype=jnp.int32)
+    all_logits = []
+    for t in range(num_steps):
+        carry, logits = decoder.step(carry, token)
+        all_logits.append(logits)
+        token = models.next_input(logits, None if teacher_tokens is None else teacher_tokens[:, t])
+    return jnp.stack(all_logits, axis=1)
+
+
+@pytest.mark.parametrize("teacher_forced", [True, False], ids=["teacher-forced", "greedy"])
+def test_scanned_decoder_equals_step_by_step_loop(ctable, batch, teacher_forced):
+    # A model whose predictions differ from the targets: else the greedy case could not
+    # tell its own feedback from the teacher's tokens.
+    model = models.Seq2seq(ctable.vocab_size, 8, 16, rngs=nnx.Rngs(1))
+    targets = batch["targets"]
+    teacher_tokens = targets if teacher_forced else None
+    carry = model.encoder(batch["inputs"])
+    scanned = nnx.jit(models.Decoder.__call__, static_argnums=2)(
+        model.decoder, carry, targets.shape[1], teacher_tokens
+    )
+    expected = reference_decode(model.decoder, carry, targets.shape[1], teacher_tokens)
+    assert scanned.shape == (TINY.batch_size, targets.shape[1], ctable.vocab_size)
+    np.testing.assert_allclose(scanned, expected, atol=1e-5)
+    predictions = jnp.argmax(expected, axis=-1)
+    assert not np.array_equal(predictions, targets)
+
+
 def test_loss_ignores_padding():
     targets = np.array([[5, input_pipeline.EOS_ID, input_pipeline.PAD_ID]])
     logits = np.zeros((1, 3, 8), np.float32)
@@ -154,7 +187,6 @@ def test_sequence_accuracy_is_exact_match_up_to_eos():
 
 def test_loss_decreases(ctable, batch):
     model = train.create_model(TINY, ctable)
-    # The optimizer train_and_evaluate builds, so the compiled train_step is shared.
     optimizer = train.create_optimizer(TINY, model)
     losses = [float(train.train_step(model, optimizer, batch)["loss"]) for _ in range(10)]
     assert losses[-1] < 0.8 * losses[0], losses
@@ -168,16 +200,59 @@ def test_train_and_evaluate_end_to_end(tmp_path):
     assert [json.loads(line)["step"] for line in lines] == [5, 10]
     assert json.loads((tmp_path / "a" / "config.json").read_text())["seed"] == TINY.seed
 
-    # Same seed, same numbers (and, same settings, no recompilation: cheap to check).
+    # Same seed, same numbers.
     again = train.train_and_evaluate(TINY, str(tmp_path / "b"))
     del again["seconds"], final["seconds"]
     assert again == final
 
 
-def test_command_line_overrides():
-    workdir, config = main.parse_args(
-        ["--workdir=/tmp/x", "--config.num_train_steps=7", "--config.learning_rate", "0.5"]
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def run_main(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    """`python -m examples.seq2seq.main ARGS` in `cwd`, away from the repository, so that
+    the default config file must be found next to the module."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "JAX_DISABLE_MOST_OPTIMIZATIONS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "examples.seq2seq.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    assert workdir == "/tmp/x"
-    assert config.num_train_steps == 7 and config.learning_rate == 0.5
-    assert config.hidden_size == default.get_config().hidden_size
+
+
+def test_command_line_overrides_the_default_config(tmp_path):
+    tiny = ["max_digits=1", "embed_size=4", "hidden_size=8", "batch_size=4"]
+    tiny += ["num_eval_problems=4", "num_decoded_examples=1", "eval_every_steps=2"]
+    args = [f"--config.{override}" for override in tiny]
+    args += ["--config.num_train_steps=2", "--config.seed=5", "--config.learning_rate", "0.5"]
+    run = run_main("--workdir=out", *args, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert config["num_train_steps"] == 2 and config["seed"] == 5
+    assert config["learning_rate"] == 0.5 and config["hidden_size"] == 8
+    assert config["eval_every_steps"] == 2
+    assert config["learning_rate"] != default.get_config().learning_rate
+    lines = (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [2]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--bogus=1"],  # unknown flag
+        ["--config.no_such_field=1"],  # unknown config field
+        ["--config.num_train_steps=many"],  # malformed value
+        ["--config=no_such_config.py"],  # missing config file
+        ["stray_argument"],
+    ],
+    ids=["flag", "field", "value", "config-file", "argument"],
+)
+def test_bad_command_line_exits_2_and_writes_nothing(tmp_path, bad):
+    # A subprocess: ml_collections defines the --config.<field> flags from sys.argv when
+    # main is imported, so they cannot be parsed in this process.
+    run = run_main("--workdir=out", *bad, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()

@@ -1,28 +1,24 @@
 """Default hyperparameters: a short CPU run that learns 3-digit addition."""
 
-from __future__ import annotations
-
-import dataclasses
+import ml_collections
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+def get_config() -> ml_collections.ConfigDict:
+    """The default hyperparameter configuration."""
+    config = ml_collections.ConfigDict()
     # Problems: operands have 1..max_digits digits.
-    max_digits: int = 3
+    config.max_digits = 3
     # Model.
-    embed_size: int = 32
-    hidden_size: int = 128
+    config.embed_size = 32
+    config.hidden_size = 128
     # Optimisation.
-    learning_rate: float = 1e-2  # peak; cosine-decayed to 0 over num_train_steps
-    batch_size: int = 128
-    num_train_steps: int = 3000
+    config.learning_rate = 1e-2  # peak; cosine-decayed to 0 over num_train_steps
+    config.batch_size = 128
+    config.num_train_steps = 3000
     # Evaluation: a fixed set of held-out problems, never seen in training.
-    num_eval_problems: int = 1000
-    eval_every_steps: int = 500
-    num_decoded_examples: int = 5  # decoded eval problems printed at each eval
+    config.num_eval_problems = 1000
+    config.eval_every_steps = 500
+    config.num_decoded_examples = 5  # decoded eval problems printed at each eval
     # Everything random (parameters, problems) derives from this.
-    seed: int = 0
-
-
-def get_config() -> Config:
-    return Config()
+    config.seed = 0
+    return config
