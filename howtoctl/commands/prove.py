@@ -17,7 +17,7 @@ from howtoctl import fsutil, gate_summary, output, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.proof import HunkResult
-from howtoctl.runs import mutants, smoke, variants
+from howtoctl.runs import mutants, smoke, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
@@ -175,7 +175,7 @@ def run(
 ) -> int:
     jobs = _check_options(ws, devices, jobs, timeout, record)
     selected = _select(ws, requested, all_, changed_since)
-    _report_stale(smoke.clear_stale_runs(ws.repo))
+    _report_stale(stale.clear_stale_runs(ws.repo))
     if not selected:
         output.info(
             "no HOWTOs to prove"

@@ -83,7 +83,7 @@ def _auto_resolve(
     {name: what to remember of its accepted resolution}."""
     from howtoctl import autoresolve_record
     from howtoctl.autoresolve import merge_tools, resolver
-    from howtoctl.runs import smoke, variants
+    from howtoctl.runs import smoke, stale, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -102,7 +102,7 @@ def _auto_resolve(
         )
     methods = resolver.usable_methods()
     committer = repo.ident().decode(errors="surrogateescape")
-    smoke.clear_stale_runs(repo)
+    stale.clear_stale_runs(repo)
     for r in conflicted:
         entry = ws.entry(r.name)
         merger = resolver.Resolver(
@@ -255,14 +255,14 @@ def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -
 
 
 def _resolve_conflicts(ws: Workspace, results: list, target: str, opts: Options) -> dict:
-    from howtoctl.runs import smoke
+    from howtoctl.runs import interrupts
 
     # A candidate's commits must exist to run its smoke test: a dry run writes them to
     # a throwaway object directory, so it adds no object at all.
     # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
     # at a dry run's throwaway commit would break `git gc`.
     with (
-        smoke.sigterm_interrupts(),
+        interrupts.sigterm_interrupts(),
         ws.repo.throwaway_objects() if opts.dry_run else contextlib.nullcontext(ws.repo) as repo,
     ):
         return _auto_resolve(ws, repo, results, target, opts.dry_run, opts.prove, opts.timeout)

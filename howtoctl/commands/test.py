@@ -7,7 +7,7 @@ import time
 from howtoctl import gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.runs import junit, smoke, variants
+from howtoctl.runs import junit, smoke, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
@@ -73,7 +73,7 @@ def run(
     selected = variants.select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
         smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
-    removed = smoke.clear_stale_runs(ws.repo)
+    removed = stale.clear_stale_runs(ws.repo)
     if removed:
         output.info(f"removed what a killed run left behind: {', '.join(removed)}")
     runner = smoke.Runner(ws.repo, devices, keep, manifest=ws.config.manifest)
