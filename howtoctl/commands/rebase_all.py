@@ -82,7 +82,7 @@ def _auto_resolve(
     their objects through `repo` (the repository, or a dry run's throwaway objects); return
     {name: what to remember of its accepted resolution}."""
     from howtoctl import autoresolve_record
-    from howtoctl.autoresolve import merge_tools, resolver
+    from howtoctl.autoresolve import merge_tools, resolver, smoke_check
     from howtoctl.runs import smoke, stale, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
@@ -111,13 +111,13 @@ def _auto_resolve(
             ws.scratch_dir,
             committer,
             # What `howtoctl test` runs: the manifest's `test`, else pytest on the example.
-            resolver.SmokeTest(
+            smoke_check.SmokeTest(
                 entry,
                 variants.diff_files(ws, r.name),
                 ws.config.manifest,
-                resolver.SMOKE_TIMEOUT if timeout is None else timeout,
+                smoke_check.SMOKE_TIMEOUT if timeout is None else timeout,
             ),
-            proving=resolver.Proving(ws.config.howtos_paths, smoke.default_jobs())
+            proving=smoke_check.Proving(ws.config.howtos_paths, smoke.default_jobs())
             if prove
             else None,
         )
