@@ -83,7 +83,7 @@ def _auto_resolve(
     {name: what to remember of its accepted resolution}."""
     from howtoctl import autoresolve_record
     from howtoctl.autoresolve import merge_tools, resolver, smoke_check
-    from howtoctl.runs import smoke, stale, variants
+    from howtoctl.runs import options, stale, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -117,7 +117,7 @@ def _auto_resolve(
                 ws.config.manifest,
                 smoke_check.SMOKE_TIMEOUT if timeout is None else timeout,
             ),
-            proving=smoke_check.Proving(ws.config.howtos_paths, smoke.default_jobs())
+            proving=smoke_check.Proving(ws.config.howtos_paths, options.default_jobs())
             if prove
             else None,
         )
@@ -191,9 +191,9 @@ class Options:
 def _options(ws: Workspace, dry_run, onto, auto_resolve, prove, timeout) -> tuple[Options, str]:
     """The options with the configuration's defaults, and the commit to rebase onto; every
     refusal before anything is locked or read."""
-    from howtoctl.runs import smoke
+    from howtoctl.runs import options
 
-    smoke.check_timeout(timeout)
+    options.check_timeout(timeout)
     auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
     for option, given in (("--timeout", timeout is not None), ("--prove", bool(prove))):
         if given and not auto_resolve:

@@ -8,7 +8,6 @@ import concurrent.futures
 import dataclasses
 import os
 import shlex
-import shutil
 import signal
 import sys
 import threading
@@ -64,43 +63,6 @@ def jax_cache_env(cache: str) -> dict[str, str]:
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
     }
-
-
-def default_jobs() -> int:
-    """How many smoke tests run at once unless told: one per core, at most 4."""
-    return min(4, os.cpu_count() or 1)
-
-
-def check_timeout(timeout: float | None) -> None:
-    """Validate --timeout (None: not given)."""
-    if timeout is not None and not timeout > 0:
-        raise HowtoError("--timeout must be a number of seconds above 0")
-
-
-def check_options(devices: int, jobs: int | None) -> int:
-    """Validate --devices and --jobs; the number of jobs to run at once."""
-    if devices < 1:
-        raise HowtoError("--devices must be at least 1")
-    if jobs is None:
-        jobs = default_jobs()
-    if jobs < 1:
-        raise HowtoError("--jobs must be at least 1")
-    return jobs
-
-
-def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
-    """Refuse, before anything runs, a smoke command that cannot be split into words or whose
-    program is not on PATH (a path such as ./run.sh is looked for in the work tree later)."""
-    command = variants.smoke_command(entry, files, manifest)
-    program = command[0] if command else ""
-    if program in ("python", "python3") or "/" in program:
-        return
-    if not program or shutil.which(program) is None:
-        raise HowtoError(
-            f"{program or 'the smoke command'}: command not found; "
-            + variants.where_configured(entry, manifest),
-            "install it, or fix the manifest's test command",
-        )
 
 
 # pytest's exit status when it collected no test: the smoke test proved nothing.
