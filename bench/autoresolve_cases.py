@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 from howtoctl import rebase
-from howtoctl.autoresolve import resolver
+from howtoctl.autoresolve import resolver, smoke_check
 from howtoctl.git import Repo
 from howtoctl.manifest import Entry
 
@@ -197,7 +197,7 @@ def evaluate(
             os.path.join(tmp, "scratch"),
             "Bench <bench@example.com> 0 +0000",
             # What `howtoctl test` runs: the manifest's test, else pytest on the example.
-            resolver.SmokeTest(Entry("case", test=case.test), _branch_paths(case))
+            smoke_check.SmokeTest(Entry("case", test=case.test), _branch_paths(case))
             if case.runs
             else None,
         )
@@ -210,7 +210,7 @@ def evaluate(
         for label, chosen, extra in runs:
             merger.extra_checks = extra
             if label == "auto-resolve+prove":
-                merger.proving = resolver.Proving()
+                merger.proving = smoke_check.Proving()
             outcome = merger.resolve(r, chosen)
             attempt = outcome.accepted or outcome.best
             assert attempt is not None

@@ -17,7 +17,7 @@ from howtoctl.errors import HowtoError
 
 # Temporary work trees, JAX caches, object directories, index copies and the files git reads
 # its input from carry their owner's pid and a token of its own, so that a later run can tell
-# what a killed one (SIGKILL runs no cleanup) left behind (smoke.clear_stale_runs). "P"
+# what a killed one (SIGKILL runs no cleanup) left behind (stale.clear_stale_runs). "P"
 # before them: a HOWTO name, all lower case, never starts so, and a work tree kept with
 # `test --keep` for a HOWTO called "42-x" is no run's.
 OWNED = re.compile(r"howtoctl-[a-z]+(?:-[a-z]+)*-P(\d+)(?:\.([0-9a-f]{16}))?-")
@@ -488,7 +488,7 @@ def write_output(path: str, data: bytes, option: str, git_dirs: tuple[str, ...])
 
 def temporary_directory(kind: str, directory: str | None = None) -> tempfile.TemporaryDirectory:
     """A temporary directory `howtoctl-KIND-P<pid>-...`, removed when the block ends; a
-    killed run's is swept by the next (smoke.clear_stale_runs)."""
+    killed run's is swept by the next (stale.clear_stale_runs)."""
     prefix = owned_prefix(f"howtoctl-{kind}-")
     try:
         return tempfile.TemporaryDirectory(prefix=prefix, dir=directory or temporary_root())

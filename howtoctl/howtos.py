@@ -6,10 +6,8 @@ which may be missing: diff files, `howto/*` branches, and manifest entries.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import posixpath
-import shlex
 
 from howtoctl import config as config_mod
 from howtoctl import manifest as manifest_mod
@@ -32,16 +30,6 @@ def decode_text(data: bytes, relpath: str) -> str:
         raise HowtoError(
             f"{relpath} is not valid UTF-8 text (line {line})", "save it as UTF-8"
         ) from None
-
-
-@dataclasses.dataclass(frozen=True)
-class Freshness:
-    fresh: bool
-    detail: str = ""
-    hint: str = ""
-    # The hint is to save the branch: wrong advice for a branch behind the base (after `undo`,
-    # say), whose diff, saved from an old fork point, may no longer apply.
-    saves_branch: bool = False
 
 
 class Workspace:
@@ -374,121 +362,6 @@ class Workspace:
             return {}
         parents = self.repo.commits_not_in(tips.values(), self.base_tip)
         return {name: walk.boundary for name, walk in rebase.own_commits(tips, parents).items()}
-
-    def in_sync_by_record(
-        self,
-        name: str,
-        saved: bytes,
-        tip: str,
-        fork: str | None,
-        record: store_mod.SyncRecord | None = None,
-    ) -> bool:
-        """True when the sync record proves `saved` is what `save` writes for this tip and fork."""
-        if not fork:
-            return False
-        if record is None:
-            record = self.store.sync(name)
-        return (
-            record is not None
-            and (record.tip, record.fork, record.recipe) == (tip, fork, self.diff_recipe)
-            and record.diff_digest == store_mod.digest(saved)
-        )
-
-    def metadata_changes(self, tip: str, fork: str) -> list[str]:
-        """The HOWTO metadata paths (diffs, manifest, proofs, all of `howtos/`) branch tip `tip`
-        changes since `fork`. They belong to the base: a branch's diff leaves them out, so save
-        refuses such a branch and check flags it."""
-        parent = posixpath.dirname(self.config.diff_dir.rstrip("/"))
-        areas = [*self.config.howtos_paths, *([parent] if parent else [])]
-        return [
-            p
-            for p in self.repo.changed_paths(fork, tip)
-            if any(p == a or p.startswith(a.rstrip("/") + "/") for a in areas)
-        ]
-
-    def metadata_advice(self, name: str, fork: str, touched: list[str]) -> str:
-        """How to take `touched` (from `metadata_changes`) off the HOWTO's branch."""
-        branch = self.config.branch_prefix + name
-        shown = " ".join(shlex.quote(p) for p in touched)
-        return (
-            f"take it off the branch: git switch {branch} && git restore --source={fork[:12]} -- "
-            f"{shown} && git commit -am 'Leave the HOWTO metadata to {self.base}', then save "
-            f"again from {self.base} (howtoctl new commits a manifest entry on {self.base} itself)"
-        )
-
-    def freshness(self, name: str, saved: bytes, tip: str, fork: str | None = None) -> Freshness:
-        """Compare a saved diff with its branch, and say which side moved if they differ.
-
-        With the branch's `fork` point known, a sync record that matches tip, fork, recipe and
-        file answers without running git diff: `save` made that file from exactly this state.
-        """
-        record = self.store.sync(name)
-        if self.in_sync_by_record(name, saved, tip, fork, record):
-            return Freshness(True)
-        if self.branch_diff(name, tip) == saved:
-            return Freshness(True)
-        branch = self.config.branch_prefix + name
-        if self.same_change(saved, tip):
-            # Fresh would promise that save leaves the file alone; it would rewrite it.
-            return Freshness(
-                False,
-                f"the diff file holds {branch}'s change, but not in the form save writes "
-                "(e.g. short index lines)",
-                f"rewrite it: howtoctl save {name}",
-                saves_branch=True,
-            )
-        if record is not None:
-            branch_moved = record.tip != tip
-            diff_moved = record.diff_digest != store_mod.digest(saved)
-            if diff_moved and not branch_moved:
-                return Freshness(
-                    False,
-                    f"the diff file changed since {branch} was last synced (pulled or edited)",
-                    f"update the branch from it: howtoctl restore {name} --force",
-                )
-            if diff_moved and branch_moved:
-                return Freshness(
-                    False,
-                    f"both {branch} and its diff file changed since they were last synced",
-                    f"keep the branch: howtoctl save {name} --force; keep the diff: "
-                    f"howtoctl restore {name} --force (either way a backup is kept)",
-                    saves_branch=True,
-                )
-        return Freshness(
-            False,
-            f"{branch} has changes not in its diff",
-            f"run howtoctl save {name}",
-            saves_branch=True,
-        )
-
-    def rebase_advice(self, name: str) -> str:
-        """What to run for a branch behind the base, conflicts included: never only rebase-all
-        and save, which leave a conflicted branch where it is."""
-        if self.store.resolving(name):
-            return (
-                f"a resolve of it is under way: finish it with howtoctl resolve {name} --continue, "
-                f"then howtoctl save {name}"
-            )
-        return (
-            f"howtoctl rebase-all, then howtoctl save {name}; where rebase-all reports a "
-            f"conflict, howtoctl resolve {name} first"
-        )
-
-    def same_change(self, saved: bytes, tip: str) -> bool:
-        """Whether `saved`, applied where the branch forked from the base, gives the branch's
-        files: the same change as the branch, perhaps written differently. Overwriting such a
-        file with what save writes loses nothing."""
-        fork = self.repo.merge_base(self.base_tip, tip)
-        if fork is None:
-            return False
-        try:
-            # git apply passes over what it cannot read (text after the last hunk): a file
-            # that is no valid HOWTO diff was edited, and the edit would be lost.
-            patch.parse(saved)
-            tree = self.repo.tree_with_patch(fork, saved)
-        except HowtoError:
-            return False
-        return not self.repo.paths_differing(tree, tip, excludes=self.config.howtos_paths)
 
     def commits_behind(self, tip: str, fork: str | None = None) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping

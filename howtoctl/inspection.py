@@ -7,7 +7,8 @@ import contextlib
 import dataclasses
 import os
 
-from howtoctl import conflict_markers, names, patch, statuses
+from howtoctl import branch_metadata, conflict_markers, names, patch, statuses
+from howtoctl import freshness as freshness_mod
 from howtoctl.errors import HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
@@ -137,13 +138,13 @@ def _branch_facts(
         named_forks = {f for f in forks.values() if f} if behind else set()
         behind_by_fork = {f: pool.submit(ws.commits_behind, f, f) for f in named_forks}
         fresh_by_name = {
-            n: pool.submit(ws.freshness, n, patches[n][0], branches[n], forks.get(n))
+            n: pool.submit(freshness_mod.freshness, ws, n, patches[n][0], branches[n], forks.get(n))
             for n in (with_branch if freshness else [])
         }
         # Save refuses a branch that edits HOWTO metadata: the gate says so first. One synced
         # by record was saved at its tip, so save found none there.
         metadata = {
-            n: pool.submit(ws.metadata_changes, branches[n], forks[n])
+            n: pool.submit(branch_metadata.metadata_changes, ws, branches[n], forks[n])
             for n in (with_branch if freshness else [])
             if forks.get(n) and n not in synced
         }
@@ -165,7 +166,7 @@ def _synced_by_record(
         for n in patches
         if n in branches
         and (fork := forks.get(n))
-        and ws.in_sync_by_record(n, patches[n][0], branches[n], fork)
+        and freshness_mod.in_sync_by_record(ws, n, patches[n][0], branches[n], fork)
     }
 
 
@@ -200,7 +201,7 @@ def _judge(ws: Workspace, r: Report, branches: dict, facts: _BranchFacts) -> Non
         r.state = State.BROKEN
         r.detail = "does not apply: " + _first_error(message)
         r.hint = (
-            ws.rebase_advice(r.name)
+            freshness_mod.rebase_advice(ws, r.name)
             if r.has_branch
             else f"howtoctl restore {r.name} fails too; rebuild it with git apply --3way"
         )
@@ -218,13 +219,13 @@ def _judge(ws: Workspace, r: Report, branches: dict, facts: _BranchFacts) -> Non
             f"{ws.config.branch_prefix}{r.name} changes HOWTO metadata, which belongs to "
             f"{ws.base}: {', '.join(touched)}; save refuses it"
         )
-        r.hint = ws.metadata_advice(r.name, facts.forks[r.name], touched)
+        r.hint = branch_metadata.metadata_advice(ws, r.name, facts.forks[r.name], touched)
     elif fresh is not None and not fresh.fresh:
         _judge_stale(ws, r, fresh, branches[r.name], facts.forks.get(r.name))
     elif r.behind:
         r.state = State.NEEDS_REBASE
         r.detail = f"{r.behind} commit(s) behind {ws.base}"
-        r.hint = ws.rebase_advice(r.name)
+        r.hint = freshness_mod.rebase_advice(ws, r.name)
 
 
 def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) -> None:
@@ -238,7 +239,7 @@ def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) ->
             f"{ws.config.branch_prefix}{r.name} differs from its diff and is "
             f"{r.behind} commit(s) behind {ws.base}"
         )
-        r.hint = ws.rebase_advice(r.name)
+        r.hint = freshness_mod.rebase_advice(ws, r.name)
 
 
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from howtoctl.render import site
+from howtoctl.render import stylesheet
 from howtoctl.sphinx import proof, scoped_css
 
 sphinx_cmd = pytest.importorskip("sphinx.cmd.build", reason="needs the docs extra (sphinx)")
@@ -114,7 +114,7 @@ def test_other_builders_get_the_diff_as_text(docs):
 
 
 def test_scoped_css_keeps_render_styles_inside_the_block():
-    css = scoped_css(site.stylesheet())
+    css = scoped_css(stylesheet.stylesheet())
     assert "\nbody {" not in css and ".howtoctl body {" in css
     assert ":root" not in css and ".howtoctl {" in css
     assert "@media (prefers-color-scheme: dark) {\n.howtoctl {" in css

@@ -40,18 +40,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import shlex
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from howtoctl import fsutil, patch, proof, rebase
-from howtoctl.autoresolve import intent, merge_tools, verify
-from howtoctl.errors import HowtoError
+from howtoctl import fsutil, rebase
+from howtoctl.autoresolve import intent, merge_tools, smoke_check, verify
+from howtoctl.autoresolve.attempt import Attempt, Outcome, run_checks
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry
-from howtoctl.runs import mutants, smoke, variants
-from howtoctl.runs.junit import VariantResult
-from howtoctl.statuses import Run
+from howtoctl.runs import smoke
 
 WIGGLE = "wiggle"
 WIGGLE_RENAMES = "wiggle+renames"
@@ -70,62 +65,11 @@ INTENT = "intent"
 REMOVALS, ROUND_TRIP = "removals", "round-trip"
 CHECKS = (MARKERS, INTENT, COMPILES, NAMES, REMOVALS, ROUND_TRIP, SMOKE, PROVED)
 
-PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no test
 
 Sides = tuple[bytes | None, bytes, bytes | None]  # a file's (ours, base, theirs)
 
 TRAILER_METHOD = "Howtoctl-Auto-Resolved"
 TRAILER_CHECKS = "Howtoctl-Verified"
-
-
-@dataclasses.dataclass
-class Attempt:
-    method: str
-    passed: list[str] = dataclasses.field(default_factory=list)
-    failed: str = ""  # the first check that failed ("" when all passed)
-    detail: str = ""
-    tip: str | None = None
-    tree: str = ""  # the merged tree of the last commit (the tip's tree)
-    # The merged files of the first commit that needed a resolution (for `howtoctl resolve`).
-    commit: str = ""
-    files: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
-    hunks: list[proof.HunkResult] | None = None  # what the prove check found, where it ran
-    proof_record: bytes = b""  # ... as `prove --record` writes it, for the diff it proved
-    lost: list[intent.Lost] = dataclasses.field(default_factory=list)  # what intent found gone
-
-    @property
-    def accepted(self) -> bool:
-        return not self.failed
-
-    def as_dict(self) -> dict:
-        return {
-            "method": self.method,
-            "passed": self.passed,
-            "failed": self.failed or None,
-            "detail": self.detail,
-            **({"lost": [x.as_dict() for x in self.lost]} if self.lost else {}),
-            **({"hunks": [h.as_dict() for h in self.hunks]} if self.hunks is not None else {}),
-        }
-
-    def record(self) -> dict:
-        """What `autoresolve_record` keeps of an accepted attempt: the report, and the proof
-        for `save` to write beside the diff (when the diff it saves is the one proved)."""
-        proved = {"proof": self.proof_record.decode()} if self.proof_record else {}
-        return {**self.as_dict(), **proved}
-
-
-@dataclasses.dataclass
-class Outcome:
-    attempts: list[Attempt]
-
-    @property
-    def accepted(self) -> Attempt | None:
-        return next((a for a in self.attempts if a.accepted), None)
-
-    @property
-    def best(self) -> Attempt | None:
-        """The candidate that got furthest through the checks (the first of equals)."""
-        return max(self.attempts, key=lambda a: len(a.passed), default=None)
 
 
 def missing_tools(methods: Sequence[str] = METHODS) -> list[str]:
@@ -147,40 +91,6 @@ def with_trailers(message: bytes, method: str, checks: Sequence[str]) -> bytes:
     return text + (b"\n" if is_trailer_block else b"\n\n") + trailers
 
 
-def run_checks(checks: Sequence[tuple[str, Callable[[], str]]], attempt: Attempt) -> Attempt:
-    """Run `checks` in order, stopping at the first that fails (pure apart from the checks)."""
-    for name, check in checks:
-        problem = check()
-        if problem:
-            attempt.failed, attempt.detail = name, problem
-            return attempt
-        attempt.passed.append(name)
-    return attempt
-
-
-# A smoke test still running after this long fails its check (and so does a mutant's, which
-# otherwise gets what `howtoctl prove` gives it): rebase-all must end, in CI too.
-SMOKE_TIMEOUT = 600.0
-
-
-@dataclasses.dataclass(frozen=True)
-class SmokeTest:
-    """The HOWTO's smoke test, run as `howtoctl test` runs it."""
-
-    entry: Entry  # the HOWTO: its name, test command, devices and exemptions
-    files: tuple[str, ...]  # its saved diff's files: the default command tests their examples
-    manifest: str = "the manifest"  # named in errors about the command
-    timeout: float = SMOKE_TIMEOUT
-
-
-@dataclasses.dataclass(frozen=True)
-class Proving:
-    """What else the prove check needs to judge a candidate as `howtoctl prove` would."""
-
-    excludes: tuple[str, ...] = ()  # paths a HOWTO's diff leaves out ([tool.howtoctl])
-    jobs: int = 1  # mutants run at once
-
-
 class Resolver:
     """Tries the candidates for one conflicted branch; see the module docstring."""
 
@@ -190,10 +100,10 @@ class Resolver:
         onto: str,
         scratch: str,
         committer: str,
-        smoke_test: SmokeTest | None,
+        smoke_test: smoke_check.SmokeTest | None,
         devices: int = 8,
         extra_checks: bool = True,
-        proving: Proving | None = None,
+        proving: smoke_check.Proving | None = None,
     ) -> None:
         self.repo = repo
         self.onto = onto
@@ -405,7 +315,7 @@ class Resolver:
         no_tests = []
 
         def smoke() -> str:
-            problem = self._smoke(tip(), sorted(changed | set(self._howto)))
+            problem = self._tests().smoke(tip(), sorted(changed | set(self._howto)))
             if problem is None:
                 no_tests.append(True)
             return problem or ""
@@ -416,7 +326,7 @@ class Resolver:
         def proved() -> str:
             if self.smoke_test is None or no_tests:
                 return "no test ran on the merged HOWTO: no hunk of it can be proved"
-            return self._prove(attempt, tip())
+            return self._tests().prove(attempt, tip())
 
         if self.proving is not None:
             checks.append((PROVED, proved))
@@ -451,90 +361,8 @@ class Resolver:
             self._trees[commit] = self.repo.read_commits([commit])[commit].tree
         return self._trees[commit]
 
-    # -- the smoke test ------------------------------------------------------------------------
-
-    def _runner(self, prefix: str) -> smoke.Runner:
+    def _tests(self) -> smoke_check.CandidateTests:
         assert self.smoke_test is not None
-        return smoke.Runner(
-            self.repo,
-            self.devices,
-            extra_env=self._jax_env,
-            prefix=prefix,
-            manifest=self.smoke_test.manifest,
+        return smoke_check.CandidateTests(
+            self.repo, self.onto, self.smoke_test, self.devices, self._jax_env, self.proving
         )
-
-    def _smoke(self, commit: str, own: Sequence[str]) -> str | None:
-        """Run the HOWTO's smoke test on `commit` as `howtoctl test` does (its own work tree
-        and session, its rules for devices and skips): "" when it passes, what failed, or None
-        when the default pytest command found no test (then there is nothing to run).
-
-        A pytest run passes only where a test of the HOWTO's own files (`own`: the files its
-        change adds or changes) passed: the base's tests passing says nothing of the HOWTO. A
-        command that is not pytest writes no report of its tests; the manifest names it for
-        this HOWTO alone, so it is taken as the HOWTO's own test."""
-        assert self.smoke_test is not None
-        t = self.smoke_test
-        runner = self._runner("howtoctl-test-")
-
-        def job() -> tuple[VariantResult, list]:
-            started = time.monotonic()
-            return runner.run(
-                t.entry.name,
-                commit,
-                t.entry,
-                t.files,
-                started,
-                t.timeout,
-                missing_program_fails=True,
-            ), []
-
-        (r,) = smoke.run_jobs(runner, [job], 1, f"smoke-testing {t.entry.name}")
-        if r.status == Run.PASSED:
-            if r.outcomes is None or intent.own_tests(r.outcomes.passed, own):
-                return ""
-            passed = r.outcomes.passed
-            ran = ", ".join(passed[:3]) + (" ..." if len(passed) > 3 else "")
-            tests = [f for f in own if f.endswith(".py")]
-            return (
-                f"no test of the HOWTO's own files ({', '.join(tests[:3]) or 'none'}) passed, "
-                + (f"only the base's: {ran}" if ran else "no test passed")
-            )
-        if r.returncode == PYTEST_NO_TESTS and not t.entry.test and not r.skipped_tests:
-            return None  # (a test skipped, for lack of devices say, is one found: it fails)
-        tail = r.output_tail.strip().splitlines()[-3:]
-        words = variants.smoke_command(t.entry, t.files)
-        shown = shlex.join(words) if any(w.strip() for w in words) else "the smoke command"
-        return f"`{shown}` failed ({r.message})" + (": " + " | ".join(tail) if tail else "")
-
-    # -- the prove check -------------------------------------------------------------------------
-
-    def _prove(self, attempt: Attempt, tip: str) -> str:
-        """Prove every hunk of the diff `save` would write for `tip` (its change since the new
-        base), as `howtoctl prove` does: '' when every hunk is proved or exempt, else which
-        ones are not."""
-        assert self.proving is not None and self.smoke_test is not None
-        entry = self.smoke_test.entry
-        diff = self.repo.diff_since_fork(self.onto, tip, excludes=self.proving.excludes) or b""
-        try:
-            plan = mutants.plan(self.repo, entry, self.onto, diff, patch.parse(diff).files)
-        except (HowtoError, patch.PatchError) as e:
-            return e.message
-        plan.variant = tip
-        mutants.build(self.repo, plan, "howtoctl rebase-all --auto-resolve --prove")
-        runner = self._runner("howtoctl-prove-")
-        # The merged HOWTO runs again, as `howtoctl prove` runs it: the mutants' command (from
-        # the merged diff's files) and its rules (devices, skips) must hold for it first.
-        # The smoke check's compilations are in the cache by now.
-        first = [mutants.variant_job(runner, plan, entry, None, cap=self.smoke_test.timeout)]
-        done = smoke.run_jobs(
-            runner, first, self.proving.jobs, f"proving {entry.name}", mutants.status_word
-        )
-        attempt.hunks = mutants.results(plan, {r.name: r for r in done})
-        where = f"{self.devices} CPU devices" if runner.platform == "cpu" else runner.platform
-        attempt.proof_record = proof.record(entry.name, diff, attempt.hunks, where)
-        unproved = [
-            h
-            for h in attempt.hunks
-            if h.status in (proof.Status.SURVIVED, proof.Status.WEAK, proof.Status.NOT_RUN)
-        ]
-        return "; ".join(f"{h.file} {h.header}: {h.status} ({h.reason})" for h in unproved)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from howtoctl import autoresolve_record, gate_summary, inspection, output
+from howtoctl import autoresolve_record, freshness, gate_summary, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
@@ -111,7 +111,7 @@ def _row(ws: Workspace, r: inspection.Report, seconds: float) -> gate_summary.Ro
     todo = r.hint if not r.ok or r.auto_resolved else ""
     if r.detail.startswith("does not apply") and not r.has_branch:
         # A CI checkout has no HOWTO branches; the author's clone does.
-        todo = f"in your clone: {ws.rebase_advice(r.name)}"
+        todo = f"in your clone: {freshness.rebase_advice(ws, r.name)}"
     if not r.ok:
         state = gate_summary.NEEDS_AUTHOR
     elif r.auto_resolved:

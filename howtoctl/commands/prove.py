@@ -17,7 +17,7 @@ from howtoctl import fsutil, gate_summary, output, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.proof import HunkResult
-from howtoctl.runs import mutants, smoke, variants
+from howtoctl.runs import mutants, options, smoke, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
@@ -28,7 +28,7 @@ def _plan(ws: Workspace, name: str) -> mutants.Plan:
     base = ws.repo.rev_parse("HEAD") if ws.diffs_from_worktree() else ws.base_tip
     assert base is not None
     entry = ws.entry(name)
-    smoke.check_command(entry, parsed.paths, ws.config.manifest)
+    options.check_command(entry, parsed.paths, ws.config.manifest)
     return mutants.plan(ws.repo, entry, base, data, parsed.files)
 
 
@@ -87,8 +87,8 @@ def _report(
 
 def _check_options(ws: Workspace, devices: int, jobs: int | None, timeout, record: bool) -> int:
     """Every option refused before anything runs; the number of jobs."""
-    jobs = smoke.check_options(devices, jobs)
-    smoke.check_timeout(timeout)
+    jobs = options.check_options(devices, jobs)
+    options.check_timeout(timeout)
     gate_summary.check_target(ws.git_dirs)
     if record:
         ws.require_base_worktree("prove --record", ws.config.proof_dir)
@@ -175,7 +175,7 @@ def run(
 ) -> int:
     jobs = _check_options(ws, devices, jobs, timeout, record)
     selected = _select(ws, requested, all_, changed_since)
-    _report_stale(smoke.clear_stale_runs(ws.repo))
+    _report_stale(stale.clear_stale_runs(ws.repo))
     if not selected:
         output.info(
             "no HOWTOs to prove"

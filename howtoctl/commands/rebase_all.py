@@ -82,8 +82,8 @@ def _auto_resolve(
     their objects through `repo` (the repository, or a dry run's throwaway objects); return
     {name: what to remember of its accepted resolution}."""
     from howtoctl import autoresolve_record
-    from howtoctl.autoresolve import merge_tools, resolver
-    from howtoctl.runs import smoke, variants
+    from howtoctl.autoresolve import merge_tools, resolver, smoke_check
+    from howtoctl.runs import options, stale, variants
 
     conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
     if not dry_run:
@@ -102,7 +102,7 @@ def _auto_resolve(
         )
     methods = resolver.usable_methods()
     committer = repo.ident().decode(errors="surrogateescape")
-    smoke.clear_stale_runs(repo)
+    stale.clear_stale_runs(repo)
     for r in conflicted:
         entry = ws.entry(r.name)
         merger = resolver.Resolver(
@@ -111,13 +111,13 @@ def _auto_resolve(
             ws.scratch_dir,
             committer,
             # What `howtoctl test` runs: the manifest's `test`, else pytest on the example.
-            resolver.SmokeTest(
+            smoke_check.SmokeTest(
                 entry,
                 variants.diff_files(ws, r.name),
                 ws.config.manifest,
-                resolver.SMOKE_TIMEOUT if timeout is None else timeout,
+                smoke_check.SMOKE_TIMEOUT if timeout is None else timeout,
             ),
-            proving=resolver.Proving(ws.config.howtos_paths, smoke.default_jobs())
+            proving=smoke_check.Proving(ws.config.howtos_paths, options.default_jobs())
             if prove
             else None,
         )
@@ -191,9 +191,9 @@ class Options:
 def _options(ws: Workspace, dry_run, onto, auto_resolve, prove, timeout) -> tuple[Options, str]:
     """The options with the configuration's defaults, and the commit to rebase onto; every
     refusal before anything is locked or read."""
-    from howtoctl.runs import smoke
+    from howtoctl.runs import options
 
-    smoke.check_timeout(timeout)
+    options.check_timeout(timeout)
     auto_resolve = ws.config.auto_resolve if auto_resolve is None else auto_resolve
     for option, given in (("--timeout", timeout is not None), ("--prove", bool(prove))):
         if given and not auto_resolve:
@@ -255,14 +255,14 @@ def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -
 
 
 def _resolve_conflicts(ws: Workspace, results: list, target: str, opts: Options) -> dict:
-    from howtoctl.runs import smoke
+    from howtoctl.runs import interrupts
 
     # A candidate's commits must exist to run its smoke test: a dry run writes them to
     # a throwaway object directory, so it adds no object at all.
     # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
     # at a dry run's throwaway commit would break `git gc`.
     with (
-        smoke.sigterm_interrupts(),
+        interrupts.sigterm_interrupts(),
         ws.repo.throwaway_objects() if opts.dry_run else contextlib.nullcontext(ws.repo) as repo,
     ):
         return _auto_resolve(ws, repo, results, target, opts.dry_run, opts.prove, opts.timeout)

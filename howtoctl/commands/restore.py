@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from howtoctl import backup, forkpoint, lock, output
+from howtoctl import backup, forkpoint, freshness, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
 from howtoctl.howtos import Workspace
@@ -118,7 +118,7 @@ def _created(ws: Workspace, the_plan: Plan, name: str, new_tip: str, old, data, 
     if old is not None:
         detail += f"; old tip kept at {backup.BACKUP_ROOT}{stamp}/{ws.config.branch_prefix}{name}"
     if name in the_plan.forks:
-        return _result(name, Change.AT_FORK_POINT, detail, ws.rebase_advice(name), fork)
+        return _result(name, Change.AT_FORK_POINT, detail, freshness.rebase_advice(ws, name), fork)
     return _result(name, Change.RESTORED, detail, "", fork)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from howtoctl import conflict_markers, fsutil, lock, output, patch, store
+from howtoctl import (
+    branch_metadata,
+    conflict_markers,
+    freshness,
+    fsutil,
+    lock,
+    output,
+    patch,
+    store,
+)
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change, Hunk
@@ -16,7 +25,7 @@ def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) 
         return
     record = ws.store.sync(name)
     rel = ws.diff_relpath(name)
-    if ws.same_change(current, tip):
+    if freshness.same_change(ws, current, tip):
         return  # the file holds the branch's change in another form: nothing is lost
     if record is not None:
         if store.digest(current) == record.diff_digest:
@@ -42,13 +51,13 @@ def _refuse_metadata_changes(ws: Workspace, name: str, tip: str) -> None:
     fork = ws.repo.merge_base(ws.base_tip, tip)
     if fork is None:
         return  # branch_diff says there is no shared history
-    touched = ws.metadata_changes(tip, fork)
+    touched = branch_metadata.metadata_changes(ws, tip, fork)
     if not touched:
         return
     raise HowtoError(
         f"{ws.config.branch_prefix}{name} changes HOWTO metadata, which belongs to {ws.base}: "
         f"{', '.join(touched)}; its diff would leave that out, so nothing was saved",
-        ws.metadata_advice(name, fork, touched),
+        branch_metadata.metadata_advice(ws, name, fork, touched),
     )
 
 
@@ -127,7 +136,7 @@ def _not_applying(ws: Workspace, planned) -> dict[str, HowtoError]:
             f"{ws.config.branch_prefix}{name} is {ws.commits_behind(writes[name][0])} commit(s) "
             f"behind {ws.base} and its diff does not apply to the tip of {ws.base} "
             f"({first.removeprefix('error: ')}); nothing was written",
-            f"rebase it first: {ws.rebase_advice(name)}",
+            f"rebase it first: {freshness.rebase_advice(ws, name)}",
         )
     return refusals
 
@@ -188,7 +197,7 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             if behind:
                 output.warn(
                     f"{ws.config.branch_prefix}{name} is {behind} commit(s) behind {ws.base}, so "
-                    f"the diff may not apply to its tip: {ws.rebase_advice(name)}"
+                    f"the diff may not apply to its tip: {freshness.rebase_advice(ws, name)}"
                 )
     return EXIT_OK
 

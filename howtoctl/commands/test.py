@@ -7,7 +7,7 @@ import time
 from howtoctl import gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.howtos import Workspace
-from howtoctl.runs import junit, smoke, variants
+from howtoctl.runs import junit, options, smoke, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
@@ -64,7 +64,7 @@ def run(
     keep: bool = False,
     from_diff: bool = False,
 ) -> int:
-    jobs = smoke.check_options(devices, jobs)
+    jobs = options.check_options(devices, jobs)
     gate_summary.check_target(ws.git_dirs)
     if junit_path is not None:  # refused now, not after minutes of smoke tests
         from howtoctl import fsutil
@@ -72,8 +72,8 @@ def run(
         fsutil.check_output(junit_path, "--junit", ws.git_dirs)
     selected = variants.select(ws, requested, all_, changed_since)
     for name in selected:  # bad smoke commands are refused before any runs
-        smoke.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
-    removed = smoke.clear_stale_runs(ws.repo)
+        options.check_command(ws.entry(name), variants.diff_files(ws, name), ws.config.manifest)
+    removed = stale.clear_stale_runs(ws.repo)
     if removed:
         output.info(f"removed what a killed run left behind: {', '.join(removed)}")
     runner = smoke.Runner(ws.repo, devices, keep, manifest=ws.config.manifest)

@@ -61,17 +61,19 @@ def _plot_img(plot: bytes | None, alt: str) -> str:
     return f'<img class="results-plot" src="{uri}" alt="{_esc(alt)}">' if plot else ""
 
 
-def _seeded_html(res: dict, plot: bytes | None) -> str:
-    """Format 2: every figure as mean and min-max over the seeds; times with the load."""
+def _check_seeded(res: dict) -> None:
+    """Refuse format 2 results whose figures or timings lack their mean and spread."""
     figures, times = res.get("figures"), res.get("timings") or []
-    stats = ("mean", "min", "max", "std")
     if not isinstance(figures, list) or not isinstance(times, list):
         raise TypeError("not the shape generate.py writes")
     for f in [*figures, *times]:
-        if not isinstance(f, dict) or not all(_number(f.get(k)) for k in stats):
+        if not isinstance(f, dict) or not all(
+            _number(f.get(k)) for k in ("mean", "min", "max", "std")
+        ):
             raise TypeError("a figure without its mean and spread")
-    seeds = res.get("seeds") if isinstance(res.get("seeds"), list) else []
-    machine = res.get("machine") if isinstance(res.get("machine"), dict) else {}
+
+
+def _figures_table(figures: list[dict], data: object, seed_text: str) -> str:
     rows = [
         f"<tr><th scope=row>{_esc(f.get('label', ''))}</th><td><code>{_esc(f.get('key', ''))}"
         f"</code></td><td>{_value(f.get('key', ''), f['mean'])}</td>"
@@ -79,37 +81,50 @@ def _seeded_html(res: dict, plot: bytes | None) -> str:
         f"</td><td>{_value(f.get('key', ''), f['std'])}</td></tr>"
         for f in figures
     ]
-    seed_text = f"{len(seeds)} seeds ({', '.join(_esc(s) for s in seeds)})"
-    parts = ['<section class="results"><h2>Results on real data</h2>']
-    parts.append(_plot_img(plot, f"{res.get('name', '')}: mean and min-max over {seed_text}"))
-    parts.append(
+    return (
         '<table class="results-table"><thead><tr><th scope=col>figure</th>'
         "<th scope=col>metric</th><th scope=col>mean</th><th scope=col>min &ndash; max</th>"
         f"<th scope=col>std</th></tr></thead><tbody>{''.join(rows)}</tbody><caption>Final "
-        f"values over {seed_text}, on {_esc(res.get('data', '?'))}.</caption></table>"
+        f"values over {seed_text}, on {_esc(data)}.</caption></table>"
     )
+
+
+def _timings_table(res: dict, times: list[dict], seed_text: str) -> str:
+    machine = res.get("machine") if isinstance(res.get("machine"), dict) else {}
+    load = [t["load_1min"] for t in times if isinstance(t.get("load_1min"), dict)]
+    lows = [v.get("min") for v in load if _number(v.get("min"))]
+    highs = [v.get("max") for v in load if _number(v.get("max"))]
+    load_text = f"load average {min(lows):.1f}&ndash;{max(highs):.1f}" if lows and highs else ""
+    trows = [
+        f"<tr><th scope=row>{_esc(t.get('arm', ''))}</th><td>{_esc(t.get('devices', '?'))}</td>"
+        f"<td>{t['mean']:.1f} s</td><td>{t['min']:.1f} &ndash; {t['max']:.1f} s</td>"
+        f"<td>{t['std']:.1f} s</td></tr>"
+        for t in times
+    ]
+    return (
+        '<table class="results-table"><thead><tr><th scope=col>training time</th>'
+        "<th scope=col>devices</th><th scope=col>mean</th><th scope=col>min &ndash; max</th>"
+        f"<th scope=col>std</th></tr></thead><tbody>{''.join(trows)}</tbody><caption>"
+        f"Wall-clock over {seed_text} on {_esc(machine.get('cpus', '?'))} CPUs "
+        f"(jax {_esc(machine.get('jax', '?'))}), {load_text} while they ran, "
+        f"{_esc(res.get('generated', ''))}.</caption></table>"
+    )
+
+
+def _seeded_html(res: dict, plot: bytes | None) -> str:
+    """Format 2: every figure as mean and min-max over the seeds; times with the load."""
+    _check_seeded(res)
+    times = res.get("timings") or []
+    seeds = res.get("seeds") if isinstance(res.get("seeds"), list) else []
+    seed_text = f"{len(seeds)} seeds ({', '.join(_esc(s) for s in seeds)})"
+    parts = ['<section class="results"><h2>Results on real data</h2>']
+    parts.append(_plot_img(plot, f"{res.get('name', '')}: mean and min-max over {seed_text}"))
+    parts.append(_figures_table(res["figures"], res.get("data", "?"), seed_text))
     if res.get("not_logged"):
         missing = "; ".join(_esc(m) for m in res["not_logged"] if isinstance(m, str))
         parts.append(f'<p class="results-how">Not reported: {missing}.</p>')
     if times:
-        load = [t["load_1min"] for t in times if isinstance(t.get("load_1min"), dict)]
-        lows = [v.get("min") for v in load if _number(v.get("min"))]
-        highs = [v.get("max") for v in load if _number(v.get("max"))]
-        load_text = f"load average {min(lows):.1f}&ndash;{max(highs):.1f}" if lows and highs else ""
-        trows = [
-            f"<tr><th scope=row>{_esc(t.get('arm', ''))}</th><td>{_esc(t.get('devices', '?'))}</td>"
-            f"<td>{t['mean']:.1f} s</td><td>{t['min']:.1f} &ndash; {t['max']:.1f} s</td>"
-            f"<td>{t['std']:.1f} s</td></tr>"
-            for t in times
-        ]
-        parts.append(
-            '<table class="results-table"><thead><tr><th scope=col>training time</th>'
-            "<th scope=col>devices</th><th scope=col>mean</th><th scope=col>min &ndash; max</th>"
-            f"<th scope=col>std</th></tr></thead><tbody>{''.join(trows)}</tbody><caption>"
-            f"Wall-clock over {seed_text} on {_esc(machine.get('cpus', '?'))} CPUs "
-            f"(jax {_esc(machine.get('jax', '?'))}), {load_text} while they ran, "
-            f"{_esc(res.get('generated', ''))}.</caption></table>"
-        )
+        parts.append(_timings_table(res, times, seed_text))
     command = str(res.get("command", ""))
     parts.append(
         f'<p class="results-how">Made with <code>{_esc(command)}</code>; '

@@ -5,22 +5,20 @@ cleaned up on Ctrl-C. Shared by `howtoctl test` (one run per variant) and `howto
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import dataclasses
 import os
 import shlex
-import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from howtoctl import fsutil, output
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.manifest import Entry
-from howtoctl.runs import junit, process, variants
+from howtoctl.runs import interrupts, junit, process, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
 
@@ -67,43 +65,6 @@ def jax_cache_env(cache: str) -> dict[str, str]:
     }
 
 
-def default_jobs() -> int:
-    """How many smoke tests run at once unless told: one per core, at most 4."""
-    return min(4, os.cpu_count() or 1)
-
-
-def check_timeout(timeout: float | None) -> None:
-    """Validate --timeout (None: not given)."""
-    if timeout is not None and not timeout > 0:
-        raise HowtoError("--timeout must be a number of seconds above 0")
-
-
-def check_options(devices: int, jobs: int | None) -> int:
-    """Validate --devices and --jobs; the number of jobs to run at once."""
-    if devices < 1:
-        raise HowtoError("--devices must be at least 1")
-    if jobs is None:
-        jobs = default_jobs()
-    if jobs < 1:
-        raise HowtoError("--jobs must be at least 1")
-    return jobs
-
-
-def check_command(entry: Entry, files: Sequence[str], manifest: str) -> None:
-    """Refuse, before anything runs, a smoke command that cannot be split into words or whose
-    program is not on PATH (a path such as ./run.sh is looked for in the work tree later)."""
-    command = variants.smoke_command(entry, files, manifest)
-    program = command[0] if command else ""
-    if program in ("python", "python3") or "/" in program:
-        return
-    if not program or shutil.which(program) is None:
-        raise HowtoError(
-            f"{program or 'the smoke command'}: command not found; "
-            + variants.where_configured(entry, manifest),
-            "install it, or fix the manifest's test command",
-        )
-
-
 # pytest's exit status when it collected no test: the smoke test proved nothing.
 PYTEST_NO_TESTS = 5
 
@@ -119,66 +80,6 @@ def no_tests_message(entry: Entry, command: Sequence[str], manifest: str) -> str
             f"in {manifest} (for a new HOWTO: howtoctl new NAME --test COMMAND)"
         )
     return f"exit status 5: pytest collected no tests ({ran}); {where}"
-
-
-# In a running smoke test's work tree: the id of its process group (see _stop_orphan).
-GROUP_FILE = ".howtoctl-pgid"
-
-
-def _stop_orphan(worktree: str) -> None:
-    """Kill the smoke test a killed howtoctl left running in `worktree` (SIGKILL runs no
-    cleanup, and the test's own session outlives it: a mutant may loop for ever).
-
-    A process id can be reused: the recorded group is killed only while a member of it (the
-    leader may be gone) still runs in that work tree or below, which Linux's /proc tells;
-    where there is no /proc, nothing is killed."""
-    try:
-        group = int(fsutil.read_private(os.path.join(worktree, GROUP_FILE), 32) or b"")
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
-    except (OSError, ValueError):
-        return
-    root = os.path.realpath(worktree)
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-            cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd"))
-        except OSError:
-            continue
-        # The fields after the command's closing parenthesis: state, ppid, pgrp, ...
-        pgrp = int(stat.rsplit(")", 1)[1].split()[2])
-        if pgrp == group and (cwd == root or cwd.startswith(root + os.sep)):
-            process.kill_group(group)
-            return
-
-
-def clear_stale_runs(repo: Repo) -> list[str]:
-    """Remove the temporary work trees and JAX caches of test/prove runs that ended (see
-    fsutil.owner_gone), stopping any smoke test still running there; the paths removed. Runs
-    still going are left alone."""
-    removed = []
-    for w in repo.worktrees():
-        where, name = os.path.split(w.path.rstrip("/"))
-        if fsutil.owner_gone(name, where):
-            _stop_orphan(w.path)
-            repo.remove_worktree(w.path)  # also prunes what is registered but gone
-            removed.append(w.path)
-    if not removed:
-        repo.prune_worktrees()
-    tmp = fsutil.temporary_root()
-    try:
-        names = os.listdir(tmp)
-    except OSError:
-        names = []
-    for name in names:
-        path = os.path.join(tmp, name)
-        if fsutil.owner_gone(name, tmp) and os.path.isdir(path) and not os.path.islink(path):
-            _stop_orphan(path)  # a work tree of another repository's run, maybe
-            fsutil.remove_tree(path)
-            if not os.path.exists(path):
-                removed.append(path)
-    fsutil.remove_dead_locks()
-    return removed
 
 
 def device_shortfall(needed: int, found: int, platform: str) -> str:
@@ -322,7 +223,7 @@ class Runner:
     def _wait(self, proc: process.Group, path: str, timeout: float | None) -> tuple[int, bool]:
         with self.lock:
             self.procs.add(proc)  # from now on, `stop` stops it
-        with os.fdopen(fsutil.create_private(os.path.join(path, GROUP_FILE)), "w") as f:
+        with os.fdopen(fsutil.create_private(os.path.join(path, stale.GROUP_FILE)), "w") as f:
             f.write(str(proc.pid))  # its own session: the group id is its pid
         try:
             return proc.wait(timeout)
@@ -388,7 +289,7 @@ class Runner:
             return
         # A Ctrl-C or SIGTERM that comes now takes effect once every work tree is gone: one cut
         # short would stay registered (and half-removed) until the next run sweeps it.
-        with _interrupts_deferred():
+        with interrupts.deferred():
             for path in self.worktrees:
                 self.repo.remove_worktree(path)
 
@@ -411,7 +312,7 @@ def run_jobs(
     Ctrl-C or SIGTERM stops every running smoke test; work trees go in any case (unless kept).
     """
     results: list[VariantResult] = []
-    with sigterm_interrupts():
+    with interrupts.sigterm_interrupts():
         try:
             from rich.progress import (
                 BarColumn,
@@ -459,37 +360,3 @@ def run_jobs(
         finally:
             runner.cleanup()
     return results
-
-
-@contextlib.contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled, `kill`) raises KeyboardInterrupt as Ctrl-C does, so that
-    the `finally` blocks that stop smoke tests and remove their work trees run."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Block SIGINT and SIGTERM for the block, in this process and in the git processes it
-    starts (they inherit the mask: a Ctrl-C to the process group stops none half-way); one
-    that came meanwhile is delivered when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

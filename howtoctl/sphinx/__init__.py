@@ -194,12 +194,12 @@ def _write_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from howtoctl import fsutil
-    from howtoctl.render import site
+    from howtoctl.render import stylesheet
 
     outdir = os.fspath(app.outdir)
     static = os.path.join(outdir, "_static")
     extra = f"{SCOPE} .proof.proved {{ color: var(--plus); }}\n"
-    css = (scoped_css(site.stylesheet()) + extra).encode()
+    css = (scoped_css(stylesheet.stylesheet()) + extra).encode()
     fsutil.write_atomic(os.path.join(static, CSS_FILE), css, inside=outdir)
 
 

@@ -486,7 +486,7 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
 ):
     import tempfile
 
-    from howtoctl.runs import smoke
+    from howtoctl.runs import stale
 
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()  # its pid names no process now, like a howtoctl killed with SIGKILL
@@ -511,7 +511,7 @@ def test_a_smoke_test_a_killed_run_left_running_is_stopped_by_the_next(
     os.rmdir(other_tree)
     proj.git("worktree", "add", "--detach", "-q", other_tree, "HEAD")
     for tree, proc in ((stale_tree, orphan), (other_tree, bystander)):
-        with open(os.path.join(tree, smoke.GROUP_FILE), "w") as f:
+        with open(os.path.join(tree, stale.GROUP_FILE), "w") as f:
             f.write(str(proc.pid))
     try:
         res = proj.cli("prove", "--changed-since", "HEAD")
