@@ -160,31 +160,64 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
     onto_tree = originals[onto].tree
     bodies: list[bytes] = []
     for r in pending:
-        parent, parent_tree = onto, onto_tree
-        dropped = []
-        for commit in r.commits:
-            m = merged[commit]
-            if not m.clean:
-                r.status = Status.CONFLICT
-                r.conflicts = m.conflicted_paths
-                r.conflict_commit = commit
-                subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
-                r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
-                break
-            original = originals[commit]
-            started_empty = original.tree == originals[original.parents[0]].tree
-            if m.tree == parent_tree and not started_empty:
-                dropped.append(commit)  # its change is already in the new base
-                continue
-            body = replayed_commit(original, m.tree, parent, committer)
-            parent, parent_tree = repo.hash_object("commit", body), m.tree
-            bodies.append(body)
-        if r.status == Status.CONFLICT:
+        conflicted = next((c for c in r.commits if not merged[c].clean), None)
+        if conflicted is not None:
+            m = merged[conflicted]
+            r.status = Status.CONFLICT
+            r.conflicts = m.conflicted_paths
+            r.conflict_commit = conflicted
+            subject = originals[conflicted].message.split(b"\n", 1)[0].decode(errors="replace")
+            r.detail = f"at {conflicted.short} {subject!r}: " + ", ".join(m.conflicted_paths)
             continue
-        r.status, r.new_tip, r.dropped = Status.REBASED, parent, tuple(dropped)
-        if dropped:
-            r.detail = f"dropped {len(dropped)} commit(s) already in the base"
+        steps = [
+            Step(c, originals[c], merged[c].tree, started_empty(originals, c)) for c in r.commits
+        ]
+        chained = chain(repo, onto, onto_tree, steps, committer)
+        bodies += chained.bodies
+        r.status, r.new_tip, r.dropped = Status.REBASED, chained.tip, chained.dropped
+        if chained.dropped:
+            r.detail = f"dropped {len(chained.dropped)} commit(s) already in the base"
     return bodies
+
+
+class Step(NamedTuple):
+    """One commit to replay: its id, the commit as it is to be written (message and all), and
+    the tree it gets; `started_empty`: it changed nothing where it was made."""
+
+    commit: Oid
+    original: objects.RawCommit
+    tree: str
+    started_empty: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Chain:
+    bodies: list[bytes]  # the new commits, parents first
+    tip: Oid
+    dropped: tuple[Oid, ...]  # commits whose change the base already has
+
+
+def started_empty(originals: Mapping[Oid, objects.RawCommit], commit: Oid) -> bool:
+    original = originals[commit]
+    return original.tree == originals[original.parents[0]].tree
+
+
+def chain(repo: Repo, onto: Oid, onto_tree: str, steps: Sequence[Step], committer: str) -> Chain:
+    """The replayed commits, one on another from `onto`: the one replay rule, shared by the
+    rebase and the automatic resolutions. A commit whose tree is its new parent's is dropped,
+    its change already in the base (as git rebase drops it), unless it changed nothing to
+    begin with. Their ids are computed here; nothing is written."""
+    parent, parent_tree = onto, onto_tree
+    bodies: list[bytes] = []
+    dropped = []
+    for step in steps:
+        if step.tree == parent_tree and not step.started_empty:
+            dropped.append(step.commit)
+            continue
+        body = replayed_commit(step.original, step.tree, parent, committer)
+        parent, parent_tree = repo.hash_object("commit", body), step.tree
+        bodies.append(body)
+    return Chain(bodies, parent, tuple(dropped))
 
 
 def summarize(results: Sequence[BranchRebase]) -> dict[str, int]:

@@ -339,22 +339,18 @@ class Resolver:
 
     def _commit_chain(self, trees, originals, method: str, checks: Sequence[str]) -> str:
         """Write the replayed commits; return the new tip."""
-        parent, parent_tree = self.onto, self._tree(self.onto)
-        bodies = []
+        steps = []
         for commit, tree, was_resolved in trees:
             original = originals[commit]
             started_empty = original.tree == self._tree(original.parents[0])
-            if tree == parent_tree and not started_empty:
-                continue  # its change is already in the new base
             if was_resolved:
                 original = dataclasses.replace(
                     original, message=with_trailers(original.message, method, checks)
                 )
-            body = rebase.replayed_commit(original, tree, parent, self.committer)
-            bodies.append(body)
-            parent, parent_tree = self.repo.hash_object("commit", body), tree
-        self.repo.write_commits(bodies)
-        return parent
+            steps.append(rebase.Step(commit, original, tree, started_empty))
+        chained = rebase.chain(self.repo, self.onto, self._tree(self.onto), steps, self.committer)
+        self.repo.write_commits(chained.bodies)
+        return chained.tip
 
     def _tree(self, commit: str) -> str:
         if commit not in self._trees:
