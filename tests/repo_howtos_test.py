@@ -20,10 +20,11 @@ def howtoctl(*args, cwd=ROOT):
     )
 
 
-def test_the_ten_howtos_are_there():
+def test_the_thirteen_howtos_are_there():
     assert set(HOWTOS) == {
         "checkpointing",
         "distributed-training",
+        "early-stopping",
         "ensembling",
         "fsdp",
         "gradient-accumulation",
@@ -31,7 +32,9 @@ def test_the_ten_howtos_are_there():
         "mixed-precision",
         "per-layer-optimization",
         "polyak-averaging",
+        "remat-scan",
         "scheduled-sampling",
+        "tensor-parallelism",
     }
 
 
@@ -80,6 +83,7 @@ def test_a_readme_only_change_selects_no_smoke_tests(tmp_path):
     assert names == [
         "checkpointing",
         "distributed-training",
+        "early-stopping",
         "ensembling",
         "fsdp",
         "gradient-accumulation",
@@ -87,4 +91,6 @@ def test_a_readme_only_change_selects_no_smoke_tests(tmp_path):
         "mixed-precision",
         "per-layer-optimization",
         "polyak-averaging",
+        "remat-scan",
+        "tensor-parallelism",
     ]
