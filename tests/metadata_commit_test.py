@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+from tests import processes
+
 
 def _manifest(r, text):
     r.write("howtos/manifest.toml", text)
@@ -71,24 +73,12 @@ def test_new_under_git_literal_pathspecs(repo_with_howto):
     assert r.git("status", "--porcelain") == ""
 
 
-def _killed_at_work_tree_write(r, *args):
-    """Run howtoctl ARGS in a child that SIGKILLs itself when it first writes a work-tree file
-    with write_atomic (after its ref transaction): a kill at that moment, made repeatable."""
-    killer = (
-        "import os, signal, sys\n"
-        "from howtoctl import cli, fsutil\n"
-        "fsutil.write_atomic = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
-        f"sys.exit(cli.main(['-C', {str(r.path)!r}, *{list(args)!r}]))\n"
-    )
-    return subprocess.run([sys.executable, "-c", killer], capture_output=True)
-
-
 def test_new_killed_after_its_commit_leaves_no_staged_revert(repo_with_howto):
     """Killed between moving main and writing the work tree, new leaves the index with the old
     manifest: a staged change taking gamma's entry out again. The rerun brings it to main."""
     r = repo_with_howto
     _manifest(r, '[howtos.alpha]\ntitle = "Alpha"\n')
-    proc = _killed_at_work_tree_write(r, "new", "gamma")
+    proc = processes.killed_at_work_tree_write(r, "new", "gamma")
     assert proc.returncode == -9, proc
     assert r.git("status", "--porcelain") != ""
     r.cli("new", "gamma")
@@ -99,7 +89,7 @@ def test_new_killed_after_its_commit_leaves_no_staged_revert(repo_with_howto):
 def test_drop_killed_after_its_commit_leaves_no_staged_revert(repo_with_howto):
     r = repo_with_howto
     _manifest(r, '[howtos.alpha]\ntitle = "Alpha"\n\n[howtos.other]\ntitle = "Other"\n')
-    proc = _killed_at_work_tree_write(r, "drop", "alpha")
+    proc = processes.killed_at_work_tree_write(r, "drop", "alpha")
     assert proc.returncode == -9, proc
     r.cli("drop", "alpha")
     assert r.git("status", "--porcelain") == "", r.git("status", "--porcelain")

@@ -8,19 +8,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests import processes
 from tests.gitrepo import GitRepo
-
-
-def _killed_at_work_tree_write(r, *args):
-    """Run howtoctl ARGS in a child that SIGKILLs itself at its first work-tree write (after its
-    ref transaction): the interrupted new/drop the resync is for."""
-    killer = (
-        "import os, signal, sys\n"
-        "from howtoctl import cli, fsutil\n"
-        "fsutil.write_atomic = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
-        f"sys.exit(cli.main(['-C', {str(r.path)!r}, *{list(args)!r}]))\n"
-    )
-    return subprocess.run([sys.executable, "-c", killer], capture_output=True)
 
 
 def test_rerun_of_an_interrupted_new_as_its_hint_says_is_no_exit_2_after_a_change(
@@ -35,7 +24,7 @@ def test_rerun_of_an_interrupted_new_as_its_hint_says_is_no_exit_2_after_a_chang
     r = repo_with_howto
     r.write("howtos/manifest.toml", '[howtos.alpha]\ntitle = "Alpha"\n')
     r.commit("manifest")
-    proc = _killed_at_work_tree_write(r, "new", "gamma")
+    proc = processes.killed_at_work_tree_write(r, "new", "gamma")
     assert proc.returncode == -9, proc
     before = r.snapshot()
     res = r.cli("new", "gamma")
@@ -54,7 +43,7 @@ def test_rerun_of_an_interrupted_drop_as_its_hint_says_is_no_exit_2_after_a_chan
         "howtos/manifest.toml", '[howtos.alpha]\ntitle = "Alpha"\n\n[howtos.other]\ntitle = "O"\n'
     )
     r.commit("manifest")
-    proc = _killed_at_work_tree_write(r, "drop", "alpha")
+    proc = processes.killed_at_work_tree_write(r, "drop", "alpha")
     assert proc.returncode == -9, proc
     before = r.snapshot()
     res = r.cli("drop", "alpha")

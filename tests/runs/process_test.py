@@ -7,6 +7,7 @@ import sys
 import time
 
 from howtoctl.runs import process
+from tests import processes
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "howtoctl"
 
@@ -35,23 +36,6 @@ def test_run_tool_gives_the_output_and_no_terminal_input():
     assert fed.stdout.strip() == b"hi"
 
 
-def _gone(pid: int, within: float = 30.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:  # a zombie of ours counts as gone
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_group_past_its_timeout_is_killed_with_what_it_started(tmp_path):
     pidfile = tmp_path / "child"
     script = (
@@ -67,7 +51,7 @@ def test_a_group_past_its_timeout_is_killed_with_what_it_started(tmp_path):
             time.sleep(0.05)
         rc, timed_out = group.wait(timeout=0.1)
     assert timed_out and rc != 0
-    assert _gone(int(pidfile.read_text()))
+    assert processes.until_gone(int(pidfile.read_text()))
 
 
 def test_a_group_that_ends_leaves_nothing_in_the_background(tmp_path):
@@ -80,4 +64,4 @@ def test_a_group_that_ends_leaves_nothing_in_the_background(tmp_path):
     with open(tmp_path / "log", "wb") as log:
         group = process.Group([sys.executable, "-c", script], str(tmp_path), os.environ, log)
         assert group.wait(timeout=120) == (0, False)
-    assert _gone(int(pidfile.read_text()))
+    assert processes.until_gone(int(pidfile.read_text()))
