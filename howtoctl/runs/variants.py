@@ -72,6 +72,9 @@ def is_pytest(command: Sequence[str]) -> bool:
     return "pytest" in words or (len(words) >= 3 and words[1:3] == ["-m", "pytest"])
 
 
+EMULATION_THREADS_PER_DEVICE = 4  # the pool PJRT_NPROC sizes, per emulated device
+
+
 def device_env(devices: int, platform: str) -> dict[str, str]:
     """Environment for running JAX code: N emulated CPU devices, or the accelerator as it is."""
     if platform != "cpu":
@@ -83,6 +86,11 @@ def device_env(devices: int, platform: str) -> dict[str, str]:
     return {
         "JAX_PLATFORMS": "cpu",
         "XLA_FLAGS": f"{flags} --xla_force_host_platform_device_count={devices}".strip(),
+        # XLA:CPU runs every emulated device on one thread pool sized by the cores. A
+        # collective holds a pool thread per device until all arrive, and with programs in
+        # flight behind it a small pool deadlocks (XLA aborts after 40 s). Room for a few.
+        "PJRT_NPROC": os.environ.get("PJRT_NPROC")
+        or str(max(EMULATION_THREADS_PER_DEVICE * devices, os.cpu_count() or 1)),
     }
 
 

@@ -35,7 +35,13 @@ def test_device_env(monkeypatch):
     env = variants.device_env(8, "cpu")
     assert env["XLA_FLAGS"] == "--other --xla_force_host_platform_device_count=8"
     assert env["JAX_PLATFORMS"] == "cpu"
+    assert int(env["PJRT_NPROC"]) >= 4 * 8
     assert variants.device_env(8, "tpu") == {}
+
+
+def test_device_env_keeps_the_users_thread_pool_size(monkeypatch):
+    monkeypatch.setenv("PJRT_NPROC", "64")
+    assert variants.device_env(8, "cpu")["PJRT_NPROC"] == "64"
 
 
 def test_detect_platform(tmp_path):
