@@ -110,6 +110,9 @@ MEASURES: dict[str, Measure] = {
         vs_base("test_accuracy", variant="data-parallel on 8 devices"), plot=False, timed=True
     ),
     "fsdp": Measure(vs_base("test_accuracy", variant="FSDP on 8 devices"), plot=False, timed=True),
+    "tensor-parallelism": Measure(
+        vs_base("test_accuracy", variant="4 x 2 data x model mesh"), plot=False, timed=True
+    ),
     "scheduled-sampling": Measure(
         vs_base("eval_accuracy", "teacher forcing (base)", "scheduled sampling")
     ),
