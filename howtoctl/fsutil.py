@@ -478,7 +478,7 @@ def _rename_into_place(staged: list[tuple[FileWrite, str | None, str | None]]) -
         if left:
             raise PartlyWrittenError(
                 f"cannot write {failed}, and putting back the files already written failed: "
-                f"{', '.join(left)} hold their new content",
+                f"{', '.join(left)} are left as this command wrote them",
                 "check the directory's permissions and free space, then run the command again",
             ) from None
         if isinstance(e, OSError):
