@@ -434,7 +434,7 @@ def _staged_copy(path: str, data: bytes, scratch_dir: str | None) -> str:
     except OSError as e:
         remove_file(tmp)
         raise HowtoError(
-            f"cannot write {path}: {e.strerror}; nothing was written",
+            f"cannot write {path}: {e.strerror}; every file was left as it was",
             "check the directory's permissions and free space",
         ) from None
     return tmp
@@ -449,7 +449,7 @@ def _keep_link(path: str, directory: str) -> str:
     except OSError as e:
         raise HowtoError(
             f"cannot keep a copy of {path} to put back should a later write fail: {e.strerror}; "
-            "nothing was written",
+            "every file was left as it was",
             "check the directory's permissions and free space",
         ) from None
     return kept
@@ -483,7 +483,7 @@ def _rename_into_place(staged: list[tuple[FileWrite, str | None, str | None]]) -
             ) from None
         if isinstance(e, OSError):
             raise HowtoError(
-                f"cannot write {failed}: {e.strerror}; no file was changed",
+                f"cannot write {failed}: {e.strerror}; every file was left as it was",
                 "check the directory's permissions and free space",
             ) from None
         raise

@@ -83,7 +83,9 @@ def test_a_rename_that_fails_midway_puts_back_the_files_already_replaced(tree, m
     with pytest.raises(HowtoError if isinstance(error, OSError) else KeyboardInterrupt) as e:
         fsutil.write_files(writes(tree), str(tree))
     if isinstance(error, OSError):
-        assert e.value.exit_code == EXIT_USAGE and "no file was changed" in e.value.message
+        assert (
+            e.value.exit_code == EXIT_USAGE and "every file was left as it was" in e.value.message
+        )
     assert contents(tree) == before  # a and gone back, b removed, no temporary left
     assert not (tree / "new").exists()
 

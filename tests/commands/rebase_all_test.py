@@ -343,10 +343,13 @@ def test_a_commit_already_upstream_under_another_id_is_skipped_as_git_rebase_doe
     r = repo
     c = _manifest_entry_rewritten_on_main(r, "Zeta")
     old_tip = r.rev("howto/zeta")
+    code, report = rebase_all(r, "--dry-run")  # (no committer: its stand-in commits need one)
+    assert code == 0 and report["zeta"]["dropped"] == [c], report
+    assert r.rev("howto/zeta") == old_tip
     code, report = rebase_all(r)
     zeta = report["zeta"]
     assert code == 0 and zeta["status"] == "rebased", zeta
-    assert zeta["dropped"] == [c]
+    assert zeta["dropped"] == [c] and c[:12] in zeta["detail"]
     assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
     assert r.git("log", "-1", "--format=%s", "howto/zeta") == "zeta: its change"
     # The same tree as git rebase gives.
