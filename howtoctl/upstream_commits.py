@@ -10,6 +10,11 @@ then replayed as git rebase does, each as a cherry-pick onto the last (a merge w
 the commit's own parent). merge-tree only picks merge bases from history (git 2.39 has no
 --merge-base), so each pick merges the commit with a throwaway commit: the replayed tree so
 far, on the commit's parent. Those are written, reached by no ref.
+
+A branch whose replay is clean is not asked about (that would cost a git process a branch):
+there a commit the base already has merges to the base's own tree and `rebase.chain` drops it.
+The one case left to git rebase alone: the base took the commit's copy and then reverted it,
+where the merge brings the change back and git rebase would skip it.
 """
 
 from __future__ import annotations
