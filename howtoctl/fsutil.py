@@ -442,11 +442,24 @@ def _staged_copy(path: str, data: bytes, scratch_dir: str | None) -> str:
 
 def _keep_link(path: str, directory: str) -> str:
     """A hard link in `directory` (on its file system) to the file (or link) at `path`: its
-    old content, to put back with one rename."""
+    old content, to put back with one rename. Where no hard link can be made (a file system
+    without them, a file of another user's), a copy."""
     kept = os.path.join(directory, f".howtoctl-{os.path.basename(path)}-{os.urandom(6).hex()}")
     try:
-        os.link(path, kept, follow_symlinks=False)
+        try:
+            os.link(path, kept, follow_symlinks=False)
+        except OSError:
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), kept)
+            else:
+                data = read_private(path, 1 << 31)
+                if data is None:
+                    raise
+                with os.fdopen(create_private(kept), "wb") as f:
+                    f.write(data)
+                os.chmod(kept, os.stat(path).st_mode & 0o777)
     except OSError as e:
+        remove_file(kept)
         raise HowtoError(
             f"cannot keep a copy of {path} to put back should a later write fail: {e.strerror}; "
             "every file was left as it was",

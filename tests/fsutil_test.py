@@ -103,3 +103,24 @@ def test_when_putting_back_fails_too_the_error_says_what_is_left(tree, monkeypat
         fsutil.write_files(writes(tree), str(tree))
     assert e.value.exit_code == EXIT_PROBLEMS
     assert str(tree / "d" / "a") in e.value.message
+
+
+def test_without_hard_links_the_old_files_are_kept_as_copies(tree, monkeypatch):
+    """A file system without hard links (or a file of another user's) still gets its old
+    content back: kept as a copy instead."""
+    before = contents(tree)
+    replace = os.replace
+
+    def no_link(*a, **kw):
+        raise OSError(1, "Operation not permitted")
+
+    def failing(src, dst, *a, **kw):
+        if str(dst).endswith(os.path.join("d", "c")):
+            raise OSError(28, "No space left on device")
+        return replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(HowtoError):
+        fsutil.write_files(writes(tree), str(tree))
+    assert contents(tree) == before
