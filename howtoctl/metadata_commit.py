@@ -95,13 +95,9 @@ def _require_index_free(ws: Workspace) -> None:
 
 
 def _sync(ws: Workspace, files: Mapping[str, bytes | None]) -> None:
-    root = ws.repo.path()
-    for rel, data in files.items():
-        if data is None:
-            fsutil.require_inside(ws.repo.path(rel), root)
-            fsutil.remove_file(ws.repo.path(rel))
-        else:
-            fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=root)
+    # As one step: a failure leaves every path as it was, all at the parent's content.
+    writes = [fsutil.FileWrite(ws.repo.path(rel), data) for rel, data in files.items()]
+    fsutil.write_files(writes, ws.repo.path(), ws.scratch_dir)
     ws.repo.stage_worktree_paths(sorted(files))
 
 

@@ -147,6 +147,8 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
     `repo`'s object directory); the new commits are built here and returned, parents first, for
     the caller to write (`Repo.write_commits`) or, on a dry run, to drop. No ref is changed.
     """
+    from howtoctl import upstream_commits  # (it builds on this module's chain)
+
     pending = [r for r in results if r.status == Status.PENDING]
     if not pending:
         return []
@@ -161,6 +163,15 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
     bodies: list[bytes] = []
     for r in pending:
         conflicted = next((c for c in r.commits if not merged[c].clean), None)
+        skip = conflicted and upstream_commits.replay(
+            repo, r.commits, r.old_tip, onto, originals, merged, committer
+        )
+        if skip:
+            chained, upstream = skip
+            bodies += chained.bodies
+            r.status, r.new_tip, r.dropped = Status.REBASED, chained.tip, upstream + chained.dropped
+            r.detail = upstream_commits.describe(upstream, originals)
+            continue
         if conflicted is not None:
             m = merged[conflicted]
             r.status = Status.CONFLICT

@@ -65,3 +65,29 @@ def test_init_finds_a_crlf_tool_howtoctl_table(repo):
     data = (r.path / "pyproject.toml").read_bytes()
     assert data.count(b"[tool.howtoctl]") == 1, data
     assert data.replace(b"\r\n", b"").count(b"\n") == 0, data
+
+
+def test_init_that_fails_at_its_last_write_leaves_every_file_as_it_was(repo):
+    """init removed the files it had created when a later write failed, but not its edit of
+    an existing pyproject.toml: exit 2 with the settings added. Now every file it writes is
+    put into place as one step."""
+    r = repo
+    r.write("pyproject.toml", '[project]\nname = "x"\n')
+    r.write(".gitignore", "*.pyc\n")
+    r.commit("pyproject and gitignore")
+    before = r.snapshot()
+    failing = (
+        "import os, sys\n"
+        "from howtoctl import cli\n"
+        "real = os.replace\n"
+        "def replace(src, dst, *a, **k):\n"
+        "    if str(dst).endswith('.gitignore'):\n"
+        "        raise OSError(28, 'No space left on device')\n"
+        "    return real(src, dst, *a, **k)\n"
+        "os.replace = replace\n"
+        f"sys.exit(cli.main(['-C', {str(r.path)!r}, 'init']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", failing], capture_output=True, text=True)
+    assert proc.returncode == 2 and ".gitignore" in proc.stderr, proc
+    assert r.snapshot() == before
+    assert not (r.path / "howtos").exists()

@@ -52,7 +52,7 @@ def test_a_failure_after_the_refs_moved_is_exit_1_saying_what_was_done(repo_with
         "from howtoctl.errors import HowtoError\n"
         "def refuse(*a, **k):\n"
         "    raise HowtoError('cannot write: No space left on device')\n"
-        "fsutil.write_atomic = refuse\n"
+        "fsutil.write_files = refuse\n"
         f"sys.exit(cli.main(['-C', {str(r.path)!r}, 'new', 'gamma']))\n"
     )
     proc = subprocess.run([sys.executable, "-c", failing], capture_output=True, text=True)
@@ -141,3 +141,29 @@ def test_new_without_an_identity_does_not_commit_on_the_base_as_howtoctl(
     assert res.code == 2, res
     assert "user.email" in res.err
     assert r.snapshot() == before
+
+
+def test_a_work_tree_write_that_fails_midway_leaves_every_file_as_it_was(repo_with_howto):
+    """drop removed the diff file, then failed to write the manifest (a full disk): its files
+    were half at the new commit, half at the old. Now they are brought to it as one step, and
+    the exit-1 message's own advice (rerun, or git restore) starts from a whole old state."""
+    r = repo_with_howto
+    _manifest(r, '[howtos.alpha]\ntitle = "Alpha"\n')
+    diff = (r.path / "howtos/diffs/alpha.diff").read_bytes()
+    manifest = (r.path / "howtos/manifest.toml").read_bytes()
+    failing = (
+        "import os, sys\n"
+        "from howtoctl import cli\n"
+        "real = os.replace\n"
+        "def replace(src, dst, *a, **k):\n"
+        "    if str(dst).endswith('manifest.toml'):\n"
+        "        raise OSError(28, 'No space left on device')\n"
+        "    return real(src, dst, *a, **k)\n"
+        "os.replace = replace\n"
+        f"sys.exit(cli.main(['-C', {str(r.path)!r}, 'drop', 'alpha']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", failing], capture_output=True, text=True)
+    assert proc.returncode == 1, proc
+    assert (r.path / "howtos/diffs/alpha.diff").read_bytes() == diff
+    assert (r.path / "howtos/manifest.toml").read_bytes() == manifest
+    assert r.cli("drop", "alpha").code != 3

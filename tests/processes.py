@@ -34,12 +34,12 @@ def default_sigint() -> None:
 
 def killed_at_work_tree_write(r, *args) -> subprocess.CompletedProcess:
     """Run howtoctl ARGS in repository `r` in a child that SIGKILLs itself when it first writes
-    a work-tree file with write_atomic (after its ref transaction): a kill at that moment, made
+    a work-tree file with write_files (after its ref transaction): a kill at that moment, made
     repeatable."""
     killer = (
         "import os, signal, sys\n"
         "from howtoctl import cli, fsutil\n"
-        "fsutil.write_atomic = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "fsutil.write_files = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
         f"sys.exit(cli.main(['-C', {str(r.path)!r}, *{list(args)!r}]))\n"
     )
     return subprocess.run([sys.executable, "-c", killer], capture_output=True)

@@ -225,45 +225,39 @@ class Written:
 
 
 def apply(repo: Repo, the_plan: Plan) -> Written:
-    """Writes the files: all of them, or (a write the checks could not foresee, a full disk)
-    none that it created."""
+    """Writes the files as one step: all of them, or (a write the checks could not foresee, a
+    full disk) none. A file to create that exists by then is left as it is."""
     assert repo.toplevel is not None
     done = Written()
     # Temporary files go inside .git: a kill leaves nothing in the work tree.
     scratch = store.Store(repo.common_dir).scratch_dir
+    edits = {rel: content for rel, content in the_plan.edits.items() if content is not None}
+    existed = {rel for rel in edits if os.path.lexists(repo.path(rel))}
+    writes = [
+        fsutil.FileWrite(repo.path(rel), content.encode(), create=True)
+        for rel, content in the_plan.files.items()
+    ] + [fsutil.FileWrite(repo.path(rel), content.encode()) for rel, content in edits.items()]
     with lock.repository_lock(repo.common_dir, "init"):
-        try:
-            for rel, content in the_plan.files.items():
-                if fsutil.write_new(repo.path(rel), content.encode(), repo.toplevel, scratch):
-                    done.written.append(rel)
-                    done.created.append(rel)
-                    done.lines.append((rel, Change.CREATED, ""))
-                else:
-                    done.skipped.append(rel)
-                    done.lines.append((rel, Change.SKIPPED, "exists; left as it was"))
-            for rel, content in the_plan.edits.items():
-                if content is not None:
-                    _edit(repo, rel, content, scratch, the_plan.added, done)
-        except HowtoError:
-            for rel in done.created:
-                fsutil.remove_file(repo.path(rel))
-            raise
+        written = set(fsutil.write_files(writes, repo.toplevel, scratch))
+    for rel in the_plan.files:
+        if repo.path(rel) in written:
+            done.written.append(rel)
+            done.created.append(rel)
+            done.lines.append((rel, Change.CREATED, ""))
+        else:
+            done.skipped.append(rel)
+            done.lines.append((rel, Change.SKIPPED, "exists; left as it was"))
+    for rel in edits:
+        done.written.append(rel)
+        if rel not in existed:
+            done.created.append(rel)
+        detail = (
+            "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in the_plan.added.items())
+            if rel == adopt.PYPROJECT
+            else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
+        )
+        done.lines.append((rel, Change.UPDATED if rel in existed else Change.CREATED, detail))
     return done
-
-
-def _edit(repo: Repo, rel: str, content: str, scratch: str, added, done: Written) -> None:
-    assert repo.toplevel is not None
-    existed = os.path.lexists(repo.path(rel))
-    fsutil.write_atomic(repo.path(rel), content.encode(), scratch, repo.toplevel)
-    done.written.append(rel)
-    if not existed:
-        done.created.append(rel)
-    detail = (
-        "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in added.items())
-        if rel == adopt.PYPROJECT
-        else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
-    )
-    done.lines.append((rel, Change.UPDATED if existed else Change.CREATED, detail))
 
 
 def report(the_plan: Plan, done: Written) -> None:

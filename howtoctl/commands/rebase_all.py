@@ -29,6 +29,7 @@ def _report(
                         "new_tip": r.new_tip,
                         "commits": len(r.commits),
                         "conflicts": list(r.conflicts),
+                        "dropped": list(r.dropped),
                         "detail": r.detail,
                         **_auto_fields(r),
                     }

@@ -299,8 +299,22 @@ def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
             "nothing was written",
             "move the file away, or render into another directory with --out DIR",
         )
-    for filename, data in sorted(encoded.items()):
-        fsutil.write_atomic(os.path.join(out_dir, filename), data, inside=out_dir)
+    marker = {
+        "generator": "howtoctl render",
+        "pages": sorted(pages),
+        "sha256": {name: _digest(data) for name, data in sorted(encoded.items())},
+    }
+    # The pages and the list that says they are render's, as one step: a page written without
+    # its digest on the list would be refused by the next render as the user's.
+    fsutil.write_files(
+        [fsutil.FileWrite(os.path.join(out_dir, f), data) for f, data in sorted(encoded.items())]
+        + [
+            fsutil.FileWrite(
+                os.path.join(out_dir, MARKER), (json.dumps(marker, indent=1) + "\n").encode()
+            )
+        ],
+        out_dir,
+    )
     removed = []
     for filename in sorted((set(digests) | listed) - set(pages)):
         path = os.path.join(out_dir, filename)
@@ -319,14 +333,6 @@ def write_site(out_dir: str, pages: dict[str, str]) -> list[str]:
                 removed.append(filename)
         except OSError as e:
             output.warn(f"cannot remove the old page {filename}: {e.strerror}")
-    marker = {
-        "generator": "howtoctl render",
-        "pages": sorted(pages),
-        "sha256": {name: _digest(data) for name, data in sorted(encoded.items())},
-    }
-    fsutil.write_atomic(
-        os.path.join(out_dir, MARKER), (json.dumps(marker, indent=1) + "\n").encode()
-    )
     return removed
 
 

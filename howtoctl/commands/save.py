@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from howtoctl import (
@@ -172,12 +173,13 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
             )
         proofs = _proofs_to_write(ws, planned)  # checked before anything is written
         kept = _keep_replaced(ws, planned)
+        _write_all(ws, planned, proofs, kept)
+        # The files are in place; the sync records only spare `check` work (record_sync warns).
         for name, tip, data, current, parsed in planned:
             rel = ws.diff_relpath(name)
             if current == data:
                 output.status_line(name, Change.UNCHANGED, rel)
             else:
-                fsutil.write_atomic(ws.repo.path(rel), data, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(name, Change.SAVED, f"{rel} (+{parsed.added} -{parsed.removed})")
                 if name in kept:
                     output.info(
@@ -186,8 +188,6 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                     )
             ws.record_sync(name, tip, data)
             if name in proofs:
-                path, record = proofs[name]
-                fsutil.write_atomic(path, record, ws.scratch_dir, inside=ws.repo.path())
                 output.status_line(
                     name,
                     Hunk.PROVED,
@@ -200,6 +200,30 @@ def run(ws: Workspace, *, requested: tuple[str, ...], all_: bool, force: bool = 
                     f"the diff may not apply to its tip: {freshness.rebase_advice(ws, name)}"
                 )
     return EXIT_OK
+
+
+def _write_all(ws: Workspace, planned, proofs: dict[str, tuple[str, bytes]], kept) -> None:
+    """Every changed diff file and every proof, as one step: all written, or none (and then
+    the copies `_keep_replaced` made are dropped again, so that exit 2 changed nothing)."""
+    from howtoctl.git import RefUpdate
+
+    writes = [
+        fsutil.FileWrite(ws.repo.path(ws.diff_relpath(name)), data)
+        for name, _, data, current, _ in planned
+        if current != data
+    ]
+    writes += [fsutil.FileWrite(path, record) for path, record in proofs.values()]
+    try:
+        fsutil.write_files(writes, ws.repo.path(), ws.scratch_dir)
+    except HowtoError as e:
+        if kept and not isinstance(e, fsutil.PartlyWrittenError):
+            with contextlib.suppress(HowtoError):  # the write's error is the one to tell
+                ws.repo.update_refs(
+                    [RefUpdate.delete(ref, None) for ref in kept.values()],
+                    "howtoctl save: nothing was replaced",
+                    reflog=False,
+                )
+        raise
 
 
 REPLACED_ROOT = "refs/howtoctl/replaced/"

@@ -87,6 +87,13 @@ class History:
             )
         return found
 
+    def commits_already_upstream(self, upstream: str, tip: str) -> set[CommitId]:
+        """The commits of `tip` that `upstream` lacks but whose change it has under another id
+        (the same patch-id: a rebased or cherry-picked copy), which `git rebase` skips as
+        "previously applied". One `git cherry`: its "-" lines."""
+        out = self._git.text("cherry", upstream, tip)
+        return {CommitId(line[2:]) for line in out.splitlines() if line.startswith("- ")}
+
     def commits_touching(self, rev: str, paths: Sequence[str], limit: int) -> list[CommitId]:
         """The latest `limit` commits in `rev`'s history that change any of `paths`, newest
         first (one `git rev-list`)."""

@@ -296,3 +296,74 @@ def test_every_stale_ref_lock_is_named_with_the_command_to_remove_them(repo):
     assert all(str(stale) in res.err for stale in locks), res.err
     assert "rm -f" in res.err and "no git process" in res.err
     assert repo.branches() == before
+
+
+def _manifest_entry_rewritten_on_main(r, upstream_title):
+    """`howtoctl new zeta`'s shape: main commits zeta's manifest entry (C), howto/zeta forks
+    after it and adds its change. Then main is rewritten as `git pull --rebase` would: C goes
+    on top of another commit as C' (its title `upstream_title`: "Zeta" is C's very patch),
+    and a later commit on main edits that entry. Returns C."""
+    r.write("howtos/manifest.toml", '[howtos.alpha]\ntitle = "Alpha"\n')
+    base = r.commit("manifest")
+    r.write(
+        "howtos/manifest.toml", '[howtos.alpha]\ntitle = "Alpha"\n\n[howtos.zeta]\ntitle = "Zeta"\n'
+    )
+    c = r.commit("Add zeta to the HOWTO manifest")
+    r.git("switch", "-q", "-c", "howto/zeta")
+    r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+    r.commit("zeta: its change")
+    r.git("switch", "-q", "main")
+    r.git("reset", "-q", "--hard", base)
+    r.replace("ex/README.md", "An example.", "An example, upstream.")
+    r.commit("upstream work")
+    r.write(
+        "howtos/manifest.toml",
+        f'[howtos.alpha]\ntitle = "Alpha"\n\n[howtos.zeta]\ntitle = "{upstream_title}"\n',
+    )
+    r.git(
+        "commit",
+        "-q",
+        "-am",
+        "Add zeta to the HOWTO manifest (pulled)",
+        "--date",
+        "1600000000 +0000",
+    )
+    r.write(
+        "howtos/manifest.toml",
+        '[howtos.alpha]\ntitle = "Alpha"\n\n[howtos.zeta]\ntitle = "Zeta, retitled"\n',
+    )
+    r.commit("retitle zeta")
+    return c
+
+
+def test_a_commit_already_upstream_under_another_id_is_skipped_as_git_rebase_does(repo):
+    """rebase-all merged C (zeta's manifest entry) onto main, which has it as C' and then
+    edited it: a conflict on the manifest, where git rebase (and so `howtoctl resolve`) skips
+    C as already upstream (same patch-id) and replays only the branch's own change."""
+    r = repo
+    c = _manifest_entry_rewritten_on_main(r, "Zeta")
+    old_tip = r.rev("howto/zeta")
+    code, report = rebase_all(r, "--dry-run")  # (no committer: its stand-in commits need one)
+    assert code == 0 and report["zeta"]["dropped"] == [c], report
+    assert r.rev("howto/zeta") == old_tip
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 0 and zeta["status"] == "rebased", zeta
+    assert zeta["dropped"] == [c] and c[:12] in zeta["detail"]
+    assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
+    assert r.git("log", "-1", "--format=%s", "howto/zeta") == "zeta: its change"
+    # The same tree as git rebase gives.
+    r.git("switch", "-q", "-c", "by-git", old_tip)
+    r.git("rebase", "-q", "main")
+    assert r.git("rev-parse", "HEAD^{tree}") == r.git("rev-parse", "howto/zeta^{tree}")
+
+
+def test_a_commit_whose_patch_is_not_upstream_still_conflicts(repo):
+    r = repo
+    c = _manifest_entry_rewritten_on_main(r, "Zeta, as main has it")
+    old_tip = r.rev("howto/zeta")
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 1 and zeta["status"] == "conflict", zeta
+    assert zeta["conflicts"] == ["howtos/manifest.toml"] and c[:7] in zeta["detail"]
+    assert zeta["dropped"] == [] and r.rev("howto/zeta") == old_tip

@@ -168,3 +168,40 @@ def test_a_proof_record_that_is_no_regular_file_inside_is_not_read(repo_with_how
     assert res.code == 0, res
     assert "howtos/proofs/alpha.json" in res.err
     assert "not proved yet" in r.read("site/alpha.html")
+
+
+def test_a_render_that_fails_midway_leaves_the_site_as_it_was(repo_with_howto, monkeypatch):
+    """render replaced its pages one by one and its page list last: a failure in between
+    (a full disk) left new pages the list did not know, so the next render, once a HOWTO had
+    changed, refused them as files it had not written. Now the pages and the list are put
+    into place as one step."""
+    import os
+
+    from tests.conftest import tree_digest
+
+    r = repo_with_howto
+
+    def titled(title):
+        r.write("howtos/manifest.toml", f'[howtos.alpha]\ntitle = "{title}"\n')
+        r.commit(f"title {title}")
+
+    titled("One")
+    assert r.cli("render").code == 0
+    before = tree_digest(r.path / "site")
+    titled("Two")
+    replace = os.replace
+
+    def full_disk_at_the_last_page(src, dst, *a, **kw):
+        if str(dst).endswith("maintenance.html"):
+            raise OSError(28, "No space left on device")
+        return replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_last_page)
+    res = r.cli("render")
+    monkeypatch.setattr(os, "replace", replace)
+    assert res.code == 2 and "maintenance.html" in res.err, res
+    assert tree_digest(r.path / "site") == before
+    titled("Three")
+    res = r.cli("render")
+    assert res.code == 0, res
+    assert "Three" in (r.path / "site" / "alpha.html").read_text()

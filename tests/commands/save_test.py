@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 
 import pytest
@@ -318,3 +319,49 @@ def test_save_of_a_branch_with_a_non_utf8_file_name_is_a_clear_error(repo_with_h
     assert r.snapshot() == before
     if where == "howtos":
         assert "changes HOWTO metadata" in res.err, res
+
+
+@pytest.mark.parametrize("hand_edited", [False, True])
+def test_save_that_cannot_write_its_second_file_leaves_the_first_as_it_was(
+    repo_with_howto, hand_edited
+):
+    """save wrote diff files one by one, so when the second could not be written (here: a
+    file-size limit, as a full disk or a quota would stop it, between the small diff of alpha
+    and the large one of beta) it exited 2 with alpha's file already replaced. Every file is
+    now written beside its target first and renamed into place only once all are. With
+    --force over a hand edit, the copy of it kept under refs/howtoctl/replaced/ goes too."""
+    import resource
+    import sys
+
+    r = repo_with_howto
+    r.add_howto("beta", {"ex/README.md": ("An example.", "A beta example.")}, save=False)
+    r.git("switch", "-q", "howto/beta")
+    r.write("ex/big.py", "".join(f"value_{i} = {i}\n" for i in range(300)))  # about 5 kB
+    r.commit("beta: a large file")
+    r.git("switch", "-q", "howto/alpha")
+    r.replace("ex/train.py", "line 9\n", "line 9 alpha\n")
+    r.commit("alpha: one more line")
+    r.git("switch", "-q", "main")
+    if hand_edited:
+        r.write("howtos/diffs/alpha.diff", r.read("howtos/diffs/alpha.diff") + "# a note\n")
+    alpha = (r.path / "howtos/diffs/alpha.diff").read_bytes()
+    before = r.snapshot()
+    force = ["--force"] if hand_edited else []
+
+    def small_files_only():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    p = subprocess.run(
+        [sys.executable, "-m", "howtoctl", "-C", str(r.path), "save", *force, "alpha", "beta"],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files_only,
+    )
+    assert p.returncode == 2 and "howtos/diffs/beta.diff" in p.stderr, p.stderr
+    assert (r.path / "howtos/diffs/alpha.diff").read_bytes() == alpha
+    assert r.snapshot() == before
+    assert sorted(os.listdir(r.path / "howtos/diffs")) == ["alpha.diff"]  # no temporary left
+    # Without the limit both are written.
+    assert r.cli("save", *force, "alpha", "beta").code == 0
+    assert (r.path / "howtos/diffs/alpha.diff").read_bytes() != alpha
