@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from howtoctl import fsutil, store
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def _committed_diff_digest(ws: Workspace, name: str) -> str:

@@ -17,7 +17,7 @@ import posixpath
 from howtoctl import autoresolve_record, cost, names, patch
 from howtoctl.autoresolve import resolver
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 _ABSENT = "000000"
 

@@ -11,7 +11,7 @@ from howtoctl import store as store_mod
 from howtoctl.errors import HowtoError
 
 if TYPE_CHECKING:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
 
 @dataclasses.dataclass(frozen=True)

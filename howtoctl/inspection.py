@@ -10,8 +10,8 @@ import os
 from howtoctl import branch_metadata, conflict_markers, names, patch, statuses
 from howtoctl import freshness as freshness_mod
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.names import STAGED, Staged
+from howtoctl.workspace import Workspace
 
 State = statuses.Health
 

@@ -169,7 +169,7 @@ def test_every_benchmark_results_file_has_a_section(site):
 
 
 def test_every_howto_has_a_page_drawn_by_the_directive(site):
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     for name in Workspace(str(ROOT)).names_in_manifest_order():
         page = (site / "howtos" / f"{name}.html").read_text()
@@ -178,8 +178,8 @@ def test_every_howto_has_a_page_drawn_by_the_directive(site):
 
 def test_the_howto_index_names_tests_as_proof_and_quotes_results_as_measurements(site):
     from howtoctl import proof
-    from howtoctl.howtos import Workspace
     from howtoctl.render import results
+    from howtoctl.workspace import Workspace
 
     text = _text(site / "howtos" / "index.html")
     assert "HOWTO proved by measured" in text

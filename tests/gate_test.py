@@ -137,7 +137,7 @@ def test_check_summary_lists_each_affected_howto_with_its_state(gate, tmp_path, 
 
 def test_check_summary_marks_an_auto_resolution_awaiting_review(gate, tmp_path, monkeypatch):
     from howtoctl import autoresolve_record
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     # What `rebase-all --auto-resolve` leaves in the clone for a branch it moved.
     ws = Workspace(str(gate.path))

@@ -380,7 +380,7 @@ def test_role(name, rawtext, text, lineno, inliner, options=None, content=None):
 
 
 def _write_howto_pages(app: Sphinx) -> None:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     ws = Workspace(_repository(app.env), app.config.howtoctl_base)
     folder = os.path.join(str(app.srcdir), HOWTO_PAGES)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from howtoctl import backup, lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:

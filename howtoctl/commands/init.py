@@ -14,9 +14,9 @@ from howtoctl import adopt, fsutil, lock, names, output, store
 from howtoctl import config as config_mod
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
-from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
 from howtoctl.names import HEADS, BranchRef, short_branch
 from howtoctl.statuses import Change
+from howtoctl.workspace import MAX_TEXT_BYTES, decode_text
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 

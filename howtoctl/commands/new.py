@@ -7,8 +7,8 @@ import shlex
 from howtoctl import lock, manifest, metadata_commit, names, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def run(

@@ -15,11 +15,11 @@ import time
 
 from howtoctl import fsutil, gate_summary, output, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.proof import HunkResult
 from howtoctl.runs import mutants, options, smoke, stale, variants
 from howtoctl.runs.junit import VariantResult
 from howtoctl.statuses import Run
+from howtoctl.workspace import Workspace
 
 
 def _plan(ws: Workspace, name: str) -> mutants.Plan:

@@ -8,8 +8,8 @@ import dataclasses
 from howtoctl import backup, lock, output, rebase
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate, Repo
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Rebase
+from howtoctl.workspace import Workspace
 
 
 def _report(

@@ -21,10 +21,10 @@ import stat
 
 from howtoctl import counted_hunks, fsutil, output, patch, proof
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.render import cost_plot
 from howtoctl.render import site as site_mod
 from howtoctl.statuses import Change, Health, Hunk
+from howtoctl.workspace import Workspace
 
 GUIDE_PATH = "howtos/MAINTAINING.md"
 RESULTS_DIR = "howtos/results"  # NAME.json and NAME.svg, written by howtos/results/generate.py

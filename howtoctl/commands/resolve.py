@@ -17,8 +17,8 @@ import os
 from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output, store
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change, Rebase
+from howtoctl.workspace import Workspace
 
 
 def _load(ws: Workspace, name: str) -> store.ResolveRecord | None:

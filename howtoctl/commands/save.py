@@ -15,8 +15,8 @@ from howtoctl import (
     store,
 )
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change, Hunk
+from howtoctl.workspace import Workspace
 
 
 def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) -> None:

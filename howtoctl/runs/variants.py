@@ -15,7 +15,7 @@ from howtoctl.errors import HowtoError
 from howtoctl.manifest import Entry
 
 if TYPE_CHECKING:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
 # Changes to these affect every variant: the tool itself and how the environment is built.
 GLOBAL_PATHS = (
@@ -182,7 +182,7 @@ def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
     """HOWTOs whose manifest entry differs from the one where HEAD forked from `since`; None
     when the older manifest cannot be read."""
     from howtoctl import manifest
-    from howtoctl.howtos import decode_text
+    from howtoctl.workspace import decode_text
 
     fork = ws.repo.merge_base(since, "HEAD")
     data = ws.repo.show_file(fork, ws.config.manifest) if fork else None

@@ -72,7 +72,7 @@ def _source(srcdir: str, config):
     key = (path, config.howtoctl_base)
     if key not in _CACHE:
         from howtoctl.commands import render
-        from howtoctl.howtos import Workspace
+        from howtoctl.workspace import Workspace
 
         ws = Workspace(path, config.howtoctl_base)
         _CACHE[key] = (ws, render.collect(ws))

@@ -1,4 +1,4 @@
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def test_behind_is_zero_without_git_when_forked_at_the_tip(repo_with_howto):
