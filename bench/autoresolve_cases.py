@@ -19,7 +19,7 @@ import tempfile
 from howtoctl import rebase
 from howtoctl.autoresolve import resolver, smoke_check
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 
 Files = dict[str, str | None]  # path -> contents, None: deleted
 

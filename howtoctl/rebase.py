@@ -18,10 +18,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from howtoctl import objects, statuses
+from howtoctl import statuses
 from howtoctl.git import Repo
-from howtoctl.names import BranchRef
-from howtoctl.objects import Oid
+from howtoctl.model import objects
+from howtoctl.model.names import BranchRef
+from howtoctl.model.objects import Oid
 
 Status = statuses.Rebase
 

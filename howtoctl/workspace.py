@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import posixpath
 
-from howtoctl import config as config_mod
-from howtoctl import manifest as manifest_mod
-from howtoctl import names, output, patch
+from howtoctl import output
 from howtoctl import store as store_mod
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.names import HEADS, BranchRef, short_branch
+from howtoctl.model import config as config_mod
+from howtoctl.model import manifest as manifest_mod
+from howtoctl.model import names, patch
+from howtoctl.model.names import HEADS, BranchRef, short_branch
 
 # Configuration and metadata files are small; anything bigger is refused, not read.
 MAX_TEXT_BYTES = 1_000_000

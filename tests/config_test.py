@@ -1,7 +1,7 @@
 import pytest
 
-from howtoctl import config
 from howtoctl.errors import HowtoError
+from howtoctl.model import config
 
 
 def test_defaults_without_pyproject():

@@ -7,8 +7,8 @@ import subprocess
 from hypothesis import given
 from hypothesis import strategies as st
 
-from howtoctl import conflict_markers
 from howtoctl.autoresolve import verify
+from howtoctl.model import conflict_markers
 
 GIT_CONFLICT = (
     "<<<<<<< HEAD\nline 20 main\n||||||| base\nline 20\n=======\nline 20 beta\n>>>>>>> beta\n"

@@ -1,8 +1,8 @@
 import pytest
 
-from howtoctl import counted_hunks, patch
 from howtoctl.errors import HowtoError
-from howtoctl.manifest import Exemption
+from howtoctl.model import counted_hunks, patch
+from howtoctl.model.manifest import Exemption
 from tests import hunkdiffs
 
 BASE = hunkdiffs.BASE

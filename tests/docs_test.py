@@ -150,7 +150,7 @@ def test_the_reference_documents_every_command(site):
 
 
 def test_configuration_and_manifest_tables_follow_the_code(site):
-    from howtoctl import config, manifest
+    from howtoctl.model import config, manifest
 
     text = _text(site / "reference" / "configuration.html")
     for key in config._KEYS:
@@ -177,7 +177,7 @@ def test_every_howto_has_a_page_drawn_by_the_directive(site):
 
 
 def test_the_howto_index_names_tests_as_proof_and_quotes_results_as_measurements(site):
-    from howtoctl import proof
+    from howtoctl.model import proof
     from howtoctl.render import results
     from howtoctl.workspace import Workspace
 

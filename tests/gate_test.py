@@ -260,10 +260,10 @@ def test_the_action_passes_the_change_and_the_summary_to_check(gate, tmp_path):
 @pytest.mark.parametrize("path", [".github/workflows/pr.yml", "init"])
 def test_the_gate_checks_what_the_change_could_break(path, tmp_path):
     if path == "init":
-        from howtoctl import adopt
+        from howtoctl.model import init_templates
 
-        settings = adopt.Settings(base="main")
-        text = adopt.files(settings)[adopt.PR_WORKFLOW]
+        settings = init_templates.Settings(base="main")
+        text = init_templates.files(settings)[init_templates.PR_WORKFLOW]
     else:
         text = (ROOT / path).read_text()
     check = yaml.load(text, Loader=yaml.BaseLoader)["jobs"]["check"]

@@ -1,7 +1,7 @@
 import pytest
 
-from howtoctl import manifest
 from howtoctl.errors import HowtoError
+from howtoctl.model import manifest
 
 
 def test_parse_and_append_round_trip():

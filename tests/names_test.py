@@ -1,7 +1,7 @@
 import pytest
 
-from howtoctl import names
 from howtoctl.errors import HowtoError
+from howtoctl.model import names
 
 
 @pytest.mark.parametrize("name", ["polyak-averaging", "a", "x1", "v2.0", "snake_case", "a-b-c"])

@@ -2,7 +2,7 @@ import pathlib
 
 import pytest
 
-from howtoctl import patch
+from howtoctl.model import patch
 
 REPO_DIFFS = pathlib.Path(__file__).resolve().parents[1] / "howtos" / "diffs"
 

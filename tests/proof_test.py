@@ -1,6 +1,6 @@
 import pytest
 
-from howtoctl import patch, proof
+from howtoctl.model import patch, proof
 from tests import hunkdiffs
 
 BASE = hunkdiffs.BASE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from howtoctl import rebase
-from howtoctl.objects import Oid
+from howtoctl.model.objects import Oid
 
 # History: base B0 <- B1 (the new base); a forks at B0 with a1 <- a2; b forks at B1 (up to
 # date); c is B0 itself (behind, no commits: fast-forward); m holds a merge commit; d is

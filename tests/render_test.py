@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from howtoctl import patch
+from howtoctl.model import patch
 from tests import htmlcheck, render_fixture
 from tests.render_fixture import EX, add_howto
 

@@ -143,7 +143,7 @@ def test_proof_status(statuses, proved, text):
 
 
 def _alpha_record(r, status, **extra):
-    from howtoctl import counted_hunks, patch
+    from howtoctl.model import counted_hunks, patch
 
     diff = r.read("howtos/diffs/alpha.diff").encode()
     (h,) = counted_hunks.classify(patch.parse(diff).files, {})

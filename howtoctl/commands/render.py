@@ -19,8 +19,9 @@ import os
 import posixpath
 import stat
 
-from howtoctl import counted_hunks, fsutil, output, patch, proof
+from howtoctl import fsutil, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
+from howtoctl.model import counted_hunks, patch, proof
 from howtoctl.render import cost_plot
 from howtoctl.render import site as site_mod
 from howtoctl.statuses import Change, Health, Hunk

@@ -19,7 +19,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from howtoctl.patch import FilePatch, Hunk
+from howtoctl.model.patch import FilePatch, Hunk
 from howtoctl.render import highlight
 
 # Below this similarity two paired lines are simply different: marking every word would be noise.

@@ -14,7 +14,7 @@ import html
 import string
 from collections.abc import Mapping, Sequence
 
-from howtoctl import patch as patch_mod
+from howtoctl.model import patch as patch_mod
 from howtoctl.render import filediff, links, maintenance, markdown, sidebyside, stylesheet, unified
 from howtoctl.render import results as results_mod
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from howtoctl.errors import HowtoError
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 
 if TYPE_CHECKING:
     from howtoctl.workspace import Workspace
@@ -181,7 +181,7 @@ def narrow(ws: Workspace, selected: Sequence[str], changed_since: str) -> list[s
 def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
     """HOWTOs whose manifest entry differs from the one where HEAD forked from `since`; None
     when the older manifest cannot be read."""
-    from howtoctl import manifest
+    from howtoctl.model import manifest
     from howtoctl.workspace import decode_text
 
     fork = ws.repo.merge_base(since, "HEAD")
@@ -196,7 +196,7 @@ def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
 
 def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
     """Files a HOWTO changes, from its diff (or nothing if it has none or it is broken)."""
-    from howtoctl import patch
+    from howtoctl.model import patch
 
     data = ws.read_diff(name)
     if data is None:

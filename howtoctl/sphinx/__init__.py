@@ -85,8 +85,8 @@ def _forget(app: Sphinx) -> None:
 
 def _proof_status(ws, found) -> tuple[bool, str]:
     """The summary of the per-hunk proofs `render` shows, so that the two always agree."""
-    from howtoctl import proof as hunk_proofs
     from howtoctl.commands import render
+    from howtoctl.model import proof as hunk_proofs
     from howtoctl.sphinx import proof
 
     record = render.proof_record(ws, found.name)

@@ -2,7 +2,7 @@ import html as htmllib
 import re
 import subprocess
 
-from howtoctl import patch
+from howtoctl.model import patch
 from howtoctl.render import filediff, sidebyside
 
 OLD = '''def f():

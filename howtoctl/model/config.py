@@ -6,8 +6,8 @@ import dataclasses
 import posixpath
 import re
 
-from howtoctl import names
 from howtoctl.errors import HowtoError
+from howtoctl.model import names
 
 DEFAULT_PREFIX = "howto/"
 DEFAULT_DIFF_DIR = "howtos/diffs"

@@ -21,8 +21,8 @@ import dataclasses
 import json
 import re
 
-from howtoctl import names
 from howtoctl.errors import HowtoError
+from howtoctl.model import names
 
 _FIELDS = ("title", "summary", "example", "test")
 _EXEMPT_FIELDS = ("file", "match", "reason")
@@ -52,7 +52,7 @@ class Entry:
 def parse(text: str | None, where: str = "manifest") -> dict[str, Entry]:
     if not text:
         return {}
-    from howtoctl.config import parse_toml
+    from howtoctl.model.config import parse_toml
 
     data = parse_toml(text, where)
     table = data.get("howtos", {})

@@ -11,8 +11,9 @@ import ast
 import dataclasses
 from collections.abc import Sequence
 
-from howtoctl import patch, statuses
-from howtoctl.counted_hunks import is_test_file, strip_strings
+from howtoctl import statuses
+from howtoctl.model import patch
+from howtoctl.model.counted_hunks import is_test_file, strip_strings
 
 Status = statuses.Hunk  # what became of one hunk of a HOWTO's diff
 

@@ -18,8 +18,8 @@ import posixpath
 from collections.abc import Sequence
 
 from howtoctl.errors import HowtoError
-from howtoctl.manifest import Exemption
-from howtoctl.patch import FilePatch, Hunk
+from howtoctl.model.manifest import Exemption
+from howtoctl.model.patch import FilePatch, Hunk
 
 # Files that are documentation, not code: a hunk there cannot be proved by a test.
 # A notebook is code; .txt is documentation except the build inputs below.
