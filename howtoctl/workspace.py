@@ -357,12 +357,12 @@ class Workspace:
     def fork_points(self, tips: dict[str, str]) -> dict[str, str | None]:
         """{name: the commit each branch forked from the base at}, for all branches in one
         `git rev-list`; None where a branch's history is not a simple line (then ask git)."""
-        from howtoctl import rebase
+        from howtoctl.rebase import plan
 
         if not tips:
             return {}
         parents = self.repo.commits_not_in(tips.values(), self.base_tip)
-        return {name: walk.boundary for name, walk in rebase.own_commits(tips, parents).items()}
+        return {name: walk.boundary for name, walk in plan.own_commits(tips, parents).items()}
 
     def commits_behind(self, tip: str, fork: str | None = None) -> int:
         """Base commits the branch lacks, not counting ones that only touch HOWTO bookkeeping

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from howtoctl import rebase
 from howtoctl.model.objects import Oid
+from howtoctl.rebase import plan, replay
 
 # History: base B0 <- B1 (the new base); a forks at B0 with a1 <- a2; b forks at B1 (up to
 # date); c is B0 itself (behind, no commits: fast-forward); m holds a merge commit; d is
@@ -23,16 +23,16 @@ TIPS = {n: Oid(t) for n, t in {"a": "a2", "b": "b1", "c": "B0", "m": "m1", "d": 
 
 
 def test_plan_decides_every_branch_from_facts():
-    plans = {r.name: r for r in rebase.plan(TIPS, "B1", PARENTS, "howto/", {"d": "checked out"})}
-    assert plans["a"].status == rebase.Status.PENDING
+    plans = {r.name: r for r in plan.plan(TIPS, "B1", PARENTS, "howto/", {"d": "checked out"})}
+    assert plans["a"].status == plan.Status.PENDING
     assert plans["a"].commits == ("a1", "a2") and plans["a"].fork_point == "B0"
-    assert plans["b"].status == rebase.Status.UP_TO_DATE
-    assert (plans["c"].status, plans["c"].new_tip) == (rebase.Status.REBASED, "B1")
-    assert plans["m"].status == rebase.Status.SKIPPED and "merge commit" in plans["m"].detail
-    assert (plans["d"].status, plans["d"].detail) == (rebase.Status.SKIPPED, "checked out")
+    assert plans["b"].status == plan.Status.UP_TO_DATE
+    assert (plans["c"].status, plans["c"].new_tip) == (plan.Status.REBASED, "B1")
+    assert plans["m"].status == plan.Status.SKIPPED and "merge commit" in plans["m"].detail
+    assert (plans["d"].status, plans["d"].detail) == (plan.Status.SKIPPED, "checked out")
     assert plans["a"].ref == "refs/heads/howto/a"
 
 
 def test_replay_of_a_plan_with_nothing_pending_runs_no_git():
-    plans = rebase.plan({"b": Oid("b1")}, "B1", PARENTS, "howto/")
-    assert rebase.replay(None, plans, "B1", committer="") == []  # no repository needed
+    plans = plan.plan({"b": Oid("b1")}, "B1", PARENTS, "howto/")
+    assert replay.replay(None, plans, "B1", committer="") == []  # no repository needed
