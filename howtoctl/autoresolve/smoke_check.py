@@ -15,7 +15,7 @@ from howtoctl.git import Repo
 from howtoctl.model import patch, proof
 from howtoctl.model.manifest import Entry
 from howtoctl.runs import mutants, smoke, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.model import proof
 from howtoctl.model.proof import HunkResult
 from howtoctl.runs import mutants, options, smoke, stale, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 from howtoctl.workspace import Workspace
 

@@ -7,7 +7,7 @@ import time
 from howtoctl import gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.runs import junit, options, smoke, stale, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 from howtoctl.workspace import Workspace
 

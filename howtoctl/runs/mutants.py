@@ -21,7 +21,7 @@ from howtoctl.model.manifest import Entry, Exemption
 from howtoctl.model.patch import FilePatch
 from howtoctl.model.proof import HunkResult
 from howtoctl.runs import smoke
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Hunk, Run
 
 # A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as
