@@ -178,7 +178,7 @@ def test_every_howto_has_a_page_drawn_by_the_directive(site):
 
 def test_the_howto_index_names_tests_as_proof_and_quotes_results_as_measurements(site):
     from howtoctl.model import proof
-    from howtoctl.render import results
+    from howtoctl.site import results
     from howtoctl.workspace import Workspace
 
     text = _text(site / "howtos" / "index.html")

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from howtoctl.render import stylesheet
-from howtoctl.sphinx import proof, scoped_css
+from howtoctl.site import proof_summary, stylesheet
+from howtoctl.site.sphinx import scoped_css
 
 sphinx_cmd = pytest.importorskip("sphinx.cmd.build", reason="needs the docs extra (sphinx)")
 pytest.importorskip("myst_parser", reason="needs the docs extra (myst-parser)")
@@ -136,7 +136,7 @@ def test_scoped_css_keeps_render_styles_inside_the_block():
     ],
 )
 def test_proof_status(statuses, proved, text):
-    got = proof.status([(s, "") for s in statuses], "")
+    got = proof_summary.status([(s, "") for s in statuses], "")
     assert got[0] is proved and text in got[1], got
     if statuses == ["exempt"]:
         assert "fails its tests" not in got[1]

@@ -421,11 +421,10 @@ def _write_howto_pages(app: Sphinx) -> None:
 def _overview_row(ws, name: str, title: str, diff: bytes) -> str:
     """A HOWTO's line of the index: the tests its proof record names, and its measurements,
     both read from the files the tools write."""
-    from howtoctl.commands import render
     from howtoctl.model import proof
-    from howtoctl.render import results
+    from howtoctl.site import collect, results
 
-    record = proof.read_record(render.proof_record(ws, name), diff) or {}
+    record = proof.read_record(collect.proof_record(ws, name), diff) or {}
     tests = dict.fromkeys(
         h["failing_test"]
         for h in record.values()
@@ -449,7 +448,7 @@ class HowtoResults(SphinxDirective):
     required_arguments = 1
 
     def run(self):
-        from howtoctl.render import results
+        from howtoctl.site import results
 
         folder = os.path.join(_repository(self.env), "howtos", "results")
         found = {}

@@ -3,7 +3,7 @@ import re
 import subprocess
 
 from howtoctl.model import patch
-from howtoctl.render import filediff, sidebyside
+from howtoctl.site import filediff, sidebyside
 
 OLD = '''def f():
     """Docstring.

@@ -1,4 +1,4 @@
-from howtoctl.render import highlight
+from howtoctl.site import highlight
 
 
 def test_lines_are_lexed_as_one_text():

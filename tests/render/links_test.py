@@ -1,6 +1,6 @@
 import pytest
 
-from howtoctl.render import links
+from howtoctl.site import links
 
 
 @pytest.mark.parametrize(

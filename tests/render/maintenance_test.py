@@ -61,9 +61,11 @@ def _plot_of(site) -> str:
 
 
 def test_the_page_is_there_only_with_figures():
-    from howtoctl.render import site
+    from howtoctl.site import pages
 
-    assert "maintenance.html" not in site.render_site(site.SiteSource(howtos=[])).pages
+    assert "maintenance.html" not in pages.render_site(pages.SiteSource(howtos=[])).pages
     doc = {"base": "main", "range": {"commits": 0}, "howtos": [], "total": {}}
-    pages = site.render_site(site.SiteSource(howtos=[], cost=doc)).pages
-    assert "Maintenance" in pages["maintenance.html"] and "maintenance.html" in pages["index.html"]
+    written = pages.render_site(pages.SiteSource(howtos=[], cost=doc)).pages
+    assert (
+        "Maintenance" in written["maintenance.html"] and "maintenance.html" in written["index.html"]
+    )

@@ -1,4 +1,4 @@
-from howtoctl.render import markdown
+from howtoctl.site import markdown
 from tests import render_fixture
 
 

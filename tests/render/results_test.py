@@ -3,7 +3,7 @@
 import base64
 import json
 
-from howtoctl.render import results
+from howtoctl.site import results
 from tests import htmlcheck
 
 RESULT = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from howtoctl.render.filediff import Cell, FileView
-from howtoctl.render.unified import Proof, hunk_header_html
+from howtoctl.site.filediff import Cell, FileView
+from howtoctl.site.unified import Proof, hunk_header_html
 
 # How each side of a row of each kind is coloured.
 _SIDE_CLASS = {

@@ -15,8 +15,8 @@ import string
 from collections.abc import Mapping, Sequence
 
 from howtoctl.model import patch as patch_mod
-from howtoctl.render import filediff, links, maintenance, markdown, sidebyside, stylesheet, unified
-from howtoctl.render import results as results_mod
+from howtoctl.site import filediff, links, maintenance, markdown, sidebyside, stylesheet, unified
+from howtoctl.site import results as results_mod
 
 INDEX = "index.html"
 GUIDE = "maintaining.html"
@@ -190,13 +190,16 @@ def broken_html(reason: str) -> str:
     return f'<p class="broken"><strong>broken:</strong> {esc(reason)}</p>'
 
 
-def meta_html(h: RenderedHowto, *, on_index: bool) -> str:
+def meta_html(h: RenderedHowto, *, on_index: bool, on_site: bool = True) -> str:
+    """The line under a HOWTO's summary: its counts, files, example, a link to its other view
+    (on the site only; not where another page embeds it, as the Sphinx directive does) and its
+    compare view."""
     items = [counts_html(h.added, h.removed), esc(_files_label(len(h.files)))]
     if h.example:
         items.append(f"example <code>{esc(h.example)}</code>")
-    if on_index and h.page:
+    if on_site and on_index and h.page:
         items.append(f'<a href="{esc(h.page)}">Side by side</a>')
-    if not on_index:
+    if on_site and not on_index:
         items.append(f'<a href="{INDEX}#{esc(anchor(h.name))}">Unified view</a>')
     if h.compare:
         items.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from howtoctl.render.filediff import FileView, HunkView
+from howtoctl.site.filediff import FileView, HunkView
 
 _SIGNS = {"ctx": " ", "del": "-", "add": "+", "meta": ""}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from howtoctl.render import highlight
+from howtoctl.site import highlight
 
 _CSS = """
 :root {

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from howtoctl.model.patch import FilePatch, Hunk
-from howtoctl.render import highlight
+from howtoctl.site import highlight
 
 # Below this similarity two paired lines are simply different: marking every word would be noise.
 MIN_WORD_DIFF_RATIO = 0.4

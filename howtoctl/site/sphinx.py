@@ -13,7 +13,7 @@
 
     .. howto-maintenance::                    what each HOWTO has cost to keep (`howtoctl cost`)
 
-The diff is drawn by `howtoctl.render`, the code behind `howtoctl render`: the same HTML, and
+The diff is drawn by `howtoctl.site`, the code behind `howtoctl render`: the same HTML, and
 the same CSS scoped to the embedded block (`_static/howtoctl.css`), with the HOWTO's title,
 summary and proof status. Builders other than HTML get the diff as a literal block.
 """
@@ -71,11 +71,11 @@ def _source(srcdir: str, config):
     path = os.path.abspath(os.path.join(srcdir, config.howtoctl_repository or "."))
     key = (path, config.howtoctl_base)
     if key not in _CACHE:
-        from howtoctl.commands import render
+        from howtoctl.site import collect
         from howtoctl.workspace import Workspace
 
         ws = Workspace(path, config.howtoctl_base)
-        _CACHE[key] = (ws, render.collect(ws))
+        _CACHE[key] = (ws, collect.collect(ws))
     return _CACHE[key]
 
 
@@ -85,33 +85,23 @@ def _forget(app: Sphinx) -> None:
 
 def _proof_status(ws, found) -> tuple[bool, str]:
     """The summary of the per-hunk proofs `render` shows, so that the two always agree."""
-    from howtoctl.commands import render
-    from howtoctl.model import proof as hunk_proofs
-    from howtoctl.sphinx import proof
+    from howtoctl.model import proof
+    from howtoctl.site import collect, proof_summary
 
-    record = render.proof_record(ws, found.name)
-    return proof.status(found.proofs, hunk_proofs.proved_on(record, found.diff))
+    record = collect.proof_record(ws, found.name)
+    return proof_summary.status(found.proofs, proof.proved_on(record, found.diff))
 
 
 def _diff_html(h, src, view: str) -> str:
-    from howtoctl.render import sidebyside, site, unified
+    from howtoctl.site import pages, sidebyside, unified
 
     if h.error:
-        return site.broken_html(h.error)
-    items = [site.counts_html(h.added, h.removed)]
-    items.append(f"{len(h.files)} file" if len(h.files) == 1 else f"{len(h.files)} files")
-    if h.example:
-        items.append(f"example <code>{site.esc(h.example)}</code>")
-    if h.compare:
-        items.append(
-            f'<a class="external" href="{site.esc(h.compare)}" rel="noopener noreferrer">'
-            "Compare view&nbsp;&#8599;</a>"
-        )
+        return pages.broken_html(h.error)
     table = sidebyside.file_table if view == "side-by-side" else unified.file_table
     return "\n".join(
         [
-            '<p class="meta">' + "".join(f"<span>{i}</span>" for i in items) + "</p>",
-            site.get_commands(h, src),
+            pages.meta_html(h, on_index=False, on_site=False),
+            pages.get_commands(h, src),
             *h.tables(table),  # with each hunk's proof, as render shows it
         ]
     )
@@ -125,7 +115,7 @@ class HowtoDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         from howtoctl.errors import HowtoError
-        from howtoctl.render import site
+        from howtoctl.site import pages
 
         name = self.arguments[0]
         view = self.options.get("view", "unified")
@@ -139,7 +129,7 @@ class HowtoDirective(SphinxDirective):
             raise self.error(f"howto: no HOWTO named {name!r} (known: {known})")
         if ws.diffs_from_worktree():  # rebuild the page when the diff changes
             self.env.note_dependency(ws.repo.path(ws.diff_relpath(name)))
-        h = site.prepare(found[0], src)
+        h = pages.prepare(found[0], src)
         proved, proof_text = (False, "not proved") if h.error else _proof_status(ws, found[0])
 
         box = nodes.container(classes=["howtoctl", f"howtoctl-{view}"], ids=[f"howto-{name}"])
@@ -166,7 +156,7 @@ class MaintenanceDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         from howtoctl.errors import HowtoError
-        from howtoctl.render import maintenance
+        from howtoctl.site import maintenance
 
         try:
             _ws, src = _source(str(self.env.srcdir), self.config)
@@ -194,7 +184,7 @@ def _write_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from howtoctl import fsutil
-    from howtoctl.render import stylesheet
+    from howtoctl.site import stylesheet
 
     outdir = os.fspath(app.outdir)
     static = os.path.join(outdir, "_static")

@@ -14,7 +14,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
-from howtoctl.render import highlight
+from howtoctl.site import highlight
 
 
 def slug(text: str) -> str:

@@ -1,6 +1,6 @@
 """A HOWTO's proof status in one line, summed up from the per-hunk proofs `howtoctl render` shows.
 
-`render` (`commands/render.py::hunk_proofs`) owns the reading of the record `prove --record`
+`collect.hunk_proofs` owns the reading of the record `prove --record`
 commits and of the manifest's exemptions; this only counts its verdicts, so the directive and
 the site never disagree (pure).
 """
