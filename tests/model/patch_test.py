@@ -4,7 +4,7 @@ import pytest
 
 from howtoctl.model import patch
 
-REPO_DIFFS = pathlib.Path(__file__).resolve().parents[1] / "howtos" / "diffs"
+REPO_DIFFS = pathlib.Path(__file__).resolve().parents[2] / "howtos" / "diffs"
 
 GOOD = (
     b"diff --git a/ex/train.py b/ex/train.py\n"

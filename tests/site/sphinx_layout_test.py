@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("screenshots", ROOT / "bench" / "screenshots.py")
 screenshots = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(screenshots)
