@@ -16,10 +16,10 @@ import re
 import subprocess
 import tempfile
 
-from howtoctl import rebase
 from howtoctl.autoresolve import resolver, smoke_check
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
+from howtoctl.rebase import plan, replay
 
 Files = dict[str, str | None]  # path -> contents, None: deleted
 
@@ -184,10 +184,10 @@ def evaluate(
         want = expected_files(case)
         branches = {"case": repo.rev_parse("howto/case")}
         parents = repo.commits_not_in(branches.values(), onto)
-        (r,) = plans = rebase.plan(branches, onto, parents, "howto/")
+        (r,) = plans = plan.plan(branches, onto, parents, "howto/")
         committer = repo.ident().decode(errors="surrogateescape")
-        repo.write_commits(rebase.replay(repo, plans, onto, committer))
-        if r.status != rebase.Status.CONFLICT:
+        repo.write_commits(replay.replay(repo, plans, onto, committer))
+        if r.status != plan.Status.CONFLICT:
             got = _tree_files(repo, r.new_tip or r.old_tip)
             return [Result(case.name, "git", True, True, compare(got, want))]
         results = [Result(case.name, "git", False, False, "", "conflict", r.detail)]

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from howtoctl import fsutil, store
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def _committed_diff_digest(ws: Workspace, name: str) -> str:
@@ -60,7 +60,7 @@ def proof_to_save(ws: Workspace, name: str, tip: str, diff: bytes | None) -> tup
 def _proof_holds(
     ws: Workspace, name: str, record: store.AcceptedRecord | None, tip: str, diff: bytes | None
 ) -> tuple[bytes, str]:
-    from howtoctl import proof
+    from howtoctl.model import proof
 
     if record is None or record.proof is None:
         return b"", ""

@@ -14,9 +14,9 @@ import json
 import re
 from collections.abc import Mapping
 
-from howtoctl import names
 from howtoctl.git import RefUpdate, Repo
-from howtoctl.names import BranchRef, short_branch
+from howtoctl.model import names
+from howtoctl.model.names import BranchRef, short_branch
 
 BACKUP_ROOT = "refs/howtoctl/backup/"
 # Not under BACKUP_ROOT: a ref cannot be both `<stamp>` and the directory `<stamp>/`.

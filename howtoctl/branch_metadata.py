@@ -8,7 +8,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
 
 def metadata_changes(ws: Workspace, tip: str, fork: str) -> list[str]:

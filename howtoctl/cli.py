@@ -20,7 +20,7 @@ class _Context:
         self.base = base
 
     def workspace(self):
-        from howtoctl.howtos import Workspace
+        from howtoctl.workspace import Workspace
 
         return Workspace(self.path, self.base)
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
-from howtoctl import autoresolve_record, cost, names, patch
+from howtoctl import autoresolve_record, cost
 from howtoctl.autoresolve import resolver
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
+from howtoctl.model import names, patch
+from howtoctl.workspace import Workspace
 
 _ABSENT = "000000"
 

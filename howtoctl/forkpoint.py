@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from howtoctl import store
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 # Base commits that changed the diff's files, tried newest first: beyond them the search stops.
 SEARCH_LIMIT = 200

@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from howtoctl import patch
 from howtoctl import store as store_mod
 from howtoctl.errors import HowtoError
+from howtoctl.model import patch
 
 if TYPE_CHECKING:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
 
 @dataclasses.dataclass(frozen=True)

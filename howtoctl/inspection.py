@@ -7,11 +7,12 @@ import contextlib
 import dataclasses
 import os
 
-from howtoctl import branch_metadata, conflict_markers, names, patch, statuses
+from howtoctl import branch_metadata, statuses
 from howtoctl import freshness as freshness_mod
 from howtoctl.errors import HowtoError
-from howtoctl.howtos import Workspace
-from howtoctl.names import STAGED, Staged
+from howtoctl.model import conflict_markers, names, patch
+from howtoctl.model.names import STAGED, Staged
+from howtoctl.workspace import Workspace
 
 State = statuses.Health
 
@@ -244,7 +245,7 @@ def _judge_stale(ws: Workspace, r: Report, fresh, tip: str, fork: str | None) ->
 
 def exemption_problem(ws: Workspace, name: str, data: bytes) -> HowtoError | None:
     """Why the manifest's proof exemptions of a HOWTO do not fit its diff, or None."""
-    from howtoctl import counted_hunks
+    from howtoctl.model import counted_hunks
     from howtoctl.runs import mutants
 
     exempt = ws.entry(name).exempt

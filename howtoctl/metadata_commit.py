@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from howtoctl import fsutil
 from howtoctl.errors import EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def require_committed(ws: Workspace, paths: Sequence[str], command: str) -> None:

@@ -53,7 +53,7 @@ class Rebase(enum.StrEnum):
 
 
 class Run(enum.StrEnum):
-    """How a smoke run of a HOWTO or of one of its mutants ended (junit.VariantResult)."""
+    """How a smoke run of a HOWTO or of one of its mutants ended (runs.result.VariantResult)."""
 
     PASSED = "passed"
     FAILED = "failed"

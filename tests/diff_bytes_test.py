@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from howtoctl import patch
+from howtoctl.model import patch
 
 
 @pytest.mark.parametrize("setting", ["error", "fix"])

@@ -150,7 +150,7 @@ def test_the_reference_documents_every_command(site):
 
 
 def test_configuration_and_manifest_tables_follow_the_code(site):
-    from howtoctl import config, manifest
+    from howtoctl.model import config, manifest
 
     text = _text(site / "reference" / "configuration.html")
     for key in config._KEYS:
@@ -169,7 +169,7 @@ def test_every_benchmark_results_file_has_a_section(site):
 
 
 def test_every_howto_has_a_page_drawn_by_the_directive(site):
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     for name in Workspace(str(ROOT)).names_in_manifest_order():
         page = (site / "howtos" / f"{name}.html").read_text()
@@ -177,9 +177,9 @@ def test_every_howto_has_a_page_drawn_by_the_directive(site):
 
 
 def test_the_howto_index_names_tests_as_proof_and_quotes_results_as_measurements(site):
-    from howtoctl import proof
-    from howtoctl.howtos import Workspace
-    from howtoctl.render import results
+    from howtoctl.model import proof
+    from howtoctl.site import results
+    from howtoctl.workspace import Workspace
 
     text = _text(site / "howtos" / "index.html")
     assert "HOWTO proved by measured" in text

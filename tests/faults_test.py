@@ -131,7 +131,7 @@ def templates(tmp_path_factory):
     # Save every branch's diff before the base moved on... (the builder already moved main, so
     # write the diffs save wrote at the fork points: save itself now refuses one that does not
     # apply to the tip; that is what a maintainer had committed before).
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     ws = Workspace(str(base))
     (base / "howtos" / "diffs").mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 import dataclasses
 
 from howtoctl import freshness
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def test_fork_points_and_quick_freshness_agree_with_git(repo_with_howto):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from howtoctl import names, patch
 from howtoctl.errors import HowtoError
+from howtoctl.model import names, patch
 from tests.gitrepo import GitRepo
 
 # Each repository-level case runs git several times: a fifth of the regular profile's cases,

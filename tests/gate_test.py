@@ -137,7 +137,7 @@ def test_check_summary_lists_each_affected_howto_with_its_state(gate, tmp_path, 
 
 def test_check_summary_marks_an_auto_resolution_awaiting_review(gate, tmp_path, monkeypatch):
     from howtoctl import autoresolve_record
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     # What `rebase-all --auto-resolve` leaves in the clone for a branch it moved.
     ws = Workspace(str(gate.path))
@@ -260,10 +260,10 @@ def test_the_action_passes_the_change_and_the_summary_to_check(gate, tmp_path):
 @pytest.mark.parametrize("path", [".github/workflows/pr.yml", "init"])
 def test_the_gate_checks_what_the_change_could_break(path, tmp_path):
     if path == "init":
-        from howtoctl import adopt
+        from howtoctl.model import init_templates
 
-        settings = adopt.Settings(base="main")
-        text = adopt.files(settings)[adopt.PR_WORKFLOW]
+        settings = init_templates.Settings(base="main")
+        text = init_templates.files(settings)[init_templates.PR_WORKFLOW]
     else:
         text = (ROOT / path).read_text()
     check = yaml.load(text, Loader=yaml.BaseLoader)["jobs"]["check"]

@@ -61,7 +61,11 @@ def test_sdist_and_wheel_build_and_pass_twine_check(dist):
     proc = _run(sys.executable, "-m", "twine", "check", "--strict", *sdists, *wheels)
     assert proc.stdout.count("PASSED") == 2
     names = zipfile.ZipFile(wheels[0]).namelist()
-    assert "howtoctl/cli.py" in names and "howtoctl/sphinx/__init__.py" in names
+    assert (
+        "howtoctl/cli.py" in names
+        and "howtoctl/sphinx.py" in names
+        and "howtoctl/site/sphinx.py" in names
+    )
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from howtoctl import patch, proof
+from howtoctl.model import patch, proof
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DIFFS = sorted((ROOT / "howtos" / "diffs").glob("*.diff"))

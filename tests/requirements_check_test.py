@@ -94,8 +94,8 @@ def test_runner_python_is_the_actions_default():
 
     import yaml
 
-    from howtoctl import adopt
+    from howtoctl.model import init_templates
 
     action = yaml.safe_load((pathlib.Path(__file__).parents[1] / "action.yml").read_text())
-    assert action["inputs"]["python-version"]["default"] == adopt.RUNNER_PYTHON
-    assert adopt.RUNNER_PYTHON in rc.FIRST_WITH_WHEELS
+    assert action["inputs"]["python-version"]["default"] == init_templates.RUNNER_PYTHON
+    assert init_templates.RUNNER_PYTHON in rc.FIRST_WITH_WHEELS

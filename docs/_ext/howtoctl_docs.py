@@ -2,7 +2,7 @@
 figure, key or field is typed twice:
 
 - ``{config-keys}``, ``{manifest-fields}``, ``{exit-codes}``: tables read from
-  ``howtoctl.config``, ``howtoctl.manifest`` and ``howtoctl.errors``;
+  ``howtoctl.model.config``, ``howtoctl.model.manifest`` and ``howtoctl.errors``;
 - ``{fields} module.Class``: a dataclass's fields (the objects ``--json`` prints), with the
   comment on each field's line and the values of an enum-typed field;
 - ``{bench-results}``: every ``bench/results/*.json`` a benchmark wrote, one section each;
@@ -38,7 +38,7 @@ REPOSITORY_URL = "https://github.com/howtoctl/howtoctl"
 HOWTO_PAGES = "howtos"  # generated, ignored by git
 MARKER = ".generated"
 
-# What each [tool.howtoctl] key means. The keys and defaults come from howtoctl.config; a key
+# What each [tool.howtoctl] key means. The keys and defaults come from howtoctl.model.config; a key
 # the code knows and this table does not (or the reverse) fails the build.
 CONFIG_KEYS = {
     "base": "The base branch: it holds the examples and the diff files. Default: `master` if "
@@ -147,7 +147,7 @@ def _rich(text: str) -> nodes.paragraph:
 
 class ConfigKeys(Directive):
     def run(self):
-        from howtoctl import config
+        from howtoctl.model import config
 
         defaults = {f.name: f.default for f in dataclasses.fields(config.Config)}
         keys = [k for k in CONFIG_KEYS if k in config._KEYS]
@@ -165,7 +165,7 @@ class ConfigKeys(Directive):
 
 class ManifestFields(Directive):
     def run(self):
-        from howtoctl import manifest
+        from howtoctl.model import manifest
 
         known = [*manifest._FIELDS, "devices", "exempt"]
         entry = {f.name: f for f in dataclasses.fields(manifest.Entry)}
@@ -380,7 +380,7 @@ def test_role(name, rawtext, text, lineno, inliner, options=None, content=None):
 
 
 def _write_howto_pages(app: Sphinx) -> None:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     ws = Workspace(_repository(app.env), app.config.howtoctl_base)
     folder = os.path.join(str(app.srcdir), HOWTO_PAGES)
@@ -421,11 +421,10 @@ def _write_howto_pages(app: Sphinx) -> None:
 def _overview_row(ws, name: str, title: str, diff: bytes) -> str:
     """A HOWTO's line of the index: the tests its proof record names, and its measurements,
     both read from the files the tools write."""
-    from howtoctl import proof
-    from howtoctl.commands import render
-    from howtoctl.render import results
+    from howtoctl.model import proof
+    from howtoctl.site import collect, results
 
-    record = proof.read_record(render.proof_record(ws, name), diff) or {}
+    record = proof.read_record(collect.proof_record(ws, name), diff) or {}
     tests = dict.fromkeys(
         h["failing_test"]
         for h in record.values()
@@ -449,7 +448,7 @@ class HowtoResults(SphinxDirective):
     required_arguments = 1
 
     def run(self):
-        from howtoctl.render import results
+        from howtoctl.site import results
 
         folder = os.path.join(_repository(self.env), "howtos", "results")
         found = {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from howtoctl import proof
 from howtoctl.autoresolve import intent
+from howtoctl.model import proof
 
 
 @dataclasses.dataclass

@@ -285,7 +285,9 @@ def _file_losses(
 def own_tests(test_ids: Iterable[str], files: Iterable[str]) -> list[str]:
     """The tests of `test_ids` (a JUnit report's 'dir/module.py::name', relative to wherever
     pytest put its root) that live in one of `files` (the HOWTO's changed files)."""
-    from howtoctl.counted_hunks import is_test_file  # (pure; imported here to keep layers apart)
+    from howtoctl.model.counted_hunks import (
+        is_test_file,  # (pure; imported here to keep layers apart
+    )
 
     # Only test files hold tests: a test under model/ is none of ex/model.py's.
     modules = {

@@ -42,10 +42,11 @@ import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 
-from howtoctl import fsutil, rebase
+from howtoctl import fsutil
 from howtoctl.autoresolve import intent, merge_tools, smoke_check, verify
 from howtoctl.autoresolve.attempt import Attempt, Outcome, run_checks
 from howtoctl.git import Repo
+from howtoctl.rebase import chain, plan
 from howtoctl.runs import smoke
 
 WIGGLE = "wiggle"
@@ -127,7 +128,7 @@ class Resolver:
             self._blobs[key] = self.repo.show_file(rev, path)
         return self._blobs[key]
 
-    def resolve(self, r: rebase.BranchRebase, methods: Sequence[str]) -> Outcome:
+    def resolve(self, r: plan.BranchRebase, methods: Sequence[str]) -> Outcome:
         fsutil.make_directories(self.scratch)
         commits = list(r.commits)
         originals = self.repo.read_commits(commits)
@@ -215,7 +216,7 @@ class Resolver:
         unmerged: dict[str, Sides] = {}
         notes: list[str] = []
         trees = []
-        # Replay every commit as rebase.replay does; a resolved one gets its trailers once the
+        # Replay every commit as rebase.replay.replay does; a resolved one gets its trailers once the
         # checks have passed (below), so build the trees first.
         for commit in commits:
             m = merged[commit]
@@ -347,8 +348,8 @@ class Resolver:
                 original = dataclasses.replace(
                     original, message=with_trailers(original.message, method, checks)
                 )
-            steps.append(rebase.Step(commit, original, tree, started_empty))
-        chained = rebase.chain(self.repo, self.onto, self._tree(self.onto), steps, self.committer)
+            steps.append(chain.Step(commit, original, tree, started_empty))
+        chained = chain.chain(self.repo, self.onto, self._tree(self.onto), steps, self.committer)
         self.repo.write_commits(chained.bodies)
         return chained.tip
 

@@ -9,13 +9,13 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from howtoctl import patch, proof
 from howtoctl.autoresolve import intent
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry
+from howtoctl.model import patch, proof
+from howtoctl.model.manifest import Entry
 from howtoctl.runs import mutants, smoke, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ NAME_RULES = ("F401", "F811", "F821", "F822", "F823", "F841")
 def markers(files: Mapping[str, bytes], also_in: Iterable[bytes] = ()) -> str:
     """No file holds a conflict marker, git's or wiggle's (see `conflict_markers`), beyond
     those each of the versions `also_in` holds already (the sides a merge started from)."""
-    from howtoctl import conflict_markers
+    from howtoctl.model import conflict_markers
 
     had: collections.Counter[str] = collections.Counter()
     for version in also_in:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import Workspace
-from howtoctl.names import short_branch
+from howtoctl.model.names import short_branch
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def run(

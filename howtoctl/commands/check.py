@@ -7,10 +7,10 @@ import time
 
 from howtoctl import autoresolve_record, freshness, gate_summary, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import Workspace
-from howtoctl.names import STAGED, Staged
+from howtoctl.model.names import STAGED, Staged
 from howtoctl.runs import variants
 from howtoctl.statuses import Health
+from howtoctl.workspace import Workspace
 
 
 @dataclasses.dataclass(frozen=True)

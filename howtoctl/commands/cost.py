@@ -11,8 +11,8 @@ import os
 
 from howtoctl import cost, cost_history, fsutil, output
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.runs import junit
+from howtoctl.workspace import Workspace
 
 _MAX_JUNIT_BYTES = 1 << 24
 

@@ -3,11 +3,12 @@ base) and its branch (whose tip is backed up first, so `howtoctl undo` brings it
 
 from __future__ import annotations
 
-from howtoctl import backup, lock, manifest, metadata_commit, names, output
+from howtoctl import backup, lock, metadata_commit, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
+from howtoctl.model import manifest, names
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def _plan_files(ws: Workspace, name: str) -> dict[str, bytes | None]:

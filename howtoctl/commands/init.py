@@ -10,13 +10,14 @@ import os
 import re
 import shlex
 
-from howtoctl import adopt, fsutil, lock, names, output, store
-from howtoctl import config as config_mod
+from howtoctl import fsutil, lock, output, store
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import Repo
-from howtoctl.howtos import MAX_TEXT_BYTES, decode_text
-from howtoctl.names import HEADS, BranchRef, short_branch
+from howtoctl.model import config as config_mod
+from howtoctl.model import init_templates, names
+from howtoctl.model.names import HEADS, BranchRef, short_branch
 from howtoctl.statuses import Change
+from howtoctl.workspace import MAX_TEXT_BYTES, decode_text
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
@@ -78,7 +79,7 @@ def _read(repo: Repo, rel: str) -> str | None:
 def _requirements(repo: Repo, wanted: str | None, example: str) -> str:
     """The lock the smoke tests install: --requirements ('': none), else the one found."""
     if wanted is None:
-        return adopt.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example)
+        return init_templates.find_requirements(lambda rel: os.path.isfile(repo.path(rel)), example)
     if wanted == "":
         return ""
     rel = names.repo_path(wanted, "--requirements", "requirements.txt")
@@ -92,7 +93,7 @@ def _requirements(repo: Repo, wanted: str | None, example: str) -> str:
 
 
 def _smoke_command(test: str, example: str) -> list[str]:
-    from howtoctl import manifest
+    from howtoctl.model import manifest
     from howtoctl.runs import variants
 
     try:
@@ -119,12 +120,12 @@ def _check_requirements(repo: Repo, rel: str, command: list[str]):
             return None
 
     runner = "pytest" if variants.is_pytest(command) else None
-    return requirements_check.check(text, rel, adopt.RUNNER_PYTHON, runner, read)
+    return requirements_check.check(text, rel, init_templates.RUNNER_PYTHON, runner, read)
 
 
 @dataclasses.dataclass
 class Plan:
-    settings: adopt.Settings
+    settings: init_templates.Settings
     command: list[str]  # the smoke test
     files: dict[str, str]  # rel: content, written where no file is
     edits: dict[str, str | None]  # rel: its new content (None: left as it is)
@@ -144,7 +145,7 @@ def plan(
     """What init would write; every refusal comes here, before anything is written."""
     from howtoctl import __version__
 
-    text = _read(repo, adopt.PYPROJECT)
+    text = _read(repo, init_templates.PYPROJECT)
     saved = config_mod.load(text)
     if base and saved.base and base != saved.base:
         raise HowtoError(
@@ -158,8 +159,8 @@ def plan(
     command = _smoke_command(test, example)
     if action_ref is not None:
         action_ref = _checked_action_ref(repo, action_ref)
-    pre_commit = _read(repo, adopt.PRE_COMMIT)
-    settings = adopt.Settings(
+    pre_commit = _read(repo, init_templates.PRE_COMMIT)
+    settings = init_templates.Settings(
         base=_base(repo, config.base),
         branch_prefix=config.branch_prefix,
         diff_dir=config.diff_dir,
@@ -167,19 +168,21 @@ def plan(
         example=example,
         requirements=_requirements(repo, requirements, example),
         action_ref=action_ref if action_ref is not None else _action_ref(__version__),
-        hook=pre_commit is None or adopt.has_hook(pre_commit),
+        hook=pre_commit is None or init_templates.has_hook(pre_commit),
     )
     # What later commands need to know is saved, so that they find it without options.
     values = {"base": settings.base, "example": example, "test": test}
-    pyproject, added = adopt.pyproject_with(text, {k: v for k, v in values.items() if v})
+    pyproject, added = init_templates.pyproject_with(text, {k: v for k, v in values.items() if v})
     edits = {
-        adopt.PYPROJECT: pyproject,
-        adopt.GITIGNORE: adopt.gitignore_with(_read(repo, adopt.GITIGNORE)),
+        init_templates.PYPROJECT: pyproject,
+        init_templates.GITIGNORE: init_templates.gitignore_with(
+            _read(repo, init_templates.GITIGNORE)
+        ),
     }
     the_plan = Plan(
         settings,
         command,
-        adopt.files(settings),
+        init_templates.files(settings),
         edits,
         added,
         _check_requirements(repo, settings.requirements, command),
@@ -201,9 +204,9 @@ def _refuse_unwritable(repo: Repo, the_plan: Plan) -> None:
             hint = (
                 f"add the settings to {target} yourself, then run init again:\n"
                 + "[tool.howtoctl]\n"
-                + adopt.config_lines(the_plan.added).rstrip()
-                if rel == adopt.PYPROJECT
-                else f"add the line {adopt.SITE_IGNORE} to {target} yourself, then run init again"
+                + init_templates.config_lines(the_plan.added).rstrip()
+                if rel == init_templates.PYPROJECT
+                else f"add the line {init_templates.SITE_IGNORE} to {target} yourself, then run init again"
             )
             raise HowtoError(
                 f"{rel} is a symbolic link (to {target}), which init does not write through; "
@@ -253,8 +256,8 @@ def apply(repo: Repo, the_plan: Plan) -> Written:
             done.created.append(rel)
         detail = (
             "[tool.howtoctl] " + ", ".join(f"{k} = {v!r}" for k, v in the_plan.added.items())
-            if rel == adopt.PYPROJECT
-            else f"ignores {adopt.SITE_IGNORE} (howtoctl render's output)"
+            if rel == init_templates.PYPROJECT
+            else f"ignores {init_templates.SITE_IGNORE} (howtoctl render's output)"
         )
         done.lines.append((rel, Change.UPDATED if rel in existed else Change.CREATED, detail))
     return done
@@ -264,10 +267,10 @@ def report(the_plan: Plan, done: Written) -> None:
     settings = the_plan.settings
     for rel, status, detail in done.lines:
         output.status_line(rel, status, detail)
-    if adopt.PRE_COMMIT in done.skipped and not settings.hook:
-        output.line(f"add the HOWTO gate to {adopt.PRE_COMMIT} yourself, under `repos:`:")
-        output.line(adopt.pre_commit_entry(settings).rstrip())
-    where = f"saved in {adopt.PYPROJECT}; HOWTOs in {settings.diff_dir}/"
+    if init_templates.PRE_COMMIT in done.skipped and not settings.hook:
+        output.line(f"add the HOWTO gate to {init_templates.PRE_COMMIT} yourself, under `repos:`:")
+        output.line(init_templates.pre_commit_entry(settings).rstrip())
+    where = f"saved in {init_templates.PYPROJECT}; HOWTOs in {settings.diff_dir}/"
     output.line(f"base branch: {settings.base} ({where})")
     _report_smoke(settings, the_plan.command, the_plan.requirements)
     _report_pins(settings, the_plan.pins_defaulted)
@@ -297,17 +300,19 @@ def run(
     return EXIT_OK
 
 
-def _report_smoke(settings: adopt.Settings, command: list[str], report) -> None:
+def _report_smoke(settings: init_templates.Settings, command: list[str], report) -> None:
     shown = shlex.join(command)
     if not settings.requirements:
-        output.line(f"smoke test: {shown} (on Python {adopt.RUNNER_PYTHON}; installs nothing)")
+        output.line(
+            f"smoke test: {shown} (on Python {init_templates.RUNNER_PYTHON}; installs nothing)"
+        )
         output.warn(
             "no requirements file found for the smoke tests: name one with --requirements PATH"
         )
         return
     output.line(
         f"smoke test: {shown}, after installing {settings.requirements} on Python "
-        f"{adopt.RUNNER_PYTHON}"
+        f"{init_templates.RUNNER_PYTHON}"
     )
     if report is None:
         return
@@ -320,26 +325,26 @@ def _report_smoke(settings: adopt.Settings, command: list[str], report) -> None:
         output.info(
             f"the smoke job will fail until {settings.requirements} installs there: update it, "
             "or choose another file (--requirements PATH) or smoke test (--test CMD); init "
-            f"leaves existing files alone, so edit `requirements:` in {adopt.PR_WORKFLOW} or "
+            f"leaves existing files alone, so edit `requirements:` in {init_templates.PR_WORKFLOW} or "
             "remove it before running init again"
         )
     else:
         output.line(
             f"{settings.requirements}: {len(report.requirements)} requirements, nothing that "
-            f"cannot install on Python {adopt.RUNNER_PYTHON} as far as can be told offline"
+            f"cannot install on Python {init_templates.RUNNER_PYTHON} as far as can be told offline"
         )
 
 
-def _report_pins(settings: adopt.Settings, by_default: bool) -> None:
+def _report_pins(settings: init_templates.Settings, by_default: bool) -> None:
     ref = settings.action_ref
     if by_default and ref == "main":
         output.warn(
-            f"the workflows use {adopt.ACTION_REPO}@main and the pre-commit hook rev: main, "
+            f"the workflows use {init_templates.ACTION_REPO}@main and the pre-commit hook rev: main, "
             "unpinned: this development build of howtoctl has no release to pin them to; pin "
             "them to a commit you trust: howtoctl init --action-ref SHA (on a fresh checkout "
             "of the workflows)"
         )
     else:
         output.line(
-            f"workflows pinned to {adopt.ACTION_REPO}@{ref}, the pre-commit hook to rev: {ref}"
+            f"workflows pinned to {init_templates.ACTION_REPO}@{ref}, the pre-commit hook to rev: {ref}"
         )

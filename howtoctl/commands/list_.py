@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from howtoctl import autoresolve_record, inspection, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS
-from howtoctl.howtos import Workspace
+from howtoctl.workspace import Workspace
 
 
 def run(ws: Workspace, *, as_json: bool = False, sort: str = "manifest") -> int:

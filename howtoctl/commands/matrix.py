@@ -7,8 +7,8 @@ import os
 
 from howtoctl import fsutil, output
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.runs import variants
+from howtoctl.workspace import Workspace
 
 
 def build(ws: Workspace, changed_since: str | None) -> dict:

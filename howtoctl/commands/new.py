@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shlex
 
-from howtoctl import lock, manifest, metadata_commit, names, output
+from howtoctl import lock, metadata_commit, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
+from howtoctl.model import manifest, names
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def run(

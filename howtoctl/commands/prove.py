@@ -3,7 +3,7 @@
 For each selected HOWTO, the diff is applied to the base (HEAD where the work tree has the
 base checked out, as `test --from-diff` does) and its smoke test run: a HOWTO whose tests fail
 as it is proves nothing by failing without a hunk, so its hunks are reported "not-run". When
-it passes, one mutant per counted hunk (see `howtoctl.proof`) runs the same smoke test, every
+it passes, one mutant per counted hunk (see `howtoctl.model.proof`) runs the same smoke test, every
 test to the end: a test of the HOWTO's own that fails proves the hunk, other failures make it
 "weak" and a pass means it survives; both are unproved. Mutants run after their HOWTO's own
 run, so they share its warm JAX compilation cache (a temporary directory removed at the end).
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import time
 
-from howtoctl import fsutil, gate_summary, output, proof
+from howtoctl import fsutil, gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import Workspace
-from howtoctl.proof import HunkResult
+from howtoctl.model import proof
+from howtoctl.model.proof import HunkResult
 from howtoctl.runs import mutants, options, smoke, stale, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
+from howtoctl.workspace import Workspace
 
 
 def _plan(ws: Workspace, name: str) -> mutants.Plan:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from howtoctl import names, output
+from howtoctl import output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
-from howtoctl.names import BranchRef, short_branch
+from howtoctl.model import names
+from howtoctl.model.names import BranchRef, short_branch
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 PUBLISHED_ROOT = "refs/howtoctl/published/"
 

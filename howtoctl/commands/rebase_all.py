@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 
-from howtoctl import backup, lock, output, rebase
+from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate, Repo
-from howtoctl.howtos import Workspace
+from howtoctl.rebase import plan, replay
 from howtoctl.statuses import Rebase
+from howtoctl.workspace import Workspace
 
 
 def _report(
@@ -44,20 +45,20 @@ def _report(
         for a in r.attempts:
             verdict = "accepted" if not a["failed"] else f"failed {a['failed']}: {a['detail']}"
             output.line(f"{'':15}{a['method']}: {verdict}", style="dim")
-        if r.status == rebase.Status.CONFLICT:
+        if r.status == plan.Status.CONFLICT:
             output.line(f"{'':15}resolve it with: howtoctl resolve {r.name}", style="dim")
-        elif r.status == rebase.Status.AUTO_RESOLVED:
+        elif r.status == plan.Status.AUTO_RESOLVED:
             output.line(f"{'':15}review it, then: howtoctl save {r.name}", style="dim")
-    counts = rebase.summarize(results)
-    if dry_run and rebase.Status.REBASED in counts:
-        counts["would-rebase"] = counts.pop(rebase.Status.REBASED)
+    counts = plan.summarize(results)
+    if dry_run and plan.Status.REBASED in counts:
+        counts["would-rebase"] = counts.pop(plan.Status.REBASED)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     output.info(f"{len(results)} HOWTO branch(es): {summary}")
     if stamp:
         output.info(f"old tips backed up under {backup.BACKUP_ROOT}{stamp}/ (undo: howtoctl undo)")
 
 
-def _auto_fields(r: rebase.BranchRebase) -> dict:
+def _auto_fields(r: plan.BranchRebase) -> dict:
     """--json fields of an automatic resolution: how the accepted result was made, and every
     candidate tried (each with the checks it passed and the one it failed)."""
     if not r.attempts:
@@ -86,10 +87,10 @@ def _auto_resolve(
     from howtoctl.autoresolve import merge_tools, resolver, smoke_check
     from howtoctl.runs import options, stale, variants
 
-    conflicted = [r for r in results if r.status == rebase.Status.CONFLICT]
+    conflicted = [r for r in results if r.status == plan.Status.CONFLICT]
     if not dry_run:
         for r in results:
-            if r.status != rebase.Status.CONFLICT:
+            if r.status != plan.Status.CONFLICT:
                 autoresolve_record.forget_partial(ws, r.name)
     accepted_records: dict[str, dict] = {}
     if not conflicted:
@@ -127,7 +128,7 @@ def _auto_resolve(
         r.attempts = tuple(a.as_dict() for a in outcome.attempts)
         accepted = outcome.accepted
         if accepted is not None:
-            r.status, r.new_tip = rebase.Status.AUTO_RESOLVED, accepted.tip
+            r.status, r.new_tip = plan.Status.AUTO_RESOLVED, accepted.tip
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )
@@ -157,7 +158,7 @@ def _remember_auto_resolved(ws: Workspace, moving, accepted: dict[str, dict]) ->
     from howtoctl import autoresolve_record
 
     for r in moving:
-        if r.status == rebase.Status.AUTO_RESOLVED:
+        if r.status == plan.Status.AUTO_RESOLVED:
             autoresolve_record.remember_accepted(ws, r.name, r.new_tip, accepted[r.name])
 
 
@@ -165,7 +166,7 @@ def _forget_partials(ws: Workspace, moved) -> None:
     from howtoctl import autoresolve_record
 
     for r in moved:
-        if r.status == rebase.Status.AUTO_RESOLVED:
+        if r.status == plan.Status.AUTO_RESOLVED:
             autoresolve_record.forget_partial(ws, r.name)
 
 
@@ -173,7 +174,7 @@ def _skip_checked_out(ws: Workspace, results) -> None:
     checked_out = ws.repo.checked_out_branches()
     for r in results:
         if r.moves and r.ref in checked_out:
-            r.status = rebase.Status.SKIPPED
+            r.status = plan.Status.SKIPPED
             r.detail = (
                 f"checked out in {checked_out[r.ref]} while it was rebased; "
                 "switch that work tree away and rerun"
@@ -240,15 +241,15 @@ def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -
     try:
         with output.status(f"rebasing {len(branches)} branch(es) in memory..."):
             parents = ws.repo.commits_not_in(branches.values(), target)
-            results = rebase.plan(branches, target, parents, ws.config.branch_prefix, blocked)
+            results = plan.plan(branches, target, parents, ws.config.branch_prefix, blocked)
             if dry_run:
                 # The merges write their trees to a throwaway object directory; the new
                 # commits are computed and dropped.
                 with ws.repo.throwaway_objects() as scratch:
-                    rebase.replay(scratch, results, target, committer="")
-            elif any(r.status == rebase.Status.PENDING for r in results):
+                    replay.replay(scratch, results, target, committer="")
+            elif any(r.status == plan.Status.PENDING for r in results):
                 committer = ws.repo.ident().decode(errors="surrogateescape")
-                ws.repo.write_commits(rebase.replay(ws.repo, results, target, committer))
+                ws.repo.write_commits(replay.replay(ws.repo, results, target, committer))
     except HowtoError as e:
         e.hint = e.hint or "no branch was moved"
         raise
@@ -313,5 +314,5 @@ def run(
         moving = [r for r in results if r.moves]
         stamp = apply(ws, moving, accepted, target, opts) if moving and not dry_run else None
     _report(ws, results, dry_run, as_json, stamp, onto or ws.base)
-    problems = [r for r in results if r.status in (rebase.Status.CONFLICT, rebase.Status.SKIPPED)]
+    problems = [r for r in results if r.status in (plan.Status.CONFLICT, plan.Status.SKIPPED)]
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from howtoctl import autoresolve_record, backup, conflict_markers, fsutil, lock, output, store
+from howtoctl import autoresolve_record, backup, fsutil, lock, output, store
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
+from howtoctl.model import conflict_markers
 from howtoctl.statuses import Change, Rebase
+from howtoctl.workspace import Workspace
 
 
 def _load(ws: Workspace, name: str) -> store.ResolveRecord | None:
@@ -327,7 +328,7 @@ def run(
     path: str | None,
     from_candidate: bool = False,
 ) -> int:
-    from howtoctl import names
+    from howtoctl.model import names
 
     names.validate_name(name)
     ws.refuse_misspelt([name])

@@ -12,8 +12,8 @@ import dataclasses
 from howtoctl import backup, forkpoint, freshness, lock, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 def commit_message(ws: Workspace, name: str) -> str:

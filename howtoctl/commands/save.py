@@ -5,19 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 
-from howtoctl import (
-    branch_metadata,
-    conflict_markers,
-    freshness,
-    fsutil,
-    lock,
-    output,
-    patch,
-    store,
-)
+from howtoctl import branch_metadata, freshness, fsutil, lock, output, store
 from howtoctl.errors import EXIT_OK, HowtoError
-from howtoctl.howtos import Workspace
+from howtoctl.model import conflict_markers, patch
 from howtoctl.statuses import Change, Hunk
+from howtoctl.workspace import Workspace
 
 
 def _guard_overwrite(ws: Workspace, name: str, current: bytes | None, tip: str) -> None:
@@ -260,7 +252,8 @@ def _proofs_to_write(ws: Workspace, planned) -> dict[str, tuple[str, bytes]]:
     diffs about to be saved (see `autoresolve_record.proof_to_save`), where the file does not
     hold a valid proof of that diff already. Raises HowtoError, before anything is written,
     when one cannot be written where it belongs."""
-    from howtoctl import autoresolve_record, proof
+    from howtoctl import autoresolve_record
+    from howtoctl.model import proof
 
     held = {}
     for name, tip, data, _, _ in planned:

@@ -6,10 +6,10 @@ import time
 
 from howtoctl import gate_summary, output
 from howtoctl.errors import EXIT_OK, EXIT_PROBLEMS, HowtoError
-from howtoctl.howtos import Workspace
 from howtoctl.runs import junit, options, smoke, stale, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
+from howtoctl.workspace import Workspace
 
 
 def _job(ws: Workspace, runner: smoke.Runner, name: str, from_diff: bool) -> smoke.Job:

@@ -8,9 +8,9 @@ import dataclasses
 from howtoctl import backup, lock, output
 from howtoctl.errors import EXIT_OK, HowtoError
 from howtoctl.git import RefUpdate
-from howtoctl.howtos import Workspace
-from howtoctl.names import short_branch
+from howtoctl.model.names import short_branch
 from howtoctl.statuses import Change
+from howtoctl.workspace import Workspace
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from howtoctl import fsutil
 from howtoctl.errors import GitError, HowtoError
 from howtoctl.git.run import Git
-from howtoctl.names import STAGED, Staged
-from howtoctl.objects import BlobId, CommitId, TreeId
+from howtoctl.model.names import STAGED, Staged
+from howtoctl.model.objects import BlobId, CommitId, TreeId
 
 # Diff options pinned so that `save` writes the same bytes whatever the user's configuration.
 DIFF_OPTIONS = (

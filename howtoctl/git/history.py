@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from howtoctl.git.run import Git
-from howtoctl.objects import CommitId
+from howtoctl.model.objects import CommitId
 
 __all__ = ["History"]
 

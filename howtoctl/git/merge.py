@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from howtoctl.errors import GitError, HowtoError
 from howtoctl.git.run import Git, git_environment, run, run_concurrently
-from howtoctl.objects import BlobId, CommitId, TreeId
+from howtoctl.model.objects import BlobId, CommitId, TreeId
 
 # git 2.38 added `merge-tree --write-tree` (the in-memory merge rebase-all is built on);
 # 2.39 added `merge-tree --stdin` (all merges in one process).

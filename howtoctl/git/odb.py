@@ -16,7 +16,7 @@ from typing import Self
 from howtoctl import fsutil
 from howtoctl.errors import HowtoError
 from howtoctl.git.run import Git
-from howtoctl.objects import BlobId, CommitId, Oid, RawCommit, TreeId, object_id, parse_commit
+from howtoctl.model.objects import BlobId, CommitId, Oid, RawCommit, TreeId, object_id, parse_commit
 
 __all__ = ["FALLBACK_IDENTITY", "BlobId", "CommitId", "Objects", "Oid", "TreeId"]
 

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from howtoctl.errors import HowtoError
 from howtoctl.git.run import Git, uninterruptible
-from howtoctl.names import HEADS, BranchRef
-from howtoctl.objects import CommitId, Oid
+from howtoctl.model.names import HEADS, BranchRef
+from howtoctl.model.objects import CommitId, Oid
 
 
 class RefUpdate(NamedTuple):

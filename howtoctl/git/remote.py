@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from howtoctl.git.refs import RefUpdate
 from howtoctl.git.run import Git
-from howtoctl.objects import CommitId
+from howtoctl.model.objects import CommitId
 
 
 class Remotes:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from howtoctl import fsutil
 from howtoctl.git.run import Git
-from howtoctl.names import HEADS, BranchRef
-from howtoctl.objects import CommitId
+from howtoctl.model.names import HEADS, BranchRef
+from howtoctl.model.objects import CommitId
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,15 +13,15 @@ import dataclasses
 import time
 from collections.abc import Sequence
 
-from howtoctl import counted_hunks, proof
-from howtoctl.counted_hunks import HunkInfo
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry, Exemption
-from howtoctl.patch import FilePatch
-from howtoctl.proof import HunkResult
+from howtoctl.model import counted_hunks, proof
+from howtoctl.model.counted_hunks import HunkInfo
+from howtoctl.model.manifest import Entry, Exemption
+from howtoctl.model.patch import FilePatch
+from howtoctl.model.proof import HunkResult
 from howtoctl.runs import smoke
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Hunk, Run
 
 # A mutant may loop for ever (a hunk that ends a loop): it gets this many times as long as

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Sequence
 
 from howtoctl.errors import HowtoError
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 from howtoctl.runs import variants
 
 

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from howtoctl import fsutil, output
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 from howtoctl.runs import interrupts, junit, process, stale, variants
-from howtoctl.runs.junit import VariantResult
+from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 
 TAIL_LINES = 40

@@ -12,10 +12,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from howtoctl.errors import HowtoError
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 
 if TYPE_CHECKING:
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
 # Changes to these affect every variant: the tool itself and how the environment is built.
 GLOBAL_PATHS = (
@@ -189,8 +189,8 @@ def narrow(ws: Workspace, selected: Sequence[str], changed_since: str) -> list[s
 def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
     """HOWTOs whose manifest entry differs from the one where HEAD forked from `since`; None
     when the older manifest cannot be read."""
-    from howtoctl import manifest
-    from howtoctl.howtos import decode_text
+    from howtoctl.model import manifest
+    from howtoctl.workspace import decode_text
 
     fork = ws.repo.merge_base(since, "HEAD")
     data = ws.repo.show_file(fork, ws.config.manifest) if fork else None
@@ -204,7 +204,7 @@ def _entries_changed(ws: Workspace, since: str) -> set[str] | None:
 
 def diff_files(ws: Workspace, name: str) -> tuple[str, ...]:
     """Files a HOWTO changes, from its diff (or nothing if it has none or it is broken)."""
-    from howtoctl import patch
+    from howtoctl.model import patch
 
     data = ws.read_diff(name)
     if data is None:

@@ -442,7 +442,7 @@ def test_with_prove_an_accepted_merge_has_every_hunk_proved(tmp_path):
 
 
 def test_save_writes_the_proof_of_the_diff_prove_proved(tmp_path):
-    from howtoctl import proof
+    from howtoctl.model import proof
 
     r = _proving(tmp_path, DROPOUT)
     assert _rebase(r, "--prove")[0] == 0

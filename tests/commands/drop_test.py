@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from howtoctl import manifest
+from howtoctl.model import manifest
 
 
 def _with_entry(r, name="alpha", title="Alpha"):

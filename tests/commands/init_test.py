@@ -4,19 +4,22 @@ import subprocess
 import pytest
 import yaml
 
-from howtoctl import adopt
+from howtoctl.model import init_templates
 from tests.gitrepo import GitRepo
 from tests.watchdog import watchdog
 
-WORKFLOWS = (adopt.PR_WORKFLOW, adopt.PUBLISH_WORKFLOW)
+WORKFLOWS = (init_templates.PR_WORKFLOW, init_templates.PUBLISH_WORKFLOW)
 CREATED = [
     "howtos/manifest.toml",
-    adopt.GUIDE,
-    adopt.PRE_COMMIT,
-    adopt.PR_WORKFLOW,
-    adopt.PUBLISH_WORKFLOW,
+    init_templates.GUIDE,
+    init_templates.PRE_COMMIT,
+    init_templates.PR_WORKFLOW,
+    init_templates.PUBLISH_WORKFLOW,
 ]
-EDITED = [adopt.PYPROJECT, adopt.GITIGNORE]  # created, or changed where they exist
+EDITED = [
+    init_templates.PYPROJECT,
+    init_templates.GITIGNORE,
+]  # created, or changed where they exist
 
 
 def _actionlint(repo):
@@ -41,7 +44,7 @@ def test_empty_repository_to_a_checked_howto(tmp_path):
     assert res.code == 0, res
     assert _status(res.out) == dict.fromkeys([*CREATED, *EDITED], "created")
     assert "base branch: main" in res.out
-    guide = r.read(adopt.GUIDE)
+    guide = r.read(init_templates.GUIDE)
     assert "git switch main" in guide and "howto/NAME" in guide
     r.write("examples/mnist/train.py", "".join(f"line {i}\n" for i in range(1, 21)))
     r.commit("Adopt howtoctl, with an example")
@@ -64,7 +67,7 @@ def test_empty_repository_to_a_checked_howto(tmp_path):
         assert wf["permissions"] == {"contents": "read"}
         assert wf["concurrency"]["cancel-in-progress"] == "true"
         uses = [s["uses"] for job in wf["jobs"].values() for s in job["steps"] if "uses" in s]
-        assert f"{adopt.ACTION_REPO}@0123456789abcdef0123456789abcdef01234567" in uses
+        assert f"{init_templates.ACTION_REPO}@0123456789abcdef0123456789abcdef01234567" in uses
         assert all("@" in u and len(u.split("@")[1]) == 40 for u in uses)  # pinned by commit
 
 
@@ -82,10 +85,10 @@ def test_flax_2020_layout_checks_right_after_init(tmp_path):
     res = r.cli("init", "--example", "examples/mnist")
     assert res.code == 0, res
     assert "base branch: master" in res.out
-    assert "git switch master" in r.read(adopt.GUIDE)
+    assert "git switch master" in r.read(init_templates.GUIDE)
     # The smoke tests install the example's own requirements.
-    assert 'requirements: "examples/mnist/requirements.txt"' in r.read(adopt.PR_WORKFLOW)
-    assert 'branches: ["master"]' in r.read(adopt.PUBLISH_WORKFLOW)
+    assert 'requirements: "examples/mnist/requirements.txt"' in r.read(init_templates.PR_WORKFLOW)
+    assert 'branches: ["master"]' in r.read(init_templates.PUBLISH_WORKFLOW)
     res = r.cli("check")
     assert res.code == 0, res
     assert "ensembling" in res.out and "polyak-averaging" in res.out
@@ -94,17 +97,17 @@ def test_flax_2020_layout_checks_right_after_init(tmp_path):
 
 def test_never_overwrites_and_says_what_it_skipped(repo):
     r = repo
-    r.write(adopt.PRE_COMMIT, "repos: []\n")
+    r.write(init_templates.PRE_COMMIT, "repos: []\n")
     assert r.cli("init").code == 0
     before = {p: r.read(p) for p in CREATED}
-    assert before[adopt.PRE_COMMIT] == "repos: []\n"
-    r.write(adopt.GUIDE, "ours\n")
+    assert before[init_templates.PRE_COMMIT] == "repos: []\n"
+    r.write(init_templates.GUIDE, "ours\n")
     res = r.cli("init")
     assert res.code == 0
     assert _status(res.out) == dict.fromkeys(CREATED, "skipped")
-    assert {p: r.read(p) for p in CREATED} == {**before, adopt.GUIDE: "ours\n"}
+    assert {p: r.read(p) for p in CREATED} == {**before, init_templates.GUIDE: "ours\n"}
     # Where the hook could not be added, init prints the entry to add.
-    assert "id: howtoctl-check" in res.out and adopt.HOOKS_REPO in res.out
+    assert "id: howtoctl-check" in res.out and init_templates.HOOKS_REPO in res.out
 
 
 def test_bad_example_is_refused_and_nothing_is_written(repo):
@@ -123,9 +126,11 @@ def test_bare_repository_is_refused(tmp_path):
 
 def test_pre_commit_hook_entry_names_the_hook_this_repository_offers():
     offered = yaml.safe_load(
-        open(adopt.__file__.rsplit("/howtoctl/", 1)[0] + "/.pre-commit-hooks.yaml")
+        open(init_templates.__file__.rsplit("/howtoctl/", 1)[0] + "/.pre-commit-hooks.yaml")
     )
-    entry = yaml.safe_load(adopt.pre_commit_entry(adopt.Settings(base="main", action_ref="v1.2.3")))
+    entry = yaml.safe_load(
+        init_templates.pre_commit_entry(init_templates.Settings(base="main", action_ref="v1.2.3"))
+    )
     assert entry[0]["rev"] == "v1.2.3"
     assert [h["id"] for h in entry[0]["hooks"]] == [h["id"] for h in offered]
 
@@ -167,7 +172,7 @@ def test_bad_action_ref_is_refused_and_nothing_is_written(repo, ref):
 @pytest.mark.parametrize("ref", ["v1.2.3", "release/2026-11", "0123456789abcdef" * 2 + "01234567"])
 def test_good_action_ref_is_used(repo, ref):
     assert repo.cli("init", "--action-ref", ref).code == 0
-    assert f"{adopt.ACTION_REPO}@{ref}" in repo.read(adopt.PR_WORKFLOW)
+    assert f"{init_templates.ACTION_REPO}@{ref}" in repo.read(init_templates.PR_WORKFLOW)
 
 
 @pytest.mark.parametrize("base", ["main,evil", "x#y", "!tag", "'q'", 'a"b', "{a}", "&x"])
@@ -175,17 +180,19 @@ def test_workflows_quote_the_base_branch_and_parse(repo, base):
     repo.git("branch", base)
     res = repo.cli("--base", base, "init")
     assert res.code == 0, res
-    publish = yaml.safe_load(repo.read(adopt.PUBLISH_WORKFLOW))
+    publish = yaml.safe_load(repo.read(init_templates.PUBLISH_WORKFLOW))
     # (PyYAML reads the key `on` as True.)
     assert publish[True]["push"]["branches"] == [base]
-    assert yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]["needs"] == "matrix"
+    assert (
+        yaml.safe_load(repo.read(init_templates.PR_WORKFLOW))["jobs"]["smoke"]["needs"] == "matrix"
+    )
 
 
 def test_workflows_quote_the_requirements_path(repo):
     repo.write("ex/requirements.txt", "pytest\n")
     repo.commit("example lock")
-    s = adopt.Settings(base="main", example="ex", requirements="ex/a: b #c.txt")
-    smoke = yaml.safe_load(adopt.files(s)[adopt.PR_WORKFLOW])["jobs"]["smoke"]
+    s = init_templates.Settings(base="main", example="ex", requirements="ex/a: b #c.txt")
+    smoke = yaml.safe_load(init_templates.files(s)[init_templates.PR_WORKFLOW])["jobs"]["smoke"]
     assert smoke["steps"][1]["with"]["requirements"] == "ex/a: b #c.txt"
 
 
@@ -195,7 +202,7 @@ def test_workflows_quote_the_requirements_path(repo):
 def _config(r):
     import tomllib
 
-    return tomllib.loads(r.read(adopt.PYPROJECT))["tool"]["howtoctl"]
+    return tomllib.loads(r.read(init_templates.PYPROJECT))["tool"]["howtoctl"]
 
 
 def _trunk_repo(tmp_path, *other_branches):
@@ -230,16 +237,16 @@ def test_the_base_option_is_saved(tmp_path):
 def test_an_existing_pyproject_keeps_its_text_and_settings(tmp_path):
     r = _trunk_repo(tmp_path)
     original = '[project]\nname = "x"\n\n[tool.howtoctl]  # ours\nbranch-prefix = "h/"\n\n[tool.x]\na = 1\n'
-    r.write(adopt.PYPROJECT, original)
+    r.write(init_templates.PYPROJECT, original)
     assert r.cli("init", "--example", "ex").code == 0
-    text = r.read(adopt.PYPROJECT)
+    text = r.read(init_templates.PYPROJECT)
     assert text == original.replace("# ours\n", '# ours\nbase = "trunk"\nexample = "ex"\n')
     assert _config(r) == {"branch-prefix": "h/", "base": "trunk", "example": "ex"}
 
 
 def test_a_base_option_against_the_saved_one_is_refused(tmp_path):
     r = _trunk_repo(tmp_path, "main")
-    r.write(adopt.PYPROJECT, '[tool.howtoctl]\nbase = "main"\n')
+    r.write(init_templates.PYPROJECT, '[tool.howtoctl]\nbase = "main"\n')
     r.commit("config")
     before = r.snapshot()
     res = r.cli("--base", "trunk", "init")
@@ -258,7 +265,7 @@ def test_example_and_smoke_test_are_saved_for_new(tmp_path):
     }
     r.commit("Adopt howtoctl")
     assert r.cli("new", "demo", "--title", "Demo").code == 0
-    from howtoctl import manifest
+    from howtoctl.model import manifest
 
     entry = manifest.parse(r.read("howtos/manifest.toml"))["demo"]
     assert (entry.example, entry.test) == ("ex", "python -m pytest -q ex/train_test.py")
@@ -279,7 +286,7 @@ def test_the_rendered_site_is_ignored(repo):
     assert "site/" not in repo.git("status", "--porcelain", "--untracked-files=all")
     # Run again: not added twice.
     assert repo.cli("init").code == 0
-    assert repo.read(".gitignore").count(adopt.SITE_IGNORE) == 1
+    assert repo.read(".gitignore").count(init_templates.SITE_IGNORE) == 1
 
 
 @pytest.mark.parametrize(
@@ -288,17 +295,17 @@ def test_the_rendered_site_is_ignored(repo):
         (None, True),
         ("repos: []\n", False),
         (
-            f"repos:\n  - repo: {adopt.HOOKS_REPO}\n    rev: v1\n    hooks:\n      - id: howtoctl-check\n",
+            f"repos:\n  - repo: {init_templates.HOOKS_REPO}\n    rev: v1\n    hooks:\n      - id: howtoctl-check\n",
             True,
         ),
     ],
 )
 def test_the_guide_promises_the_hook_only_where_it_is_configured(repo, existing, promised):
     if existing is not None:
-        repo.write(adopt.PRE_COMMIT, existing)
+        repo.write(init_templates.PRE_COMMIT, existing)
     res = repo.cli("init")
     assert res.code == 0, res
-    assert ("pre-commit hook" in repo.read(adopt.GUIDE)) == promised
+    assert ("pre-commit hook" in repo.read(init_templates.GUIDE)) == promised
     # Where it is missing, init prints the entry to add.
     assert ("id: howtoctl-check" in res.out) == (existing is not None and not promised)
 
@@ -306,8 +313,8 @@ def test_the_guide_promises_the_hook_only_where_it_is_configured(repo, existing,
 def test_pins_of_workflows_and_hook_are_said(repo, tmp_path):
     res = repo.cli("init", "--action-ref", "v1.2.3")
     assert res.code == 0, res
-    assert "rev: v1.2.3" in repo.read(adopt.PRE_COMMIT)
-    assert f"workflows pinned to {adopt.ACTION_REPO}@v1.2.3" in res.out
+    assert "rev: v1.2.3" in repo.read(init_templates.PRE_COMMIT)
+    assert f"workflows pinned to {init_templates.ACTION_REPO}@v1.2.3" in res.out
     assert "pre-commit hook to rev: v1.2.3" in res.out
     # A development build has no release to pin to, and says so for both.
     other = GitRepo.create(tmp_path / "other", base="main")
@@ -326,7 +333,7 @@ def test_requirements_option(repo):
     repo.write("ci.txt", "pytest\nnumpy>=2\n")
     res = repo.cli("init", "--example", "ex", "--requirements", "ci.txt")
     assert res.code == 0, res
-    smoke = yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]
+    smoke = yaml.safe_load(repo.read(init_templates.PR_WORKFLOW))["jobs"]["smoke"]
     assert smoke["steps"][1]["with"]["requirements"] == "ci.txt"
     assert "ci.txt: 2 requirements" in res.out
 
@@ -334,7 +341,7 @@ def test_requirements_option(repo):
 def test_no_requirements_installs_nothing(repo):
     repo.write("ex/requirements.txt", "pytest\n")
     assert repo.cli("init", "--example", "ex", "--requirements", "").code == 0
-    smoke = yaml.safe_load(repo.read(adopt.PR_WORKFLOW))["jobs"]["smoke"]
+    smoke = yaml.safe_load(repo.read(init_templates.PR_WORKFLOW))["jobs"]["smoke"]
     assert "requirements" not in smoke["steps"][1]["with"]
 
 
@@ -386,6 +393,6 @@ def test_a_release_pins_workflows_and_hook_to_its_tag_by_default(repo, monkeypat
     )
     res = repo.cli("init")
     assert res.code == 0 and "unpinned" not in res.err, res
-    assert f"uses: {adopt.ACTION_REPO}@v1.4.0" in repo.read(adopt.PR_WORKFLOW)
-    assert "rev: v1.4.0" in repo.read(adopt.PRE_COMMIT)
+    assert f"uses: {init_templates.ACTION_REPO}@v1.4.0" in repo.read(init_templates.PR_WORKFLOW)
+    assert "rev: v1.4.0" in repo.read(init_templates.PRE_COMMIT)
     assert "pre-commit hook to rev: v1.4.0" in res.out

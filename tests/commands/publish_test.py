@@ -147,7 +147,7 @@ def test_publish_lease_protects_concurrent_remote_changes(clone_with_remote, tmp
     ci.commit("base moves")
     ci.cli("restore", "--all", "--force")
     from howtoctl.errors import HowtoError
-    from howtoctl.howtos import Workspace
+    from howtoctl.workspace import Workspace
 
     ws = Workspace(str(ci.path))
     p = publish.plan(

@@ -8,7 +8,7 @@ import pytest
 
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo, TreeId
-from howtoctl.names import STAGED
+from howtoctl.model.names import STAGED
 
 
 def test_path_lists_ignore_the_users_diff_configuration(repo):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from howtoctl.git import CommitId, RefUpdate, Repo
-from howtoctl.names import BranchRef
+from howtoctl.model.names import BranchRef
 
 
 def test_branch_updates_are_logged_backup_refs_are_not(tmp_path, repo):

@@ -6,7 +6,7 @@ import subprocess
 
 from howtoctl.git import CommitId, Repo
 from howtoctl.git.worktree import parse_worktree_list
-from howtoctl.names import BranchRef
+from howtoctl.model.names import BranchRef
 
 
 def test_detached_head_has_no_branch_checked_out_an_unborn_one_has(repo, tmp_path):

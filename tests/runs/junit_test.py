@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from howtoctl.runs import junit
+from howtoctl.runs import junit, result
 
 PYTEST_XML = """<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="3">
 <testcase classname="ex.calc_test" name="test_ok" time="0.1"/>
@@ -20,8 +20,8 @@ def test_failing_tests_from_pytest_report():
 
 def test_render_counts_and_escapes():
     results = [
-        junit.VariantResult("a", "passed", 1.5, command="pytest"),
-        junit.VariantResult(
+        result.VariantResult("a", "passed", 1.5, command="pytest"),
+        result.VariantResult(
             "b", "failed", 2.0, failing_tests=("t.py::x",), message="exit 1 <&>", output_tail="out"
         ),
     ]
@@ -55,15 +55,10 @@ def test_outcomes_tell_call_failures_from_setup_and_collection_errors():
         '<error message="collection failure">ImportError</error></testcase></testsuite>',
     )
     found = junit.outcomes(xml)
-    assert found == junit.Outcomes(
+    assert found == result.Outcomes(
         passed=("ex/calc_test.py::test_ok",),
         failed=("ex/calc_test.py::test_bad", "ex/calc_test.py::test_both"),
         errored=("ex/calc_test.py::test_err", "ex.other_test"),
         skipped=("ex/calc_test.py::test_skip",),
     )
     assert junit.outcomes("not xml") is None and junit.outcomes(None) is None
-
-
-def test_outcomes_stay_out_of_the_json_of_a_result():
-    r = junit.VariantResult("a", "passed", 1.0, outcomes=junit.Outcomes(passed=("t.py::x",)))
-    assert "outcomes" not in r.as_dict() and r.as_dict()["name"] == "a"

@@ -1,4 +1,4 @@
-from howtoctl.manifest import Entry
+from howtoctl.model.manifest import Entry
 from howtoctl.runs import variants
 
 

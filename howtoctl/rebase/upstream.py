@@ -1,0 +1,90 @@
+"""A branch's commits that its new base already has under another id, skipped as `git rebase`
+skips them ("skipped previously applied commit").
+
+`howtoctl new` commits a HOWTO's manifest entry on the base, then forks the branch after it. If
+the base is rewritten (`git pull --rebase` gives that commit a new id), the branch still carries
+the old one; `replay.replay` merges it with a base that has the new copy, edited since, and
+meets a conflict git rebase never sees. Only for a branch whose replay conflicts is git asked
+which of its commits are upstream (one `git cherry`); the commits after the first such one are
+then replayed as git rebase does, each as a cherry-pick onto the last (a merge whose base is
+the commit's own parent). merge-tree only picks merge bases from history (git 2.39 has no
+--merge-base), so each pick merges the commit with a throwaway commit: the replayed tree so
+far, on the commit's parent. Those are written, reached by no ref.
+
+A branch whose replay is clean is not asked about (that would cost a git process a branch):
+there a commit the base already has merges to the base's own tree and `chain.chain` drops it.
+The one case left to git rebase alone: the base took the commit's copy and then reverted it,
+where the merge brings the change back and git rebase would skip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from howtoctl.git import Repo
+from howtoctl.git.merge import MergeResult
+from howtoctl.model import objects
+from howtoctl.model.objects import Oid
+from howtoctl.rebase.chain import Chain, Step, chain, replayed_commit, started_empty
+
+
+def replay(
+    repo: Repo,
+    commits: Sequence[Oid],
+    tip: Oid,
+    onto: Oid,
+    originals: Mapping[Oid, objects.RawCommit],
+    merged: Mapping[Oid, MergeResult],
+    committer: str,
+) -> tuple[Chain, tuple[Oid, ...]] | None:
+    """The branch `commits` (to `tip`, whose replay onto `onto` conflicted) replayed without
+    those already upstream: (the chain, the commits skipped as upstream). None when none of
+    the commits up to the conflict is upstream, or a pick after them conflicts too: then the
+    conflict stands as `replay.replay` found it."""
+    conflicted = next(i for i, c in enumerate(commits) if not merged[c].clean)
+    upstream = repo.commits_already_upstream(onto, tip)
+    first = next((i for i, c in enumerate(commits) if c in upstream), None)
+    if first is None or first > conflicted:
+        return None
+    onto_tree = originals[onto].tree
+    parent_tree = onto_tree
+    steps = []
+    for i, commit in enumerate(commits):
+        if commit in upstream:
+            continue
+        original = originals[commit]
+        if i < first:
+            tree = merged[commit].tree  # before any skip, the batch's merge is git rebase's
+        else:
+            picked = _pick(repo, commit, original, parent_tree, committer)
+            if not picked.clean:
+                return None
+            tree = picked.tree
+        empty = started_empty(originals, commit)
+        steps.append(Step(commit, original, tree, empty))
+        if tree != parent_tree or empty:  # else `chain` drops it: the parent stays
+            parent_tree = tree
+    skipped = tuple(c for c in commits if c in upstream)
+    return chain(repo, onto, onto_tree, steps, committer), skipped
+
+
+def _pick(
+    repo: Repo, commit: Oid, original: objects.RawCommit, ours: str, committer: str
+) -> MergeResult:
+    """`commit`'s change (against its parent) merged into the tree `ours`, as a cherry-pick."""
+    parent = original.parents[0]
+    # A dry run has no committer to give; the stand-in is never seen, any valid one will do.
+    committer = committer or dict(original.headers)["committer"]
+    (stand_in,) = repo.write_commits([replayed_commit(original, ours, parent, committer)])
+    return repo.merge_trees([(stand_in, commit)])[0]
+
+
+def describe(skipped: Sequence[Oid], originals: Mapping[Oid, objects.RawCommit]) -> str:
+    """What git rebase says of them: "skipped previously applied commit", with each subject."""
+    return "skipped previously applied commit(s), already upstream: " + ", ".join(
+        f"{c.short} {_subject(originals[c])!r}" for c in skipped
+    )
+
+
+def _subject(commit: objects.RawCommit) -> str:
+    return commit.message.split(b"\n", 1)[0].decode(errors="replace")
