@@ -1,0 +1,178 @@
+"""Several files written as one step (`write_files`): all of them, or none, the old content
+put back should a rename fail midway."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from howtoctl.errors import EXIT_PROBLEMS, HowtoError
+from howtoctl.fsutil.paths import require_inside
+from howtoctl.fsutil.read import read_private
+from howtoctl.fsutil.write import create_private, remove_file, scratch_for, temporary_file
+
+
+@dataclasses.dataclass(frozen=True)
+class FileWrite:
+    """One file of a `write_files` step: `data` for `path`, or None to remove it; with
+    `create`, the file is made only where none is (one found there is left, not replaced)."""
+
+    path: str
+    data: bytes | None
+    create: bool = False
+
+
+class PartlyWrittenError(HowtoError):
+    """A multi-file write failed, and putting back what it had replaced failed too."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+def write_files(
+    writes: Sequence[FileWrite], inside: str, scratch_dir: str | None = None
+) -> list[str]:
+    """Write several files inside `inside` as one step: all of them, or none.
+
+    Every new content goes to a temporary file first (beside its target, or in `scratch_dir`
+    on the same file system, as for `write_atomic`), and every file to be replaced or removed
+    gets a hard link of its own, so that it can be put back; a failure there removes the
+    temporaries, and nothing has changed. Only then is each renamed into place. Should one of
+    those renames fail (or a Ctrl-C come), the files already replaced get their old content
+    back and the new ones are removed. HowtoError: nothing changed; PartlyWrittenError: not
+    even that worked, and the message names what is left. Returns the paths written (a
+    `create` that found a file is not)."""
+    for w in writes:
+        require_inside(os.path.dirname(w.path) if w.data is not None else w.path, inside)
+        if os.path.isdir(w.path) and not os.path.islink(w.path):
+            raise HowtoError(f"cannot write {w.path}: it is a directory; nothing was written")
+    made = _missing_directories(os.path.dirname(w.path) for w in writes if w.data is not None)
+    staged: list[tuple[FileWrite, str | None, str | None]] = []  # (write, new, kept old)
+    try:
+        for w in writes:
+            new = kept = None
+            if w.data is not None:
+                new = _staged_copy(w.path, w.data, scratch_dir)
+            if not w.create and os.path.lexists(w.path):
+                kept = _keep_link(w.path, scratch_for(os.path.dirname(w.path), scratch_dir))
+            staged.append((w, new, kept))
+        return _rename_into_place(staged)
+    except BaseException:
+        for directory in reversed(made):
+            try:
+                os.rmdir(directory)  # only when empty: a file put back keeps its directory
+            except OSError:
+                pass
+        raise
+    finally:
+        for _, new, kept in staged:
+            for tmp in (new, kept):
+                if tmp is not None:
+                    remove_file(tmp)
+
+
+def _missing_directories(directories) -> list[str]:
+    """The directories that do not exist yet on the way to `directories`, outermost first."""
+    missing: list[str] = []
+    for directory in directories:
+        chain = []
+        while directory and not os.path.lexists(directory):
+            chain.append(directory)
+            directory = os.path.dirname(directory)
+        missing += [d for d in reversed(chain) if d not in missing]
+    return missing
+
+
+def _staged_copy(path: str, data: bytes, scratch_dir: str | None) -> str:
+    """A temporary file holding `data`, with `path`'s mode, ready to be renamed over it."""
+    fd, tmp = temporary_file(path, os.path.dirname(path) or ".", scratch_dir)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644)
+    except OSError as e:
+        remove_file(tmp)
+        raise HowtoError(
+            f"cannot write {path}: {e.strerror}; every file was left as it was",
+            "check the directory's permissions and free space",
+        ) from None
+    return tmp
+
+
+def _keep_link(path: str, directory: str) -> str:
+    """A hard link in `directory` (on its file system) to the file (or link) at `path`: its
+    old content, to put back with one rename. Where no hard link can be made (a file system
+    without them, a file of another user's), a copy."""
+    kept = os.path.join(directory, f".howtoctl-{os.path.basename(path)}-{os.urandom(6).hex()}")
+    try:
+        try:
+            os.link(path, kept, follow_symlinks=False)
+        except OSError:
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), kept)
+            else:
+                data = read_private(path, 1 << 31)
+                if data is None:
+                    raise
+                with os.fdopen(create_private(kept), "wb") as f:
+                    f.write(data)
+                os.chmod(kept, os.stat(path).st_mode & 0o777)
+    except OSError as e:
+        remove_file(kept)
+        raise HowtoError(
+            f"cannot keep a copy of {path} to put back should a later write fail: {e.strerror}; "
+            "every file was left as it was",
+            "check the directory's permissions and free space",
+        ) from None
+    return kept
+
+
+def _rename_into_place(staged: list[tuple[FileWrite, str | None, str | None]]) -> list[str]:
+    done: list[tuple[FileWrite, str | None]] = []
+    written = []
+    failed = ""
+    try:
+        for w, new, kept in staged:
+            failed = w.path
+            if new is None:
+                remove_file(w.path)
+            elif w.create:
+                try:
+                    os.link(new, w.path)  # never replaces a file that appeared meanwhile
+                except FileExistsError:
+                    continue
+            else:
+                os.replace(new, w.path)
+            done.append((w, kept))
+            written.append(w.path)
+    except BaseException as e:
+        left = _put_back(done)
+        if left:
+            raise PartlyWrittenError(
+                f"cannot write {failed}, and putting back the files already written failed: "
+                f"{', '.join(left)} are left as this command wrote them",
+                "check the directory's permissions and free space, then run the command again",
+            ) from None
+        if isinstance(e, OSError):
+            raise HowtoError(
+                f"cannot write {failed}: {e.strerror}; every file was left as it was",
+                "check the directory's permissions and free space",
+            ) from None
+        raise
+    return written
+
+
+def _put_back(done: list[tuple[FileWrite, str | None]]) -> list[str]:
+    """Undo the renames of `done`, newest first; the paths that could not be put back."""
+    left = []
+    for w, kept in reversed(done):
+        try:
+            if kept is not None:
+                os.replace(kept, w.path)
+            else:
+                remove_file(w.path)
+        except OSError:
+            left.append(w.path)
+    return left
