@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from howtoctl.errors import EXIT_PROBLEMS, HowtoError
 from howtoctl.fsutil.paths import require_inside
 from howtoctl.fsutil.read import read_private
-from howtoctl.fsutil.write import create_private, remove_file, scratch_for, temporary_file
+from howtoctl.fsutil.write import (
+    create_private,
+    remove_file,
+    scratch_for,
+    temporary_file,
+    write_durably,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,10 +93,7 @@ def _staged_copy(path: str, data: bytes, scratch_dir: str | None) -> str:
     """A temporary file holding `data`, with `path`'s mode, ready to be renamed over it."""
     fd, tmp = temporary_file(path, os.path.dirname(path) or ".", scratch_dir)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        write_durably(fd, data)
         os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644)
     except OSError as e:
         remove_file(tmp)

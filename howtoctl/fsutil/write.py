@@ -37,6 +37,14 @@ def temporary_file(path: str, directory: str, scratch_dir: str | None) -> tuple[
         ) from None
 
 
+def write_durably(fd: int, data: bytes) -> None:
+    """Write `data` to the new file `fd` and close it, on disk before any rename makes it seen."""
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def write_atomic(
     path: str, data: bytes, scratch_dir: str | None = None, inside: str | None = None
 ) -> None:
@@ -55,10 +63,7 @@ def write_atomic(
             raise HowtoError(f"cannot write {path}: it is a directory")
     fd, tmp = temporary_file(path, directory, scratch_dir)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        write_durably(fd, data)
         if os.path.exists(path):
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
         else:
@@ -91,10 +96,7 @@ def write_new(
         require_inside(path, inside)
     fd, tmp = temporary_file(path, directory, scratch_dir)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        write_durably(fd, data)
         os.chmod(tmp, 0o644)
         os.link(tmp, path)
         return True
