@@ -96,6 +96,13 @@ def test_curve_is_the_mean_min_and_max_per_evaluation_over_the_seeds():
     assert ys["min"] == [0.5, 0.8] and ys["max"] == [0.7, 1.0]
 
 
+def test_a_curve_of_one_value_per_member_is_their_mean_per_evaluation():
+    rows = [{"epoch": 1, "members": [0.5, 0.7]}, {"epoch": 2, "members": [0.8, 1.0]}]
+    step, xs, ys = generate.curve([{"metrics": rows}, {"metrics": rows}], "members")
+    assert (step, xs) == ("epoch", [1, 2])
+    assert ys["mean"] == pytest.approx([0.6, 0.9])
+
+
 def test_compare_names_each_figure_whose_new_mean_leaves_the_committed_min_max():
     committed = [
         {"label": "base", "arm": "base", "key": "k", "min": 0.94, "max": 0.96, "seeds": [0, 1]},

@@ -134,11 +134,18 @@ def final_value(rows: list[dict], key: str) -> float | None:
     A list of numbers (e.g. one per ensemble member) counts as its mean.
     """
     for row in reversed(rows):
-        value = row.get(key)
-        if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
-            return statistics.fmean(value)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+        value = number(row.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def number(value: object) -> float | None:
+    """A logged value as one number: a list of numbers (one per ensemble member) is its mean."""
+    if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
+        return statistics.fmean(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return None
 
 
@@ -215,9 +222,9 @@ def curve(arm_runs: list[dict], key: str) -> tuple[str, list[int], dict[str, lis
     per step the mean, min and max."""
     step = next((s for s in STEP_KEYS if any(s in row for row in arm_runs[0]["metrics"])), "")
     per_run = [
-        {row[step]: row[key] for row in r["metrics"] if step in row and key in row}
-        for r in arm_runs
+        {row[step]: number(row.get(key)) for row in r["metrics"] if step in row} for r in arm_runs
     ]
+    per_run = [{x: v for x, v in p.items() if v is not None} for p in per_run]
     xs = sorted(set.intersection(*(set(p) for p in per_run))) if per_run else []
     ys = {"mean": [], "min": [], "max": []}
     for x in xs:
