@@ -257,14 +257,14 @@ def plan_and_replay(ws: Workspace, branches: dict, target: str, dry_run: bool) -
 
 
 def _resolve_conflicts(ws: Workspace, results: list, target: str, opts: Options) -> dict:
-    from howtoctl.runs import interrupts
+    from howtoctl import signals
 
     # A candidate's commits must exist to run its smoke test: a dry run writes them to
     # a throwaway object directory, so it adds no object at all.
     # SIGTERM, too, must stop the smoke tests and remove their work trees: one left
     # at a dry run's throwaway commit would break `git gc`.
     with (
-        interrupts.sigterm_interrupts(),
+        signals.sigterm_interrupts(),
         ws.repo.throwaway_objects() if opts.dry_run else contextlib.nullcontext(ws.repo) as repo,
     ):
         return _auto_resolve(ws, repo, results, target, opts.dry_run, opts.prove, opts.timeout)

@@ -7,6 +7,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 
+from howtoctl import signals
 from howtoctl.errors import EXIT_PROBLEMS, HowtoError
 from howtoctl.fsutil.paths import require_inside
 from howtoctl.fsutil.read import read_private
@@ -34,8 +35,33 @@ class PartlyWrittenError(HowtoError):
 
     exit_code = EXIT_PROBLEMS
 
+    def __init__(self, message: str, hint: str, kept: Sequence[str]) -> None:
+        super().__init__(message, hint)
+        self.kept = list(kept)  # the old contents that could not be put back, left where kept
+
+
+KEPT_PREFIX = ".howtoctl-old-"  # an old file's content kept to put back; `clear_stale` spares it
+
+
+@dataclasses.dataclass
+class _Staged:
+    """One write on its way: the temporary with its new content, the old file kept."""
+
+    write: FileWrite
+    new: str | None = None
+    kept: str | None = None
+
 
 def write_files(
+    writes: Sequence[FileWrite], inside: str, scratch_dir: str | None = None
+) -> list[str]:
+    """`_write_files` with Ctrl-C and SIGTERM deferred until it is done: a signal lands before
+    the step or after it, never between two renames or in the clean-up."""
+    with signals.deferred():
+        return _write_files(writes, inside, scratch_dir)
+
+
+def _write_files(
     writes: Sequence[FileWrite], inside: str, scratch_dir: str | None = None
 ) -> list[str]:
     """Write several files inside `inside` as one step: all of them, or none.
@@ -53,16 +79,20 @@ def write_files(
         if os.path.isdir(w.path) and not os.path.islink(w.path):
             raise HowtoError(f"cannot write {w.path}: it is a directory; nothing was written")
     made = _missing_directories(os.path.dirname(w.path) for w in writes if w.data is not None)
-    staged: list[tuple[FileWrite, str | None, str | None]] = []  # (write, new, kept old)
+    staged: list[_Staged] = []  # each registered before its files are made: all are cleaned up
+    left: set[str] = set()
     try:
         for w in writes:
-            new = kept = None
+            entry = _Staged(w)
+            staged.append(entry)
             if w.data is not None:
-                new = _staged_copy(w.path, w.data, scratch_dir)
+                entry.new = _staged_copy(w.path, w.data, scratch_dir)
             if not w.create and os.path.lexists(w.path):
-                kept = _keep_link(w.path, scratch_for(os.path.dirname(w.path), scratch_dir))
-            staged.append((w, new, kept))
+                entry.kept = _keep_link(w.path, scratch_for(os.path.dirname(w.path), scratch_dir))
         return _rename_into_place(staged)
+    except PartlyWrittenError as e:
+        left = set(e.kept)
+        raise
     except BaseException:
         for directory in reversed(made):
             try:
@@ -71,9 +101,9 @@ def write_files(
                 pass
         raise
     finally:
-        for _, new, kept in staged:
-            for tmp in (new, kept):
-                if tmp is not None:
+        for entry in staged:
+            for tmp in (entry.new, entry.kept):
+                if tmp is not None and tmp not in left:
                     remove_file(tmp)
 
 
@@ -95,8 +125,10 @@ def _staged_copy(path: str, data: bytes, scratch_dir: str | None) -> str:
     try:
         write_durably(fd, data)
         os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644)
-    except OSError as e:
+    except BaseException as e:
         remove_file(tmp)
+        if not isinstance(e, OSError):
+            raise
         raise HowtoError(
             f"cannot write {path}: {e.strerror}; every file was left as it was",
             "check the directory's permissions and free space",
@@ -108,7 +140,7 @@ def _keep_link(path: str, directory: str) -> str:
     """A hard link in `directory` (on its file system) to the file (or link) at `path`: its
     old content, to put back with one rename. Where no hard link can be made (a file system
     without them, a file of another user's), a copy."""
-    kept = os.path.join(directory, f".howtoctl-{os.path.basename(path)}-{os.urandom(6).hex()}")
+    kept = os.path.join(directory, f"{KEPT_PREFIX}{os.path.basename(path)}-{os.urandom(6).hex()}")
     try:
         try:
             os.link(path, kept, follow_symlinks=False)
@@ -122,8 +154,10 @@ def _keep_link(path: str, directory: str) -> str:
                 with os.fdopen(create_private(kept), "wb") as f:
                     f.write(data)
                 os.chmod(kept, os.stat(path).st_mode & 0o777)
-    except OSError as e:
+    except BaseException as e:
         remove_file(kept)
+        if not isinstance(e, OSError):
+            raise
         raise HowtoError(
             f"cannot keep a copy of {path} to put back should a later write fail: {e.strerror}; "
             "every file was left as it was",
@@ -132,31 +166,37 @@ def _keep_link(path: str, directory: str) -> str:
     return kept
 
 
-def _rename_into_place(staged: list[tuple[FileWrite, str | None, str | None]]) -> list[str]:
+def _rename_into_place(staged: list[_Staged]) -> list[str]:
     done: list[tuple[FileWrite, str | None]] = []
     written = []
     failed = ""
     try:
-        for w, new, kept in staged:
+        for entry in staged:
+            w, new = entry.write, entry.new
             failed = w.path
+            # Recorded before the rename, so that one which fails after taking effect is undone.
+            done.append((w, entry.kept))
             if new is None:
                 remove_file(w.path)
             elif w.create:
                 try:
                     os.link(new, w.path)  # never replaces a file that appeared meanwhile
                 except FileExistsError:
+                    done.pop()
                     continue
             else:
                 os.replace(new, w.path)
-            done.append((w, kept))
             written.append(w.path)
     except BaseException as e:
         left = _put_back(done)
         if left:
+            kept_of = {w.path: k for w, k in done if k is not None}
             raise PartlyWrittenError(
                 f"cannot write {failed}, and putting back the files already written failed: "
-                f"{', '.join(left)} are left as this command wrote them",
+                f"{', '.join(left)} are left as this command wrote them"
+                + "".join(f"; the old {p} is kept as {kept_of[p]}" for p in left if p in kept_of),
                 "check the directory's permissions and free space, then run the command again",
+                [kept_of[p] for p in left if p in kept_of],
             ) from None
         if isinstance(e, OSError):
             raise HowtoError(

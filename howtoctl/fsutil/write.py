@@ -179,7 +179,8 @@ def clear_stale(directory: str) -> None:
     except OSError:
         return
     for name in names:
-        if name.startswith(".howtoctl-"):
+        # An old file kept by a multi-file write that could not put it back is the user's.
+        if name.startswith(".howtoctl-") and not name.startswith(".howtoctl-old-"):
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:

@@ -10,8 +10,7 @@ writes every object itself.
 Minimum git version: 2.38 (`merge-tree --write-tree`; `--stdin` is used from 2.39 and emulated
 with one process per merge before that). See MIN_GIT_VERSION.
 
-Modules: run.py starts every git process (and holds the one thread pool and the one signal
-policy); repo.py is the facade; refs.py reads refs and moves them in one transaction; odb.py
+Modules: run.py starts every git process (and holds the one thread pool); repo.py is the facade; refs.py reads refs and moves them in one transaction; odb.py
 reads and writes objects; diff.py diffs, applies and builds trees in temporary indexes;
 merge.py merges; worktree.py adds and removes work trees; remote.py talks to remotes.
 """
@@ -27,8 +26,9 @@ from howtoctl.git.merge import (
 from howtoctl.git.odb import FALLBACK_IDENTITY, BlobId, CommitId, Oid, TreeId
 from howtoctl.git.refs import RefUpdate
 from howtoctl.git.repo import Repo
-from howtoctl.git.run import git_environment, uninterruptible
+from howtoctl.git.run import git_environment
 from howtoctl.git.worktree import RebaseStep, Worktree
+from howtoctl.signals import uninterruptible
 
 __all__ = [
     "DIFF_OPTIONS",

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from howtoctl.errors import HowtoError
-from howtoctl.git.run import Git, uninterruptible
+from howtoctl.git.run import Git
 from howtoctl.model.names import HEADS, BranchRef
 from howtoctl.model.objects import CommitId, Oid
+from howtoctl.signals import uninterruptible
 
 
 class RefUpdate(NamedTuple):

@@ -3,16 +3,15 @@
 Every git process howtoctl starts goes through `run`: the environment sealed against the user's
 configuration (no pager, no prompts, messages in English), output captured, a failure raised as
 GitError unless the caller asks for the exit status. `Git` binds a repository's directory and
-environment to it. The thread pool that waits on several git processes at once and the signal
-policy for a block that must not stop half-way are here too, one of each.
+environment to it. The thread pool that waits on several git processes at once is here too; what
+a signal does meanwhile is `howtoctl.signals`'.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import subprocess
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from howtoctl.errors import GitError, HowtoError
@@ -170,31 +169,3 @@ def run_concurrently(fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
 
     with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
         return list(pool.map(fn, items))
-
-
-@contextlib.contextmanager
-def uninterruptible() -> Iterator[None]:
-    """Let a block that must not stop half-way finish before Ctrl-C or SIGTERM take effect.
-
-    Run the git processes inside it with `new_session=True`: a Ctrl-C goes to the whole
-    foreground process group, and a `git update-ref` killed mid-transaction leaves its lock files
-    behind. The interrupt is raised as KeyboardInterrupt once the block is done.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {
-        sig: signal.signal(sig, lambda signum, frame: received.append(signum))
-        for sig in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if received:
-        raise KeyboardInterrupt

@@ -14,11 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from howtoctl import fsutil, output
+from howtoctl import fsutil, output, signals
 from howtoctl.errors import HowtoError
 from howtoctl.git import Repo
 from howtoctl.model.manifest import Entry
-from howtoctl.runs import interrupts, junit, process, stale, variants
+from howtoctl.runs import junit, process, stale, variants
 from howtoctl.runs.result import VariantResult
 from howtoctl.statuses import Run
 
@@ -289,7 +289,7 @@ class Runner:
             return
         # A Ctrl-C or SIGTERM that comes now takes effect once every work tree is gone: one cut
         # short would stay registered (and half-removed) until the next run sweeps it.
-        with interrupts.deferred():
+        with signals.deferred():
             for path in self.worktrees:
                 self.repo.remove_worktree(path)
 
@@ -312,7 +312,7 @@ def run_jobs(
     Ctrl-C or SIGTERM stops every running smoke test; work trees go in any case (unless kept).
     """
     results: list[VariantResult] = []
-    with interrupts.sigterm_interrupts():
+    with signals.sigterm_interrupts():
         try:
             from rich.progress import (
                 BarColumn,

@@ -8,6 +8,7 @@ import pytest
 
 from howtoctl import fsutil
 from howtoctl.errors import EXIT_PROBLEMS, EXIT_USAGE, HowtoError
+from howtoctl.fsutil import transaction
 
 
 @pytest.fixture
@@ -124,3 +125,87 @@ def test_without_hard_links_the_old_files_are_kept_as_copies(tree, monkeypatch):
     with pytest.raises(HowtoError):
         fsutil.write_files(writes(tree), str(tree))
     assert contents(tree) == before
+
+
+# A SIGINT that arrives while a system call runs is raised by CPython as soon as the call
+# returns: after the file was replaced or removed. These raise it there.
+
+
+def test_ctrl_c_as_a_rename_returns_puts_that_file_back_too(tree, monkeypatch):
+    before = contents(tree)
+    replace = os.replace
+
+    def interrupted_after(src, dst, *a, **kw):
+        replace(src, dst, *a, **kw)
+        if str(dst).endswith(os.path.join("d", "a")):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted_after)
+    with pytest.raises(KeyboardInterrupt):
+        fsutil.write_files(writes(tree), str(tree))
+    assert contents(tree) == before
+
+
+def test_ctrl_c_as_a_removal_returns_puts_the_file_back(tree, monkeypatch):
+    before = contents(tree)
+    unlink = os.unlink
+
+    def interrupted_after(path, *a, **kw):
+        unlink(path, *a, **kw)
+        if str(path).endswith(os.path.join("d", "gone")):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "unlink", interrupted_after)
+    with pytest.raises(KeyboardInterrupt):
+        fsutil.write_files(writes(tree), str(tree))
+    assert contents(tree) == before
+
+
+def test_a_failure_to_keep_an_old_file_leaves_no_staged_temporary(tree, monkeypatch):
+    before = contents(tree)
+
+    def no_link(*a, **kw):
+        raise OSError(1, "Operation not permitted")
+
+    def disk_full(path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(transaction, "create_private", disk_full)
+    with pytest.raises(HowtoError) as e:
+        fsutil.write_files(writes(tree), str(tree))
+    assert e.value.exit_code == EXIT_USAGE
+    assert contents(tree) == before  # no .howtoctl-*.tmp holding the new content
+
+
+def test_ctrl_c_while_staging_leaves_no_temporary(tree, monkeypatch):
+    before = contents(tree)
+
+    def interrupted(fd, data):
+        os.close(fd)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(transaction, "write_durably", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fsutil.write_files(writes(tree), str(tree))
+    assert contents(tree) == before
+
+
+def test_an_old_file_that_cannot_be_put_back_is_kept_and_named(tree, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    replace = os.replace
+
+    def failing(src, dst, *a, **kw):  # the new contents go in; d/c and every put-back fail
+        if str(dst).endswith(os.path.join("d", "c")) or not str(src).endswith(".tmp"):
+            raise OSError(5, "Input/output error")
+        return replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(fsutil.PartlyWrittenError) as e:
+        fsutil.write_files(writes(tree), str(tree), str(scratch))
+    assert e.value.exit_code == EXIT_PROBLEMS
+    kept = e.value.kept
+    assert sorted(open(k, "rb").read() for k in kept) == [b"old a\n", b"old gone\n"]
+    assert all(k in e.value.message for k in kept)
+    fsutil.clear_stale(str(scratch))  # the next run's sweep leaves them to the user
+    assert sorted(open(k, "rb").read() for k in kept) == [b"old a\n", b"old gone\n"]
