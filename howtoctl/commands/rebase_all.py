@@ -28,7 +28,7 @@ def _report(
                         "status": r.status,
                         "old_tip": r.old_tip,
                         "new_tip": r.new_tip,
-                        "commits": len(r.commits),
+                        "commits": len(r.commits) - len(r.upstream),
                         "conflicts": list(r.conflicts),
                         "dropped": list(r.dropped),
                         "detail": r.detail,

@@ -440,6 +440,20 @@ def test_a_conflict_after_a_skipped_commit_is_reported_where_git_rebase_stops(re
     assert zeta["dropped"] == [] and r.rev("howto/zeta") == old_tip
 
 
+def test_json_commits_counts_the_replayed_commits_not_the_skipped_ones(repo):
+    """docs/reference/json.md: `commits` is how many were replayed."""
+    r = repo
+    base, c = _zeta_after_its_manifest_entry(r)
+    r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+    r.commit("zeta: one")
+    _pulled_main(r, base, ZETA, ZETA_RETITLED)
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 0 and zeta["dropped"] == [c], zeta
+    assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
+    assert zeta["commits"] == 1, zeta
+
+
 def test_the_detail_names_both_the_commits_upstream_and_those_dropped_as_in_the_base(repo):
     """`dropped` holds the commit skipped as upstream and the one whose change main made
     itself: the detail says both."""
