@@ -129,6 +129,7 @@ def _auto_resolve(
         accepted = outcome.accepted
         if accepted is not None:
             r.status, r.new_tip = plan.Status.AUTO_RESOLVED, accepted.tip
+            r.dropped = r.upstream
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )

@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -452,6 +453,57 @@ def test_json_commits_counts_the_replayed_commits_not_the_skipped_ones(repo):
     assert code == 0 and zeta["dropped"] == [c], zeta
     assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
     assert zeta["commits"] == 1, zeta
+
+
+MODEL = """\
+import os
+
+
+def build():
+    model = Model(features=10, dropout=0.1)
+    return model
+
+
+class Model:
+    def __init__(self, features, dropout):
+        self.features = features
+        self.dropout = dropout
+"""
+ZT = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta"\ntest = "true"\n'
+ZT_RETITLED = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta, retitled"\ntest = "true"\n'
+
+
+@pytest.mark.skipif(shutil.which("wiggle") is None, reason="no wiggle")
+def test_auto_resolve_skips_a_commit_already_upstream_as_the_rebase_does(repo):
+    """C is upstream; the branch's own change conflicts with main where wiggle merges it.
+    git rebase skips C and stops only at the own change: the resolution is main plus the own
+    change, main's retitled manifest entry kept."""
+    r = repo
+    r.write("ex/model.py", MODEL)
+    r.write("howtos/manifest.toml", ALPHA)
+    base = r.commit("manifest")
+    r.write("howtos/manifest.toml", ZT)
+    c = r.commit("Add zeta to the HOWTO manifest")
+    r.git("switch", "-q", "-c", "howto/zeta")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    own = r.commit("zeta: dropout")
+    old_tip = r.rev("howto/zeta")
+
+    def features(r):
+        r.replace("ex/model.py", "features=10", "features=32")
+        r.commit("main: features")
+
+    _pulled_main(r, base, ZT, ZT_RETITLED, features)
+    assert _git_rebase_stops_at(r, old_tip) == own
+    code, report = rebase_all(r, "--auto-resolve")
+    zeta = report["zeta"]
+    assert code == 0 and zeta["status"] == "auto-resolved", json.dumps(zeta)
+    assert zeta["dropped"] == [c] and zeta["commits"] == 1, zeta
+    assert r.git("show", "howto/zeta:howtos/manifest.toml") == ZT_RETITLED.rstrip("\n")
+    assert r.git("show", "howto/zeta:ex/model.py") == MODEL.replace(
+        "features=10, dropout=0.1", "features=32, dropout=0.5"
+    ).rstrip("\n")
+    assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
 
 
 def test_the_detail_names_both_the_commits_upstream_and_those_dropped_as_in_the_base(repo):
