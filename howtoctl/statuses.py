@@ -41,7 +41,7 @@ class Health(enum.StrEnum):
 
 
 class Rebase(enum.StrEnum):
-    """What became of one branch in rebase-all and resolve (rebase.py)."""
+    """What became of one branch in rebase-all and resolve (rebase/plan.py, rebase/replay.py)."""
 
     UP_TO_DATE = "up-to-date"
     REBASED = "rebased"

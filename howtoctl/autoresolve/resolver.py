@@ -2,8 +2,10 @@
 
 For a branch whose rebase conflicts, each candidate method replays all of the branch's commits
 the way `rebase.replay` does (commit ci becomes "the new base plus the branch's changes up to ci":
-git's merge of onto and ci, merge base the old fork point) and, for every path git left
-conflicted, merges the file with another tool instead:
+git's merge of onto and ci, merge base the old fork point; where the rebase skipped commits
+already upstream, the ones after them are cherry-picked one onto the last, as `rebase.upstream`
+replays them) and, for every path git left conflicted, merges the file with another tool instead
+(the HOWTO's change, below, leaves out the paths only a skipped commit changed):
 
 1. `wiggle`: word-level merge of the three versions git's merge paired for the path (the old
    fork point's, the new base's, the branch's; where git followed a rename, the old ones are
@@ -46,7 +48,8 @@ from howtoctl import fsutil
 from howtoctl.autoresolve import intent, merge_tools, smoke_check, verify
 from howtoctl.autoresolve.attempt import Attempt, Outcome, run_checks
 from howtoctl.git import Repo
-from howtoctl.rebase import chain, plan
+from howtoctl.git.merge import MergeResult
+from howtoctl.rebase import chain, plan, upstream
 from howtoctl.runs import smoke
 
 WIGGLE = "wiggle"
@@ -133,25 +136,35 @@ class Resolver:
         commits = list(r.commits)
         originals = self.repo.read_commits(commits)
         fork = originals[commits[0]].parents[0]
+        if r.upstream:  # their picks need the base's tree and the fork's
+            originals.update(self.repo.read_commits([fork, self.onto]))
         merged = dict(
             zip(commits, self.repo.merge_trees([(self.onto, c) for c in commits]), strict=True)
         )
         renames = self.repo.renames(fork, self.onto)
         # The HOWTO's change, which every candidate must still make (the intent check).
+        tip = commits[-1]
         self._howto = {
-            p: (self.blob(fork, p), self.blob(commits[-1], p))
-            for p in sorted(self.repo.paths_differing(fork, commits[-1]))
+            p: (self.blob(fork, p), self.blob(tip, p))
+            for p in sorted(self.repo.paths_differing(fork, tip))
+            if not any(self._only_change(u, p, fork, tip, originals) for u in r.upstream)
         }
         attempts = []
         self._judged = {}  # per call: the bench changes the checks between calls
         with fsutil.temporary_directory("jax-cache") as cache:
             self._jax_env = smoke.jax_cache_env(cache)
             for method in methods:
-                attempt = self._build(method, commits, originals, merged, fork, renames)
+                attempt = self._build(method, commits, r.upstream, originals, merged, fork, renames)
                 attempts.append(attempt)
                 if attempt.accepted:
                     break
         return Outcome(attempts)
+
+    def _only_change(self, commit: str, path: str, fork: str, tip: str, originals) -> bool:
+        """Whether `commit` (one already upstream) made the branch's whole change to `path`:
+        skipped as git rebase skips it, that change is the base's, not the HOWTO's."""
+        before, after = self.blob(originals[commit].parents[0], path), self.blob(commit, path)
+        return before == self.blob(fork, path) and after == self.blob(tip, path)
 
     # -- one candidate ---------------------------------------------------------------------------
 
@@ -210,32 +223,41 @@ class Resolver:
         note = f"{path}: {result.unresolved}" if result.unresolved else ""
         return changes, note, {path: (ours, base, theirs)}
 
-    def _build(self, method, commits, originals, merged, fork, renames) -> Attempt:
+    def _build(self, method, commits, skipped, originals, merged, fork, renames) -> Attempt:
         attempt = Attempt(method)
         resolved: dict[str, bytes | None] = {}
         unmerged: dict[str, Sides] = {}
         notes: list[str] = []
-        trees = []
-        # Replay every commit as rebase.replay.replay does; a resolved one gets its trailers once the
-        # checks have passed (below), so build the trees first.
-        for commit in commits:
-            m = merged[commit]
-            tree = m.tree
-            if not m.clean:
-                files: dict[str, bytes | None] = {}
-                for path in m.conflicted_paths:
-                    changes, note, sides = self._merge_file(
-                        method, commit, path, fork, renames, m.stages.get(path, {})
-                    )
-                    files.update(changes)
-                    unmerged.update(sides)
-                    if note:
-                        notes.append(note)
-                tree = self.repo.tree_with_files(m.tree, files)
-                resolved.update(files)
-                if not attempt.commit:
-                    attempt.commit, attempt.files = commit, files
-            trees.append((commit, tree, not m.clean))
+
+        def merge(commit: str, m: MergeResult) -> str:
+            """The tree of `commit`'s merge `m` with its conflicted paths merged by `method`."""
+            files: dict[str, bytes | None] = {}
+            for path in m.conflicted_paths:
+                changes, note, sides = self._merge_file(
+                    method, commit, path, fork, renames, m.stages.get(path, {})
+                )
+                files.update(changes)
+                unmerged.update(sides)
+                if note:
+                    notes.append(note)
+            resolved.update(files)
+            if not attempt.commit:
+                attempt.commit, attempt.files = commit, files
+            return self.repo.tree_with_files(m.tree, files)
+
+        # Replay the commits as rebase.replay.replay does, the ones already upstream skipped;
+        # a resolved one gets its trailers once the checks have passed (below), so build the
+        # trees first.
+        if skipped:
+            picks = upstream.replay(
+                self.repo, commits, skipped, self.onto, originals, merged, self.committer, merge
+            )
+            trees = picks.trees
+        else:
+            trees = [
+                (c, merged[c].tree if merged[c].clean else merge(c, merged[c]), not merged[c].clean)
+                for c in commits
+            ]
         tip_tree = attempt.tree = trees[-1][1]
         # Another method's merge, to the byte: its verdict holds (the smoke test and the
         # mutants are not run twice). Only failures come back here: success ends the search.

@@ -28,7 +28,7 @@ def _report(
                         "status": r.status,
                         "old_tip": r.old_tip,
                         "new_tip": r.new_tip,
-                        "commits": len(r.commits),
+                        "commits": len(r.commits) - len(r.upstream),
                         "conflicts": list(r.conflicts),
                         "dropped": list(r.dropped),
                         "detail": r.detail,
@@ -129,6 +129,7 @@ def _auto_resolve(
         accepted = outcome.accepted
         if accepted is not None:
             r.status, r.new_tip = plan.Status.AUTO_RESOLVED, accepted.tip
+            r.dropped = r.upstream
             r.detail = f"{r.detail}; merged by {accepted.method}, verified: " + ", ".join(
                 accepted.passed
             )

@@ -1,6 +1,6 @@
 """The one replay rule: commits rebuilt one on another from a new base, a commit whose change
-the base already has dropped. Shared by the rebase of many branches (`replay.py`), the commits
-already upstream (`upstream.py`) and the automatic resolutions."""
+the base already has dropped. Shared by the rebase of many branches (`replay.py`, with the
+commits already upstream left out by `upstream.py`) and the automatic resolutions."""
 
 from __future__ import annotations
 

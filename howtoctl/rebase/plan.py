@@ -29,6 +29,8 @@ class BranchRebase:
     conflict_commit: Oid | None = None
     fork_point: Oid | None = None  # where the branch's own commits start (PENDING ones)
     dropped: tuple[Oid, ...] = ()  # commits whose changes the new base already has
+    # Those of `commits` git rebase skips as already upstream (`howtoctl.rebase.upstream`).
+    upstream: tuple[Oid, ...] = ()
     detail: str = ""
     # With --auto-resolve: every candidate tried ({method, passed, failed, detail}), in order.
     attempts: tuple[dict, ...] = ()

@@ -44,30 +44,33 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
     bodies: list[bytes] = []
     for r in pending:
         conflicted = next((c for c in r.commits if not merged[c].clean), None)
-        skip = conflicted and upstream.replay(
-            repo, r.commits, r.old_tip, onto, originals, merged, committer
-        )
-        if skip:
-            chained, already_upstream = skip
-            bodies += chained.bodies
-            r.status, r.new_tip = Status.REBASED, chained.tip
-            r.dropped = already_upstream + chained.dropped
-            r.detail = upstream.describe(already_upstream, originals)
-            continue
         if conflicted is not None:
-            m = merged[conflicted]
+            r.upstream = upstream.already_upstream(repo, r.commits, r.old_tip, onto, merged)
+        if r.upstream:
+            picks = upstream.replay(repo, r.commits, r.upstream, onto, originals, merged, committer)
+            trees = [(c, tree) for c, tree, _ in picks.trees]
+            conflict = picks.conflict
+        else:
+            trees = [(c, merged[c].tree) for c in r.commits]
+            conflict = None if conflicted is None else (conflicted, merged[conflicted])
+        if conflict is not None:
+            commit, m = conflict
             r.status = Status.CONFLICT
             r.conflicts = m.conflicted_paths
-            r.conflict_commit = conflicted
-            subject = originals[conflicted].message.split(b"\n", 1)[0].decode(errors="replace")
-            r.detail = f"at {conflicted.short} {subject!r}: " + ", ".join(m.conflicted_paths)
+            r.conflict_commit = commit
+            subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
+            r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
+            if r.upstream:
+                r.detail += "; " + upstream.describe(r.upstream, originals)
             continue
-        steps = [
-            Step(c, originals[c], merged[c].tree, started_empty(originals, c)) for c in r.commits
-        ]
+        steps = [Step(c, originals[c], tree, started_empty(originals, c)) for c, tree in trees]
         chained = chain(repo, onto, onto_tree, steps, committer)
         bodies += chained.bodies
-        r.status, r.new_tip, r.dropped = Status.REBASED, chained.tip, chained.dropped
+        r.status, r.new_tip = Status.REBASED, chained.tip
+        r.dropped = r.upstream + chained.dropped
+        # Both kinds of `dropped`: the commits skipped as upstream, those found empty here.
+        details = [upstream.describe(r.upstream, originals)] if r.upstream else []
         if chained.dropped:
-            r.detail = f"dropped {len(chained.dropped)} commit(s) already in the base"
+            details.append(f"dropped {len(chained.dropped)} commit(s) already in the base")
+        r.detail = "; ".join(details)
     return bodies

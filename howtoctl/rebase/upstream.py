@@ -7,7 +7,9 @@ the old one; `replay.replay` merges it with a base that has the new copy, edited
 meets a conflict git rebase never sees. Only for a branch whose replay conflicts is git asked
 which of its commits are upstream (one `git cherry`); the commits after the first such one are
 then replayed as git rebase does, each as a cherry-pick onto the last (a merge whose base is
-the commit's own parent). merge-tree only picks merge bases from history (git 2.39 has no
+the commit's own parent). The first pick that conflicts is where git rebase stops: there the
+conflict is reported, or `--auto-resolve` merges it (the `resolve` it gives `replay`) and the
+picks go on from its tree. merge-tree only picks merge bases from history (git 2.39 has no
 --merge-base), so each pick merges the commit with a throwaway commit: the replayed tree so
 far, on the commit's parent. Those are written, reached by no ref.
 
@@ -19,53 +21,73 @@ where the merge brings the change back and git rebase would skip it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from howtoctl.git import Repo
 from howtoctl.git.merge import MergeResult
 from howtoctl.model import objects
 from howtoctl.model.objects import Oid
-from howtoctl.rebase.chain import Chain, Step, chain, replayed_commit, started_empty
+from howtoctl.rebase.chain import replayed_commit, started_empty
+
+# Merges a conflicted commit's paths another way: (the commit, git's merge) -> the merged tree.
+Resolve = Callable[[Oid, MergeResult], str]
+
+
+class Replayed(NamedTuple):
+    """The branch's commits as git rebase replays them once it skips the upstream ones."""
+
+    trees: list[tuple[Oid, str, bool]]  # (commit, its new tree, merged by `resolve`), in order
+    conflict: tuple[Oid, MergeResult] | None  # the pick git rebase stops at (no `resolve`)
+
+
+def already_upstream(
+    repo: Repo, commits: Sequence[Oid], tip: Oid, onto: Oid, merged: Mapping[Oid, MergeResult]
+) -> tuple[Oid, ...]:
+    """Of the branch `commits` (to `tip`, whose batch replay onto `onto` conflicted), those git
+    rebase skips as already upstream; none when the first conflict comes before any of them
+    (then it stands as `replay.replay` found it)."""
+    conflicted = next(i for i, c in enumerate(commits) if not merged[c].clean)
+    upstream = repo.commits_already_upstream(onto, tip)
+    first = next((i for i, c in enumerate(commits) if c in upstream), None)
+    if first is None or first > conflicted:
+        return ()
+    return tuple(c for c in commits if c in upstream)
 
 
 def replay(
     repo: Repo,
     commits: Sequence[Oid],
-    tip: Oid,
+    skipped: Sequence[Oid],
     onto: Oid,
     originals: Mapping[Oid, objects.RawCommit],
     merged: Mapping[Oid, MergeResult],
     committer: str,
-) -> tuple[Chain, tuple[Oid, ...]] | None:
-    """The branch `commits` (to `tip`, whose replay onto `onto` conflicted) replayed without
-    those already upstream: (the chain, the commits skipped as upstream). None when none of
-    the commits up to the conflict is upstream, or a pick after them conflicts too: then the
-    conflict stands as `replay.replay` found it."""
-    conflicted = next(i for i, c in enumerate(commits) if not merged[c].clean)
-    upstream = repo.commits_already_upstream(onto, tip)
-    first = next((i for i, c in enumerate(commits) if c in upstream), None)
-    if first is None or first > conflicted:
-        return None
-    onto_tree = originals[onto].tree
-    parent_tree = onto_tree
-    steps = []
+    resolve: Resolve | None = None,
+) -> Replayed:
+    """The branch `commits` replayed onto `onto` without `skipped` (`already_upstream`'s):
+    their trees, up to the first pick that conflicts unless `resolve` merges it."""
+    first = min(commits.index(c) for c in skipped)
+    parent_tree = originals[onto].tree
+    trees = []
     for i, commit in enumerate(commits):
-        if commit in upstream:
+        if commit in skipped:
             continue
         original = originals[commit]
+        resolved = False
         if i < first:
             tree = merged[commit].tree  # before any skip, the batch's merge is git rebase's
         else:
             picked = _pick(repo, commit, original, parent_tree, committer)
-            if not picked.clean:
-                return None
             tree = picked.tree
-        empty = started_empty(originals, commit)
-        steps.append(Step(commit, original, tree, empty))
-        if tree != parent_tree or empty:  # else `chain` drops it: the parent stays
-            parent_tree = tree
-    skipped = tuple(c for c in commits if c in upstream)
-    return chain(repo, onto, onto_tree, steps, committer), skipped
+            if not picked.clean:
+                if resolve is None:
+                    return Replayed(trees, (commit, picked))
+                tree, resolved = resolve(commit, picked), True
+        trees.append((commit, tree, resolved))
+        if tree != parent_tree or started_empty(originals, commit):
+            parent_tree = tree  # else `chain` drops it: the parent stays
+    return Replayed(trees, None)
 
 
 def _pick(

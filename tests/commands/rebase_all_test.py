@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -367,3 +368,162 @@ def test_a_commit_whose_patch_is_not_upstream_still_conflicts(repo):
     assert code == 1 and zeta["status"] == "conflict", zeta
     assert zeta["conflicts"] == ["howtos/manifest.toml"] and c[:7] in zeta["detail"]
     assert zeta["dropped"] == [] and r.rev("howto/zeta") == old_tip
+
+
+ALPHA = '[howtos.alpha]\ntitle = "Alpha"\n'
+
+
+def _pulled_main(r, base, manifest, retitled, then=None):
+    """main rewritten from `base` as `git pull --rebase` would: other work, the branch's
+    manifest commit again as C' (`manifest`), a later edit of the entry (`retitled`), then
+    `then(r)`."""
+    r.git("switch", "-q", "main")
+    r.git("reset", "-q", "--hard", base)
+    r.replace("ex/README.md", "An example.", "An example, upstream.")
+    r.commit("upstream work")
+    r.write("howtos/manifest.toml", manifest)
+    r.git("commit", "-q", "-am", "Add zeta to the HOWTO manifest (pulled)")
+    r.write("howtos/manifest.toml", retitled)
+    r.commit("retitle zeta")
+    if then:
+        then(r)
+
+
+def _git_rebase_stops_at(r, old_tip):
+    """The commit `git rebase main` of `old_tip` stops at (None: it does not stop)."""
+    r.git("switch", "-q", "-c", "by-git", old_tip)
+    try:
+        r.git("rebase", "-q", "main")
+        return None
+    except Exception:
+        return r.git("rev-parse", "REBASE_HEAD")
+    finally:
+        if (r.path / ".git" / "rebase-merge").exists():
+            r.git("rebase", "--abort")
+        r.git("switch", "-q", "main")
+
+
+ZETA = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta"\n'
+ZETA_RETITLED = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta, retitled"\n'
+
+
+def _zeta_after_its_manifest_entry(r):
+    """main commits zeta's manifest entry (C) on `base`; howto/zeta forks after it."""
+    r.write("howtos/manifest.toml", ALPHA)
+    base = r.commit("manifest")
+    r.write("howtos/manifest.toml", ZETA)
+    c = r.commit("Add zeta to the HOWTO manifest")
+    r.git("switch", "-q", "-c", "howto/zeta")
+    return base, c
+
+
+def test_a_conflict_after_a_skipped_commit_is_reported_where_git_rebase_stops(repo):
+    """C is upstream and skipped; `zeta: two` conflicts with main: git rebase (and so
+    `howtoctl resolve`) stops at `zeta: two`, and so does the report, with its paths."""
+    r = repo
+    base, _ = _zeta_after_its_manifest_entry(r)
+    r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+    r.commit("zeta: one")
+    r.replace("ex/train.py", "line 20\n", "line 20 zeta\n")
+    two = r.commit("zeta: two")
+    old_tip = r.rev("howto/zeta")
+
+    def main_edits_line_20(r):
+        r.replace("ex/train.py", "line 20\n", "line 20 main\n")
+        r.commit("main edits line 20")
+
+    _pulled_main(r, base, ZETA, ZETA_RETITLED, main_edits_line_20)
+    assert _git_rebase_stops_at(r, old_tip) == two
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 1 and zeta["status"] == "conflict", zeta
+    assert zeta["conflicts"] == ["ex/train.py"] and two[:7] in zeta["detail"], zeta
+    assert zeta["dropped"] == [] and r.rev("howto/zeta") == old_tip
+
+
+def test_json_commits_counts_the_replayed_commits_not_the_skipped_ones(repo):
+    """docs/reference/json.md: `commits` is how many were replayed."""
+    r = repo
+    base, c = _zeta_after_its_manifest_entry(r)
+    r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+    r.commit("zeta: one")
+    _pulled_main(r, base, ZETA, ZETA_RETITLED)
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 0 and zeta["dropped"] == [c], zeta
+    assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
+    assert zeta["commits"] == 1, zeta
+
+
+MODEL = """\
+import os
+
+
+def build():
+    model = Model(features=10, dropout=0.1)
+    return model
+
+
+class Model:
+    def __init__(self, features, dropout):
+        self.features = features
+        self.dropout = dropout
+"""
+ZT = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta"\ntest = "true"\n'
+ZT_RETITLED = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta, retitled"\ntest = "true"\n'
+
+
+@pytest.mark.skipif(shutil.which("wiggle") is None, reason="no wiggle")
+def test_auto_resolve_skips_a_commit_already_upstream_as_the_rebase_does(repo):
+    """C is upstream; the branch's own change conflicts with main where wiggle merges it.
+    git rebase skips C and stops only at the own change: the resolution is main plus the own
+    change, main's retitled manifest entry kept."""
+    r = repo
+    r.write("ex/model.py", MODEL)
+    r.write("howtos/manifest.toml", ALPHA)
+    base = r.commit("manifest")
+    r.write("howtos/manifest.toml", ZT)
+    c = r.commit("Add zeta to the HOWTO manifest")
+    r.git("switch", "-q", "-c", "howto/zeta")
+    r.replace("ex/model.py", "dropout=0.1", "dropout=0.5")
+    own = r.commit("zeta: dropout")
+    old_tip = r.rev("howto/zeta")
+
+    def features(r):
+        r.replace("ex/model.py", "features=10", "features=32")
+        r.commit("main: features")
+
+    _pulled_main(r, base, ZT, ZT_RETITLED, features)
+    assert _git_rebase_stops_at(r, old_tip) == own
+    code, report = rebase_all(r, "--auto-resolve")
+    zeta = report["zeta"]
+    assert code == 0 and zeta["status"] == "auto-resolved", json.dumps(zeta)
+    assert zeta["dropped"] == [c] and zeta["commits"] == 1, zeta
+    assert r.git("show", "howto/zeta:howtos/manifest.toml") == ZT_RETITLED.rstrip("\n")
+    assert r.git("show", "howto/zeta:ex/model.py") == MODEL.replace(
+        "features=10, dropout=0.1", "features=32, dropout=0.5"
+    ).rstrip("\n")
+    assert r.git("rev-list", "--count", "main..howto/zeta") == "1"
+
+
+def test_the_detail_names_both_the_commits_upstream_and_those_dropped_as_in_the_base(repo):
+    """`dropped` holds the commit skipped as upstream and the one whose change main made
+    itself: the detail says both."""
+    r = repo
+    base, c = _zeta_after_its_manifest_entry(r)
+    r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+    one = r.commit("zeta: one")
+    r.replace("ex/train.py", "line 9\n", "line 9 zeta\n")
+    r.commit("zeta: two")
+
+    def main_makes_one(r):  # with another change: not the same patch, not upstream
+        r.replace("ex/train.py", "line 5\n", "line 5 zeta\n")
+        r.replace("ex/train.py", "line 30\n", "line 30 main\n")
+        r.commit("main makes zeta's first change and one of its own")
+
+    _pulled_main(r, base, ZETA, ZETA_RETITLED, main_makes_one)
+    code, report = rebase_all(r)
+    zeta = report["zeta"]
+    assert code == 0 and zeta["dropped"] == [c, one], zeta
+    assert r.git("log", "--format=%s", "main..howto/zeta") == "zeta: two"
+    assert c[:12] in zeta["detail"] and "dropped 1 commit(s) already in the base" in zeta["detail"]
