@@ -174,18 +174,21 @@ def _rename_into_place(staged: list[_Staged]) -> list[str]:
         for entry in staged:
             w, new = entry.write, entry.new
             failed = w.path
-            # Recorded before the rename, so that one which fails after taking effect is undone.
+            # Recorded before the rename: a Ctrl-C raised as it returns finds it to undo. A
+            # rename that fails took no effect (it is atomic): nothing to undo there.
             done.append((w, entry.kept))
-            if new is None:
-                remove_file(w.path)
-            elif w.create:
-                try:
+            try:
+                if new is None:
+                    remove_file(w.path)
+                elif w.create:
                     os.link(new, w.path)  # never replaces a file that appeared meanwhile
-                except FileExistsError:
-                    done.pop()
+                else:
+                    os.replace(new, w.path)
+            except OSError as e:
+                done.pop()
+                if w.create and isinstance(e, FileExistsError):
                     continue
-            else:
-                os.replace(new, w.path)
+                raise
             written.append(w.path)
     except BaseException as e:
         left = _put_back(done)
