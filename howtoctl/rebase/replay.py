@@ -14,9 +14,11 @@ merges (git writes the merged trees into the repository), one hash-object for th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from howtoctl.git import Repo
+from howtoctl.git.merge import MergeResult
+from howtoctl.model import objects
 from howtoctl.model.objects import Oid
 from howtoctl.rebase import upstream
 from howtoctl.rebase.chain import Step, chain, started_empty
@@ -54,14 +56,7 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
             trees = [(c, merged[c].tree) for c in r.commits]
             conflict = None if conflicted is None else (conflicted, merged[conflicted])
         if conflict is not None:
-            commit, m = conflict
-            r.status = Status.CONFLICT
-            r.conflicts = m.conflicted_paths
-            r.conflict_commit = commit
-            subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
-            r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
-            if r.upstream:
-                r.detail += "; " + upstream.describe(r.upstream, originals)
+            _stopped_at(r, *conflict, originals)
             continue
         steps = [Step(c, originals[c], tree, started_empty(originals, c)) for c, tree in trees]
         chained = chain(repo, onto, onto_tree, steps, committer)
@@ -74,3 +69,16 @@ def replay(repo: Repo, results: Sequence[BranchRebase], onto: Oid, committer: st
             details.append(f"dropped {len(chained.dropped)} commit(s) already in the base")
         r.detail = "; ".join(details)
     return bodies
+
+
+def _stopped_at(
+    r: BranchRebase, commit: Oid, m: MergeResult, originals: Mapping[Oid, objects.RawCommit]
+) -> None:
+    """`r` stops in CONFLICT at `commit`, as `git rebase` would."""
+    r.status = Status.CONFLICT
+    r.conflicts = m.conflicted_paths
+    r.conflict_commit = commit
+    subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
+    r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
+    if r.upstream:
+        r.detail += "; " + upstream.describe(r.upstream, originals)

@@ -1,10 +1,10 @@
 import json
-import shutil
 import subprocess
 
 import pytest
 
 from howtoctl import lock
+from tests.commands.autoresolve_test import MODEL, needs_wiggle  # the same small project file
 from tests.conftest import tree_digest
 
 
@@ -455,25 +455,11 @@ def test_json_commits_counts_the_replayed_commits_not_the_skipped_ones(repo):
     assert zeta["commits"] == 1, zeta
 
 
-MODEL = """\
-import os
-
-
-def build():
-    model = Model(features=10, dropout=0.1)
-    return model
-
-
-class Model:
-    def __init__(self, features, dropout):
-        self.features = features
-        self.dropout = dropout
-"""
 ZT = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta"\ntest = "true"\n'
 ZT_RETITLED = ALPHA + '\n[howtos.zeta]\ntitle = "Zeta, retitled"\ntest = "true"\n'
 
 
-@pytest.mark.skipif(shutil.which("wiggle") is None, reason="no wiggle")
+@needs_wiggle
 def test_auto_resolve_skips_a_commit_already_upstream_as_the_rebase_does(repo):
     """C is upstream; the branch's own change conflicts with main where wiggle merges it.
     git rebase skips C and stops only at the own change: the resolution is main plus the own
