@@ -4,17 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
-
-import pytest
-
-
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch):
-    path = tmp_path / "tmp"
-    path.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(path))
-    return path
 
 
 def test_sweep_unregisters_a_work_tree_killed_while_git_was_adding_it(repo_with_howto, private_tmp):

@@ -56,10 +56,7 @@ def write_output(path: str, data: bytes, option: str, git_dirs: tuple[str, ...])
         why = "nothing reads that pipe" if e.errno == errno.ENXIO else e.strerror
         raise HowtoError(f"cannot write {path}: {why}") from None
     try:
-        os.set_blocking(fd, True)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, data)
     except OSError as e:
         raise HowtoError(f"cannot write {path}: {e.strerror}") from None
     finally:
@@ -113,11 +110,17 @@ def append_report(path: str, text: str, what: str) -> None:
         mode = os.fstat(fd).st_mode  # what was opened, should the name have changed since
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise HowtoError(f"cannot write {what} {path}: not a regular file or a pipe")
-        os.set_blocking(fd, True)
-        view = memoryview(text.encode())
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, text.encode())
     except OSError as e:
         raise HowtoError(f"cannot write {what} {path}: {e.strerror}") from None
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """All of `data` to `fd`, opened non-blocking (to refuse a pipe nobody reads) and now
+    blocking again: a pipe takes a large write in parts."""
+    os.set_blocking(fd, True)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -8,17 +8,7 @@ import subprocess
 import sys
 import tempfile
 
-import pytest
-
 from howtoctl.fsutil import OWNED, owned_prefix
-
-
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch):
-    path = tmp_path / "tmp"
-    path.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(path))
-    return path
 
 
 def test_git_scratch_directories_are_owned_and_swept(repo_with_howto, private_tmp, monkeypatch):
