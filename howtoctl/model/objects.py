@@ -48,6 +48,11 @@ class RawCommit:
     ]  # every header but tree/parent, in order, continued lines joined
     message: bytes
 
+    @property
+    def subject(self) -> str:
+        """The message's first line, as git log shows it."""
+        return self.message.split(b"\n", 1)[0].decode(errors="replace")
+
 
 def object_id(kind: str, content: bytes, object_format: str = "sha1") -> str:
     """The id git gives `content` as an object of type `kind`."""

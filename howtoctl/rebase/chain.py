@@ -48,16 +48,21 @@ def started_empty(originals: Mapping[Oid, objects.RawCommit], commit: Oid) -> bo
     return original.tree == originals[original.parents[0]].tree
 
 
+def is_dropped(tree: str, parent_tree: str, started_empty: bool) -> bool:
+    """The replay rule: a commit whose new tree is its new parent's is dropped, its change
+    already in the base (as git rebase drops it), unless it changed nothing to begin with."""
+    return tree == parent_tree and not started_empty
+
+
 def chain(repo: Repo, onto: Oid, onto_tree: str, steps: Sequence[Step], committer: str) -> Chain:
     """The replayed commits, one on another from `onto`: the one replay rule, shared by the
-    rebase and the automatic resolutions. A commit whose tree is its new parent's is dropped,
-    its change already in the base (as git rebase drops it), unless it changed nothing to
-    begin with. Their ids are computed here; nothing is written."""
+    rebase and the automatic resolutions; `is_dropped` says which are left out. Their ids are
+    computed here; nothing is written."""
     parent, parent_tree = onto, onto_tree
     bodies: list[bytes] = []
     dropped = []
     for step in steps:
-        if step.tree == parent_tree and not step.started_empty:
+        if is_dropped(step.tree, parent_tree, step.started_empty):
             dropped.append(step.commit)
             continue
         body = replayed_commit(step.original, step.tree, parent, committer)

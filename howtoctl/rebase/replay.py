@@ -78,7 +78,6 @@ def _stopped_at(
     r.status = Status.CONFLICT
     r.conflicts = m.conflicted_paths
     r.conflict_commit = commit
-    subject = originals[commit].message.split(b"\n", 1)[0].decode(errors="replace")
-    r.detail = f"at {commit.short} {subject!r}: " + ", ".join(m.conflicted_paths)
+    r.detail = f"at {commit.short} {originals[commit].subject!r}: " + ", ".join(m.conflicted_paths)
     if r.upstream:
         r.detail += "; " + upstream.describe(r.upstream, originals)

@@ -28,7 +28,7 @@ from howtoctl.git import Repo
 from howtoctl.git.merge import MergeResult
 from howtoctl.model import objects
 from howtoctl.model.objects import Oid
-from howtoctl.rebase.chain import replayed_commit, started_empty
+from howtoctl.rebase.chain import is_dropped, replayed_commit, started_empty
 
 # Merges a conflicted commit's paths another way: (the commit, git's merge) -> the merged tree.
 Resolve = Callable[[Oid, MergeResult], str]
@@ -85,8 +85,8 @@ def replay(
                     return Replayed(trees, (commit, picked))
                 tree, resolved = resolve(commit, picked), True
         trees.append((commit, tree, resolved))
-        if tree != parent_tree or started_empty(originals, commit):
-            parent_tree = tree  # else `chain` drops it: the parent stays
+        if not is_dropped(tree, parent_tree, started_empty(originals, commit)):
+            parent_tree = tree  # a dropped one leaves the parent as it was
     return Replayed(trees, None)
 
 
@@ -104,9 +104,5 @@ def _pick(
 def describe(skipped: Sequence[Oid], originals: Mapping[Oid, objects.RawCommit]) -> str:
     """What git rebase says of them: "skipped previously applied commit", with each subject."""
     return "skipped previously applied commit(s), already upstream: " + ", ".join(
-        f"{c.short} {_subject(originals[c])!r}" for c in skipped
+        f"{c.short} {originals[c].subject!r}" for c in skipped
     )
-
-
-def _subject(commit: objects.RawCommit) -> str:
-    return commit.message.split(b"\n", 1)[0].decode(errors="replace")
