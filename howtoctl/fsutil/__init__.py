@@ -47,7 +47,6 @@ from howtoctl.fsutil.write import (
     remove_tree,
     write_atomic,
     write_in_tree,
-    write_new,
     write_private,
 )
 
@@ -84,7 +83,6 @@ __all__ = [
     "write_atomic",
     "write_files",
     "write_in_tree",
-    "write_new",
     "write_output",
     "write_private",
 ]

@@ -12,6 +12,7 @@ from howtoctl.errors import EXIT_PROBLEMS, HowtoError
 from howtoctl.fsutil.paths import require_inside
 from howtoctl.fsutil.read import read_private
 from howtoctl.fsutil.write import (
+    KEPT_PREFIX,
     create_private,
     remove_file,
     scratch_for,
@@ -38,9 +39,6 @@ class PartlyWrittenError(HowtoError):
     def __init__(self, message: str, hint: str, kept: Sequence[str]) -> None:
         super().__init__(message, hint)
         self.kept = list(kept)  # the old contents that could not be put back, left where kept
-
-
-KEPT_PREFIX = ".howtoctl-old-"  # an old file's content kept to put back; `clear_stale` spares it
 
 
 @dataclasses.dataclass

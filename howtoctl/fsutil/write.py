@@ -80,34 +80,6 @@ def write_atomic(
         ) from None
 
 
-def write_new(
-    path: str, data: bytes, inside: str | None = None, scratch_dir: str | None = None
-) -> bool:
-    """Create `path` with `data`, whole or not at all; False (nothing written) if it exists.
-
-    The bytes go to a temporary file, which is then hard-linked into place: unlike a rename, a
-    link never replaces a file that appeared meanwhile. The temporary file lives in
-    `scratch_dir` when that is on the same file system (as for `write_atomic`), else next to
-    the target. With `inside`, the target must resolve inside that directory (a symbolic link
-    on the way may not lead out).
-    """
-    directory = os.path.dirname(path) or "."
-    if inside is not None:
-        require_inside(path, inside)
-    fd, tmp = temporary_file(path, directory, scratch_dir)
-    try:
-        write_durably(fd, data)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)
-        return True
-    except FileExistsError:
-        return False
-    except OSError as e:
-        raise HowtoError(f"cannot write {path}: {e.strerror}") from None
-    finally:
-        os.unlink(tmp)
-
-
 def create_private(path: str) -> int:
     """A new file at `path` for this process alone (a descriptor to write to). Whatever stands
     there is removed first, never followed: in a work tree checked out from a branch, a
@@ -172,6 +144,9 @@ def write_in_tree(root: str, rel: str, data: bytes | None) -> None:
         write_atomic(path, data)
 
 
+KEPT_PREFIX = ".howtoctl-old-"  # an old file's content `write_files` keeps to put back
+
+
 def clear_stale(directory: str) -> None:
     """Remove leftovers of a killed run from howtoctl's scratch directory (call under the lock)."""
     try:
@@ -180,7 +155,7 @@ def clear_stale(directory: str) -> None:
         return
     for name in names:
         # An old file kept by a multi-file write that could not put it back is the user's.
-        if name.startswith(".howtoctl-") and not name.startswith(".howtoctl-old-"):
+        if name.startswith(".howtoctl-") and not name.startswith(KEPT_PREFIX):
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:
