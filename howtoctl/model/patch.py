@@ -14,20 +14,6 @@ from howtoctl.errors import HowtoError
 
 _HUNK_RE = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 _INDEX_RE = re.compile(rb"^index [0-9a-f]{7,64}\.\.[0-9a-f]{7,64}( [0-7]{6})?$")
-_EXTENDED_HEADERS = (
-    b"old mode ",
-    b"new mode ",
-    b"deleted file mode ",
-    b"new file mode ",
-    b"index ",
-    b"similarity index ",
-    b"dissimilarity index ",
-    b"rename from ",
-    b"rename to ",
-    b"copy from ",
-    b"copy to ",
-)
-
 _RENAME_HEADERS = (
     b"similarity index ",
     b"dissimilarity index ",
@@ -35,6 +21,14 @@ _RENAME_HEADERS = (
     b"rename to ",
     b"copy from ",
     b"copy to ",
+)
+_EXTENDED_HEADERS = (
+    b"old mode ",
+    b"new mode ",
+    b"deleted file mode ",
+    b"new file mode ",
+    b"index ",
+    *_RENAME_HEADERS,
 )
 
 
