@@ -12,6 +12,8 @@ import json
 import posixpath
 import re
 
+from howtoctl.model import config
+
 ACTION_REPO = "howtoctl/howtoctl"
 HOOKS_REPO = "https://github.com/howtoctl/howtoctl"
 GUIDE = "howtos/MAINTAINING.md"  # where `howtoctl render` looks for the maintainer guide
@@ -31,9 +33,9 @@ CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
 @dataclasses.dataclass(frozen=True)
 class Settings:
     base: str
-    branch_prefix: str = "howto/"
-    diff_dir: str = "howtos/diffs"
-    manifest: str = "howtos/manifest.toml"
+    branch_prefix: str = config.DEFAULT_PREFIX
+    diff_dir: str = config.DEFAULT_DIFF_DIR
+    manifest: str = config.DEFAULT_MANIFEST
     example: str = ""  # the example directory HOWTOs modify ("" when not given)
     requirements: str = ""  # the lock the smoke tests install ("" when there is none)
     action_ref: str = "main"  # a commit sha (best), a tag, or a branch of howtoctl

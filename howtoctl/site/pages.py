@@ -14,6 +14,7 @@ import html
 import string
 from collections.abc import Mapping, Sequence
 
+from howtoctl.model import config, init_templates
 from howtoctl.model import patch as patch_mod
 from howtoctl.site import filediff, links, maintenance, markdown, sidebyside, stylesheet, unified
 from howtoctl.site import results as results_mod
@@ -34,9 +35,8 @@ class HowtoSource:
     title: str = ""
     summary: str = ""
     example: str = ""
-    old_sources: Mapping[str, str] = dataclasses.field(
-        default_factory=dict
-    )  # path -> text on the base
+    # path -> text on the base
+    old_sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     proofs: Sequence[tuple[str, str]] = ()  # each hunk's (status, text), in diff order
     results: bytes | None = None  # howtos/results/NAME.json, when committed
     plot: bytes | None = None  # howtos/results/NAME.svg
@@ -47,11 +47,11 @@ class SiteSource:
     howtos: Sequence[HowtoSource]
     base: str = "main"
     base_commit: str = ""
-    branch_prefix: str = "howto/"
-    diff_dir: str = "howtos/diffs"
+    branch_prefix: str = config.DEFAULT_PREFIX
+    diff_dir: str = config.DEFAULT_DIFF_DIR
     remote_url: str | None = None
     guide: str | None = None  # the maintainer guide's markdown
-    guide_path: str = "howtos/MAINTAINING.md"
+    guide_path: str = init_templates.GUIDE
     project: str = ""  # shown in titles when no remote names the repository
     cost: dict | None = None  # `howtoctl cost --json`'s document: the maintenance page
     cost_plot: bytes | None = None  # its plot (SVG)
